@@ -1,0 +1,213 @@
+"""The console adapter: a terminal chat that speaks the same commands as Slack and Discord.
+
+Interactive on a terminal; otherwise it reads a script, one command a line, where the
+lines after a command that opens a form answer it (`field: value`, up to an empty line).
+Console-only lines: `/clock [+7d | 2025-04-22T12:00]`, `/as NAME [--organizer]`,
+`/press N` (the Nth button shown last), `/quit`; `#` starts a comment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from typing import TextIO
+
+from adapters.console.forms import AnswerError, parse_answer
+from adapters.console.render import describe_field, render_form, render_message
+from s4b_bot.catalogue import MEMBER_ROOT, ORGANIZER_ROOT
+from s4b_bot.clock import SettableClock, as_utc
+from s4b_bot.core import Core
+from s4b_bot.invocation import Actor, FormSubmission, FormValue
+from s4b_bot.output import Form, Outcome
+from s4b_bot.timefmt import format_span
+
+PLATFORM = "console"
+COMMUNITY = "local"
+_STEP = re.compile(r"(\d+)([wdhm])")
+_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
+
+
+def console_actor(name: str, *, organizer: bool) -> Actor:
+    user_id = re.sub(r"[^a-z0-9]+", "-", name.strip().lower()).strip("-") or "member"
+    return Actor(PLATFORM, COMMUNITY, user_id, name.strip() or "member", is_organizer=organizer)
+
+
+def parse_clock(text: str, now: datetime) -> datetime:
+    """`+7d`, `+1d12h`, `-2h`, or an ISO time (UTC unless it carries an offset)."""
+    text = text.strip()
+    if text[:1] in "+-":
+        steps = _STEP.findall(text[1:])
+        if not steps or "".join(n + u for n, u in steps) != text[1:]:
+            raise ValueError("use +7d, +1d12h, +30m or an ISO time like 2025-04-22T12:00")
+        delta = sum((timedelta(**{_UNITS[u]: int(n)}) for n, u in steps), timedelta())
+        return now + delta if text[0] == "+" else now - delta
+    return as_utc(datetime.fromisoformat(text))
+
+
+class Console:
+    """Runs lines against the core and prints what each person would see, labelled."""
+
+    def __init__(
+        self,
+        core: Core,
+        clock: SettableClock,
+        *,
+        out: TextIO = sys.stdout,
+        name: str = "you",
+        organizer: bool = False,
+        echo: bool = False,
+    ) -> None:
+        self.core = core
+        self.clock = clock
+        self.out = out
+        self.actor = console_actor(name, organizer=organizer)
+        self.echo = echo
+        self.buttons: list[str] = []
+
+    def say(self, *lines: str) -> None:
+        for line in lines:
+            print(line, file=self.out)
+
+    async def run_script(self, lines: Iterator[str]) -> None:
+        """Script mode: form answers come from the lines that follow the command."""
+        for line in lines:
+            if not await self.handle(line, lambda form: self._answers_from(lines, form)):
+                break
+
+    async def run_interactive(self, read: Callable[[str], str] = input) -> None:
+        self.say("S4B console. Type /s4b help to begin, /quit to leave.")
+        self._clock("")
+        if await self.core.upcoming_count() == 0:
+            self.say(
+                "Every session in the programme is in the past at this time. To try the bot "
+                "as a member would have, move the clock back: /clock 2025-04-01T12:00"
+            )
+        self.say("")
+        while True:
+            try:
+                line = await asyncio.to_thread(read, f"{self.actor.display_name}> ")
+            except EOFError:
+                break
+            if not await self.handle(line, lambda form: self._prompt_answers(read, form)):
+                break
+
+    async def handle(self, line: str, answer: Callable[[Form], dict[str, FormValue]]) -> bool:
+        """One line; False when the person asked to quit."""
+        line = line.strip()
+        if not line or line.startswith("#"):
+            return True
+        if self.echo:
+            self.say(f"{self.actor.display_name}> {line}")
+        word, _, rest = line.partition(" ")
+        if word in ("/quit", "/exit"):
+            return False
+        if word == "/clock":
+            self._clock(rest)
+        elif word == "/as":
+            self._switch(rest)
+        elif word == "/press":
+            await self._press(rest, answer)
+        elif word in (f"/{MEMBER_ROOT}", f"/{ORGANIZER_ROOT}"):
+            outcome = await self.core.run_text(self.actor, word[1:], rest)
+            await self._show(outcome, answer)
+        else:
+            self.say(
+                "Commands start with /s4b or /s4b-admin (console: /clock, /as, /press, /quit)."
+            )
+        self.say("")
+        return True
+
+    async def _show(self, outcome: Outcome, answer: Callable[[Form], dict[str, FormValue]]) -> None:
+        if outcome.reply is not None:
+            audience = "everyone in the channel" if outcome.public else "only you"
+            self.say(f"[reply to {self.actor.display_name} · {audience}]")
+            self.buttons = []
+            self.say(*render_message(outcome.reply, self.buttons))
+        if outcome.form is not None:
+            await self._fill(outcome.form, answer)
+
+    async def _fill(self, form: Form, answer: Callable[[Form], dict[str, FormValue]]) -> None:
+        self.say(f"[form for {self.actor.display_name}]", *render_form(form))
+        values = answer(form)
+        if values.get("_cancelled") is True:
+            self.say("Form closed; nothing was sent.")
+            return
+        outcome = await self.core.submit(FormSubmission(self.actor, form.id, values))
+        await self._show(outcome, answer)
+
+    def _answers_from(self, lines: Iterator[str], form: Form) -> dict[str, FormValue]:
+        """`field: value` lines up to an empty one; fields not given keep their defaults."""
+        values: dict[str, FormValue] = {f.id: f.default for f in form.fields}
+        for line in lines:
+            if not line.strip():
+                break
+            if self.echo:
+                self.say(f"  {line.rstrip()}")
+            field_id, sep, text = line.partition(":")
+            field_id = field_id.strip().lower()
+            fields = {f.id: f for f in form.fields}
+            if not sep or field_id not in fields:
+                self.say(
+                    f"  ! {line.strip()!r} is not `field: value` for one of: {', '.join(fields)}"
+                )
+                continue
+            try:
+                values[field_id] = parse_answer(fields[field_id], text)
+            except AnswerError as exc:
+                self.say(f"  ! {exc}")
+                values[field_id] = None
+        return values
+
+    def _prompt_answers(self, read: Callable[[str], str], form: Form) -> dict[str, FormValue]:
+        """Ask field by field; Enter keeps what is shown, `.` clears it, `/cancel` closes."""
+        values: dict[str, FormValue] = {}
+        for field in form.fields:
+            self.say(*describe_field(field))
+            while True:
+                try:
+                    text = read(f"  {field.id}> ")
+                except EOFError:
+                    return {"_cancelled": True}
+                if text.strip() == "/cancel":
+                    return {"_cancelled": True}
+                if not text.strip() and field.default not in (None, ""):
+                    values[field.id] = field.default
+                    break
+                try:
+                    values[field.id] = parse_answer(field, "" if text.strip() == "." else text)
+                    break
+                except AnswerError as exc:
+                    self.say(f"  ! {exc}")
+        return values
+
+    def _clock(self, arg: str) -> None:
+        if arg.strip():
+            try:
+                self.clock.set(parse_clock(arg, self.clock.now()))
+            except ValueError as exc:
+                self.say(f"! Cannot set the clock: {exc}.")
+                return
+        now = self.clock.now()
+        self.say(f"[clock] {now:%Y-%m-%d %H:%M} UTC · {format_span(now, None, 'America/Toronto')}")
+
+    def _switch(self, arg: str) -> None:
+        organizer = "--organizer" in arg.split()
+        name = " ".join(w for w in arg.split() if w != "--organizer")
+        if not name:
+            self.say("! Say who: /as NAME [--organizer]")
+            return
+        self.actor = console_actor(name, organizer=organizer)
+        role = "an organizer" if organizer else "a member"
+        self.say(f"[now typing as {self.actor.display_name}, {role}]")
+
+    async def _press(self, arg: str, answer: Callable[[Form], dict[str, FormValue]]) -> None:
+        if not arg.strip().isdigit() or not 1 <= int(arg) <= len(self.buttons):
+            self.say(
+                f"! /press takes a button number from the last reply (1 to {len(self.buttons)})."
+            )
+            return
+        outcome = await self.core.press(self.actor, self.buttons[int(arg) - 1])
+        await self._show(outcome, answer)

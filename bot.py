@@ -1,0 +1,123 @@
+"""Wiring only: read the configuration, open storage, build the core, start an adapter.
+
+python bot.py                      run: Slack/Discord if their tokens are set, else the console
+python bot.py console [--now T] [--as NAME] [--organizer] [--script FILE]
+python bot.py programme load FILE  add or update a programme from a file
+python bot.py db upgrade           apply database migrations
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from adapters.console.repl import Console
+from s4b_bot.clock import SettableClock, SystemClock, as_utc
+from s4b_bot.core import Core
+from s4b_bot.errors import UserError
+from s4b_bot.ports import Clock
+from s4b_bot.programme import load_programme, read_programme
+from s4b_bot.settings import Settings
+from storage.db import Database
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bot.py", description="The S4B working-group bot.")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot (the default)")
+    console = sub.add_parser("console", help="chat with the bot in this terminal")
+    console.add_argument("--now", help="pretend it is this time, e.g. 2025-04-01T12:00 (UTC)")
+    console.add_argument("--as", dest="name", default="you", help="who is typing")
+    console.add_argument("--organizer", action="store_true", help="type as an organizer")
+    console.add_argument("--script", type=Path, help="read commands from this file")
+    programme = sub.add_parser("programme", help="manage programmes")
+    programme_sub = programme.add_subparsers(dest="action", required=True)
+    load = programme_sub.add_parser("load", help="add or update a programme from a TOML file")
+    load.add_argument("file", type=Path)
+    db = sub.add_parser("db", help="manage the database")
+    db_sub = db.add_subparsers(dest="action", required=True)
+    db_sub.add_parser("upgrade", help="apply migrations")
+    return parser.parse_args(argv)
+
+
+async def run_console(settings: Settings, args: argparse.Namespace) -> None:
+    start = as_utc(datetime.fromisoformat(args.now)) if args.now else settings.now
+    clock = SettableClock(start or SystemClock().now())
+    core = await start_core(settings, clock)
+    scripted = args.script is not None or not sys.stdin.isatty()
+    console = Console(core, clock, name=args.name, organizer=args.organizer, echo=scripted)
+    try:
+        if args.script is not None:
+            with args.script.open(encoding="utf-8") as script:
+                await console.run_script(iter(script.read().splitlines()))
+        elif scripted:
+            await console.run_script(iter(sys.stdin.read().splitlines()))
+        else:
+            await console.run_interactive()
+    finally:
+        await core.db.dispose()
+
+
+async def start_core(settings: Settings, clock: Clock) -> Core:
+    db = Database(settings.resolved_database_url)
+    core = Core(db, clock=clock, settings=settings)
+    await core.start()
+    return core
+
+
+async def load_programme_file(settings: Settings, path: Path) -> None:
+    spec = read_programme(path)
+    db = Database(settings.resolved_database_url)
+    try:
+        await db.migrate()
+        async with db.transaction() as session:
+            report = await load_programme(session, spec, now=SystemClock().now())
+        print(
+            f"Loaded {report.series}: {report.added} sessions added, {report.updated} updated "
+            f"({report.moved} moved to a new time)."
+        )
+    finally:
+        await db.dispose()
+
+
+async def upgrade_database(settings: Settings) -> None:
+    db = Database(settings.resolved_database_url)
+    try:
+        await db.migrate()
+        print(f"Database at {db.url.render_as_string(hide_password=True)} is up to date.")
+    finally:
+        await db.dispose()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    settings = Settings()
+    try:
+        if args.command == "programme":
+            asyncio.run(load_programme_file(settings, args.file))
+        elif args.command == "db":
+            asyncio.run(upgrade_database(settings))
+        else:
+            if args.command in (None, "run"):
+                if settings.slack_bot_token or settings.discord_token:
+                    print("The Slack and Discord adapters are not built yet; opening the console.")
+                args = parse_args(["console"])
+            asyncio.run(run_console(settings, args))
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""Button action ids: `s4b:verb:entity_id`, built and parsed here only, so they outlive restarts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from s4b_bot.errors import UserError
+
+PREFIX = "s4b"
+VERBS = ("register", "unregister", "session")
+
+
+@dataclass(frozen=True)
+class Action:
+    verb: str
+    entity_id: int
+
+    def encode(self) -> str:
+        return f"{PREFIX}:{self.verb}:{self.entity_id}"
+
+
+def action_id(verb: str, entity_id: int) -> str:
+    if verb not in VERBS:
+        raise ValueError(f"unknown action verb {verb!r}")
+    return Action(verb, entity_id).encode()
+
+
+def parse_action(value: str) -> Action:
+    parts = value.split(":")
+    if len(parts) != 3 or parts[0] != PREFIX or parts[1] not in VERBS or not parts[2].isdigit():
+        raise UserError("That button is no longer valid; try the command again.")
+    return Action(parts[1], int(parts[2]))

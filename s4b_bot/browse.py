@@ -1,0 +1,87 @@
+"""Member commands to look at the programme: sessions, session, timezone."""
+
+from __future__ import annotations
+
+from s4b_bot.catalogue import Args
+from s4b_bot.context import Context
+from s4b_bot.output import Message, Outcome, Text
+from s4b_bot.sessions import is_over, resolve
+from s4b_bot.views import session_card, when
+from storage import queries
+
+
+async def registered_ids(ctx: Context) -> set[int]:
+    return {r.session_id for r in await queries.registrations_of(ctx.db, ctx.member.id)}
+
+
+async def list_sessions(ctx: Context, args: Args) -> Outcome:
+    sessions = await queries.all_sessions(ctx.db)
+    show_all = args.get("scope") == "all"
+    shown = [s for s in sessions if show_all or not is_over(s, ctx.now)]
+    if not shown:
+        past = "" if show_all else " `/s4b sessions all` shows the past ones."
+        return Outcome(reply=Message.plain(f"There are no upcoming sessions.{past}"))
+    mine = await registered_ids(ctx)
+    cards = tuple(
+        session_card(s, now=ctx.now, viewer_zone=ctx.viewer_zone, registered=s.id in mine)
+        for s in shown
+    )
+    series = shown[0].series
+    heading = f"{series.name}: {'all' if show_all else 'upcoming'} sessions"
+    lead = [Text.of(heading), Text.of(_zone_note(ctx, series.timezone))]
+    if not show_all and len(shown) < len(sessions):
+        lead.append(Text.of("`/s4b sessions all` also lists the past ones."))
+    return Outcome(reply=Message(text=tuple(lead), cards=cards))
+
+
+def _zone_note(ctx: Context, series_zone: str) -> str:
+    if ctx.viewer_zone:
+        return f"Times are Eastern ({series_zone}) and your zone, {ctx.viewer_zone}."
+    return (
+        f"Times are Eastern ({series_zone}). `/s4b timezone <zone>` adds your own, "
+        "e.g. `/s4b timezone America/Vancouver`."
+    )
+
+
+async def show_session(ctx: Context, args: Args) -> Outcome:
+    sessions = await queries.all_sessions(ctx.db)
+    session = resolve(sessions, str(args["session"]), now=ctx.now)
+    return await session_detail(ctx, session.id)
+
+
+async def session_detail(ctx: Context, session_id: int) -> Outcome:
+    session = await queries.session_by_id(ctx.db, session_id)
+    if session is None:
+        return Outcome(reply=Message.plain("That session no longer exists."))
+    mine = await registered_ids(ctx)
+    counts = await queries.registration_counts(ctx.db)
+    card = session_card(
+        session,
+        now=ctx.now,
+        viewer_zone=ctx.viewer_zone,
+        registered=session.id in mine,
+        detail=True,
+        seats_taken=counts.get(session.id, 0),
+    )
+    return Outcome(reply=Message(cards=(card,)))
+
+
+async def set_timezone(ctx: Context, args: Args) -> Outcome:
+    zone = args.get("zone")
+    if zone is None:
+        current = ctx.member.timezone or "not set (times show in Eastern only)"
+        return Outcome(
+            reply=Message.plain(
+                f"Your time zone: {current}.",
+                "Set it with `/s4b timezone <IANA zone>`, e.g. `/s4b timezone Europe/London`.",
+            )
+        )
+    ctx.member.timezone = str(zone)
+    sessions = [s for s in await queries.all_sessions(ctx.db) if not is_over(s, ctx.now)]
+    lead = Text.of(f"Your time zone is now {zone}.")
+    if not sessions:
+        return Outcome(reply=Message(text=(lead,)))
+    example = Text.of(
+        f"For example, the {sessions[0].season} session: ", when(sessions[0], str(zone))
+    )
+    return Outcome(reply=Message(text=(lead, example)))

@@ -1,0 +1,30 @@
+"""What a handler is given: who asked, the open transaction, and "now"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from s4b_bot.invocation import Actor
+from storage.models import Member
+
+if TYPE_CHECKING:
+    from s4b_bot.catalogue import Catalogue
+    from s4b_bot.settings import Settings
+
+
+@dataclass
+class Context:
+    actor: Actor
+    db: AsyncSession
+    now: datetime
+    member: Member
+    settings: Settings
+    catalogue: Catalogue
+
+    @property
+    def viewer_zone(self) -> str | None:
+        return self.member.timezone

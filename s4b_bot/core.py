@@ -1,0 +1,162 @@
+"""The core's front door: adapters call `invoke`, `run_text`, `submit` and `press`.
+
+Each call is one database transaction. A UserError (or FormInvalid) rolls it back and
+becomes a reply; so does any unexpected failure, logged with a reference the member
+can quote, so no traceback ever reaches a member and nothing half-done is kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from s4b_bot import registration
+from s4b_bot.actions import parse_action
+from s4b_bot.browse import session_detail
+from s4b_bot.catalogue import Catalogue, Command
+from s4b_bot.commands import CATALOGUE
+from s4b_bot.context import Context
+from s4b_bot.errors import Forbidden, FormInvalid, RetryLater, UserError
+from s4b_bot.invocation import Actor, ArgValue, FormSubmission, Invocation
+from s4b_bot.output import Message, Outcome
+from s4b_bot.ports import Clock
+from s4b_bot.programme import DEFAULT_PROGRAMME, load_programme, read_programme
+from s4b_bot.sessions import is_over
+from s4b_bot.settings import Settings
+from s4b_bot.textparse import parse_command
+from storage import queries
+from storage.db import Database
+
+_log = logging.getLogger(__name__)
+
+Step = Callable[[Context], Awaitable[Outcome]]
+
+MSG_DATABASE_DOWN = (
+    "I could not reach my database just now, so nothing was changed. Please try again in a minute."
+)
+MSG_ORGANIZERS_ONLY = "Only organizers can use `/{root} {name}`."
+
+
+class Core:
+    """Everything the bot does, behind four calls. Platform-neutral; owns no I/O but storage."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        clock: Clock,
+        settings: Settings | None = None,
+        catalogue: Catalogue = CATALOGUE,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings or Settings()
+        self.catalogue = catalogue
+
+    async def start(self) -> None:
+        """Migrate the database and load the bundled programme if none is loaded yet."""
+        await self.db.migrate()
+        path = self.settings.programme_file or DEFAULT_PROGRAMME
+        spec = read_programme(path)
+        async with self.db.transaction() as session:
+            await load_programme(session, spec, now=self.clock.now(), replace=False)
+
+    async def run_text(self, actor: Actor, root: str, text: str) -> Outcome:
+        """A typed command line, as Slack and the console receive it."""
+        try:
+            command, args = parse_command(self.catalogue, root, text)
+        except UserError as exc:
+            return Outcome(reply=Message.plain(str(exc)))
+        return await self._run(actor, lambda ctx: self._call(ctx, command, args))
+
+    async def invoke(self, invocation: Invocation) -> Outcome:
+        """A command whose options the adapter already has by name (Discord)."""
+        try:
+            command = self.catalogue.get(invocation.root, invocation.command)
+            args = command.check_args(invocation.args)
+        except UserError as exc:
+            return Outcome(reply=Message.plain(str(exc)))
+        return await self._run(invocation.actor, lambda ctx: self._call(ctx, command, args))
+
+    async def submit(self, submission: FormSubmission) -> Outcome:
+        if submission.form_id != registration.FORM_ID:
+            return Outcome(reply=Message.plain("That form is no longer valid; open it again."))
+        return await self._run(
+            submission.actor, lambda ctx: registration.submit_registration(ctx, submission.values)
+        )
+
+    async def press(self, actor: Actor, action: str) -> Outcome:
+        """A button, by its stable action id."""
+        try:
+            parsed = parse_action(action)
+        except UserError as exc:
+            return Outcome(reply=Message.plain(str(exc)))
+        steps: dict[str, Step] = {
+            "register": lambda ctx: registration.start_registration_for(ctx, parsed.entity_id),
+            "unregister": lambda ctx: registration.unregister_from(ctx, parsed.entity_id),
+            "session": lambda ctx: session_detail(ctx, parsed.entity_id),
+        }
+        return await self._run(actor, steps[parsed.verb])
+
+    async def _call(self, ctx: Context, command: Command, args: dict[str, ArgValue]) -> Outcome:
+        if command.audience == "organizer" and not ctx.actor.is_organizer:
+            raise Forbidden(MSG_ORGANIZERS_ONLY.format(root=command.root, name=command.name))
+        return await command.handler(ctx, args)
+
+    async def _run(self, actor: Actor, step: Step) -> Outcome:
+        now = self.clock.now()
+        try:
+            async with self.db.transaction() as session:
+                member = await queries.ensure_member(
+                    session,
+                    platform=actor.platform,
+                    community=actor.community,
+                    user_id=actor.user_id,
+                    display_name=actor.display_name,
+                    now=now,
+                )
+                ctx = Context(actor, session, now, member, self.settings, self.catalogue)
+                return await step(ctx)
+        except FormInvalid as exc:
+            return Outcome(
+                reply=Message.plain("Please check the form: " + " ".join(exc.errors.values())),
+                field_errors=exc.errors,
+            )
+        except UserError as exc:
+            return Outcome(reply=Message.plain(str(exc)))
+        except RetryLater as exc:
+            return Outcome(reply=Message.plain(str(exc)))
+        except (OperationalError, PoolTimeout, OSError) as exc:
+            _log.warning("database unavailable: %s", type(exc).__name__)
+            return Outcome(reply=Message.plain(MSG_DATABASE_DOWN))
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                return Outcome(reply=Message.plain(MSG_DATABASE_DOWN))
+            return self._unexpected(exc)
+        except Exception as exc:  # the one boundary: a member never sees a traceback
+            return self._unexpected(exc)
+
+    def _unexpected(self, exc: Exception) -> Outcome:
+        ref = secrets.token_hex(3)
+        _log.error("unexpected error (ref %s)", ref, exc_info=exc)
+        return Outcome(
+            reply=Message.plain(
+                f"Something went wrong on my side (reference {ref}), so nothing was changed. "
+                "Please try again, or tell an organizer."
+            )
+        )
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    async def upcoming_count(self) -> int:
+        """How many sessions are still to come (the console's welcome uses it)."""
+        async with self.db.transaction() as session:
+            return sum(
+                not is_over(s, self.clock.now()) for s in await queries.all_sessions(session)
+            )

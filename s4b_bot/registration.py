@@ -1,0 +1,355 @@
+"""Registration: the programme page's form, and the commands around it.
+
+The form has the page's fields: name, a bit about yourself, organization/role, email
+(for the calendar invitation), which sessions, and consent to be contacted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from s4b_bot.catalogue import Args
+from s4b_bot.context import Context
+from s4b_bot.errors import FormInvalid, UserError
+from s4b_bot.invocation import FormValue
+from s4b_bot.output import Choice, Form, FormField, Message, Outcome, Text
+from s4b_bot.sessions import closed_reason, is_open, is_over, resolve
+from s4b_bot.timefmt import format_date
+from s4b_bot.validate import clean_email, clean_text
+from s4b_bot.views import session_card
+from storage import queries
+from storage.models import ProgrammeSession
+
+FORM_ID = "register"
+MAX_NAME = 100
+MAX_ABOUT = 1_000
+MAX_ORGANIZATION = 150
+MAX_EMAIL = 254
+
+
+def session_choice(session: ProgrammeSession) -> Choice:
+    date = format_date(session.starts_at, session.timezone)
+    return Choice(
+        value=str(session.id),
+        label=f"{session.season} · {date} · {session.title}"[:100],
+        aliases=(session.season.lower(), date, str(session.number)),
+    )
+
+
+def registration_form(
+    open_sessions: Sequence[ProgrammeSession],
+    *,
+    preselected: Sequence[ProgrammeSession],
+    answers: Mapping[str, FormValue],
+) -> Form:
+    return Form(
+        id=FORM_ID,
+        title="Join the S4B Working Group",
+        intro="Tell us a bit about yourself and which sessions you would like to attend.",
+        submit_label="Register",
+        fields=(
+            FormField(
+                "name", "Your name", "short_text", max_length=MAX_NAME, default=answers.get("name")
+            ),
+            FormField(
+                "about",
+                "A bit about yourself",
+                "long_text",
+                max_length=MAX_ABOUT,
+                hint="Who you are: community leader, neighbour, lived experience, …",
+                default=answers.get("about"),
+            ),
+            FormField(
+                "organization",
+                "Organization / role",
+                "short_text",
+                required=False,
+                max_length=MAX_ORGANIZATION,
+                default=answers.get("organization"),
+            ),
+            FormField(
+                "email",
+                "Email (for the calendar invitation)",
+                "email",
+                required=False,
+                max_length=MAX_EMAIL,
+                hint="Optional. Only organizers see it.",
+                default=answers.get("email"),
+            ),
+            FormField(
+                "sessions",
+                "Which sessions",
+                "multi_select",
+                choices=tuple(session_choice(s) for s in open_sessions),
+                default=tuple(str(s.id) for s in preselected),
+            ),
+            FormField(
+                "consent",
+                "I agree to be contacted about the sessions I register for "
+                "(invitation, call details, reminders, summary).",
+                "checkbox",
+                default=bool(answers.get("consent")),
+            ),
+        ),
+    )
+
+
+async def start_registration(ctx: Context, args: Args) -> Outcome:
+    """`/s4b register [<session>|all]`: open the form, with the named sessions ticked."""
+    sessions = await queries.all_sessions(ctx.db)
+    return await open_form(ctx, sessions, args.get("session"))
+
+
+async def open_form(ctx: Context, sessions: Sequence[ProgrammeSession], ref: object) -> Outcome:
+    mine = {r.session_id for r in await queries.registrations_of(ctx.db, ctx.member.id)}
+    open_sessions = [s for s in sessions if is_open(s, ctx.now)]
+    if ref is None:
+        preselected = open_sessions if len(open_sessions) == 1 else []
+    elif str(ref).strip().lower() == "all":
+        preselected = [s for s in open_sessions if s.id not in mine]
+        if open_sessions and not preselected:
+            return Outcome(
+                reply=Message.plain(
+                    "You are already registered for every upcoming session; nothing changed."
+                )
+            )
+    else:
+        session = (
+            ref if isinstance(ref, ProgrammeSession) else resolve(sessions, str(ref), now=ctx.now)
+        )
+        if not is_open(session, ctx.now):
+            raise UserError(closed_reason(session, ctx.now) + _upcoming_hint(open_sessions))
+        if session.id in mine:
+            return Outcome(
+                reply=Message.plain(
+                    f"You are already registered for the {session.season} session; nothing changed."
+                )
+            )
+        preselected = [session]
+    if not open_sessions:
+        raise UserError("There are no upcoming sessions to register for right now.")
+    last = await queries.latest_registration(ctx.db, ctx.member.id)
+    answers: dict[str, FormValue] = {"name": ctx.actor.display_name}
+    if last is not None:
+        answers = {
+            "name": last.name,
+            "about": last.about,
+            "organization": last.organization,
+            "email": last.email,
+            "consent": last.consent,
+        }
+    form = registration_form(open_sessions, preselected=preselected, answers=answers)
+    return Outcome(form=form)
+
+
+def _upcoming_hint(open_sessions: Sequence[ProgrammeSession]) -> str:
+    if not open_sessions:
+        return ""
+    names = ", ".join(s.season for s in open_sessions)
+    return f" Open for registration: {names}."
+
+
+async def start_registration_for(ctx: Context, session_id: int) -> Outcome:
+    """The Register button: the same form, with that session ticked."""
+    sessions = await queries.all_sessions(ctx.db)
+    session = next((s for s in sessions if s.id == session_id), None)
+    if session is None:
+        raise UserError("That session no longer exists.")
+    return await open_form(ctx, sessions, session)
+
+
+def _collect(errors: dict[str, str], field_id: str, check: Callable[[], str]) -> str:
+    try:
+        return check()
+    except UserError as exc:
+        errors[field_id] = str(exc)
+        return ""
+
+
+def _as_text(value: FormValue) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    raise UserError("Expected text here.")
+
+
+def _as_ids(value: FormValue) -> list[str]:
+    if value is None or value is False:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    if isinstance(value, tuple):
+        return [str(v) for v in value]
+    raise UserError("Expected a list of sessions.")
+
+
+async def submit_registration(ctx: Context, values: Mapping[str, FormValue]) -> Outcome:
+    """Check every field, then register for each chosen session (idempotently)."""
+    errors: dict[str, str] = {}
+    name = _collect(
+        errors,
+        "name",
+        lambda: clean_text("Your name", _as_text(values.get("name")), max_length=MAX_NAME),
+    )
+    about = _collect(
+        errors,
+        "about",
+        lambda: clean_text(
+            "A bit about yourself",
+            _as_text(values.get("about")),
+            max_length=MAX_ABOUT,
+            multiline=True,
+        ),
+    )
+    organization = _collect(
+        errors,
+        "organization",
+        lambda: clean_text(
+            "Organization / role",
+            _as_text(values.get("organization")),
+            max_length=MAX_ORGANIZATION,
+            required=False,
+        ),
+    )
+    email = _collect(errors, "email", lambda: clean_email(_as_text(values.get("email"))))
+    if values.get("consent") is not True:
+        errors["consent"] = (
+            "Please tick the box: registering means we send you the invitation, "
+            "call details and reminders."
+        )
+    chosen = await _chosen_sessions(ctx, values.get("sessions"), errors)
+    unknown = set(values) - {"name", "about", "organization", "email", "sessions", "consent"}
+    if unknown:
+        errors[sorted(unknown)[0]] = "This form has no such field."
+    if errors:
+        raise FormInvalid(errors)
+
+    added: list[ProgrammeSession] = []
+    already: list[ProgrammeSession] = []
+    for session in chosen:
+        inserted = await queries.add_registration(
+            ctx.db,
+            session_id=session.id,
+            member_id=ctx.member.id,
+            name=name,
+            about=about,
+            organization=organization or None,
+            email=email or None,
+            consent=True,
+            created_at=ctx.now,
+        )
+        (added if inserted else already).append(session)
+    return Outcome(reply=_confirmation(ctx, name, added, already))
+
+
+async def _chosen_sessions(
+    ctx: Context, value: FormValue, errors: dict[str, str]
+) -> list[ProgrammeSession]:
+    try:
+        ids = _as_ids(value)
+    except UserError as exc:
+        errors["sessions"] = str(exc)
+        return []
+    if not ids:
+        errors["sessions"] = "Choose at least one session."
+        return []
+    by_id = {str(s.id): s for s in await queries.all_sessions(ctx.db)}
+    chosen = []
+    for value_id in dict.fromkeys(ids):
+        session = by_id.get(value_id)
+        if session is None:
+            errors["sessions"] = "One of the chosen sessions no longer exists; choose again."
+            return []
+        if not is_open(session, ctx.now):
+            errors["sessions"] = closed_reason(session, ctx.now)
+            return []
+        chosen.append(session)
+    return chosen
+
+
+def _confirmation(
+    ctx: Context, name: str, added: list[ProgrammeSession], already: list[ProgrammeSession]
+) -> Message:
+    lead = []
+    if added:
+        lead.append(Text.of(f"Thank you, {name}: you are registered. ✓"))
+    if already:
+        seasons = ", ".join(s.season for s in already)
+        lead.append(Text.of(f"You were already registered for {seasons}; nothing changed there."))
+    lead.append(
+        Text.of("`/s4b mine` lists your registrations; `/s4b unregister <session>` cancels one.")
+    )
+    cards = tuple(
+        session_card(s, now=ctx.now, viewer_zone=ctx.viewer_zone, registered=True, detail=True)
+        for s in added
+    )
+    return Message(text=tuple(lead), cards=cards)
+
+
+async def unregister(ctx: Context, args: Args) -> Outcome:
+    """`/s4b unregister <session>|all`."""
+    ref = str(args["session"])
+    regs = await queries.registrations_of(ctx.db, ctx.member.id)
+    if ref.strip().lower() == "all":
+        targets = [r.session for r in regs if not is_over(r.session, ctx.now)]
+        if not targets:
+            return Outcome(
+                reply=Message.plain("You have no upcoming registrations; nothing changed.")
+            )
+    else:
+        targets = [resolve(await queries.all_sessions(ctx.db), ref, now=ctx.now)]
+    return await _unregister_from(ctx, targets)
+
+
+async def unregister_from(ctx: Context, session_id: int) -> Outcome:
+    """The Unregister button."""
+    session = await queries.session_by_id(ctx.db, session_id)
+    if session is None:
+        raise UserError("That session no longer exists.")
+    return await _unregister_from(ctx, [session])
+
+
+async def _unregister_from(ctx: Context, sessions: list[ProgrammeSession]) -> Outcome:
+    for session in sessions:
+        if is_over(session, ctx.now):
+            raise UserError(
+                f"The {session.season} session has already taken place; nothing changed."
+            )
+    removed = []
+    for session in sessions:
+        if await queries.remove_registration(
+            ctx.db, member_id=ctx.member.id, session_id=session.id
+        ):
+            removed.append(session.season)
+    if not removed:
+        season = sessions[0].season
+        return Outcome(
+            reply=Message.plain(
+                f"You were not registered for the {season} session; nothing changed."
+            )
+        )
+    return Outcome(
+        reply=Message.plain(
+            f"You are no longer registered for: {', '.join(removed)}.",
+            "Changed your mind? `/s4b register` signs you up again.",
+        )
+    )
+
+
+async def my_registrations(ctx: Context, args: Args) -> Outcome:
+    regs = await queries.registrations_of(ctx.db, ctx.member.id)
+    if not regs:
+        return Outcome(
+            reply=Message.plain(
+                "You are not registered for any session yet. `/s4b sessions` lists them; "
+                "`/s4b register` signs you up."
+            )
+        )
+    cards = tuple(
+        session_card(r.session, now=ctx.now, viewer_zone=ctx.viewer_zone, registered=True)
+        for r in regs
+    )
+    upcoming = sum(1 for r in regs if not is_over(r.session, ctx.now))
+    lead = Text.of(f"Your registrations: {upcoming} upcoming, {len(regs) - upcoming} past.")
+    return Outcome(reply=Message(text=(lead,), cards=cards))

@@ -1,0 +1,46 @@
+"""Configuration, from environment variables (and a `.env` file if present)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.db import sqlite_url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="S4B_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Path("data")
+    """Where the default SQLite file lives; created on first run."""
+    database_url: str | None = None
+    """SQLAlchemy URL; default: a SQLite file in `data_dir`. postgresql://... uses asyncpg."""
+    now: datetime | None = None
+    """Pretend it is this time (console demos: the 2025 sessions are in the past)."""
+    programme_file: Path | None = None
+    """A programme file to load on first start instead of the bundled S4B 2025 one."""
+    contact_email: str | None = None
+    """Overrides the programme file's contact address."""
+
+    slack_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "S4B_SLACK_BOT_TOKEN")
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "S4B_SLACK_APP_TOKEN")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "S4B_SLACK_SIGNING_SECRET"),
+    )
+    discord_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("DISCORD_TOKEN", "S4B_DISCORD_TOKEN")
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or sqlite_url(self.data_dir / "s4b.sqlite3")

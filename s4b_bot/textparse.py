@@ -1,0 +1,55 @@
+"""Parse a typed command line (`/s4b register spring`) against the catalogue."""
+
+from __future__ import annotations
+
+import shlex
+
+from s4b_bot.catalogue import Catalogue, Command
+from s4b_bot.errors import UserError
+from s4b_bot.invocation import ArgValue
+from s4b_bot.validate import bad_character
+
+MAX_LINE = 4_000
+
+
+def split_words(text: str) -> list[str]:
+    if len(text) > MAX_LINE:
+        raise UserError(
+            f"That command is {len(text):,} characters long; the limit is {MAX_LINE:,}."
+        )
+    found = bad_character(text)
+    if found:
+        raise UserError(f"That command contains a control character ({found}); please remove it.")
+    try:
+        return shlex.split(text)
+    except ValueError:
+        raise UserError("A quotation mark is not closed; check the quotes and try again.") from None
+
+
+def parse_command(
+    catalogue: Catalogue, root: str, text: str
+) -> tuple[Command, dict[str, ArgValue]]:
+    """Find the command and bind its options in order.
+
+    The last option takes the rest of the line when it is free text or a session
+    reference, so `/s4b session social infrastructure` needs no quotes.
+    """
+    words = split_words(text)
+    if not words:
+        words = ["help"]
+    command, rest = catalogue.match(root, words)
+    raw: dict[str, ArgValue] = {}
+    for index, option in enumerate(command.options):
+        if not rest:
+            break
+        is_last = index == len(command.options) - 1
+        if is_last and option.kind in ("text", "session"):
+            raw[option.name] = " ".join(rest)
+            rest = []
+        else:
+            raw[option.name] = rest.pop(0)
+    if rest:
+        extra = " ".join(rest)
+        extra = extra if len(extra) <= 40 else extra[:40] + "…"
+        raise UserError(f"`{command.name}` does not take {extra!r}. {command.hint}")
+    return command, command.check_args(raw)

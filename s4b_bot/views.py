@@ -1,0 +1,80 @@
+"""Neutral cards for sessions and registrations, shared by every command that shows them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from s4b_bot.actions import action_id
+from s4b_bot.output import Button, Card, Field, Moment, Text
+from s4b_bot.sessions import is_open, is_over
+from storage.models import ProgrammeSession
+
+STATUS_LABELS = {
+    "scheduled": "Scheduled",
+    "rescheduled": "Rescheduled",
+    "cancelled": "Cancelled",
+    "held": "Held",
+}
+
+
+def when(session: ProgrammeSession, viewer_zone: str | None) -> Moment:
+    return Moment(
+        start=session.starts_at,
+        end=session.ends_at,
+        zone=session.timezone,
+        viewer_zone=viewer_zone,
+    )
+
+
+def first_sentence(text: str, limit: int = 220) -> str:
+    end = text.find(". ")
+    sentence = text if end < 0 else text[: end + 1]
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+def session_status(session: ProgrammeSession, now: datetime) -> str:
+    if session.status == "cancelled":
+        return "Cancelled" + (f": {session.status_note}" if session.status_note else "")
+    if is_over(session, now):
+        return "Took place"
+    return STATUS_LABELS[session.status]
+
+
+def session_card(
+    session: ProgrammeSession,
+    *,
+    now: datetime,
+    viewer_zone: str | None,
+    registered: bool,
+    detail: bool = False,
+    seats_taken: int | None = None,
+) -> Card:
+    """One session: title, when, status, and the buttons that fit the member's situation.
+
+    Call details appear only with `detail` and only for a registrant.
+    """
+    fields = [Field("When", Text.of(when(session, viewer_zone)))]
+    status = session_status(session, now)
+    if session.status != "scheduled" or is_over(session, now):
+        fields.append(Field("Status", Text.of(status)))
+    if registered:
+        fields.append(Field("You", Text.of("Registered ✓")))
+    if detail and session.capacity is not None and seats_taken is not None:
+        fields.append(Field("Seats", Text.of(f"{seats_taken} of {session.capacity} taken")))
+    body = [Text.of(session.description if detail else first_sentence(session.description))]
+    if detail and registered and not is_over(session, now):
+        call = session.call_details or "The organizers will share them before the session."
+        body.append(Text.of(f"Call details (only for you): {call}"))
+    buttons = []
+    if registered and not is_over(session, now):
+        buttons.append(Button("Unregister", action_id("unregister", session.id), "danger"))
+    elif not registered and is_open(session, now):
+        buttons.append(Button("Register", action_id("register", session.id), "primary"))
+    if not detail:
+        buttons.append(Button("Details", action_id("session", session.id)))
+    return Card(
+        title=f"{session.number} · {session.season} Session — {session.title}",
+        body=tuple(body),
+        fields=tuple(fields),
+        buttons=tuple(buttons),
+    )

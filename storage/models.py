@@ -1,0 +1,158 @@
+"""SQLAlchemy models. All times are stored in UTC; the constraints carry the invariants."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+SESSION_STATUSES = ("scheduled", "rescheduled", "cancelled", "held")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC and hands back aware UTC, the same on SQLite and PostgreSQL."""
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+# Named constraints, so Alembic migrations can refer to them on every backend.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class Series(Base):
+    """A programme: a named run of sessions, with the texts members read about it."""
+
+    __tablename__ = "series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    info: Mapped[dict[str, Any]]
+    """Tagline, about, who should join, values, contact: as in the programme file."""
+    created_at: Mapped[datetime]
+
+    sessions: Mapped[list[ProgrammeSession]] = relationship(
+        back_populates="series", order_by="ProgrammeSession.number"
+    )
+
+
+class ProgrammeSession(Base):
+    """One working-group session ("session" alone would clash with the database session)."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        UniqueConstraint("series_id", "number"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint(
+            "status IN ('scheduled', 'rescheduled', 'cancelled', 'held')", name="status"
+        ),
+        CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    season: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    timezone: Mapped[str] = mapped_column(String(64))
+    call_details: Mapped[str | None] = mapped_column(Text)
+    """The call link and dial-in: private, shown only to registrants."""
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    status_note: Mapped[str | None] = mapped_column(String(500))
+    capacity: Mapped[int | None]
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    """iCalendar SEQUENCE: bumped by every change an invitation must follow."""
+    updated_at: Mapped[datetime]
+
+    series: Mapped[Series] = relationship(back_populates="sessions")
+
+
+class Community(Base):
+    """A Slack workspace, a Discord guild, or the local console."""
+
+    __tablename__ = "communities"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class Member(Base):
+    """A person in one community, known by the platform's user id."""
+
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("community_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+    community: Mapped[Community] = relationship()
+
+
+class Registration(Base):
+    """A member's place in a session, with the answers they gave on the form."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (UniqueConstraint("session_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    about: Mapped[str] = mapped_column(Text)
+    organization: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    consent: Mapped[bool]
+    created_at: Mapped[datetime]
+
+    session: Mapped[ProgrammeSession] = relationship()
+    member: Mapped[Member] = relationship()

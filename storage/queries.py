@@ -1,0 +1,137 @@
+"""Data functions. Each takes a session and never commits: the caller owns the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.models import Community, Member, ProgrammeSession, Registration, Series
+
+
+def _insert(session: AsyncSession, table: Any) -> Any:
+    """The dialect's INSERT, for ON CONFLICT DO NOTHING."""
+    if session.get_bind().dialect.name == "postgresql":
+        return pg_insert(table)
+    return sqlite_insert(table)
+
+
+async def ensure_member(
+    session: AsyncSession,
+    *,
+    platform: str,
+    community: str,
+    user_id: str,
+    display_name: str,
+    now: datetime,
+) -> Member:
+    """The member for this platform user, created on first sight (safe against a race)."""
+    await session.execute(
+        _insert(session, Community)
+        .values(platform=platform, external_id=community, created_at=now)
+        .on_conflict_do_nothing(index_elements=["platform", "external_id"])
+    )
+    community_id = await session.scalar(
+        select(Community.id).where(
+            Community.platform == platform, Community.external_id == community
+        )
+    )
+    await session.execute(
+        _insert(session, Member)
+        .values(
+            community_id=community_id, user_id=user_id, display_name=display_name, created_at=now
+        )
+        .on_conflict_do_nothing(index_elements=["community_id", "user_id"])
+    )
+    member = await session.scalar(
+        select(Member).where(Member.community_id == community_id, Member.user_id == user_id)
+    )
+    assert member is not None
+    if display_name and member.display_name != display_name:
+        member.display_name = display_name
+    return member
+
+
+async def series_by_key(session: AsyncSession, key: str) -> Series | None:
+    return await session.scalar(select(Series).where(Series.key == key))
+
+
+async def all_sessions(session: AsyncSession) -> Sequence[ProgrammeSession]:
+    """Every session of every series, in time order, with its series loaded."""
+    result = await session.scalars(
+        select(ProgrammeSession)
+        .options(selectinload(ProgrammeSession.series))
+        .order_by(ProgrammeSession.starts_at, ProgrammeSession.id)
+    )
+    return result.all()
+
+
+async def session_by_id(session: AsyncSession, session_id: int) -> ProgrammeSession | None:
+    return await session.scalar(
+        select(ProgrammeSession)
+        .options(selectinload(ProgrammeSession.series))
+        .where(ProgrammeSession.id == session_id)
+    )
+
+
+async def registrations_of(session: AsyncSession, member_id: int) -> Sequence[Registration]:
+    result = await session.scalars(
+        select(Registration)
+        .options(selectinload(Registration.session).selectinload(ProgrammeSession.series))
+        .where(Registration.member_id == member_id)
+    )
+    return sorted(result.all(), key=lambda r: r.session.starts_at)
+
+
+async def registration(
+    session: AsyncSession, *, member_id: int, session_id: int
+) -> Registration | None:
+    return await session.scalar(
+        select(Registration).where(
+            Registration.member_id == member_id, Registration.session_id == session_id
+        )
+    )
+
+
+async def latest_registration(session: AsyncSession, member_id: int) -> Registration | None:
+    """The member's most recent answers, to fill in the form for them next time."""
+    return await session.scalar(
+        select(Registration)
+        .where(Registration.member_id == member_id)
+        .order_by(Registration.created_at.desc(), Registration.id.desc())
+        .limit(1)
+    )
+
+
+async def add_registration(session: AsyncSession, **values: Any) -> bool:
+    """Insert a registration; False if the member already had one for that session."""
+    result = await session.execute(
+        _insert(session, Registration)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["session_id", "member_id"])
+        .returning(Registration.id)
+    )
+    return result.scalar() is not None
+
+
+async def remove_registration(session: AsyncSession, *, member_id: int, session_id: int) -> bool:
+    result = await session.execute(
+        delete(Registration)
+        .where(Registration.member_id == member_id, Registration.session_id == session_id)
+        .returning(Registration.id)
+    )
+    return result.scalar() is not None
+
+
+async def registration_counts(session: AsyncSession) -> dict[int, int]:
+    """Registrations per session id."""
+    rows = await session.execute(
+        select(Registration.session_id, func.count()).group_by(Registration.session_id)
+    )
+    return {session_id: count for session_id, count in rows}

@@ -1,0 +1,42 @@
+"""Helpers shared by tests: run console scripts and read what came out."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+
+from adapters.console.repl import Console
+from s4b_bot.clock import SettableClock
+from s4b_bot.core import Core
+from s4b_bot.output import Message, Outcome
+
+
+async def run_console(core: Core, clock: SettableClock, script: str, *, name: str = "Ada") -> str:
+    """Feed a script to the console adapter, as `bot.py console` does.
+
+    Returns the transcript flattened to single spaces (see `flat`).
+    """
+    out = io.StringIO()
+    console = Console(core, clock, out=out, name=name, echo=True)
+    await console.run_script(iter(textwrap.dedent(script).strip("\n").splitlines()))
+    return flat(out.getvalue())
+
+
+def flat(text: str) -> str:
+    """Text with every run of white space made one space: the console wraps long lines.
+
+    A wrapped line inside a card starts with the card's border, which is dropped too.
+    """
+    return " ".join(text.replace("\n│ ", " ").split())
+
+
+def reply_text(outcome: Outcome) -> str:
+    """All the plain text of an outcome's reply, for assertions."""
+    assert outcome.reply is not None, outcome
+    return message_text(outcome.reply)
+
+
+def message_text(message: Message) -> str:
+    from adapters.console.render import render_message
+
+    return "\n".join(render_message(message, []))

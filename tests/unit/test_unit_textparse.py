@@ -1,0 +1,186 @@
+"""textparse: typed command lines parsed against the real catalogue."""
+
+import re
+
+import pytest
+
+from s4b_bot.catalogue import MEMBER_ROOT, ORGANIZER_ROOT
+from s4b_bot.commands import CATALOGUE
+from s4b_bot.errors import UserError
+from s4b_bot.textparse import MAX_LINE, parse_command, split_words
+
+
+def parse(text: str, root: str = MEMBER_ROOT) -> tuple[str, dict[str, object]]:
+    command, args = parse_command(CATALOGUE, root, text)
+    return command.name, dict(args)
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_empty_text_is_help(text: str) -> None:
+    assert parse(text) == ("help", {"command": None})
+
+
+def test_help_with_command() -> None:
+    assert parse("help register") == ("help", {"command": "register"})
+
+
+def test_register_spring() -> None:
+    assert parse("register spring") == ("register", {"session": "spring"})
+
+
+def test_register_without_session_is_allowed() -> None:
+    assert parse("register") == ("register", {"session": None})
+
+
+def test_session_takes_the_rest_of_the_line() -> None:
+    assert parse("session social infrastructure") == (
+        "session",
+        {"session": "social infrastructure"},
+    )
+
+
+def test_quoted_words_are_one_argument() -> None:
+    assert parse('session "social   infrastructure"') == (
+        "session",
+        {"session": "social   infrastructure"},
+    )
+
+
+def test_sessions_all() -> None:
+    assert parse("sessions all") == ("sessions", {"scope": "all"})
+
+
+def test_sessions_choice_is_case_insensitive() -> None:
+    assert parse("sessions ALL") == ("sessions", {"scope": "all"})
+
+
+def test_sessions_without_scope() -> None:
+    assert parse("sessions") == ("sessions", {"scope": None})
+
+
+def test_sessions_bogus_scope() -> None:
+    with pytest.raises(UserError) as info:
+        parse("sessions bogus")
+    message = str(info.value)
+    assert "'bogus' is not one of upcoming, all" in message
+    assert "/s4b sessions [upcoming|all]" in message
+
+
+def test_command_name_is_case_insensitive_and_args_keep_case() -> None:
+    assert parse("REGISTER Spring") == ("register", {"session": "Spring"})
+
+
+def test_unknown_command_suggests_sessions() -> None:
+    with pytest.raises(UserError) as info:
+        parse("sesions")
+    message = str(info.value)
+    assert "There is no `/s4b sesions` command" in message
+    assert "`sessions`" in message
+    assert "/s4b help" in message
+
+
+def test_unknown_long_command_name_is_shortened() -> None:
+    with pytest.raises(UserError) as info:
+        parse("z" * 100)
+    message = str(info.value)
+    assert "z" * 40 + "…" in message
+    assert "z" * 41 not in message
+
+
+def test_extra_words_are_refused() -> None:
+    with pytest.raises(UserError, match=r"`mine` does not take 'now'\. Usage: `/s4b mine`"):
+        parse("mine now")
+
+
+@pytest.mark.parametrize("text", ['session "spring', "session 'spring", 'register "a" "b'])
+def test_unbalanced_quote(text: str) -> None:
+    with pytest.raises(UserError, match="quotation mark is not closed"):
+        parse(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("register spr\x07ing", "U+0007"),
+        ("register spring\u202e", "U+202E"),
+        ("register\nspring", "U+000A"),
+        ("register\tspring", "U+0009"),
+    ],
+)
+def test_control_characters(text: str, code: str) -> None:
+    with pytest.raises(UserError, match=re.escape(f"control character ({code})")):
+        parse(text)
+
+
+def test_over_long_line() -> None:
+    with pytest.raises(UserError) as info:
+        parse("session " + "x" * MAX_LINE)
+    message = str(info.value)
+    assert f"{MAX_LINE + 8:,} characters long" in message
+    assert f"the limit is {MAX_LINE:,}" in message
+
+
+def test_line_at_the_limit_is_split() -> None:
+    assert split_words("x" * MAX_LINE) == ["x" * MAX_LINE]
+
+
+def test_over_long_argument_is_refused_by_option_length() -> None:
+    with pytest.raises(UserError, match=r"The session is 101 characters long; the limit is 100"):
+        parse("session " + "x" * 101)
+
+
+def test_timezone_canonical_spelling() -> None:
+    assert parse("timezone america/toronto") == ("timezone", {"zone": "America/Toronto"})
+
+
+def test_timezone_unknown_suggests() -> None:
+    with pytest.raises(UserError, match="America/Vancouver"):
+        parse("timezone America/Vancover")
+
+
+def test_unregister_without_argument_mentions_usage() -> None:
+    with pytest.raises(UserError) as info:
+        parse("unregister")
+    message = str(info.value)
+    assert "`unregister` needs" in message
+    assert "Usage: `/s4b unregister <session|all>`" in message
+
+
+def test_organizer_session_call() -> None:
+    assert parse("session call spring https://x", root=ORGANIZER_ROOT) == (
+        "session call",
+        {"session": "spring", "details": "https://x"},
+    )
+
+
+def test_organizer_session_call_details_take_the_rest() -> None:
+    name, args = parse(
+        'session call "social infrastructure" https://zoom.us/j/1 (passcode 4567)',
+        root=ORGANIZER_ROOT,
+    )
+    assert name == "session call"
+    assert args == {
+        "session": "social infrastructure",
+        "details": "https://zoom.us/j/1 (passcode 4567)",
+    }
+
+
+def test_organizer_session_call_without_details() -> None:
+    with pytest.raises(UserError) as info:
+        parse("session call spring", root=ORGANIZER_ROOT)
+    assert "/s4b-admin session call <session> <details>" in str(info.value)
+
+
+def test_organizer_commands_are_not_member_commands() -> None:
+    # Under the member root, "session call spring" is the `session` command.
+    assert parse("session call spring") == ("session", {"session": "call spring"})
+
+
+def test_member_commands_are_not_organizer_commands() -> None:
+    with pytest.raises(UserError, match=r"There is no `/s4b-admin register` command"):
+        parse("register spring", root=ORGANIZER_ROOT)
+
+
+def test_empty_organizer_text_is_organizer_help() -> None:
+    command, args = parse_command(CATALOGUE, ORGANIZER_ROOT, "")
+    assert (command.name, command.root, dict(args)) == ("help", ORGANIZER_ROOT, {"command": None})
