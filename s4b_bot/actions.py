@@ -27,6 +27,7 @@ def action_id(verb: str, entity_id: int) -> str:
 
 def parse_action(value: str) -> Action:
     parts = value.split(":")
-    if len(parts) != 3 or parts[0] != PREFIX or parts[1] not in VERBS or not parts[2].isdigit():
+    valid_id = parts[-1].isascii() and parts[-1].isdigit() and len(parts[-1]) <= 18
+    if len(parts) != 3 or parts[0] != PREFIX or parts[1] not in VERBS or not valid_id:
         raise UserError("That button is no longer valid; try the command again.")
     return Action(parts[1], int(parts[2]))

@@ -52,11 +52,10 @@ def split_text(text: str, limit: int) -> list[str]:
             cut = window.rfind(sep, 0, limit + 1)
             if cut > 0:
                 pieces.append(rest[:cut].rstrip())
-                rest = rest[cut + len(sep) :].lstrip(" ")
+                rest = rest[cut + len(sep) :].lstrip()
                 break
         else:
             pieces.append(rest[:limit])
             rest = rest[limit:]
-    if rest or not pieces:
-        pieces.append(rest)
-    return [p for p in pieces if p] or [""]
+    pieces.append(rest)
+    return [p for p in pieces if p.strip()] or [""]

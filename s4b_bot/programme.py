@@ -58,6 +58,8 @@ def read_programme(path: Path) -> ProgrammeSpec:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise UserError(f"Cannot read the programme file {path}: {exc.strerror}.") from exc
+    except UnicodeDecodeError as exc:
+        raise UserError(f"The programme file {path} is not UTF-8 text.") from exc
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"The programme file {path} is not valid TOML: {exc}.") from exc
     return parse_programme(data, source=str(path))
@@ -97,12 +99,14 @@ def parse_programme(data: dict[str, Any], *, source: str = "programme") -> Progr
     sessions = []
     for index, raw in enumerate(raw_sessions, start=1):
         where = f"{source} session {index}"
+        if not isinstance(raw, dict):
+            raise UserError(f"{where}: each [[sessions]] entry must be a table of fields.")
         start = _local_time(raw.get("start"), tz, where, "start")
         end = _local_time(raw.get("end"), tz, where, "end")
         if end <= start:
             raise UserError(f"{where}: `end` must be after `start`.")
         capacity = raw.get("capacity")
-        if capacity is not None and (not isinstance(capacity, int) or capacity < 1):
+        if capacity is not None and (type(capacity) is not int or capacity < 1):
             raise UserError(f"{where}: `capacity` must be a positive whole number.")
         sessions.append(
             SessionSpec(

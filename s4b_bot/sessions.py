@@ -71,8 +71,8 @@ def resolve(sessions: Sequence[ProgrammeSession], ref: str, *, now: datetime) ->
     elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         candidates = [s for s in sessions if format_date(s.starts_at, s.timezone) == text]
     else:
-        season = _SEASON_WORDS.get(text.replace("-", " ").replace("session", "").strip(), text)
-        season = season.removesuffix(" session")
+        word = text.removesuffix("session").strip(" -")
+        season = _SEASON_WORDS.get(word.replace("-", " "), word)
         candidates = prefer_current([s for s in sessions if _norm(s.season) == season])
         if not candidates:
             candidates = [s for s in sessions if text in _norm(s.title)]

@@ -12,7 +12,7 @@ from s4b_bot.errors import UserError
 
 # Bidirectional overrides can make text read differently from what it is (CVE-2021-42574).
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[A-Za-z]{2,}$")
+_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}$")
 
 
 def bad_character(text: str, *, multiline: bool = False) -> str | None:

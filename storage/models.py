@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -18,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import true
 from sqlalchemy.types import TypeDecorator
 
 SESSION_STATUSES = ("scheduled", "rescheduled", "cancelled", "held")
@@ -119,6 +121,8 @@ class Community(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(64))
+    reminder_offsets: Mapped[str | None] = mapped_column(String(100))
+    """The community's default reminder offsets; None means the configured default."""
     created_at: Mapped[datetime]
 
 
@@ -133,6 +137,11 @@ class Member(Base):
     user_id: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str | None] = mapped_column(String(64))
+    reminders_enabled: Mapped[bool] = mapped_column(default=True, server_default=true())
+    reminder_offsets: Mapped[str | None] = mapped_column(String(100))
+    """The member's own offsets ("1d,1h"); None means the community's default."""
+    feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    """Secret in the member's calendar feed URL; None until asked for, replaced on reset."""
     created_at: Mapped[datetime]
 
     community: Mapped[Community] = relationship()
@@ -152,7 +161,50 @@ class Registration(Base):
     organization: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
     consent: Mapped[bool]
+    status: Mapped[str] = mapped_column(String(16), default="confirmed", server_default="confirmed")
+    """"confirmed", or "waitlisted" while the session is full (position: by id)."""
     created_at: Mapped[datetime]
 
     session: Mapped[ProgrammeSession] = relationship()
     member: Mapped[Member] = relationship()
+
+
+OUTBOX_STATUSES = ("pending", "sent", "failed", "withdrawn")
+
+
+class OutboxMessage(Base):
+    """Something to send later, planned in the same transaction as the change behind it.
+
+    The dispatcher claims due rows with a lease, sends them through the Platform port and
+    marks them sent; `dedupe_key` makes planning the same message twice a no-op.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sent', 'failed', 'withdrawn')", name="status"),
+        Index("ix_outbox_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    platform: Mapped[str | None] = mapped_column(String(16))
+    """Which platform's dispatcher sends it; None for a broadcast not yet fanned out."""
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    community_id: Mapped[int | None] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE")
+    )
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    payload: Mapped[dict[str, Any]]
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    lease_until: Mapped[datetime | None]
+    leased_by: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]

@@ -42,8 +42,11 @@ def parse_clock(text: str, now: datetime) -> datetime:
         steps = _STEP.findall(text[1:])
         if not steps or "".join(n + u for n, u in steps) != text[1:]:
             raise ValueError("use +7d, +1d12h, +30m or an ISO time like 2025-04-22T12:00")
-        delta = sum((timedelta(**{_UNITS[u]: int(n)}) for n, u in steps), timedelta())
-        return now + delta if text[0] == "+" else now - delta
+        try:
+            delta = sum((timedelta(**{_UNITS[u]: int(n)}) for n, u in steps), timedelta())
+            return now + delta if text[0] == "+" else now - delta
+        except OverflowError:
+            raise ValueError("that is further than the calendar goes") from None
     return as_utc(datetime.fromisoformat(text))
 
 

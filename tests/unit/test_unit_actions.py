@@ -47,12 +47,6 @@ def test_malformed_ids_are_user_errors(value: str) -> None:
         parse_action(value)
 
 
-@pytest.mark.xfail(
-    reason="parse_action checks str.isdigit(), which accepts digits int() refuses "
-    "(superscripts) and strings over the 4,300-digit int limit: ValueError escapes "
-    "instead of UserError",
-    strict=True,
-)
 @pytest.mark.parametrize("value", ["s4b:register:²", "s4b:session:" + "9" * 5000])
 def test_odd_digit_strings_are_user_errors(value: str) -> None:
     with pytest.raises(UserError):

@@ -94,9 +94,7 @@ def test_resolve_by_number(ref: str, season: str) -> None:
     assert season_of(ref) == season
 
 
-@pytest.mark.parametrize(
-    ("ref", "season"), [("2025-06-24", "Summer"), ("2025-11-18", "Year-End")]
-)
+@pytest.mark.parametrize(("ref", "season"), [("2025-06-24", "Summer"), ("2025-11-18", "Year-End")])
 def test_resolve_by_date(ref: str, season: str) -> None:
     assert season_of(ref) == season
 
@@ -178,13 +176,15 @@ def test_resolve_prefers_the_series_of_the_next_session(now: datetime, expected_
 
 
 def test_resolve_by_date_across_series() -> None:
-    assert resolve(TWO_SERIES, "2026-06-23", now=NOW).id == 6
+    assert resolve(TWO_SERIES, "2026-06-24", now=NOW).id == 6
     assert resolve(TWO_SERIES, "2025-06-24", now=datetime(2026, 1, 1, tzinfo=UTC)).id == 2
 
 
 def test_current_series_skips_cancelled_sessions() -> None:
     sessions = [
-        make(1, 1, "Spring", datetime(2025, 4, 29, 17, tzinfo=UTC), series_id=1, status="cancelled"),
+        make(
+            1, 1, "Spring", datetime(2025, 4, 29, 17, tzinfo=UTC), series_id=1, status="cancelled"
+        ),
         make(2, 1, "Spring", datetime(2025, 5, 29, 17, tzinfo=UTC), series_id=2),
     ]
     assert current_series_id(sessions, NOW) == 2
@@ -198,7 +198,11 @@ START = datetime(2025, 4, 29, 17, tzinfo=UTC)
 
 def test_is_over_and_is_open_over_time() -> None:
     session = make(1, 1, "Spring", START)
-    before, during, end = START - timedelta(minutes=1), START + timedelta(minutes=30), START + timedelta(hours=1)
+    before, during, end = (
+        START - timedelta(minutes=1),
+        START + timedelta(minutes=30),
+        START + timedelta(hours=1),
+    )
     assert (is_over(session, before), is_open(session, before)) == (False, True)
     assert (is_over(session, START), is_open(session, START)) == (False, False)
     assert (is_over(session, during), is_open(session, during)) == (False, False)

@@ -1,0 +1,132 @@
+"""Console adapter: typed form answers and /clock arguments."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from adapters.console.forms import AnswerError, parse_answer
+from adapters.console.repl import console_actor, parse_clock
+from s4b_bot.output import Choice, FormField
+
+SEASONS = (
+    ("11", "Spring", "2025-04-29", "Cultivating Belonging"),
+    ("12", "Summer", "2025-06-24", "Investing in Belonging"),
+    ("13", "Fall", "2025-09-23", "Enabling Policies for Belonging"),
+    ("14", "Year-End", "2025-11-18", "Building on Our Momentum"),
+)
+CHOICES = tuple(
+    Choice(value, f"{season} · {date} · {title}", (season.lower(), date, str(number)))
+    for number, (value, season, date, title) in enumerate(SEASONS, start=1)
+)
+SESSIONS = FormField("sessions", "Sessions", "multi_select", choices=CHOICES)
+AGREE = FormField("agree", "I agree", "checkbox")
+NAME = FormField("name", "Name", "short_text")
+
+
+@pytest.mark.parametrize("text", ["y", "YES", " true ", "1", "x", "agree", "I agree"])
+def test_checkbox_yes(text: str) -> None:
+    assert parse_answer(AGREE, text) is True
+
+
+@pytest.mark.parametrize("text", ["n", "No", "false", "0", "", "   "])
+def test_checkbox_no(text: str) -> None:
+    assert parse_answer(AGREE, text) is False
+
+
+def test_checkbox_other_answer() -> None:
+    with pytest.raises(AnswerError, match=r"^agree: answer yes or no\.$"):
+        parse_answer(AGREE, "maybe")
+    assert issubclass(AnswerError, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("spring, summer", ("11", "12")),
+        ("Summer;Spring", ("12", "11")),
+        ("year-end", ("14",)),
+        ("2025-06-24, 3", ("12", "13")),
+        ("momentum", ("14",)),
+        ("13", ("13",)),
+        ("spring,, ,fall", ("11", "13")),
+        ("", ()),
+    ],
+)
+def test_multi_select(text: str, values: tuple[str, ...]) -> None:
+    assert parse_answer(SESSIONS, text) == values
+
+
+@pytest.mark.parametrize("text", ["all", " ALL "])
+def test_multi_select_all(text: str) -> None:
+    assert parse_answer(SESSIONS, text) == ("11", "12", "13", "14")
+
+
+def test_multi_select_unknown_word_lists_choices() -> None:
+    with pytest.raises(AnswerError) as info:
+        parse_answer(SESSIONS, "spring, winterval")
+    message = str(info.value)
+    assert message.startswith("sessions: 'winterval' is not one of the choices")
+    assert "(spring, summer, fall, year-end)" in message
+
+
+def test_multi_select_ambiguous_fragment() -> None:
+    with pytest.raises(AnswerError, match="'belonging' is not one of the choices"):
+        parse_answer(SESSIONS, "belonging")
+
+
+def test_text_answer_is_stripped() -> None:
+    assert parse_answer(NAME, "  Ada Lovelace  ") == "Ada Lovelace"
+
+
+# parse_clock
+
+NOW = datetime(2025, 4, 22, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("+7d", NOW + timedelta(days=7)),
+        ("+1d12h", NOW + timedelta(days=1, hours=12)),
+        ("-2h", NOW - timedelta(hours=2)),
+        ("+30m", NOW + timedelta(minutes=30)),
+        ("+1w2d3h4m", NOW + timedelta(weeks=1, days=2, hours=3, minutes=4)),
+        (" +7d ", NOW + timedelta(days=7)),
+    ],
+)
+def test_parse_clock_relative(text: str, expected: datetime) -> None:
+    assert parse_clock(text, NOW) == expected
+
+
+def test_parse_clock_naive_iso_is_utc() -> None:
+    result = parse_clock("2025-04-29T13:00", NOW)
+    assert result == datetime(2025, 4, 29, 13, 0, tzinfo=UTC)
+    assert result.utcoffset() == timedelta(0)
+
+
+def test_parse_clock_iso_with_offset_is_converted() -> None:
+    result = parse_clock("2025-04-29T13:00-04:00", NOW)
+    assert result == datetime(2025, 4, 29, 17, 0, tzinfo=UTC)
+    assert result.tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    "text", ["", "+", "-", "+7", "+7x", "+7d3", "+d", "+7d 2h", "soon", "7d", "2025-13-01"]
+)
+def test_parse_clock_garbage(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_clock(text, NOW)
+
+
+@pytest.mark.parametrize("text", ["+99999999999d", "-999999d"])
+def test_parse_clock_huge_step_is_value_error(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_clock(text, NOW)
+
+
+def test_console_actor() -> None:
+    actor = console_actor("  Ada Lovelace! ", organizer=True)
+    assert (actor.platform, actor.community, actor.user_id) == ("console", "local", "ada-lovelace")
+    assert actor.display_name == "Ada Lovelace!"
+    assert actor.is_organizer
+    assert console_actor("!!!", organizer=False).user_id == "member"
