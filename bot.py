@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from adapters.console.repl import Console
+from adapters.web.server import start_server
 from s4b_bot.clock import SettableClock, SystemClock, as_utc
 from s4b_bot.core import Core
 from s4b_bot.errors import UserError
@@ -50,7 +51,17 @@ async def run_console(settings: Settings, args: argparse.Namespace) -> None:
     clock = SettableClock(start or SystemClock().now())
     core = await start_core(settings, clock)
     scripted = args.script is not None or not sys.stdin.isatty()
-    console = Console(core, clock, name=args.name, organizer=args.organizer, echo=scripted)
+    console = Console(
+        core,
+        clock,
+        name=args.name,
+        organizer=args.organizer,
+        echo=scripted,
+        files_dir=settings.data_dir / "console-files",
+    )
+    web = None
+    if settings.http_port is not None:
+        web = await start_server(core, host=settings.http_host, port=settings.http_port)
     try:
         if args.script is not None:
             with args.script.open(encoding="utf-8") as script:
@@ -60,6 +71,8 @@ async def run_console(settings: Settings, args: argparse.Namespace) -> None:
         else:
             await console.run_interactive()
     finally:
+        if web is not None:
+            await web.cleanup()
         await core.db.dispose()
 
 

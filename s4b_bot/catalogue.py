@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 MEMBER_ROOT = "s4b"
 ORGANIZER_ROOT = "s4b-admin"
 
-OptionKind = Literal["session", "text", "zone", "choice"]
+OptionKind = Literal["session", "text", "zone", "choice", "file"]
 Audience = Literal["member", "organizer"]
 Args = Mapping[str, ArgValue]
 Handler = Callable[["Context", Args], Awaitable["Outcome"]]
@@ -72,6 +72,8 @@ class Command:
             raise UserError(f"`{self.name}` has no option {sorted(unknown)[0]!r}. {self.hint}")
         args: dict[str, ArgValue] = {}
         for option in self.options:
+            if option.kind == "file":
+                continue  # files travel beside the arguments (Invocation.files)
             value = raw.get(option.name)
             if value is None or (isinstance(value, str) and not value.strip()):
                 if option.required:

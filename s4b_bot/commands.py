@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from s4b_bot import admin, browse, info, registration
+from s4b_bot import (
+    admin,
+    browse,
+    calendar_cmd,
+    info,
+    registration,
+    reminders,
+    roster,
+    session_admin,
+    session_create,
+)
 from s4b_bot.catalogue import Catalogue, Command, Option
 
 SESSION = Option(
@@ -73,6 +83,28 @@ CATALOGUE = Catalogue(
             example="/s4b timezone America/Vancouver",
         ),
         Command(
+            "reminders",
+            "Turn your reminders off or on, or choose when they come (e.g. `1d,1h`).",
+            reminders.set_reminders,
+            options=(
+                Option("setting", "text", "`off`, `on`, or times like `7d,1d,1h`", max_length=40),
+            ),
+            example="/s4b reminders 1d,1h",
+        ),
+        Command(
+            "calendar",
+            "All the sessions as a calendar file (without call details).",
+            calendar_cmd.series_calendar,
+        ),
+        Command(
+            "calendar feed",
+            "Your personal calendar feed link (`reset` replaces it).",
+            calendar_cmd.calendar_feed,
+            options=(
+                Option("action", "choice", "`reset` to replace the link", choices=("reset",)),
+            ),
+        ),
+        Command(
             "help",
             "The organizer commands.",
             info.show_help,
@@ -95,6 +127,100 @@ CATALOGUE = Catalogue(
             ),
             audience="organizer",
             example="/s4b-admin session call spring https://zoom.us/j/123 (passcode 4567)",
+        ),
+        Command(
+            "session add",
+            "Add a one-hour session (time in Eastern unless it has an offset).",
+            session_create.add_session,
+            options=(
+                Option(
+                    "when", "text", "The start, like 2026-04-28T13:00", required=True, max_length=40
+                ),
+                Option("title", "text", "The title", required=True, max_length=200),
+            ),
+            audience="organizer",
+            example="/s4b-admin session add 2026-04-28T13:00 Belonging in Practice",
+        ),
+        Command(
+            "session series",
+            "Add recurring sessions: `quarterly`, `monthly`, or an RRULE (FREQ=...).",
+            session_create.add_series,
+            options=(
+                Option(
+                    "first",
+                    "text",
+                    "The first start, like 2026-01-27T13:00",
+                    required=True,
+                    max_length=40,
+                ),
+                Option("rule", "text", "How it repeats", required=True, max_length=200),
+                Option("title", "text", "The title", required=True, max_length=200),
+            ),
+            audience="organizer",
+            example="/s4b-admin session series 2026-01-27T13:00 quarterly S4B 2026",
+        ),
+        Command(
+            "session import",
+            "Add the sessions of an attached .ics file.",
+            session_create.import_sessions,
+            options=(Option("file", "file", "An .ics file", required=True),),
+            audience="organizer",
+        ),
+        Command(
+            "session reschedule",
+            "Move a session; registrants get the updated invitation and reminders.",
+            session_admin.reschedule,
+            options=(
+                SESSION,
+                Option(
+                    "when",
+                    "text",
+                    "The new start, like 2025-05-06 13:00",
+                    required=True,
+                    max_length=40,
+                ),
+            ),
+            audience="organizer",
+            example="/s4b-admin session reschedule spring 2025-05-06 13:00",
+        ),
+        Command(
+            "session cancel",
+            "Cancel a session; registrants get a calendar cancellation.",
+            session_admin.cancel,
+            options=(SESSION, Option("reason", "text", "Why, for the members", max_length=300)),
+            audience="organizer",
+        ),
+        Command(
+            "session capacity",
+            "Limit a session's seats (`none` for no limit); a waitlist takes the rest.",
+            session_admin.set_capacity,
+            options=(
+                SESSION,
+                Option(
+                    "seats", "text", "A number of seats, or `none`", required=True, max_length=10
+                ),
+            ),
+            audience="organizer",
+        ),
+        Command(
+            "announce",
+            "Post a session's announcement with a Register button now.",
+            session_admin.announce,
+            options=(SESSION,),
+            audience="organizer",
+        ),
+        Command(
+            "roster",
+            "Who registered for a session, and the waitlist (private, with a CSV).",
+            roster.roster,
+            options=(SESSION,),
+            audience="organizer",
+        ),
+        Command(
+            "deliveries",
+            "What the bot sent, and what it could not deliver.",
+            roster.deliveries,
+            audience="organizer",
         ),
     ]
 )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.invocation import Actor
+from s4b_bot.output import Attachment
 from storage.models import Member
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ class Context:
     member: Member
     settings: Settings
     catalogue: Catalogue
+    files: tuple[Attachment, ...] = ()
 
     @property
     def viewer_zone(self) -> str | None:

@@ -18,12 +18,14 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from s4b_bot import registration
 from s4b_bot.actions import parse_action
 from s4b_bot.browse import session_detail
+from s4b_bot.calendar_cmd import feed_for_token
 from s4b_bot.catalogue import Catalogue, Command
 from s4b_bot.commands import CATALOGUE
 from s4b_bot.context import Context
 from s4b_bot.errors import Forbidden, FormInvalid, RetryLater, UserError
 from s4b_bot.invocation import Actor, ArgValue, FormSubmission, Invocation
-from s4b_bot.output import Message, Outcome
+from s4b_bot.output import Attachment, Message, Outcome
+from s4b_bot.planning import plan_announcements
 from s4b_bot.ports import Clock
 from s4b_bot.programme import DEFAULT_PROGRAMME, load_programme, read_programme
 from s4b_bot.sessions import is_over
@@ -63,16 +65,34 @@ class Core:
         await self.db.migrate()
         path = self.settings.programme_file or DEFAULT_PROGRAMME
         spec = read_programme(path)
+        now = self.clock.now()
         async with self.db.transaction() as session:
-            await load_programme(session, spec, now=self.clock.now(), replace=False)
+            await load_programme(session, spec, now=now, replace=False)
+            # Idempotent (dedupe keys): plans any channel posts still to come.
+            for programme_session in await queries.all_sessions(session):
+                await plan_announcements(
+                    session,
+                    programme_session,
+                    now=now,
+                    days_before=self.settings.announce_days_before,
+                )
 
-    async def run_text(self, actor: Actor, root: str, text: str) -> Outcome:
+    async def calendar_feed(self, token: str) -> bytes | None:
+        """A member's calendar feed by its secret token (the HTTP server serves it)."""
+        async with self.db.transaction() as session:
+            return await feed_for_token(
+                session, token, settings=self.settings, now=self.clock.now()
+            )
+
+    async def run_text(
+        self, actor: Actor, root: str, text: str, *, files: tuple[Attachment, ...] = ()
+    ) -> Outcome:
         """A typed command line, as Slack and the console receive it."""
         try:
             command, args = parse_command(self.catalogue, root, text)
         except UserError as exc:
             return Outcome(reply=Message.plain(str(exc)))
-        return await self._run(actor, lambda ctx: self._call(ctx, command, args))
+        return await self._run(actor, lambda ctx: self._call(ctx, command, args), files=files)
 
     async def invoke(self, invocation: Invocation) -> Outcome:
         """A command whose options the adapter already has by name (Discord)."""
@@ -81,7 +101,9 @@ class Core:
             args = command.check_args(invocation.args)
         except UserError as exc:
             return Outcome(reply=Message.plain(str(exc)))
-        return await self._run(invocation.actor, lambda ctx: self._call(ctx, command, args))
+        return await self._run(
+            invocation.actor, lambda ctx: self._call(ctx, command, args), files=invocation.files
+        )
 
     async def submit(self, submission: FormSubmission) -> Outcome:
         if submission.form_id != registration.FORM_ID:
@@ -108,7 +130,9 @@ class Core:
             raise Forbidden(MSG_ORGANIZERS_ONLY.format(root=command.root, name=command.name))
         return await command.handler(ctx, args)
 
-    async def _run(self, actor: Actor, step: Step) -> Outcome:
+    async def _run(
+        self, actor: Actor, step: Step, *, files: tuple[Attachment, ...] = ()
+    ) -> Outcome:
         now = self.clock.now()
         try:
             async with self.db.transaction() as session:
@@ -120,7 +144,9 @@ class Core:
                     display_name=actor.display_name,
                     now=now,
                 )
-                ctx = Context(actor, session, now, member, self.settings, self.catalogue)
+                ctx = Context(
+                    actor, session, now, member, self.settings, self.catalogue, files=files
+                )
                 return await step(ctx)
         except FormInvalid as exc:
             return Outcome(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from s4b_bot.output import Attachment
+
 ArgValue = str | int | bool | None
 FormValue = str | tuple[str, ...] | bool | None
 
@@ -32,6 +34,8 @@ class Invocation:
     args: Mapping[str, ArgValue] = field(default_factory=dict)
     root: str = "s4b"
     """"s4b" for member commands, "s4b-admin" for organizer ones."""
+    files: tuple[Attachment, ...] = ()
+    """Files sent with the command (an .ics to import)."""
 
 
 @dataclass(frozen=True)

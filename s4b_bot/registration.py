@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+from s4b_bot import planning
 from s4b_bot.catalogue import Args
 from s4b_bot.context import Context
 from s4b_bot.errors import FormInvalid, UserError
 from s4b_bot.invocation import FormValue
+from s4b_bot.offsets import effective_offsets
 from s4b_bot.output import Choice, Form, FormField, Message, Outcome, Text
 from s4b_bot.sessions import closed_reason, is_open, is_over, resolve
 from s4b_bot.timefmt import format_date
 from s4b_bot.validate import clean_email, clean_text
 from s4b_bot.views import session_card
-from storage import queries
+from s4b_bot.waitlist import confirmed_count, lock_session, promote, waitlist_position
+from storage import outbox, queries
 from storage.models import ProgrammeSession
 
 FORM_ID = "register"
@@ -227,7 +230,15 @@ async def submit_registration(ctx: Context, values: Mapping[str, FormValue]) -> 
 
     added: list[ProgrammeSession] = []
     already: list[ProgrammeSession] = []
-    for session in chosen:
+    waiting: list[tuple[ProgrammeSession, int]] = []
+    community = await ctx.member.awaitable_attrs.community
+    offsets = effective_offsets(ctx.member, community, ctx.settings.reminder_offsets)
+    for chosen_session in chosen:
+        session = await lock_session(ctx.db, chosen_session.id)
+        assert session is not None
+        full = session.capacity is not None and (
+            await confirmed_count(ctx.db, session.id) >= session.capacity
+        )
         inserted = await queries.add_registration(
             ctx.db,
             session_id=session.id,
@@ -237,10 +248,39 @@ async def submit_registration(ctx: Context, values: Mapping[str, FormValue]) -> 
             organization=organization or None,
             email=email or None,
             consent=True,
+            status="waitlisted" if full else "confirmed",
             created_at=ctx.now,
         )
-        (added if inserted else already).append(session)
-    return Outcome(reply=_confirmation(ctx, name, added, already))
+        if not inserted:
+            already.append(session)
+        elif full:
+            registration = await queries.registration(
+                ctx.db, member_id=ctx.member.id, session_id=session.id
+            )
+            assert registration is not None
+            waiting.append((session, await waitlist_position(ctx.db, registration)))
+        else:
+            added.append(session)
+            await planning.plan_reminders(
+                ctx.db,
+                session=session,
+                member=ctx.member,
+                platform=community.platform,
+                offsets=offsets,
+                now=ctx.now,
+            )
+    if added:
+        versions = ",".join(f"{s.id}.{s.sequence}" for s in added)
+        await planning.plan_member_message(
+            ctx.db,
+            kind=planning.INVITATION,
+            member=ctx.member,
+            platform=community.platform,
+            sessions=added,
+            now=ctx.now,
+            key=f"{versions}:{int(ctx.now.timestamp())}",
+        )
+    return Outcome(reply=_confirmation(ctx, name, added, already, waiting))
 
 
 async def _chosen_sessions(
@@ -269,11 +309,24 @@ async def _chosen_sessions(
 
 
 def _confirmation(
-    ctx: Context, name: str, added: list[ProgrammeSession], already: list[ProgrammeSession]
+    ctx: Context,
+    name: str,
+    added: list[ProgrammeSession],
+    already: list[ProgrammeSession],
+    waiting: list[tuple[ProgrammeSession, int]],
 ) -> Message:
     lead = []
     if added:
         lead.append(Text.of(f"Thank you, {name}: you are registered. ✓"))
+        lead.append(Text.of("Your calendar invitation is on its way in a direct message."))
+    for session, position in waiting:
+        lead.append(
+            Text.of(
+                f"The {session.season} session is full, so you are on its waitlist "
+                f"(number {position}). If a seat frees, you get it and your invitation "
+                "automatically."
+            )
+        )
     if already:
         seasons = ", ".join(s.season for s in already)
         lead.append(Text.of(f"You were already registered for {seasons}; nothing changed there."))
@@ -317,11 +370,33 @@ async def _unregister_from(ctx: Context, sessions: list[ProgrammeSession]) -> Ou
                 f"The {session.season} session has already taken place; nothing changed."
             )
     removed = []
+    community = await ctx.member.awaitable_attrs.community
     for session in sessions:
-        if await queries.remove_registration(
+        status = await queries.remove_registration(
             ctx.db, member_id=ctx.member.id, session_id=session.id
-        ):
-            removed.append(session.season)
+        )
+        if status is None:
+            continue
+        removed.append(session.season)
+        await outbox.withdraw(
+            ctx.db, kinds=planning.MEMBER_KINDS, session_id=session.id, member_id=ctx.member.id
+        )
+        if status == "confirmed":
+            await planning.plan_member_message(
+                ctx.db,
+                kind=planning.CANCELLATION,
+                member=ctx.member,
+                platform=community.platform,
+                sessions=[session],
+                now=ctx.now,
+                key=f"{session.id}:{int(ctx.now.timestamp())}",
+                extra={"cause": "member"},
+            )
+            locked = await lock_session(ctx.db, session.id)
+            assert locked is not None
+            await promote(
+                ctx.db, locked, now=ctx.now, default_offsets=ctx.settings.reminder_offsets
+            )
     if not removed:
         season = sessions[0].season
         return Outcome(

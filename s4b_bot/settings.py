@@ -26,6 +26,24 @@ class Settings(BaseSettings):
     """A programme file to load on first start instead of the bundled S4B 2025 one."""
     contact_email: str | None = None
     """Overrides the programme file's contact address."""
+    organizer_name: str | None = None
+    organizer_email: str | None = None
+    """ORGANIZER of calendar invitations; default: the programme's contact."""
+    calendar_domain: str = "s4b-bot.invalid"
+    """Right-hand side of calendar UIDs; set it to your own domain."""
+    reminder_offsets: str = "7d,1d,1h"
+    """Default reminders before each session; members and communities can override."""
+    announce_days_before: int = Field(default=7, ge=0, le=60)
+    """Post "next session" to the announcements channel this many days before (0: off)."""
+    http_port: int | None = Field(default=None, ge=1, le=65535)
+    """Port of the bot's small HTTP server (calendar feeds); off when unset."""
+    http_host: str = "127.0.0.1"
+    public_url: str | None = None
+    """How members reach that server, e.g. https://s4b.example.org (for feed links)."""
+    dispatch_rate: dict[str, float] = Field(
+        default_factory=lambda: {"slack": 1.0, "discord": 40.0, "console": 1000.0}
+    )
+    """Messages a second per platform (Slack ~1/s per channel; Discord 50/s per bot)."""
 
     slack_bot_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "S4B_SLACK_BOT_TOKEN")

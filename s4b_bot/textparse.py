@@ -39,10 +39,11 @@ def parse_command(
         words = ["help"]
     command, rest = catalogue.match(root, words)
     raw: dict[str, ArgValue] = {}
-    for index, option in enumerate(command.options):
+    typed = [o for o in command.options if o.kind != "file"]
+    for index, option in enumerate(typed):
         if not rest:
             break
-        is_last = index == len(command.options) - 1
+        is_last = index == len(typed) - 1
         if is_last and option.kind in ("text", "session"):
             raw[option.name] = " ".join(rest)
             rest = []

@@ -5,8 +5,11 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from dateutil import parser as dateutil_parser
 
 from s4b_bot.errors import UserError
 
@@ -89,3 +92,20 @@ def clean_email(value: str) -> str:
     if text and not _EMAIL.match(text):
         raise UserError(f"{text!r} does not look like an email address (name@example.org).")
     return text
+
+
+def clean_local_time(label: str, value: str, zone: str) -> datetime:
+    """A date and time typed by an organizer, in `zone` unless it has an offset; as UTC."""
+    text = clean_text(label, value, max_length=40)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            parsed = dateutil_parser.parse(text)
+        except (ValueError, OverflowError):
+            raise UserError(
+                f"{label} {text!r} is not a date and time; write it like 2026-04-28 13:00."
+            ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(zone))
+    return parsed.astimezone(UTC)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from storage.models import Community, Member, ProgrammeSession, Registration, Series
 
 
-def _insert(session: AsyncSession, table: Any) -> Any:
+def insert_for(session: AsyncSession, table: Any) -> Any:
     """The dialect's INSERT, for ON CONFLICT DO NOTHING."""
     if session.get_bind().dialect.name == "postgresql":
         return pg_insert(table)
@@ -33,7 +33,7 @@ async def ensure_member(
 ) -> Member:
     """The member for this platform user, created on first sight (safe against a race)."""
     await session.execute(
-        _insert(session, Community)
+        insert_for(session, Community)
         .values(platform=platform, external_id=community, created_at=now)
         .on_conflict_do_nothing(index_elements=["platform", "external_id"])
     )
@@ -43,7 +43,7 @@ async def ensure_member(
         )
     )
     await session.execute(
-        _insert(session, Member)
+        insert_for(session, Member)
         .values(
             community_id=community_id, user_id=user_id, display_name=display_name, created_at=now
         )
@@ -112,7 +112,7 @@ async def latest_registration(session: AsyncSession, member_id: int) -> Registra
 async def add_registration(session: AsyncSession, **values: Any) -> bool:
     """Insert a registration; False if the member already had one for that session."""
     result = await session.execute(
-        _insert(session, Registration)
+        insert_for(session, Registration)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["session_id", "member_id"])
         .returning(Registration.id)
@@ -120,13 +120,17 @@ async def add_registration(session: AsyncSession, **values: Any) -> bool:
     return result.scalar() is not None
 
 
-async def remove_registration(session: AsyncSession, *, member_id: int, session_id: int) -> bool:
+async def remove_registration(
+    session: AsyncSession, *, member_id: int, session_id: int
+) -> str | None:
+    """Delete a registration; its status ("confirmed", "waitlisted"), or None if none."""
     result = await session.execute(
         delete(Registration)
         .where(Registration.member_id == member_id, Registration.session_id == session_id)
-        .returning(Registration.id)
+        .returning(Registration.status)
     )
-    return result.scalar() is not None
+    status: str | None = result.scalar()
+    return status
 
 
 async def registration_counts(session: AsyncSession) -> dict[int, int]:

@@ -28,3 +28,21 @@ async def test_the_example_script_runs_cleanly(core: Core, clock: SettableClock)
     assert "No session matches 'atlantis'" in out
     assert "not a time zone I know" in out
     assert "Something went wrong" not in out
+
+
+async def test_the_reminders_example_shows_each_reminder_once_and_the_reschedule(
+    core: Core, clock: SettableClock
+) -> None:
+    script = (ROOT / "examples" / "reminders.txt").read_text(encoding="utf-8")
+    out = await run_console(core, clock, script)
+    before, _, after = out.partition("session reschedule spring")
+    for left in ("7 days", "1 day", "1 hour"):
+        assert (
+            before.count(f"Reminder: the Spring session starts in {left}, Tuesday, April 29") == 1
+        )
+    assert "The Spring session has moved. Here is the updated invitation." in after
+    assert "s4b-spring-2025-05-06.ics" in after
+    for left in ("1 day", "1 hour"):
+        assert after.count(f"Reminder: the Spring session starts in {left}, Tuesday, May 6") == 1
+    assert "starts in" not in after.split("Reminder: the Spring session starts in 1 day")[0]
+    assert "0 failed" in after

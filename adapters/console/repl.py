@@ -13,15 +13,18 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TextIO
 
 from adapters.console.forms import AnswerError, parse_answer
+from adapters.console.platform import ConsolePlatform
 from adapters.console.render import describe_field, render_form, render_message
 from s4b_bot.catalogue import MEMBER_ROOT, ORGANIZER_ROOT
 from s4b_bot.clock import SettableClock, as_utc
 from s4b_bot.core import Core
+from s4b_bot.dispatch import Dispatcher
 from s4b_bot.invocation import Actor, FormSubmission, FormValue
-from s4b_bot.output import Form, Outcome
+from s4b_bot.output import Attachment, Form, Message, Outcome
 from s4b_bot.timefmt import format_span
 
 PLATFORM = "console"
@@ -50,6 +53,18 @@ def parse_clock(text: str, now: datetime) -> datetime:
     return as_utc(datetime.fromisoformat(text))
 
 
+def _read_files(line: str) -> tuple[str, tuple[Attachment, ...]]:
+    """`@path` words attach that local file to the command (console only)."""
+    words, files = [], []
+    for word in line.split(" "):
+        if word.startswith("@") and len(word) > 1:
+            path = Path(word[1:]).expanduser()
+            files.append(Attachment(path.name, path.read_bytes(), "application/octet-stream"))
+        else:
+            words.append(word)
+    return " ".join(words), tuple(files)
+
+
 class Console:
     """Runs lines against the core and prints what each person would see, labelled."""
 
@@ -62,6 +77,7 @@ class Console:
         name: str = "you",
         organizer: bool = False,
         echo: bool = False,
+        files_dir: Path | None = None,
     ) -> None:
         self.core = core
         self.clock = clock
@@ -69,6 +85,19 @@ class Console:
         self.actor = console_actor(name, organizer=organizer)
         self.echo = echo
         self.buttons: list[str] = []
+        self.platform = ConsolePlatform(self.show, files_dir=files_dir)
+        self.dispatcher = Dispatcher(
+            core.db, platforms={PLATFORM: self.platform}, clock=clock, settings=core.settings
+        )
+
+    def show(self, label: str, message: Message) -> None:
+        """Print a message under its label; its buttons become the ones `/press` presses."""
+        self.buttons = []
+        self.say(label, *render_message(message, self.buttons))
+        for attachment in message.attachments:
+            saved = [p for p in self.platform.saved if p.name == attachment.filename]
+            if saved:
+                self.say(f"   saved as {saved[-1]}")
 
     def say(self, *lines: str) -> None:
         for line in lines:
@@ -114,21 +143,29 @@ class Console:
         elif word == "/press":
             await self._press(rest, answer)
         elif word in (f"/{MEMBER_ROOT}", f"/{ORGANIZER_ROOT}"):
-            outcome = await self.core.run_text(self.actor, word[1:], rest)
-            await self._show(outcome, answer)
+            try:
+                rest, files = _read_files(rest)
+            except OSError as exc:
+                self.say(f"! Cannot read {exc.filename}: {exc.strerror}.")
+            else:
+                outcome = await self.core.run_text(self.actor, word[1:], rest, files=files)
+                await self._show(outcome, answer)
         else:
             self.say(
                 "Commands start with /s4b or /s4b-admin (console: /clock, /as, /press, /quit)."
             )
+        await self.deliver()
         self.say("")
         return True
+
+    async def deliver(self) -> None:
+        """Send whatever is due by the console's clock, as the dispatcher would."""
+        await self.dispatcher.drain()
 
     async def _show(self, outcome: Outcome, answer: Callable[[Form], dict[str, FormValue]]) -> None:
         if outcome.reply is not None:
             audience = "everyone in the channel" if outcome.public else "only you"
-            self.say(f"[reply to {self.actor.display_name} · {audience}]")
-            self.buttons = []
-            self.say(*render_message(outcome.reply, self.buttons))
+            self.show(f"[reply to {self.actor.display_name} · {audience}]", outcome.reply)
         if outcome.form is not None:
             await self._fill(outcome.form, answer)
 

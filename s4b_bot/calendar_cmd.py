@@ -1,0 +1,99 @@
+"""Member calendar commands: the whole series as a file, and a personal calendar feed."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from s4b_bot.calendar_ics import build_calendar, event_from_session
+from s4b_bot.catalogue import Args
+from s4b_bot.context import Context
+from s4b_bot.offsets import effective_offsets
+from s4b_bot.output import Attachment, Message, Outcome
+from s4b_bot.sessions import current_series_id
+from s4b_bot.settings import Settings
+from storage import queries
+from storage.models import Community, Member, ProgrammeSession, Registration
+
+FEED_PATH = "/calendar/"
+
+
+async def series_calendar(ctx: Context, args: Args) -> Outcome:
+    """`/s4b calendar`: every session of the current series, without call links."""
+    sessions = await queries.all_sessions(ctx.db)
+    series_id = current_series_id(sessions, ctx.now)
+    mine = [s for s in sessions if s.series_id == series_id]
+    if not mine:
+        return Outcome(reply=Message.plain("There are no sessions to put in a calendar yet."))
+    events = [
+        event_from_session(s, domain=ctx.settings.calendar_domain, include_call=False) for s in mine
+    ]
+    content = build_calendar(events, method="PUBLISH", now=ctx.now, name=mine[0].series.name)
+    return Outcome(
+        reply=Message(
+            text=Message.plain(
+                f"All {len(mine)} sessions of {mine[0].series.name}, for your calendar. "
+                "Call details come only with your own invitation after you register."
+            ).text,
+            attachments=(Attachment(f"{mine[0].series.key}.ics", content, "text/calendar"),),
+        )
+    )
+
+
+async def calendar_feed(ctx: Context, args: Args) -> Outcome:
+    """`/s4b calendar feed [reset]`: a secret URL that always holds exactly your sessions."""
+    base = ctx.settings.public_url
+    if ctx.settings.http_port is None or not base:
+        return Outcome(
+            reply=Message.plain(
+                "Calendar feeds are not switched on here (the organizers set S4B_HTTP_PORT and "
+                "S4B_PUBLIC_URL). `/s4b calendar` gives the sessions as a file instead."
+            )
+        )
+    reset = args.get("action") == "reset"
+    if ctx.member.feed_token is None or reset:
+        ctx.member.feed_token = secrets.token_urlsafe(24)
+    url = f"{base.rstrip('/')}{FEED_PATH}{ctx.member.feed_token}.ics"
+    said = "Your old link no longer works. " if reset else ""
+    return Outcome(
+        reply=Message.plain(
+            f"{said}Your personal calendar feed (keep it to yourself: it holds your call "
+            f"details): {url}",
+            "Subscribe to it in your calendar app; it follows reschedules and cancellations. "
+            "`/s4b calendar feed reset` replaces the link.",
+        )
+    )
+
+
+async def feed_for_token(
+    db: AsyncSession, token: str, *, settings: Settings, now: datetime
+) -> bytes | None:
+    """The member's feed, or None for an unknown token."""
+    if not token or len(token) > 64:
+        return None
+    member = await db.scalar(select(Member).where(Member.feed_token == token))
+    if member is None:
+        return None
+    community = await db.get(Community, member.community_id)
+    assert community is not None
+    sessions = (
+        await db.scalars(
+            select(ProgrammeSession)
+            .join(Registration, Registration.session_id == ProgrammeSession.id)
+            .where(Registration.member_id == member.id, Registration.status == "confirmed")
+            .order_by(ProgrammeSession.starts_at)
+        )
+    ).all()
+    alarms = effective_offsets(member, community, settings.reminder_offsets)
+    events = []
+    for session in sessions:
+        await session.awaitable_attrs.series
+        events.append(
+            event_from_session(
+                session, domain=settings.calendar_domain, include_call=True, alarms=alarms
+            )
+        )
+    return build_calendar(events, method="PUBLISH", now=now, name="My S4B sessions")

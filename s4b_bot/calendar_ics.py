@@ -1,0 +1,372 @@
+"""iCalendar (RFC 5545) invitations for sessions, with RFC 5546 methods, and .ics import."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from icalendar import STATUS, Alarm, Calendar, Event, vCalAddress
+from icalendar.cal.component import Component
+
+from s4b_bot.errors import UserError
+from s4b_bot.validate import bad_character
+from storage.models import ProgrammeSession
+
+PRODID = "-//S4B bot//EN"
+MAX_TITLE = 200
+MAX_DESCRIPTION = 4000
+MAX_IMPORT_BYTES = 1_000_000
+"""An upload larger than this is refused before parsing: 50 events never need so much."""
+DEFAULT_DURATION = timedelta(hours=1)
+
+Method = Literal["REQUEST", "CANCEL", "PUBLISH"]
+
+# A URL ends at whitespace or a delimiter; trailing punctuation belongs to the sentence.
+_URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+_URL_TRAILING = ".,;:!?)]}"
+# Z-suffixed times carry no zone of their own: the import falls back to the default zone.
+_UTC_KEYS = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Zulu", "Zulu", "Universal"})
+_NOT_ICS = (
+    "That file is not an iCalendar (.ics) file. Export the events from your calendar "
+    "as .ics and upload that file."
+)
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    """One session as an invitation needs it: everything build_calendar writes."""
+
+    uid: str
+    sequence: int
+    summary: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    cancelled: bool = False
+    call_details: str | None = None
+    alarms: tuple[timedelta, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.uid:
+            raise ValueError("an event needs a UID")
+        if self.sequence < 0:
+            raise ValueError("SEQUENCE cannot be negative")
+        if self.starts_at.tzinfo is None or self.ends_at.tzinfo is None:
+            raise ValueError("event times must be timezone-aware")
+        if self.ends_at <= self.starts_at:
+            raise ValueError("an event must end after it starts")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {self.timezone!r}") from exc
+        if any(offset < timedelta(0) for offset in self.alarms):
+            raise ValueError("alarm offsets are before the start, so not negative")
+
+
+@dataclass(frozen=True)
+class Person:
+    """An organizer or attendee: an email address and an optional display name."""
+
+    email: str
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        # The address is written unescaped (a CAL-ADDRESS), so it must be one clean token.
+        if not self.email or any(c.isspace() for c in self.email) or bad_character(self.email):
+            raise ValueError(f"not a usable email address: {self.email!r}")
+
+
+@dataclass(frozen=True)
+class ImportedEvent:
+    """One event read from an uploaded .ics file, checked and in UTC."""
+
+    title: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+
+
+def session_uid(series_key: str, number: int, *, domain: str) -> str:
+    """The session's UID, e.g. "s4b-2025-1@<domain>": stable across reschedules."""
+    if not series_key or not domain or "@" in domain or any(c.isspace() for c in domain):
+        raise ValueError("a UID needs a series key and a bare domain name")
+    return f"{series_key}-{number}@{domain}"
+
+
+def event_from_session(
+    session: ProgrammeSession,
+    *,
+    domain: str,
+    include_call: bool,
+    alarms: Sequence[timedelta] = (),
+) -> EventInfo:
+    """The invitation data for a session (its series loaded); call details only on request."""
+    series = session.series
+    return EventInfo(
+        uid=session_uid(series.key, session.number, domain=domain),
+        # An unsaved session has no SEQUENCE yet; the column default is 0.
+        sequence=session.sequence or 0,
+        summary=f"{series.name} — {session.season} Session: {session.title}",
+        description=session.description,
+        starts_at=_utc(session.starts_at),
+        ends_at=_utc(session.ends_at),
+        timezone=session.timezone,
+        cancelled=session.status == "cancelled",
+        call_details=session.call_details if include_call else None,
+        alarms=tuple(alarms),
+    )
+
+
+def _utc(when: datetime) -> datetime:
+    """An aware time in UTC; a naive one would silently be read as the host's local time."""
+    if when.tzinfo is None:
+        raise ValueError("session times must be timezone-aware")
+    return when.astimezone(UTC)
+
+
+def first_url(text: str) -> str | None:
+    """The first http(s) URL in `text`, without trailing punctuation, or None."""
+    match = _URL.search(text)
+    if match is None:
+        return None
+    url = match.group(0).rstrip(_URL_TRAILING)
+    return None if url.endswith("://") else url
+
+
+def build_calendar(
+    events: Sequence[EventInfo],
+    *,
+    method: Method,
+    now: datetime,
+    organizer: Person | None = None,
+    attendee: Person | None = None,
+    name: str | None = None,
+) -> bytes:
+    """One VCALENDAR with a VEVENT per event and the VTIMEZONEs they use, as bytes."""
+    if not events and method != "PUBLISH":
+        # A subscribed feed may be empty (a member with no sessions yet); an invitation not.
+        raise ValueError("an invitation needs at least one event")
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    calendar = Calendar()
+    calendar.add("PRODID", PRODID)
+    calendar.add("VERSION", "2.0")
+    calendar.add("METHOD", method)
+    if name is not None:
+        # icalendar writes both RFC 7986 NAME and the widely read X-WR-CALNAME.
+        calendar.calendar_name = name
+    stamp = now.astimezone(UTC)
+    for info in events:
+        calendar.add_component(
+            _vevent(info, method=method, stamp=stamp, organizer=organizer, attendee=attendee)
+        )
+    # Observances only for the years the events touch: short, and still complete for them.
+    years = [
+        when.astimezone(ZoneInfo(info.timezone)).year
+        for info in events
+        for when in (info.starts_at, info.ends_at)
+    ]
+    if years:
+        calendar.add_missing_timezones(
+            first_date=date(min(years), 1, 1), last_date=date(max(years) + 1, 1, 1)
+        )
+    missing = calendar.get_missing_tzids()
+    if missing:
+        raise ValueError(f"no VTIMEZONE could be made for {sorted(missing)}")
+    ical: bytes = calendar.to_ical()  # icalendar folds at 75 octets and ends lines in CRLF
+    return ical
+
+
+def _vevent(
+    info: EventInfo,
+    *,
+    method: Method,
+    stamp: datetime,
+    organizer: Person | None,
+    attendee: Person | None,
+) -> Event:
+    """The VEVENT for one event; call details go in only when the event carries them."""
+    zone = ZoneInfo(info.timezone)
+    cancelled = info.cancelled or method == "CANCEL"
+    call = (info.call_details or "").strip() or None
+    description = info.description
+    if call is not None:
+        description = "\n\n".join(part for part in (description, f"Call details: {call}") if part)
+    event = Event.new(
+        uid=info.uid,
+        stamp=stamp,
+        sequence=info.sequence,
+        summary=info.summary,
+        description=description,
+        # Local wall time in the session's zone: written with TZID and a matching VTIMEZONE.
+        start=info.starts_at.astimezone(zone),
+        end=info.ends_at.astimezone(zone),
+        status=STATUS.CANCELLED if cancelled else STATUS.CONFIRMED,
+        location=call,
+        url=first_url(call) if call is not None else None,
+        organizer=_address(organizer) if organizer is not None else None,
+        attendees=[_attendee(attendee)] if attendee is not None else None,
+    )
+    # No reminders for a session that will not happen.
+    if not cancelled:
+        for offset in dict.fromkeys(info.alarms):
+            event.add_component(
+                Alarm.new_display(description=f"Reminder: {info.summary}", trigger=-offset)
+            )
+    return event
+
+
+def _address(person: Person) -> vCalAddress:
+    return vCalAddress.new(person.email, cn=person.name)
+
+
+def _attendee(person: Person) -> vCalAddress:
+    return vCalAddress.new(
+        person.email,
+        cn=person.name,
+        role="REQ-PARTICIPANT",
+        partstat="NEEDS-ACTION",
+        rsvp=False,
+    )
+
+
+def parse_events(data: bytes, *, default_zone: str, max_events: int = 50) -> list[ImportedEvent]:
+    """The events of an uploaded .ics file, checked; a UserError says what to fix if not."""
+    fallback = ZoneInfo(default_zone)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise UserError(
+            f"That file is {len(data) / 1_000_000:.1f} MB; an .ics import is at most "
+            f"{MAX_IMPORT_BYTES // 1_000_000} MB."
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UserError(_NOT_ICS + " (It is not UTF-8 text.)") from None
+    if not text.lstrip().upper().startswith("BEGIN:VCALENDAR"):
+        raise UserError(_NOT_ICS)
+    try:
+        calendars = Calendar.from_ical(text, multiple=True)
+    except ValueError:
+        raise UserError(_NOT_ICS + " (It could not be read as iCalendar.)") from None
+    if not calendars or any(not isinstance(c, Calendar) for c in calendars):
+        raise UserError(_NOT_ICS + " (It is incomplete: BEGIN:VCALENDAR has no END.)")
+    events = [event for calendar in calendars for event in calendar.walk("VEVENT")]
+    if not events:
+        raise UserError("That calendar file has no events (VEVENT) in it.")
+    if len(events) > max_events:
+        raise UserError(
+            f"That file has {len(events)} events; an import takes at most {max_events}. "
+            "Export only the sessions you want to add."
+        )
+    return [_imported(number, event, fallback) for number, event in enumerate(events, 1)]
+
+
+def _imported(number: int, event: Component, fallback: ZoneInfo) -> ImportedEvent:
+    """One VEVENT as an ImportedEvent, or a UserError naming the event and the problem."""
+    title = _text(event, "SUMMARY").strip()
+    label = f"Event {number}" + (f" ({title[:60]!r})" if title else "")
+    if not title:
+        raise UserError(f"{label} has no title (SUMMARY); every event needs one.")
+    found = bad_character(title)
+    if found:
+        raise UserError(f"{label}: the title contains a control character ({found}).")
+    if len(title) > MAX_TITLE:
+        raise UserError(
+            f"{label}: the title is {len(title):,} characters long; the limit is {MAX_TITLE}."
+        )
+    description = _text(event, "DESCRIPTION").replace("\r\n", "\n").strip()
+    found = bad_character(description, multiline=True)
+    if found:
+        raise UserError(f"{label}: the description contains a control character ({found}).")
+    if len(description) > MAX_DESCRIPTION:
+        raise UserError(
+            f"{label}: the description is {len(description):,} characters long; "
+            f"the limit is {MAX_DESCRIPTION:,}."
+        )
+    if "RRULE" in event or "RDATE" in event:
+        raise UserError(
+            f"{label} repeats (RRULE/RDATE); import takes single events. Export the "
+            "occurrences one by one, or add the series with a repeat rule instead."
+        )
+    if _text(event, "STATUS").strip().upper() == "CANCELLED":
+        raise UserError(f"{label} is cancelled (STATUS:CANCELLED); remove it from the file.")
+    if "DTSTART" not in event:
+        raise UserError(f"{label} has no start time (DTSTART).")
+    start = _moment(label, event, "DTSTART", fallback)
+    if "DTEND" in event:
+        end = _moment(label, event, "DTEND", fallback)
+    elif "DURATION" in event:
+        end = _add_duration(label, start, event)
+    else:
+        end = start + DEFAULT_DURATION
+    if end <= start:
+        raise UserError(
+            f"{label} ends ({_show(end, start)}) before or when it starts ({_show(start, start)})."
+        )
+    key = getattr(start.tzinfo, "key", None)
+    zone = key if isinstance(key, str) and key not in _UTC_KEYS else fallback.key
+    return ImportedEvent(
+        title=title,
+        description=description,
+        starts_at=start.astimezone(UTC),
+        ends_at=end.astimezone(UTC),
+        timezone=zone,
+    )
+
+
+def _text(event: Component, name: str) -> str:
+    """A text property's value, unescaped; the first if it is repeated; "" when absent."""
+    value = event.get(name)
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return "" if value is None else str(value)
+
+
+def _moment(label: str, event: Component, name: str, fallback: ZoneInfo) -> datetime:
+    """DTSTART or DTEND as an aware datetime; floating times are taken in `fallback`."""
+    prop = event.get(name)
+    what = "start" if name == "DTSTART" else "end"
+    try:
+        value = prop.dt
+    except (AttributeError, ValueError):
+        raise UserError(f"{label} has a {what} time ({name}) I cannot read.") from None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        raise UserError(
+            f"{label} is an all-day event; import takes events with start and end times."
+        )
+    if not isinstance(value, datetime):
+        raise UserError(f"{label} has a {what} time ({name}) I cannot read.")
+    if value.tzinfo is None:
+        tzid = prop.params.get("TZID")
+        if tzid:
+            # icalendar leaves the time floating when it cannot resolve the TZID.
+            raise UserError(
+                f"{label}: its {what} time is in a time zone I do not know ({tzid}). "
+                "Export the calendar with standard (IANA) time zones."
+            )
+        value = value.replace(tzinfo=fallback)
+    return value
+
+
+def _add_duration(label: str, start: datetime, event: Component) -> datetime:
+    """start + DURATION: whole days in wall-clock time, the rest exact (RFC 5545 3.3.6)."""
+    try:
+        duration = event.get("DURATION").dt
+    except (AttributeError, ValueError):
+        raise UserError(f"{label} has a DURATION I cannot read.") from None
+    if not isinstance(duration, timedelta):
+        raise UserError(f"{label} has a DURATION I cannot read.")
+    wall = start + timedelta(days=duration.days)
+    exact = timedelta(seconds=duration.seconds, microseconds=duration.microseconds)
+    return (wall.astimezone(UTC) + exact).astimezone(start.tzinfo)
+
+
+def _show(when: datetime, reference: datetime) -> str:
+    """A time for an error message, in the zone of the event's start."""
+    return when.astimezone(reference.tzinfo).strftime("%Y-%m-%d %H:%M %Z").strip()

@@ -1,0 +1,334 @@
+"""What an outbox row says, decided when it is sent: the session as it is now, the member's
+own zone and reminders, and the calendar file. A row that no longer applies (session
+cancelled, member unregistered) becomes a reason to withdraw it instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from s4b_bot import planning
+from s4b_bot.calendar_ics import Person, build_calendar, event_from_session
+from s4b_bot.offsets import describe, effective_offsets
+from s4b_bot.output import Attachment, Card, Field, Message, Text
+from s4b_bot.ports import Recipient
+from s4b_bot.settings import Settings
+from s4b_bot.timefmt import format_date
+from s4b_bot.views import session_card, when
+from storage import queries
+from storage.models import Community, Member, OutboxMessage, ProgrammeSession, Registration
+
+ANNOUNCEMENTS = "announcements"
+STARTING_GRACE = timedelta(minutes=15)
+"""A "starting now" post later than this after the start is dropped, not sent."""
+ICS = "text/calendar"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    platform: str
+    message: Message
+    recipient: Recipient | None = None
+    """Set for a DM."""
+    community: str | None = None
+    channel: str | None = None
+    """Set for a channel post."""
+
+
+class Withdraw(Exception):
+    """The row no longer applies; the reason is recorded on it."""
+
+
+async def render(
+    db: AsyncSession, row: OutboxMessage, *, settings: Settings, now: datetime
+) -> Delivery:
+    if row.kind in planning.POST_KINDS:
+        return await _render_post(db, row, now=now)
+    if row.member_id is None or row.platform is None:
+        raise Withdraw("no recipient")
+    member = await db.get(Member, row.member_id)
+    if member is None:
+        raise Withdraw("member gone")
+    community = await db.get(Community, member.community_id)
+    assert community is not None
+    sessions = [
+        s
+        for sid in row.payload.get("sessions", [row.session_id])
+        if sid is not None and (s := await queries.session_by_id(db, int(sid))) is not None
+    ]
+    if not sessions:
+        raise Withdraw("session gone")
+    renderer = _MEMBER_RENDERERS[row.kind]
+    message = await renderer(db, row, member, community, sessions, settings, now)
+    recipient = Recipient(community.external_id, member.user_id, member.display_name)
+    return Delivery(row.platform, message, recipient=recipient)
+
+
+async def _registration(
+    db: AsyncSession, member: Member, session: ProgrammeSession
+) -> Registration | None:
+    return await db.scalar(
+        select(Registration).where(
+            Registration.member_id == member.id,
+            Registration.session_id == session.id,
+            Registration.status == "confirmed",
+        )
+    )
+
+
+def _calendar_file(
+    sessions: list[ProgrammeSession],
+    *,
+    method: Literal["REQUEST", "CANCEL", "PUBLISH"],
+    member: Member,
+    community: Community,
+    registration: Registration | None,
+    settings: Settings,
+    now: datetime,
+    filename: str,
+) -> Attachment:
+    info = sessions[0].series.info
+    organizer_email = settings.organizer_email or info.get("contact_email")
+    organizer = (
+        Person(organizer_email, settings.organizer_name or info.get("contact_name"))
+        if organizer_email
+        else None
+    )
+    attendee = (
+        Person(registration.email, registration.name)
+        if registration is not None and registration.email
+        else None
+    )
+    alarms = (
+        effective_offsets(member, community, settings.reminder_offsets)
+        if method != "CANCEL"
+        else ()
+    )
+    events = [
+        event_from_session(
+            s, domain=settings.calendar_domain, include_call=method != "CANCEL", alarms=alarms
+        )
+        for s in sessions
+    ]
+    content = build_calendar(
+        events,
+        method=method,
+        now=now,
+        organizer=organizer,
+        attendee=attendee,
+        name=sessions[0].series.name,
+    )
+    return Attachment(filename, content, f"{ICS}; method={method}")
+
+
+def _ics_name(session: ProgrammeSession) -> str:
+    return f"s4b-{session.season.lower()}-{format_date(session.starts_at, session.timezone)}.ics"
+
+
+async def _invitation(
+    db: AsyncSession,
+    row: OutboxMessage,
+    member: Member,
+    community: Community,
+    sessions: list[ProgrammeSession],
+    settings: Settings,
+    now: datetime,
+) -> Message:
+    regs = {s.id: await _registration(db, member, s) for s in sessions}
+    current = [s for s in sessions if regs[s.id] is not None and s.status != "cancelled"]
+    if not current:
+        raise Withdraw("no longer registered")
+    files = [
+        _calendar_file(
+            [s],
+            method="REQUEST",
+            member=member,
+            community=community,
+            registration=regs[s.id],
+            settings=settings,
+            now=now,
+            filename=_ics_name(s),
+        )
+        for s in current
+    ]
+    if len(current) > 1:
+        files.append(
+            # One file with them all, as PUBLISH: Outlook keeps only the first event of a
+            # REQUEST that holds several ([MS-STANOICAL] 2.2.175); the per-session files invite.
+            _calendar_file(
+                current,
+                method="PUBLISH",
+                member=member,
+                community=community,
+                registration=regs[current[0].id],
+                settings=settings,
+                now=now,
+                filename="s4b-all-my-sessions.ics",
+            )
+        )
+    if row.kind == planning.PROMOTED:
+        lead = f"A seat opened up: you are now registered for the {current[0].season} session. ✓"
+    elif row.kind == planning.UPDATE:
+        lead = f"The {current[0].season} session has moved. Here is the updated invitation."
+    else:
+        lead = "You are registered. " + (
+            "Here are your calendar invitations: one file per session, and one with them all."
+            if len(current) > 1
+            else "Here is your calendar invitation."
+        )
+    cards = [_session_summary(s, member, call=True) for s in current]
+    return Message(
+        text=(Text.of(lead), Text.of("Open the attached .ics file to add it to your calendar.")),
+        cards=tuple(cards),
+        attachments=tuple(files),
+    )
+
+
+def _session_summary(session: ProgrammeSession, member: Member, *, call: bool) -> Card:
+    body = []
+    if call:
+        details = session.call_details or "The organizers will share them before the session."
+        body.append(Text.of(f"Call details: {details}"))
+    return Card(
+        title=f"{session.season} Session — {session.title}",
+        fields=(Field("When", Text.of(when(session, member.timezone))),),
+        body=tuple(body),
+    )
+
+
+async def _cancellation(
+    db: AsyncSession,
+    row: OutboxMessage,
+    member: Member,
+    community: Community,
+    sessions: list[ProgrammeSession],
+    settings: Settings,
+    now: datetime,
+) -> Message:
+    session = sessions[0]
+    if row.payload.get("cause") == "member":
+        if await _registration(db, member, session) is not None:
+            raise Withdraw("registered again")
+        lead = (
+            f"You are no longer registered for the {session.season} session; "
+            "the attached file removes it from your calendar."
+        )
+    else:
+        reason = row.payload.get("reason")
+        lead = (
+            f"The {session.season} session on "
+            f"{format_date(session.starts_at, session.timezone)} is cancelled"
+            + (f": {reason}" if reason else ".")
+        )
+    attachment = _calendar_file(
+        [session],
+        method="CANCEL",
+        member=member,
+        community=community,
+        registration=None,
+        settings=settings,
+        now=now,
+        filename=_ics_name(session),
+    )
+    return Message(text=(Text.of(lead),), attachments=(attachment,))
+
+
+async def _reminder(
+    db: AsyncSession,
+    row: OutboxMessage,
+    member: Member,
+    community: Community,
+    sessions: list[ProgrammeSession],
+    settings: Settings,
+    now: datetime,
+) -> Message:
+    session = sessions[0]
+    if session.status == "cancelled":
+        raise Withdraw("session cancelled")
+    if int(session.starts_at.timestamp()) != row.payload.get("starts_at"):
+        raise Withdraw("session moved")
+    if session.starts_at <= now:
+        raise Withdraw("session already started")
+    if not member.reminders_enabled:
+        raise Withdraw("reminders off")
+    if await _registration(db, member, session) is None:
+        raise Withdraw("not registered")
+    offset = timedelta(seconds=int(row.payload.get("offset", 0)))
+    offsets = effective_offsets(member, community, settings.reminder_offsets)
+    if any(o < offset and session.starts_at - o <= now for o in offsets):
+        # Overdue (the dispatcher was down, or the clock jumped) and a later reminder is
+        # due too: send only that one, not two "starts in 1 day" messages.
+        raise Withdraw("superseded by a later reminder")
+    left = describe(_round(session.starts_at - now))
+    lead = Text.of(
+        f"Reminder: the {session.season} session starts in {left}, ",
+        when(session, member.timezone),
+        ".",
+    )
+    return Message(
+        text=(lead,),
+        cards=(_session_summary(session, member, call=True),),
+    )
+
+
+def _round(delta: timedelta) -> timedelta:
+    """To the nearest minute, then hour or day when close, for a friendly "starts in"."""
+    minutes = round(delta.total_seconds() / 60)
+    for size, slack in ((1_440, 10), (60, 2)):
+        nearest = round(minutes / size)
+        if nearest >= 1 and abs(minutes - nearest * size) <= slack:
+            return timedelta(minutes=nearest * size)
+    return timedelta(minutes=max(minutes, 1))
+
+
+_MEMBER_RENDERERS = {
+    planning.INVITATION: _invitation,
+    planning.PROMOTED: _invitation,
+    planning.UPDATE: _invitation,
+    planning.CANCELLATION: _cancellation,
+    planning.REMINDER: _reminder,
+}
+
+
+async def _render_post(db: AsyncSession, row: OutboxMessage, *, now: datetime) -> Delivery:
+    if row.community_id is None or row.platform is None or row.session_id is None:
+        raise Withdraw("no community")
+    community = await db.get(Community, row.community_id)
+    session = await queries.session_by_id(db, row.session_id)
+    if community is None or session is None:
+        raise Withdraw("gone")
+    if row.kind == planning.SESSION_CANCELLED_POST:
+        reason = f" ({session.status_note})" if session.status_note else ""
+        message = Message.plain(
+            f"The {session.season} session on {format_date(session.starts_at, session.timezone)}, "
+            f"“{session.title}”, is cancelled{reason}. Registrants have been told."
+        )
+    else:
+        if session.status == "cancelled":
+            raise Withdraw("session cancelled")
+        if (
+            "starts_at" in row.payload
+            and int(session.starts_at.timestamp()) != row.payload["starts_at"]
+        ):
+            raise Withdraw("session moved")
+        if row.kind == planning.STARTING and now > session.starts_at + STARTING_GRACE:
+            raise Withdraw("too late to say it is starting")
+        if row.kind == planning.ANNOUNCEMENT and now >= session.starts_at:
+            raise Withdraw("session already started")
+        card = session_card(session, now=now, viewer_zone=None, registered=False)
+        if row.kind == planning.STARTING:
+            lead = "Starting now! Registrants: the call details are in your direct messages."
+            card = Card(title=card.title, body=card.body, fields=card.fields)
+        else:
+            left = describe(_round(session.starts_at - now)) if session.starts_at > now else "soon"
+            lead = (
+                f"Next session in {left}. Everyone is welcome: register with the button "
+                f"or `/s4b register {session.season.lower()}`."
+            )
+        message = Message(text=(Text.of(lead),), cards=(card,))
+    return Delivery(row.platform, message, community=community.external_id, channel=ANNOUNCEMENTS)

@@ -1,0 +1,192 @@
+"""The dispatcher: sends due outbox rows through the platforms, at most once each in the
+ordinary run of things and never lost.
+
+A round fans out due broadcasts, claims a batch with a lease, and sends it (a few at a
+time, each platform paced by its token bucket). Sent rows are marked in small groups, so a
+crash repeats at most the rows of the batch in flight, whose leases then run out. Passing
+failures come back later with exponential backoff that honours Retry-After; permanent
+ones are recorded for organizers (`/s4b-admin deliveries`) and never retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from s4b_bot.deliveries import Delivery, Withdraw, render
+from s4b_bot.errors import PermanentFailure, RetryLater
+from s4b_bot.ports import Clock, Platform
+from s4b_bot.ratelimit import TokenBucket
+from s4b_bot.settings import Settings
+from storage import outbox
+from storage.db import Database
+from storage.models import OutboxMessage
+
+_log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BASE_BACKOFF = 5.0
+MAX_BACKOFF = 15 * 60.0
+
+
+def backoff(attempts: int, retry_after: float | None) -> float:
+    """Seconds before the next try: doubling from 5 s up to 15 min, never under Retry-After."""
+    delay: float = min(MAX_BACKOFF, BASE_BACKOFF * 2.0**attempts) * random.uniform(0.8, 1.2)
+    return max(delay, retry_after or 0.0)
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A claimed row not to send: withdrawn (no longer applies) or failed (cannot render)."""
+
+    reason: str
+    failed: bool = False
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        platforms: Mapping[str, Platform],
+        clock: Clock,
+        settings: Settings,
+        batch: int = 100,
+        lease: timedelta = timedelta(minutes=2),
+        concurrency: int = 8,
+        worker: str | None = None,
+    ) -> None:
+        self.db = db
+        self.platforms = dict(platforms)
+        self.clock = clock
+        self.settings = settings
+        self.batch = batch
+        self.lease = lease
+        self.concurrency = concurrency
+        self.worker = (
+            worker or f"{socket.gethostname()}:{os.getpid()}:{random.randrange(16**6):06x}"
+        )
+        self.buckets = {
+            name: TokenBucket(settings.dispatch_rate.get(name, 10.0), burst=1)
+            for name in self.platforms
+        }
+        self.last_round_at = clock.now()
+
+    async def run_once(self) -> int:
+        """One round; returns how many rows it handled (sent, retried, failed or withdrawn)."""
+        now = self.clock.now()
+        self.last_round_at = now
+        async with self.db.transaction() as db:
+            await outbox.fan_out_broadcasts(db, now=now)
+        async with self.db.transaction() as db:
+            rows = await outbox.claim(
+                db,
+                platforms=self.platforms,
+                now=now,
+                lease_until=now + self.lease,
+                worker=self.worker,
+                limit=self.batch,
+            )
+            work = [(row.id, row.attempts, await self._render(db, row)) for row in rows]
+        sent: list[int] = []
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(row_id: int, attempts: int, delivery: Delivery | Skip) -> None:
+            async with gate:
+                if isinstance(delivery, Skip):
+                    async with self.db.transaction() as db:
+                        if delivery.failed:
+                            await outbox.mark_failed(
+                                db, row_id, worker=self.worker, error=delivery.reason
+                            )
+                        else:
+                            await outbox.mark_withdrawn(db, row_id, reason=delivery.reason)
+                    return
+                await self._send(row_id, attempts, delivery, sent)
+                if len(sent) >= 20:
+                    await self._flush(sent)
+
+        await asyncio.gather(*(one(*item) for item in work))
+        await self._flush(sent)
+        return len(work)
+
+    async def _render(self, db: AsyncSession, row: OutboxMessage) -> Delivery | Skip:
+        try:
+            return await render(db, row, settings=self.settings, now=self.clock.now())
+        except Withdraw as reason:
+            return Skip(str(reason))
+        except Exception as exc:  # a bug in one message must not block the queue behind it
+            _log.error("cannot render outbox row %s", row.id, exc_info=exc)
+            return Skip(f"cannot render: {type(exc).__name__}", failed=True)
+
+    async def _send(self, row_id: int, attempts: int, delivery: Delivery, sent: list[int]) -> None:
+        platform = self.platforms[delivery.platform]
+        await self.buckets[delivery.platform].take()
+        try:
+            if delivery.recipient is not None:
+                await platform.send_dm(delivery.recipient, delivery.message)
+            else:
+                assert delivery.community is not None and delivery.channel is not None
+                await platform.post(delivery.community, delivery.channel, delivery.message)
+        except PermanentFailure as exc:
+            await self._fail(row_id, f"permanent: {exc}")
+        except RetryLater as exc:
+            await self._retry(row_id, attempts, f"transient: {exc}", exc.delay)
+        except Exception as exc:  # an adapter bug or an unclassified SDK error: retry a few times
+            _log.warning("delivery %s failed: %s", row_id, type(exc).__name__, exc_info=exc)
+            await self._retry(row_id, attempts, f"error: {type(exc).__name__}", None)
+        else:
+            sent.append(row_id)
+
+    async def _retry(
+        self, row_id: int, attempts: int, error: str, retry_after: float | None
+    ) -> None:
+        if attempts + 1 >= MAX_ATTEMPTS:
+            await self._fail(row_id, f"gave up after {MAX_ATTEMPTS} tries; last {error}")
+            return
+        due = self.clock.now() + timedelta(seconds=backoff(attempts, retry_after))
+        async with self.db.transaction() as db:
+            await outbox.retry_later(db, row_id, worker=self.worker, due_at=due, error=error)
+
+    async def _fail(self, row_id: int, error: str) -> None:
+        async with self.db.transaction() as db:
+            await outbox.mark_failed(db, row_id, worker=self.worker, error=error)
+
+    async def _flush(self, sent: list[int]) -> None:
+        if not sent:
+            return
+        ids = list(sent)
+        sent.clear()
+        async with self.db.transaction() as db:
+            await outbox.mark_sent(db, ids, worker=self.worker, now=self.clock.now())
+
+    async def drain(self, *, max_rounds: int = 1_000) -> int:
+        """Rounds until nothing is due now (the console and tests use it)."""
+        total = 0
+        for _ in range(max_rounds):
+            handled = await self.run_once()
+            if handled == 0:
+                break
+            total += handled
+        return total
+
+    async def run_forever(self, stop: asyncio.Event, *, idle: float = 1.0) -> None:
+        """Poll until `stop` is set; a failing round (database down) is logged and retried."""
+        while not stop.is_set():
+            try:
+                handled = await self.run_once()
+            except Exception as exc:  # keep the loop alive through database outages
+                _log.warning("dispatcher round failed: %s", type(exc).__name__, exc_info=exc)
+                handled = 0
+            if handled == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=idle)

@@ -1,0 +1,178 @@
+"""Planning what the bot sends later: every message is an outbox row, planned in the same
+transaction as the change that causes it, with a dedupe key so planning twice is harmless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from s4b_bot.offsets import effective_offsets
+from storage import outbox
+from storage.models import Community, Member, ProgrammeSession, Registration
+
+REMINDER = "reminder"
+INVITATION = "invitation"
+UPDATE = "update"
+CANCELLATION = "cancellation"
+PROMOTED = "promoted"
+ANNOUNCEMENT = "announcement"
+STARTING = "starting"
+SESSION_CANCELLED_POST = "cancelled_post"
+MEMBER_KINDS = (REMINDER, INVITATION, UPDATE, CANCELLATION, PROMOTED)
+POST_KINDS = (ANNOUNCEMENT, STARTING, SESSION_CANCELLED_POST)
+
+
+def _ts(when: datetime) -> int:
+    return int(when.timestamp())
+
+
+def reminder_times(
+    starts_at: datetime, offsets: Sequence[timedelta], now: datetime
+) -> list[tuple[timedelta, datetime]]:
+    """When each reminder goes out. Those already past are dropped, except the last one
+    (it carries the call link), which goes at once if the session has not started."""
+    if starts_at <= now or not offsets:
+        return []
+    times = [(o, starts_at - o) for o in sorted(offsets, reverse=True)]
+    future = [(o, due) for o, due in times if due > now]
+    if len(future) < len(times) and not any(o == times[-1][0] for o, _ in future):
+        future.append((times[-1][0], now))
+    return future
+
+
+async def plan_reminders(
+    db: AsyncSession,
+    *,
+    session: ProgrammeSession,
+    member: Member,
+    platform: str,
+    offsets: Sequence[timedelta],
+    now: datetime,
+) -> int:
+    planned = 0
+    for offset, due in reminder_times(session.starts_at, offsets, now):
+        seconds = int(offset.total_seconds())
+        planned += await outbox.plan(
+            db,
+            dedupe_key=f"reminder:{session.id}:{member.id}:{seconds}:{_ts(session.starts_at)}",
+            kind=REMINDER,
+            due_at=due,
+            now=now,
+            platform=platform,
+            member_id=member.id,
+            session_id=session.id,
+            payload={"offset": seconds, "starts_at": _ts(session.starts_at)},
+        )
+    return planned
+
+
+async def plan_member_message(
+    db: AsyncSession,
+    *,
+    kind: str,
+    member: Member,
+    platform: str,
+    sessions: Sequence[ProgrammeSession],
+    now: datetime,
+    key: str,
+    extra: dict[str, object] | None = None,
+) -> bool:
+    """A DM to one member about one or more sessions, due now."""
+    return await outbox.plan(
+        db,
+        dedupe_key=f"{kind}:{member.id}:{key}",
+        kind=kind,
+        due_at=now,
+        now=now,
+        platform=platform,
+        member_id=member.id,
+        session_id=sessions[0].id if len(sessions) == 1 else None,
+        payload={"sessions": [s.id for s in sessions], **(extra or {})},
+    )
+
+
+async def plan_announcements(
+    db: AsyncSession, session: ProgrammeSession, *, now: datetime, days_before: int
+) -> None:
+    """The channel posts for a session: "next session" N days before, and "starting now"."""
+    if session.status == "cancelled":
+        return
+    starts = _ts(session.starts_at)
+    plans = [(STARTING, session.starts_at, f"starting:{session.id}:{starts}")]
+    if days_before > 0:
+        due = session.starts_at - timedelta(days=days_before)
+        plans.append((ANNOUNCEMENT, due, f"announce:{session.id}:{starts}"))
+    for kind, due, key in plans:
+        if due > now:
+            await outbox.plan(
+                db,
+                dedupe_key=key,
+                kind=kind,
+                due_at=due,
+                now=now,
+                platform=None,
+                session_id=session.id,
+                payload={"starts_at": starts},
+            )
+
+
+async def plan_broadcast(
+    db: AsyncSession, session: ProgrammeSession, *, kind: str, now: datetime, key: str
+) -> bool:
+    """A channel post to every community, due now."""
+    return await outbox.plan(
+        db,
+        dedupe_key=f"{kind}:{session.id}:{key}",
+        kind=kind,
+        due_at=now,
+        now=now,
+        platform=None,
+        session_id=session.id,
+        payload={},
+    )
+
+
+async def confirmed_registrants(
+    db: AsyncSession, session_id: int
+) -> Sequence[tuple[Member, Community]]:
+    rows = await db.execute(
+        select(Member, Community)
+        .join(Registration, Registration.member_id == Member.id)
+        .join(Community, Community.id == Member.community_id)
+        .where(Registration.session_id == session_id, Registration.status == "confirmed")
+        .order_by(Member.id)
+    )
+    return [(m, c) for m, c in rows]
+
+
+async def replan_member_reminders(
+    db: AsyncSession, member: Member, community: Community, now: datetime, default: str
+) -> int:
+    """After a member changes their reminder settings: withdraw and plan again."""
+    await outbox.withdraw(db, kinds=[REMINDER], member_id=member.id)
+    offsets = effective_offsets(member, community, default)
+    sessions = await db.scalars(
+        select(ProgrammeSession)
+        .join(Registration, Registration.session_id == ProgrammeSession.id)
+        .where(
+            Registration.member_id == member.id,
+            Registration.status == "confirmed",
+            ProgrammeSession.status != "cancelled",
+            ProgrammeSession.starts_at > now,
+        )
+    )
+    planned = 0
+    for session in sessions:
+        planned += await plan_reminders(
+            db,
+            session=session,
+            member=member,
+            platform=community.platform,
+            offsets=offsets,
+            now=now,
+        )
+    return planned

@@ -1,0 +1,173 @@
+"""Organizer commands that change a session: reschedule, cancel, capacity, announce.
+
+Each change and everything it causes (updated invitations, cancellations, moved reminders,
+channel posts) is planned in the same transaction, so none happens without the others.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from s4b_bot import planning
+from s4b_bot.catalogue import Args
+from s4b_bot.context import Context
+from s4b_bot.errors import UserError
+from s4b_bot.offsets import effective_offsets
+from s4b_bot.output import Message, Outcome, Text
+from s4b_bot.sessions import is_over, resolve
+from s4b_bot.settings import Settings
+from s4b_bot.validate import clean_local_time
+from s4b_bot.views import plural, when
+from s4b_bot.waitlist import lock_session, promote
+from storage import outbox, queries
+from storage.models import ProgrammeSession
+
+
+async def _changeable(ctx: Context, ref: object) -> ProgrammeSession:
+    found = resolve(await queries.all_sessions(ctx.db), str(ref), now=ctx.now)
+    session = await lock_session(ctx.db, found.id)
+    assert session is not None
+    if session.status == "cancelled":
+        raise UserError(f"The {session.season} session is cancelled; nothing changed.")
+    if is_over(session, ctx.now):
+        raise UserError(f"The {session.season} session has already taken place; nothing changed.")
+    return session
+
+
+async def replan_session(
+    db: AsyncSession, session: ProgrammeSession, *, settings: Settings, now: datetime
+) -> int:
+    """After a move: updated invitations and fresh reminders for every registrant, new posts."""
+    await outbox.withdraw(
+        db,
+        kinds=(planning.REMINDER, planning.ANNOUNCEMENT, planning.STARTING),
+        session_id=session.id,
+    )
+    registrants = await planning.confirmed_registrants(db, session.id)
+    for member, community in registrants:
+        await planning.plan_member_message(
+            db,
+            kind=planning.UPDATE,
+            member=member,
+            platform=community.platform,
+            sessions=[session],
+            now=now,
+            key=f"{session.id}:{session.sequence}",
+        )
+        await planning.plan_reminders(
+            db,
+            session=session,
+            member=member,
+            platform=community.platform,
+            offsets=effective_offsets(member, community, settings.reminder_offsets),
+            now=now,
+        )
+    await planning.plan_announcements(
+        db, session, now=now, days_before=settings.announce_days_before
+    )
+    return len(registrants)
+
+
+async def reschedule(ctx: Context, args: Args) -> Outcome:
+    session = await _changeable(ctx, args["session"])
+    starts = clean_local_time("The new time", str(args["when"]), session.timezone)
+    if starts <= ctx.now:
+        raise UserError("The new time is in the past; give a time still to come.")
+    if starts == session.starts_at:
+        return Outcome(
+            reply=Message.plain(
+                f"The {session.season} session is already at that time; nothing changed."
+            )
+        )
+    length = session.ends_at - session.starts_at
+    session.starts_at, session.ends_at = starts, starts + length
+    session.status, session.sequence, session.updated_at = (
+        "rescheduled",
+        session.sequence + 1,
+        ctx.now,
+    )
+    await ctx.db.flush()
+    told = await replan_session(ctx.db, session, settings=ctx.settings, now=ctx.now)
+    return Outcome(
+        reply=Message(
+            text=(
+                Text.of(f"The {session.season} session is now ", when(session, None), "."),
+                Text.of(
+                    f"{plural(told, 'registrant')} will get the updated invitation, "
+                    "and their reminders move with it."
+                ),
+            )
+        )
+    )
+
+
+async def cancel(ctx: Context, args: Args) -> Outcome:
+    session = await _changeable(ctx, args["session"])
+    reason = args.get("reason")
+    session.status, session.status_note = "cancelled", str(reason) if reason else None
+    session.sequence, session.updated_at = session.sequence + 1, ctx.now
+    await outbox.withdraw(
+        ctx.db, kinds=planning.MEMBER_KINDS + planning.POST_KINDS, session_id=session.id
+    )
+    registrants = await planning.confirmed_registrants(ctx.db, session.id)
+    for member, community in registrants:
+        await planning.plan_member_message(
+            ctx.db,
+            kind=planning.CANCELLATION,
+            member=member,
+            platform=community.platform,
+            sessions=[session],
+            now=ctx.now,
+            key=f"{session.id}:{session.sequence}",
+            extra={"cause": "organizer", "reason": session.status_note},
+        )
+    await planning.plan_broadcast(
+        ctx.db,
+        session,
+        kind=planning.SESSION_CANCELLED_POST,
+        now=ctx.now,
+        key=str(session.sequence),
+    )
+    return Outcome(
+        reply=Message.plain(
+            f"The {session.season} session is cancelled. "
+            f"{plural(len(registrants), 'registrant')} will get "
+            "a cancellation for their calendars; their reminders are withdrawn; "
+            "the channel is told."
+        )
+    )
+
+
+async def set_capacity(ctx: Context, args: Args) -> Outcome:
+    session = await _changeable(ctx, args["session"])
+    text = str(args["seats"]).strip().lower()
+    if text in ("none", "unlimited", "off"):
+        session.capacity = None
+    elif text.isascii() and text.isdigit() and 0 < int(text) <= 100_000:
+        session.capacity = int(text)
+    else:
+        raise UserError("Seats must be a whole number from 1 to 100,000, or `none`.")
+    promoted = await promote(
+        ctx.db, session, now=ctx.now, default_offsets=ctx.settings.reminder_offsets
+    )
+    seats = "no limit" if session.capacity is None else plural(session.capacity, "seat")
+    moved = f" {len(promoted)} waiting members moved up and are being told." if promoted else ""
+    return Outcome(reply=Message.plain(f"The {session.season} session now has {seats}.{moved}"))
+
+
+async def announce(ctx: Context, args: Args) -> Outcome:
+    session = await _changeable(ctx, args["session"])
+    await planning.plan_broadcast(
+        ctx.db,
+        session,
+        kind=planning.ANNOUNCEMENT,
+        now=ctx.now,
+        key=f"manual:{int(ctx.now.timestamp())}",
+    )
+    return Outcome(
+        reply=Message.plain(
+            f"The {session.season} session is being announced in the announcements channel."
+        )
+    )

@@ -1,0 +1,222 @@
+"""Outbox queries: plan, withdraw, claim with a lease, and record how a send went.
+
+Claims use `FOR UPDATE SKIP LOCKED` on PostgreSQL, so several dispatchers can share one
+database without two of them taking the same row; on SQLite the write lock taken by
+BEGIN IMMEDIATE does the same for processes on one machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String, cast, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Community, OutboxMessage
+from storage.queries import insert_for
+
+MAX_ERROR = 500
+
+# A withdrawn row gives its dedupe key up (prefixed with "~id:"), so the same message can
+# be planned again later (a member who unregisters and registers again); sent rows keep
+# theirs, so nothing is sent twice.
+_FREED_KEY = func.substr(
+    "~" + cast(OutboxMessage.id, String) + ":" + OutboxMessage.dedupe_key, 1, 200
+)
+
+
+async def plan(
+    db: AsyncSession,
+    *,
+    dedupe_key: str,
+    kind: str,
+    due_at: datetime,
+    now: datetime,
+    platform: str | None,
+    member_id: int | None = None,
+    community_id: int | None = None,
+    session_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> bool:
+    """Add a message to send at `due_at`; False if one with this dedupe key exists."""
+    result = await db.execute(
+        insert_for(db, OutboxMessage)
+        .values(
+            dedupe_key=dedupe_key[:200],
+            kind=kind,
+            platform=platform,
+            member_id=member_id,
+            community_id=community_id,
+            session_id=session_id,
+            payload=payload or {},
+            due_at=due_at,
+            status="pending",
+            attempts=0,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessage.id)
+    )
+    return result.scalar() is not None
+
+
+async def withdraw(
+    db: AsyncSession,
+    *,
+    kinds: Collection[str],
+    session_id: int | None = None,
+    member_id: int | None = None,
+) -> int:
+    """Withdraw pending messages of these kinds for a session and/or member."""
+    stmt = update(OutboxMessage).where(
+        OutboxMessage.status == "pending", OutboxMessage.kind.in_(list(kinds))
+    )
+    if session_id is not None:
+        stmt = stmt.where(OutboxMessage.session_id == session_id)
+    if member_id is not None:
+        stmt = stmt.where(OutboxMessage.member_id == member_id)
+    result = await db.execute(
+        stmt.values(status="withdrawn", lease_until=None, dedupe_key=_FREED_KEY)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def fan_out_broadcasts(db: AsyncSession, *, now: datetime) -> int:
+    """Turn each due broadcast (no platform yet) into one row per community."""
+    broadcasts = (
+        await db.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.status == "pending",
+                OutboxMessage.platform.is_(None),
+                OutboxMessage.due_at <= now,
+            )
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    if not broadcasts:
+        return 0
+    communities = (await db.scalars(select(Community))).all()
+    for row in broadcasts:
+        for community in communities:
+            await plan(
+                db,
+                dedupe_key=f"{row.dedupe_key}@{community.id}",
+                kind=row.kind,
+                due_at=row.due_at,
+                now=now,
+                platform=community.platform,
+                community_id=community.id,
+                session_id=row.session_id,
+                payload=row.payload,
+            )
+        row.status, row.sent_at = "sent", now
+    return len(broadcasts)
+
+
+async def claim(
+    db: AsyncSession,
+    *,
+    platforms: Collection[str],
+    now: datetime,
+    lease_until: datetime,
+    worker: str,
+    limit: int,
+) -> Sequence[OutboxMessage]:
+    """Lease up to `limit` due rows for these platforms to `worker`."""
+    rows = (
+        await db.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.status == "pending",
+                OutboxMessage.due_at <= now,
+                OutboxMessage.platform.in_(list(platforms)),
+                or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
+            )
+            .order_by(OutboxMessage.due_at, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    for row in rows:
+        row.lease_until, row.leased_by = lease_until, worker
+    return rows
+
+
+async def mark_sent(db: AsyncSession, ids: Collection[int], *, worker: str, now: datetime) -> None:
+    if ids:
+        await db.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(list(ids)), OutboxMessage.leased_by == worker)
+            .values(status="sent", sent_at=now, lease_until=None)
+        )
+
+
+async def mark_withdrawn(db: AsyncSession, row_id: int, *, reason: str) -> None:
+    await db.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id)
+        .values(
+            status="withdrawn",
+            lease_until=None,
+            dedupe_key=_FREED_KEY,
+            last_error=reason[:MAX_ERROR],
+        )
+    )
+
+
+async def retry_later(
+    db: AsyncSession, row_id: int, *, worker: str, due_at: datetime, error: str
+) -> None:
+    await db.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.leased_by == worker)
+        .values(
+            due_at=due_at,
+            attempts=OutboxMessage.attempts + 1,
+            lease_until=None,
+            last_error=error[:MAX_ERROR],
+        )
+    )
+
+
+async def mark_failed(db: AsyncSession, row_id: int, *, worker: str, error: str) -> None:
+    await db.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.leased_by == worker)
+        .values(
+            status="failed",
+            attempts=OutboxMessage.attempts + 1,
+            lease_until=None,
+            last_error=error[:MAX_ERROR],
+        )
+    )
+
+
+async def counts_by_status(db: AsyncSession) -> dict[str, int]:
+    rows = await db.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    )
+    return {status: count for status, count in rows}
+
+
+async def recent_failures(db: AsyncSession, *, limit: int = 20) -> Sequence[OutboxMessage]:
+    result = await db.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "failed")
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+    )
+    return result.all()
+
+
+async def next_due(db: AsyncSession, *, platforms: Collection[str]) -> datetime | None:
+    """When the earliest pending row falls due (for the dispatcher's sleep)."""
+    return await db.scalar(
+        select(func.min(OutboxMessage.due_at)).where(
+            OutboxMessage.status == "pending",
+            or_(OutboxMessage.platform.in_(list(platforms)), OutboxMessage.platform.is_(None)),
+        )
+    )

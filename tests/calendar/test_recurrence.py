@@ -1,0 +1,137 @@
+"""recurrence: repeat rules expanded in local wall time, so 13:00 stays 13:00 across DST."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from s4b_bot.errors import UserError
+from s4b_bot.recurrence import expand
+
+TORONTO = ZoneInfo("America/Toronto")
+FIRST = datetime(2026, 1, 27, 13, 0, tzinfo=TORONTO)
+QUARTERS = [(2026, 1, 27), (2026, 4, 27), (2026, 7, 27), (2026, 10, 27)]
+
+
+def days(starts: list[datetime]) -> list[tuple[int, int, int]]:
+    return [(s.year, s.month, s.day) for s in starts]
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "quarterly",
+        "Quarterly x4",
+        "FREQ=MONTHLY;INTERVAL=3;COUNT=4",
+        "rrule:freq=monthly;interval=3",
+    ],
+)
+def test_quarterly_keeps_13_00_local_through_dst(rule: str) -> None:
+    starts = expand(FIRST, rule)
+    assert days(starts) == QUARTERS
+    assert [(s.hour, s.minute) for s in starts] == [(13, 0)] * 4
+    assert [s.tzinfo for s in starts] == [TORONTO] * 4
+    assert [s.tzname() for s in starts] == ["EST", "EDT", "EDT", "EDT"]
+    assert [s.astimezone(UTC).hour for s in starts] == [18, 17, 17, 17]
+
+
+def test_quarterly_x2_gives_two() -> None:
+    assert days(expand(FIRST, "quarterly x2")) == QUARTERS[:2]
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        ("monthly", [(2026, 1, 27), (2026, 2, 27), (2026, 3, 27), (2026, 4, 27)]),
+        ("weekly x3", [(2026, 1, 27), (2026, 2, 3), (2026, 2, 10)]),
+        ("yearly ×2", [(2026, 1, 27), (2027, 1, 27)]),
+        ("FREQ=WEEKLY", [(2026, 1, 27), (2026, 2, 3), (2026, 2, 10), (2026, 2, 17)]),
+        ("FREQ=MONTHLY;BYDAY=-1TU;COUNT=3", [(2026, 1, 27), (2026, 2, 24), (2026, 3, 31)]),
+    ],
+)
+def test_words_and_rules(rule: str, expected: list[tuple[int, int, int]]) -> None:
+    assert days(expand(FIRST, rule)) == expected
+
+
+def test_weekly_across_the_spring_change_stays_at_13_00() -> None:
+    starts = expand(datetime(2026, 3, 1, 13, 0, tzinfo=TORONTO), "weekly x3")
+    assert [s.isoformat() for s in starts] == [
+        "2026-03-01T13:00:00-05:00",
+        "2026-03-08T13:00:00-04:00",
+        "2026-03-15T13:00:00-04:00",
+    ]
+
+
+def test_until_in_utc_is_converted_to_local_time_and_is_inclusive() -> None:
+    # 2026-02-17 13:00 EST is 18:00 UTC: the fourth Tuesday is the last.
+    starts = expand(FIRST, "FREQ=WEEKLY;UNTIL=20260217T180000Z")
+    assert days(starts)[-1] == (2026, 2, 17)
+    assert len(starts) == 4
+    assert len(expand(FIRST, "FREQ=WEEKLY;UNTIL=20260217T175959Z")) == 3
+
+
+def test_until_as_a_date_covers_that_whole_day() -> None:
+    assert days(expand(FIRST, "FREQ=YEARLY;UNTIL=20280127")) == [
+        (2026, 1, 27),
+        (2027, 1, 27),
+        (2028, 1, 27),
+    ]
+
+
+def test_a_time_skipped_by_dst_moves_to_a_real_time() -> None:
+    starts = expand(datetime(2026, 3, 1, 2, 30, tzinfo=TORONTO), "weekly x2")
+    assert starts[1].isoformat() == "2026-03-08T03:30:00-04:00"
+    assert starts[1] == starts[1].astimezone(UTC).astimezone(TORONTO)
+
+
+def test_the_count_limit_caps_the_default_and_the_series() -> None:
+    assert len(expand(FIRST, "monthly", count_limit=2)) == 2
+    assert len(expand(FIRST, "weekly x12")) == 12
+    with pytest.raises(UserError, match="at most 4"):
+        expand(FIRST, "quarterly x5", count_limit=4)
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("garbage", "is not a repeat rule I know"),
+        ("biweekly", "is not a repeat rule I know"),
+        ("", "A repeat rule is needed"),
+        ("   ", "A repeat rule is needed"),
+        ("weekly x13", "13 sessions is too many; a series has at most 12"),
+        ("FREQ=WEEKLY;UNTIL=20270101", "gives more than 12 sessions"),
+        ("quarterly x0", "at least one session"),
+        ("FREQ=MONTHLY;COUNT=two", "COUNT=TWO is not a whole number"),
+        ("FREQ=HOURLY;COUNT=2", "FREQ=HOURLY is not allowed"),
+        ("FREQ=FORTNIGHTLY", "FREQ=FORTNIGHTLY is not allowed"),
+        ("INTERVAL=3;COUNT=4", "needs FREQ"),
+        ("FREQ=MONTHLY;COUNT=2;UNTIL=20270101", "COUNT or UNTIL, not both"),
+        ("FREQ=MONTHLY;INTERVAL=abc", "is not a repeat rule I can use"),
+        ("FREQ=WEEKLY;BYDAY=XX", "is not a repeat rule I can use"),
+        ("FREQ=MONTHLY;COLOUR=blue", "COLOUR is not a repeat rule part I know"),
+        ("FREQ=MONTHLY;INTERVAL", "'INTERVAL' in the repeat rule is not NAME=VALUE"),
+        ("FREQ=MONTHLY;FREQ=WEEKLY", "FREQ appears twice"),
+        ("FREQ=MONTHLY;UNTIL=2026-12-31", "is not a date"),
+        ("FREQ=MONTHLY;UNTIL=20261399", "is not a real date"),
+        ("FREQ=DAILY;UNTIL=20250101", "gives no sessions at all"),
+        ("FREQ=MONTHLY;BYDAY=MO", "does not include the first session"),
+        ("quarterly\x00", "control character (U+0000)"),
+        ("FREQ=MONTHLY;" + "BYMONTHDAY=1;" * 30, "at most 300 characters"),
+    ],
+)
+def test_bad_rules_say_what_is_wrong(rule: str, message: str) -> None:
+    with pytest.raises(UserError) as caught:
+        expand(FIRST, rule)
+    assert message in str(caught.value)
+
+
+def test_a_naive_first_start_is_a_programming_error() -> None:
+    with pytest.raises(ValueError):
+        expand(datetime(2026, 1, 27, 13, 0), "quarterly")
+
+
+def test_seconds_are_kept_and_microseconds_dropped() -> None:
+    starts = expand(FIRST + timedelta(seconds=30, microseconds=5), "quarterly x2")
+    assert [(s.second, s.microsecond) for s in starts] == [(30, 0), (30, 0)]

@@ -1,0 +1,352 @@
+"""Invitations, reminders, announcements, reschedule, cancel and the waitlist, through the
+real dispatcher and outbox with the injected clock, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import icalendar
+import pytest
+from sqlalchemy import func, select
+
+from s4b_bot.clock import SettableClock
+from s4b_bot.core import Core
+from s4b_bot.dispatch import Dispatcher
+from s4b_bot.invocation import Actor, FormSubmission
+from storage.models import OutboxMessage, ProgrammeSession
+from tests.fakes import RecordingPlatform, closed_dms, rate_limited
+from tests.helpers import flat, reply_text
+
+ADA = Actor("console", "local", "ada", "Ada")
+BEN = Actor("console", "local", "ben", "Ben")
+JO = Actor("console", "local", "jo", "Jo", is_organizer=True)
+SPRING_START = datetime(2025, 4, 29, 17, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def platform() -> RecordingPlatform:
+    return RecordingPlatform()
+
+
+@pytest.fixture
+def dispatcher(core: Core, platform: RecordingPlatform, clock: SettableClock) -> Dispatcher:
+    return Dispatcher(core.db, platforms={"console": platform}, clock=clock, settings=core.settings)
+
+
+async def spring_id(core: Core) -> int:
+    async with core.db.transaction() as db:
+        sid = await db.scalar(
+            select(ProgrammeSession.id).where(ProgrammeSession.season == "Spring")
+        )
+        assert sid is not None
+        return sid
+
+
+async def register(core: Core, actor: Actor, *seasons: str, email: str | None = None) -> str:
+    async with core.db.transaction() as db:
+        rows = await db.execute(select(ProgrammeSession.season, ProgrammeSession.id))
+        ids = {season.lower(): sid for season, sid in rows}
+    values = {
+        "name": actor.display_name,
+        "about": "Neighbour",
+        "email": email or "",
+        "sessions": tuple(str(ids[s]) for s in seasons),
+        "consent": True,
+    }
+    outcome = await core.submit(FormSubmission(actor, "register", values))
+    assert not outcome.field_errors, outcome.field_errors
+    return reply_text(outcome)
+
+
+def calendar_of(sent_attachment: bytes) -> icalendar.Calendar:
+    return icalendar.Calendar.from_ical(sent_attachment)
+
+
+def reminders(platform: RecordingPlatform, user: str) -> list[str]:
+    return [s.text for s in platform.dms_to(user) if s.text.startswith("Reminder:")]
+
+
+async def advance_to(clock: SettableClock, dispatcher: Dispatcher, when: datetime) -> None:
+    clock.set(when)
+    await dispatcher.drain()
+
+
+async def test_registering_sends_the_invitation_with_call_details_privately(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    await core.run_text(JO, "s4b-admin", "session call spring https://call.example/s4b")
+    await register(core, ADA, "spring", "summer", email="ada@example.org")
+    await dispatcher.drain()
+    [dm] = platform.dms_to("ada")
+    assert "Here are your calendar invitations" in dm.text
+    assert "https://call.example/s4b" in dm.text
+    names = [a.filename for a in dm.message.attachments]
+    assert names == [
+        "s4b-spring-2025-04-29.ics",
+        "s4b-summer-2025-06-24.ics",
+        "s4b-all-my-sessions.ics",
+    ]
+    spring = calendar_of(dm.message.attachments[0].content)
+    assert spring["METHOD"] == "REQUEST"
+    [event] = spring.walk("VEVENT")
+    assert str(event["LOCATION"]) == "https://call.example/s4b"
+    assert "ada@example.org" in str(event["ATTENDEE"])
+    combined = calendar_of(dm.message.attachments[2].content)
+    assert combined["METHOD"] == "PUBLISH" and len(combined.walk("VEVENT")) == 2
+    assert platform.posts() == []  # nothing about Ada goes to a channel
+    await dispatcher.drain()
+    assert len(platform.dms_to("ada")) == 1  # sent once
+
+
+async def test_each_reminder_arrives_once_at_its_time(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    await register(core, ADA, "spring")
+    await dispatcher.drain()
+    checkpoints = [
+        (SPRING_START - timedelta(days=7, minutes=1), 0),
+        (SPRING_START - timedelta(days=7), 1),
+        (SPRING_START - timedelta(days=1, minutes=1), 1),
+        (SPRING_START - timedelta(days=1), 2),
+        (SPRING_START - timedelta(hours=1, minutes=1), 2),
+        (SPRING_START - timedelta(hours=1), 3),
+        (SPRING_START + timedelta(days=2), 3),
+    ]
+    for when, expected in checkpoints:
+        await advance_to(clock, dispatcher, when)
+        assert len(reminders(platform, "ada")) == expected, when
+    texts = reminders(platform, "ada")
+    assert "starts in 7 days" in texts[0]
+    assert "starts in 1 day" in texts[1]
+    assert "starts in 1 hour" in texts[2]
+
+
+async def test_a_late_registrant_gets_only_the_reminders_still_to_come(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    clock.set(SPRING_START - timedelta(days=3))
+    await register(core, ADA, "spring")
+    await advance_to(clock, dispatcher, SPRING_START - timedelta(days=1))
+    await advance_to(clock, dispatcher, SPRING_START - timedelta(hours=1))
+    assert [t.split(",")[0] for t in reminders(platform, "ada")] == [
+        "Reminder: the Spring session starts in 1 day",
+        "Reminder: the Spring session starts in 1 hour",
+    ]
+
+
+async def test_registering_after_the_last_reminder_time_still_gets_the_last_one(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    clock.set(SPRING_START - timedelta(minutes=30))
+    await register(core, BEN, "spring")
+    await dispatcher.drain()
+    [text] = reminders(platform, "ben")
+    assert "starts in 30 minutes" in text
+
+
+async def test_reschedule_sends_an_update_and_moves_the_reminders(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    await register(core, ADA, "spring")
+    await dispatcher.drain()
+    first = calendar_of(platform.dms_to("ada")[0].message.attachments[0].content)
+    reply = reply_text(
+        await core.run_text(JO, "s4b-admin", "session reschedule spring 2025-05-06 13:00")
+    )
+    assert "Tuesday, May 6, 2025, 1:00–2:00 p.m. EDT" in reply and "1 registrant will" in reply
+    await dispatcher.drain()
+    update = platform.dms_to("ada")[-1]
+    assert "has moved" in update.text
+    moved = calendar_of(update.message.attachments[0].content)
+    [before], [after] = first.walk("VEVENT"), moved.walk("VEVENT")
+    assert after["UID"] == before["UID"]
+    assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
+    assert after.decoded("DTSTART") == datetime(2025, 5, 6, 17, tzinfo=UTC)
+    new_start = datetime(2025, 5, 6, 17, tzinfo=UTC)
+    await advance_to(clock, dispatcher, SPRING_START)  # the old 7d, 1d, 1h times pass
+    assert len(reminders(platform, "ada")) == 1  # only the new 7-day one (due Apr 29 17:00)
+    await advance_to(clock, dispatcher, new_start - timedelta(days=1))
+    await advance_to(clock, dispatcher, new_start - timedelta(hours=1))
+    assert len(reminders(platform, "ada")) == 3
+    assert all("May 6" in t for t in reminders(platform, "ada"))
+
+
+async def test_cancel_sends_a_calendar_cancellation_and_no_reminder_ever(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    await register(core, ADA, "spring")
+    await register(core, BEN, "spring")
+    await dispatcher.drain()
+    reply = reply_text(await core.run_text(JO, "s4b-admin", "session cancel spring speaker is ill"))
+    assert "2 registrants" in reply
+    await dispatcher.drain()
+    for user in ("ada", "ben"):
+        note = platform.dms_to(user)[-1]
+        assert "cancelled: speaker is ill" in note.text
+        cancel = calendar_of(note.message.attachments[0].content)
+        assert cancel["METHOD"] == "CANCEL"
+        assert cancel.walk("VEVENT")[0]["STATUS"] == "CANCELLED"
+    assert any("is cancelled (speaker is ill)" in p.text for p in platform.posts())
+    await advance_to(clock, dispatcher, SPRING_START + timedelta(days=1))
+    assert reminders(platform, "ada") == reminders(platform, "ben") == []
+    assert not any("Starting now" in p.text for p in platform.posts())
+
+
+async def test_unregistering_sends_a_cancel_for_that_member_and_stops_reminders(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    await register(core, ADA, "spring")
+    await core.run_text(ADA, "s4b", "unregister spring")
+    await dispatcher.drain()
+    last = platform.dms_to("ada")[-1]
+    assert calendar_of(last.message.attachments[0].content)["METHOD"] == "CANCEL"
+    await advance_to(clock, dispatcher, SPRING_START + timedelta(hours=1))
+    assert reminders(platform, "ada") == []
+    # Registering again plans the reminders again (withdrawn rows free their dedupe keys).
+    clock.set(SPRING_START - timedelta(days=2))
+    await register(core, ADA, "spring")
+    await advance_to(clock, dispatcher, SPRING_START - timedelta(days=1))
+    await advance_to(clock, dispatcher, SPRING_START - timedelta(minutes=59))
+    assert len(reminders(platform, "ada")) == 2
+
+
+async def test_members_choose_their_reminders(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    await register(core, ADA, "spring")
+    assert "7 days, 1 day, 1 hour" in reply_text(await core.run_text(ADA, "s4b", "reminders"))
+    assert "2 hours, 15 minutes" in reply_text(await core.run_text(ADA, "s4b", "reminders 2h,15m"))
+    bad = reply_text(await core.run_text(ADA, "s4b", "reminders 3 fortnights"))
+    assert "not a reminder time" in bad
+    await advance_to(clock, dispatcher, SPRING_START - timedelta(hours=2))
+    await advance_to(clock, dispatcher, SPRING_START - timedelta(minutes=15))
+    assert [t.split(",")[0] for t in reminders(platform, "ada")] == [
+        "Reminder: the Spring session starts in 2 hours",
+        "Reminder: the Spring session starts in 15 minutes",
+    ]
+    await register(core, ADA, "summer")
+    assert "Reminders are off" in reply_text(await core.run_text(ADA, "s4b", "reminders off"))
+    await advance_to(clock, dispatcher, datetime(2025, 6, 24, 16, 59, tzinfo=UTC))
+    assert len(reminders(platform, "ada")) == 2
+
+
+async def test_the_channel_hears_of_each_session_before_and_when_it_starts(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    await core.run_text(ADA, "s4b", "help")  # the console community now exists
+    await core.run_text(JO, "s4b-admin", "session call spring https://call.example/secret")
+    await advance_to(clock, dispatcher, SPRING_START - timedelta(days=7))
+    [announcement] = platform.posts()
+    assert "Next session in 7 days" in announcement.text
+    assert "[1: Register]" in announcement.text
+    await advance_to(clock, dispatcher, SPRING_START)
+    assert "Starting now" in platform.posts()[-1].text
+    assert all("call.example" not in p.text for p in platform.posts())
+    reply = reply_text(await core.run_text(JO, "s4b-admin", "announce summer"))
+    assert "being announced" in reply
+    await dispatcher.drain()
+    assert "Investing in Belonging" in platform.posts()[-1].text
+
+
+async def test_a_full_session_waitlists_and_promotes_when_a_seat_frees(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    seats = reply_text(await core.run_text(JO, "s4b-admin", "session capacity spring 1"))
+    assert "The Spring session now has 1 seat." in seats
+    await register(core, ADA, "spring")
+    text = await register(core, BEN, "spring")
+    assert "on its waitlist (number 1)" in text
+    await dispatcher.drain()
+    assert platform.dms_to("ben") == []  # no invitation while waiting
+    roster = reply_text(await core.run_text(JO, "s4b-admin", "roster spring"))
+    assert "Registered: 1 of 1" in roster and "Waitlist: 1" in roster
+    await core.run_text(ADA, "s4b", "unregister spring")
+    await dispatcher.drain()
+    [promoted] = platform.dms_to("ben")
+    assert "A seat opened up" in promoted.text
+    assert calendar_of(promoted.message.attachments[0].content)["METHOD"] == "REQUEST"
+    roster = reply_text(await core.run_text(JO, "s4b-admin", "roster spring"))
+    assert "Registered: 1 of 1" in roster and "Waitlist" not in roster
+
+
+async def test_closed_dms_are_recorded_for_organizers_and_not_retried(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    platform.fail = closed_dms
+    await register(core, ADA, "spring")
+    await dispatcher.drain()
+    report = flat(reply_text(await core.run_text(JO, "s4b-admin", "deliveries")))
+    assert "1 failed" in report
+    assert "invitation to Ada" in report and "does not accept direct messages" in report
+    platform.fail = None
+    clock.advance(timedelta(hours=2))
+    await dispatcher.drain()
+    assert platform.dms_to("ada") == []
+
+
+async def test_rate_limits_are_retried_after_retry_after(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    platform.fail = rate_limited(120)
+    await register(core, ADA, "spring")
+    await dispatcher.drain()
+    platform.fail = None
+    clock.advance(timedelta(seconds=100))
+    await dispatcher.drain()
+    assert platform.dms_to("ada") == []  # not before Retry-After
+    clock.advance(timedelta(seconds=60))
+    await dispatcher.drain()
+    assert len(platform.dms_to("ada")) == 1
+    async with core.db.transaction() as db:
+        row = await db.scalar(select(OutboxMessage).where(OutboxMessage.kind == "invitation"))
+        assert row is not None and row.status == "sent" and row.attempts == 1
+
+
+async def test_planning_twice_makes_one_row(core: Core) -> None:
+    await register(core, ADA, "spring")
+    await register(core, ADA, "spring")
+    async with core.db.transaction() as db:
+        count = await db.scalar(
+            select(func.count()).where(OutboxMessage.kind.in_(["invitation", "reminder"]))
+        )
+    assert count == 4  # one invitation, three reminders
+
+
+async def test_a_crash_before_marking_repeats_only_the_in_flight_rows(
+    core: Core, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    """A dispatcher that claimed rows and died: its lease runs out and another sends them."""
+    await register(core, ADA, "spring", "summer", "fall")
+    dead = Dispatcher(
+        core.db, platforms={"console": platform}, clock=clock, settings=core.settings, batch=1
+    )
+    async with core.db.transaction() as db:
+        from storage import outbox
+
+        claimed = await outbox.claim(
+            db,
+            platforms=["console"],
+            now=clock.now(),
+            lease_until=clock.now() + dead.lease,
+            worker="dead",
+            limit=10,
+        )
+        assert len(claimed) == 1  # the invitation
+    alive = Dispatcher(
+        core.db, platforms={"console": platform}, clock=clock, settings=core.settings
+    )
+    await alive.drain()
+    assert platform.dms_to("ada") == []  # leased to the dead worker
+    clock.advance(dead.lease + timedelta(seconds=1))
+    await alive.drain()
+    assert len(platform.dms_to("ada")) == 1
+
+
+async def test_after_a_gap_only_the_latest_due_reminder_goes_out(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    await register(core, ADA, "spring")
+    await advance_to(clock, dispatcher, SPRING_START - timedelta(hours=20))  # 7d and 1d overdue
+    assert [t.split(",")[0] for t in reminders(platform, "ada")] == [
+        "Reminder: the Spring session starts in 20 hours"
+    ]

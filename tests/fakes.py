@@ -1,0 +1,59 @@
+"""Test doubles for the core's ports: a Platform that records what it was asked to send."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from s4b_bot.errors import PermanentFailure, RetryLater
+from s4b_bot.output import Message
+from s4b_bot.ports import Recipient
+from tests.helpers import message_text
+
+
+@dataclass
+class Sent:
+    kind: str  # "dm" or "post"
+    to: str  # user id, or channel
+    message: Message
+
+    @property
+    def text(self) -> str:
+        return message_text(self.message)
+
+
+@dataclass
+class RecordingPlatform:
+    """Records every DM and post. `fail` may raise RetryLater/PermanentFailure to inject faults."""
+
+    name: str = "console"
+    sent: list[Sent] = field(default_factory=list)
+    fail: Callable[[Sent], None] | None = None
+
+    async def send_dm(self, recipient: Recipient, message: Message) -> None:
+        self._record(Sent("dm", recipient.user_id, message))
+
+    async def post(self, community: str, channel: str, message: Message) -> None:
+        self._record(Sent("post", channel, message))
+
+    def _record(self, item: Sent) -> None:
+        if self.fail is not None:
+            self.fail(item)
+        self.sent.append(item)
+
+    def dms_to(self, user_id: str) -> list[Sent]:
+        return [s for s in self.sent if s.kind == "dm" and s.to == user_id]
+
+    def posts(self) -> list[Sent]:
+        return [s for s in self.sent if s.kind == "post"]
+
+
+def closed_dms(item: Sent) -> None:
+    raise PermanentFailure("the member does not accept direct messages")
+
+
+def rate_limited(seconds: float) -> Callable[[Sent], None]:
+    def fail(item: Sent) -> None:
+        raise RetryLater("429 Too Many Requests", delay=seconds)
+
+    return fail
