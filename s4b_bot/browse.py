@@ -66,6 +66,31 @@ async def session_detail(ctx: Context, session_id: int) -> Outcome:
     return Outcome(reply=Message(cards=(card,)))
 
 
+async def home(ctx: Context, args: Args) -> Outcome:
+    """A member's overview (Slack's App Home): their registrations, then what is coming."""
+    sessions = [s for s in await queries.all_sessions(ctx.db) if not is_over(s, ctx.now)]
+    mine = await registered_ids(ctx)
+    cards = tuple(
+        session_card(s, now=ctx.now, viewer_zone=ctx.viewer_zone, registered=s.id in mine)
+        for s in sorted(sessions, key=lambda s: (s.id not in mine, s.starts_at))
+    )
+    registered = sum(1 for s in sessions if s.id in mine)
+    lead: tuple[Text, ...] = (
+        Text.of(
+            f"Hello {ctx.actor.display_name}. You are registered for {registered} of the "
+            f"{len(sessions)} upcoming sessions."
+        ),
+        Text.of("`/s4b help` lists everything I can do."),
+    )
+    if not sessions:
+        lead = (
+            Text.of(
+                "There are no upcoming sessions right now. `/s4b sessions all` shows past ones."
+            ),
+        )
+    return Outcome(reply=Message(text=lead, cards=cards))
+
+
 async def set_timezone(ctx: Context, args: Args) -> Outcome:
     zone = args.get("zone")
     if zone is None:

@@ -17,17 +17,18 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from s4b_bot import registration
 from s4b_bot.actions import parse_action
-from s4b_bot.browse import session_detail
+from s4b_bot.browse import home, session_detail
 from s4b_bot.calendar_cmd import feed_for_token
 from s4b_bot.catalogue import Catalogue, Command
 from s4b_bot.commands import CATALOGUE
 from s4b_bot.context import Context
 from s4b_bot.errors import Forbidden, FormInvalid, RetryLater, UserError
 from s4b_bot.invocation import Actor, ArgValue, FormSubmission, Invocation
-from s4b_bot.output import Attachment, Message, Outcome
-from s4b_bot.planning import plan_announcements
+from s4b_bot.output import Attachment, Choice, Message, Outcome
+from s4b_bot.planning import plan_announcements, plan_session_sync, plan_syncs_for_community
 from s4b_bot.ports import Clock
 from s4b_bot.programme import DEFAULT_PROGRAMME, load_programme, read_programme
+from s4b_bot.registration import session_choice
 from s4b_bot.sessions import is_over
 from s4b_bot.settings import Settings
 from s4b_bot.textparse import parse_command
@@ -76,6 +77,7 @@ class Core:
                     now=now,
                     days_before=self.settings.announce_days_before,
                 )
+                await plan_session_sync(session, programme_session, now=now)
 
     async def calendar_feed(self, token: str) -> bytes | None:
         """A member's calendar feed by its secret token (the HTTP server serves it)."""
@@ -124,6 +126,35 @@ class Core:
             "session": lambda ctx: session_detail(ctx, parsed.entity_id),
         }
         return await self._run(actor, steps[parsed.verb])
+
+    async def sync_community(self, platform: str, community: str) -> int:
+        """A platform adapter joined a community (a Discord guild): mirror every upcoming
+        session there. Idempotent; returns how many syncs were planned."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            row = await queries.ensure_community(
+                session, platform=platform, external_id=community, now=now
+            )
+            sessions = await queries.all_sessions(session)
+            return await plan_syncs_for_community(session, row, sessions, now=now)
+
+    async def session_choices(self, typed: str, *, limit: int = 25) -> list[Choice]:
+        """Sessions matching what someone has typed so far, for autocomplete (Discord):
+        upcoming first, matched on season, date, number or title."""
+        now = self.clock.now()
+        words = typed.strip().lower()
+        async with self.db.transaction() as session:
+            sessions = await queries.all_sessions(session)
+        found = []
+        for s in sorted(sessions, key=lambda s: (is_over(s, now), s.starts_at)):
+            choice = session_choice(s)
+            if not words or any(words in t.lower() for t in (choice.label, *choice.aliases)):
+                found.append(choice)
+        return found[:limit]
+
+    async def home(self, actor: Actor) -> Outcome:
+        """The member's overview: registrations first, then the other upcoming sessions."""
+        return await self._run(actor, lambda ctx: home(ctx, {}))
 
     async def _call(self, ctx: Context, command: Command, args: dict[str, ArgValue]) -> Outcome:
         if command.audience == "organizer" and not ctx.actor.is_organizer:

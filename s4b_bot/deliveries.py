@@ -16,11 +16,11 @@ from s4b_bot import planning
 from s4b_bot.calendar_ics import Person, build_calendar, event_from_session
 from s4b_bot.offsets import describe, effective_offsets
 from s4b_bot.output import Attachment, Card, Field, Message, Text
-from s4b_bot.ports import Recipient
+from s4b_bot.ports import Recipient, SessionEvent
 from s4b_bot.settings import Settings
 from s4b_bot.timefmt import format_date
 from s4b_bot.views import session_card, when
-from storage import queries
+from storage import outbox, queries
 from storage.models import Community, Member, OutboxMessage, ProgrammeSession, Registration
 
 ANNOUNCEMENTS = "announcements"
@@ -31,13 +31,19 @@ ICS = "text/calendar"
 
 @dataclass(frozen=True)
 class Delivery:
+    """One send: a DM (`recipient`), a channel post (`channel`) or a calendar sync (`sync`)."""
+
     platform: str
     message: Message
     recipient: Recipient | None = None
-    """Set for a DM."""
     community: str | None = None
     channel: str | None = None
-    """Set for a channel post."""
+    sync: SessionEvent | None = None
+    ref: str | None = None
+    """The platform's id of what to edit, from an earlier send."""
+    ref_key: str | None = None
+    """Where to keep the id the platform gives back (with `community_id`)."""
+    community_id: int | None = None
 
 
 class Withdraw(Exception):
@@ -47,7 +53,7 @@ class Withdraw(Exception):
 async def render(
     db: AsyncSession, row: OutboxMessage, *, settings: Settings, now: datetime
 ) -> Delivery:
-    if row.kind in planning.POST_KINDS:
+    if row.kind in planning.COMMUNITY_KINDS:
         return await _render_post(db, row, now=now)
     if row.member_id is None or row.platform is None:
         raise Withdraw("no recipient")
@@ -295,6 +301,27 @@ _MEMBER_RENDERERS = {
 }
 
 
+ONLINE = "Online — the call details are sent to registrants"
+
+
+def session_event(session: ProgrammeSession, now: datetime) -> SessionEvent:
+    """The session as a platform calendar shows it: never the call link."""
+    status: Literal["scheduled", "cancelled", "held"] = "scheduled"
+    if session.status == "cancelled":
+        status = "cancelled"
+    elif session.status == "held" or session.ends_at <= now:
+        status = "held"
+    return SessionEvent(
+        session_id=session.id,
+        title=f"{session.season} Session — {session.title}",
+        description=session.description,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        status=status,
+        location=ONLINE,
+    )
+
+
 async def _render_post(db: AsyncSession, row: OutboxMessage, *, now: datetime) -> Delivery:
     if row.community_id is None or row.platform is None or row.session_id is None:
         raise Withdraw("no community")
@@ -302,6 +329,17 @@ async def _render_post(db: AsyncSession, row: OutboxMessage, *, now: datetime) -
     session = await queries.session_by_id(db, row.session_id)
     if community is None or session is None:
         raise Withdraw("gone")
+    if row.kind == planning.SESSION_SYNC:
+        key = f"session:{session.id}"
+        return Delivery(
+            row.platform,
+            Message(),
+            community=community.external_id,
+            sync=session_event(session, now),
+            ref=await outbox.get_ref(db, platform=row.platform, community_id=community.id, key=key),
+            ref_key=key,
+            community_id=community.id,
+        )
     if row.kind == planning.SESSION_CANCELLED_POST:
         reason = f" ({session.status_note})" if session.status_note else ""
         message = Message.plain(

@@ -132,11 +132,7 @@ class Dispatcher:
         platform = self.platforms[delivery.platform]
         await self.buckets[delivery.platform].take()
         try:
-            if delivery.recipient is not None:
-                await platform.send_dm(delivery.recipient, delivery.message)
-            else:
-                assert delivery.community is not None and delivery.channel is not None
-                await platform.post(delivery.community, delivery.channel, delivery.message)
+            ref = await self._deliver(platform, delivery)
         except PermanentFailure as exc:
             await self._fail(row_id, f"permanent: {exc}")
         except RetryLater as exc:
@@ -145,7 +141,30 @@ class Dispatcher:
             _log.warning("delivery %s failed: %s", row_id, type(exc).__name__, exc_info=exc)
             await self._retry(row_id, attempts, f"error: {type(exc).__name__}", None)
         else:
+            if ref is not None and delivery.ref_key is not None and delivery.community_id:
+                async with self.db.transaction() as db:
+                    await outbox.save_ref(
+                        db,
+                        platform=delivery.platform,
+                        community_id=delivery.community_id,
+                        key=delivery.ref_key,
+                        ref=ref,
+                        now=self.clock.now(),
+                    )
             sent.append(row_id)
+
+    @staticmethod
+    async def _deliver(platform: Platform, delivery: Delivery) -> str | None:
+        if delivery.recipient is not None:
+            await platform.send_dm(delivery.recipient, delivery.message)
+            return None
+        assert delivery.community is not None
+        if delivery.sync is not None:
+            return await platform.sync_session(delivery.community, delivery.sync, ref=delivery.ref)
+        assert delivery.channel is not None
+        return await platform.post(
+            delivery.community, delivery.channel, delivery.message, ref=delivery.ref
+        )
 
     async def _retry(
         self, row_id: int, attempts: int, error: str, retry_after: float | None

@@ -22,8 +22,10 @@ PROMOTED = "promoted"
 ANNOUNCEMENT = "announcement"
 STARTING = "starting"
 SESSION_CANCELLED_POST = "cancelled_post"
+SESSION_SYNC = "session_sync"
 MEMBER_KINDS = (REMINDER, INVITATION, UPDATE, CANCELLATION, PROMOTED)
 POST_KINDS = (ANNOUNCEMENT, STARTING, SESSION_CANCELLED_POST)
+COMMUNITY_KINDS = (*POST_KINDS, SESSION_SYNC)
 
 
 def _ts(when: datetime) -> int:
@@ -134,6 +136,43 @@ async def plan_broadcast(
         session_id=session.id,
         payload={},
     )
+
+
+async def plan_session_sync(db: AsyncSession, session: ProgrammeSession, *, now: datetime) -> None:
+    """Bring every community's platform calendar (Discord scheduled events) in step."""
+    if session.ends_at <= now and session.status != "cancelled":
+        return
+    await outbox.plan(
+        db,
+        dedupe_key=f"{SESSION_SYNC}:{session.id}:{session.sequence}:{session.status}",
+        kind=SESSION_SYNC,
+        due_at=now,
+        now=now,
+        platform=None,
+        session_id=session.id,
+        payload={},
+    )
+
+
+async def plan_syncs_for_community(
+    db: AsyncSession, community: Community, sessions: Sequence[ProgrammeSession], *, now: datetime
+) -> int:
+    """A community that joined late (a new Discord guild) gets every upcoming session."""
+    planned = 0
+    for session in sessions:
+        if session.ends_at > now and session.status != "cancelled":
+            planned += await outbox.plan(
+                db,
+                dedupe_key=f"{SESSION_SYNC}:{session.id}:{session.sequence}:{session.status}@{community.id}",
+                kind=SESSION_SYNC,
+                due_at=now,
+                now=now,
+                platform=community.platform,
+                community_id=community.id,
+                session_id=session.id,
+                payload={},
+            )
+    return planned
 
 
 async def confirmed_registrants(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 from s4b_bot.output import Message
 
@@ -26,6 +26,22 @@ class Recipient:
     display_name: str
 
 
+@dataclass(frozen=True)
+class SessionEvent:
+    """A session as a platform calendar shows it (Discord's Guild Scheduled Events).
+
+    Never carries the call link: `location` is a neutral line for everyone to read.
+    """
+
+    session_id: int
+    title: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    status: Literal["scheduled", "cancelled", "held"]
+    location: str
+
+
 class Platform(Protocol):
     """What the dispatcher needs from an adapter to deliver what the core planned.
 
@@ -40,6 +56,22 @@ class Platform(Protocol):
         """Send a direct message (with its attachments) to one member."""
         ...
 
-    async def post(self, community: str, channel: str, message: Message) -> None:
-        """Post to one of the community's configured channels ("announcements")."""
+    async def post(
+        self, community: str, channel: str, message: Message, *, ref: str | None = None
+    ) -> str | None:
+        """Post to a configured channel ("announcements", "summaries", "ideas").
+
+        With `ref` (what an earlier call returned), edit that post instead of posting
+        again. Returns a ref to the post (Slack "channel:ts", a Discord message id), or
+        None when the platform cannot edit posts later.
+        """
+        ...
+
+    async def sync_session(
+        self, community: str, event: SessionEvent, *, ref: str | None = None
+    ) -> str | None:
+        """Create (ref None) or update the platform's own calendar entry for a session.
+
+        Returns its ref, or None on platforms without such a calendar (Slack, console).
+        """
         ...

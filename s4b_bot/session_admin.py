@@ -42,9 +42,10 @@ async def replan_session(
     """After a move: updated invitations and fresh reminders for every registrant, new posts."""
     await outbox.withdraw(
         db,
-        kinds=(planning.REMINDER, planning.ANNOUNCEMENT, planning.STARTING),
+        kinds=(planning.REMINDER, planning.ANNOUNCEMENT, planning.STARTING, planning.SESSION_SYNC),
         session_id=session.id,
     )
+    await planning.plan_session_sync(db, session, now=now)
     registrants = await planning.confirmed_registrants(db, session.id)
     for member, community in registrants:
         await planning.plan_member_message(
@@ -109,7 +110,7 @@ async def cancel(ctx: Context, args: Args) -> Outcome:
     session.status, session.status_note = "cancelled", str(reason) if reason else None
     session.sequence, session.updated_at = session.sequence + 1, ctx.now
     await outbox.withdraw(
-        ctx.db, kinds=planning.MEMBER_KINDS + planning.POST_KINDS, session_id=session.id
+        ctx.db, kinds=planning.MEMBER_KINDS + planning.COMMUNITY_KINDS, session_id=session.id
     )
     registrants = await planning.confirmed_registrants(ctx.db, session.id)
     for member, community in registrants:
@@ -123,6 +124,7 @@ async def cancel(ctx: Context, args: Args) -> Outcome:
             key=f"{session.id}:{session.sequence}",
             extra={"cause": "organizer", "reason": session.status_note},
         )
+    await planning.plan_session_sync(ctx.db, session, now=ctx.now)
     await planning.plan_broadcast(
         ctx.db,
         session,

@@ -100,6 +100,7 @@ async def _add(
     await planning.plan_announcements(
         ctx.db, session, now=ctx.now, days_before=ctx.settings.announce_days_before
     )
+    await planning.plan_session_sync(ctx.db, session, now=ctx.now)
     return session
 
 

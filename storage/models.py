@@ -209,3 +209,19 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class PlatformRef(Base):
+    """What a platform called something we made there (a post, a scheduled event), per
+    community, so later changes edit it instead of making another."""
+
+    __tablename__ = "platform_refs"
+    __table_args__ = (UniqueConstraint("platform", "community_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(100))
+    """What it is, in the core's terms: "session:12", "summary:3"."""
+    ref: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime]

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import String, cast, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Community, OutboxMessage
+from storage.models import Community, OutboxMessage, PlatformRef
 from storage.queries import insert_for
 
 MAX_ERROR = 500
@@ -220,3 +220,33 @@ async def next_due(db: AsyncSession, *, platforms: Collection[str]) -> datetime 
             or_(OutboxMessage.platform.in_(list(platforms)), OutboxMessage.platform.is_(None)),
         )
     )
+
+
+async def get_ref(db: AsyncSession, *, platform: str, community_id: int, key: str) -> str | None:
+    return await db.scalar(
+        select(PlatformRef.ref).where(
+            PlatformRef.platform == platform,
+            PlatformRef.community_id == community_id,
+            PlatformRef.key == key,
+        )
+    )
+
+
+async def save_ref(
+    db: AsyncSession, *, platform: str, community_id: int, key: str, ref: str, now: datetime
+) -> None:
+    row = await db.scalar(
+        select(PlatformRef).where(
+            PlatformRef.platform == platform,
+            PlatformRef.community_id == community_id,
+            PlatformRef.key == key,
+        )
+    )
+    if row is None:
+        db.add(
+            PlatformRef(
+                platform=platform, community_id=community_id, key=key, ref=ref, updated_at=now
+            )
+        )
+    else:
+        row.ref, row.updated_at = ref, now

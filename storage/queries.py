@@ -22,6 +22,23 @@ def insert_for(session: AsyncSession, table: Any) -> Any:
     return sqlite_insert(table)
 
 
+async def ensure_community(
+    session: AsyncSession, *, platform: str, external_id: str, now: datetime
+) -> Community:
+    await session.execute(
+        insert_for(session, Community)
+        .values(platform=platform, external_id=external_id, created_at=now)
+        .on_conflict_do_nothing(index_elements=["platform", "external_id"])
+    )
+    community = await session.scalar(
+        select(Community).where(
+            Community.platform == platform, Community.external_id == external_id
+        )
+    )
+    assert community is not None
+    return community
+
+
 async def ensure_member(
     session: AsyncSession,
     *,
@@ -32,16 +49,9 @@ async def ensure_member(
     now: datetime,
 ) -> Member:
     """The member for this platform user, created on first sight (safe against a race)."""
-    await session.execute(
-        insert_for(session, Community)
-        .values(platform=platform, external_id=community, created_at=now)
-        .on_conflict_do_nothing(index_elements=["platform", "external_id"])
-    )
-    community_id = await session.scalar(
-        select(Community.id).where(
-            Community.platform == platform, Community.external_id == community
-        )
-    )
+    community_id = (
+        await ensure_community(session, platform=platform, external_id=community, now=now)
+    ).id
     await session.execute(
         insert_for(session, Member)
         .values(

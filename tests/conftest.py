@@ -118,6 +118,20 @@ def clock() -> SettableClock:
 
 
 @pytest.fixture
+async def sqlite_core(
+    sqlite_template: Path, clock: SettableClock, tmp_path: Path
+) -> AsyncIterator[Core]:
+    """Like `core`, on SQLite only: for adapter tests, whose subject is not the database."""
+    path = tmp_path / "adapter.sqlite3"
+    shutil.copy(sqlite_template, path)
+    database = Database(sqlite_url(path))
+    instance = Core(database, clock=clock, settings=Settings(data_dir=tmp_path, _env_file=None))
+    await instance.start()
+    yield instance
+    await database.dispose()
+
+
+@pytest.fixture
 async def core(db: Database, clock: SettableClock, tmp_path: Path) -> Core:
     """The core with the bundled S4B 2025 programme loaded, at 2025-04-01 12:00 UTC."""
     instance = Core(db, clock=clock, settings=Settings(data_dir=tmp_path, _env_file=None))

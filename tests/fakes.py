@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from s4b_bot.errors import PermanentFailure, RetryLater
 from s4b_bot.output import Message
-from s4b_bot.ports import Recipient
+from s4b_bot.ports import Recipient, SessionEvent
 from tests.helpers import message_text
 
 
@@ -16,6 +16,7 @@ class Sent:
     kind: str  # "dm" or "post"
     to: str  # user id, or channel
     message: Message
+    ref: str | None = None
 
     @property
     def text(self) -> str:
@@ -28,13 +29,23 @@ class RecordingPlatform:
 
     name: str = "console"
     sent: list[Sent] = field(default_factory=list)
+    synced: list[tuple[SessionEvent, str | None]] = field(default_factory=list)
     fail: Callable[[Sent], None] | None = None
 
     async def send_dm(self, recipient: Recipient, message: Message) -> None:
         self._record(Sent("dm", recipient.user_id, message))
 
-    async def post(self, community: str, channel: str, message: Message) -> None:
-        self._record(Sent("post", channel, message))
+    async def post(
+        self, community: str, channel: str, message: Message, *, ref: str | None = None
+    ) -> str | None:
+        self._record(Sent("post", channel, message, ref=ref))
+        return ref or f"{channel}:{len(self.sent)}"
+
+    async def sync_session(
+        self, community: str, event: SessionEvent, *, ref: str | None = None
+    ) -> str | None:
+        self.synced.append((event, ref))
+        return ref or f"event:{event.session_id}"
 
     def _record(self, item: Sent) -> None:
         if self.fail is not None:

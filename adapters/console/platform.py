@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from s4b_bot.output import Message
-from s4b_bot.ports import Recipient
+from s4b_bot.ports import Recipient, SessionEvent
 
 Show = Callable[[str, Message], None]
 
@@ -22,14 +22,25 @@ class ConsolePlatform:
         self._show = show
         self.files_dir = files_dir
         self.saved: list[Path] = []
+        self._posts = 0
 
     async def send_dm(self, recipient: Recipient, message: Message) -> None:
         self._save(message, recipient.user_id)
         self._show(f"[DM to {recipient.display_name}]", message)
 
-    async def post(self, community: str, channel: str, message: Message) -> None:
+    async def post(
+        self, community: str, channel: str, message: Message, *, ref: str | None = None
+    ) -> str | None:
         self._save(message, channel)
-        self._show(f"[#{channel} · everyone in the channel]", message)
+        edited = " · edited" if ref else ""
+        self._show(f"[#{channel}{edited} · everyone in the channel]", message)
+        self._posts += 1
+        return ref or f"{channel}:{self._posts}"
+
+    async def sync_session(
+        self, community: str, event: SessionEvent, *, ref: str | None = None
+    ) -> str | None:
+        return None  # a terminal has no calendar to keep in step
 
     def _save(self, message: Message, owner: str) -> None:
         if self.files_dir is None or not message.attachments:
