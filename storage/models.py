@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncAttrs
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.sql.expression import true
+from sqlalchemy.sql.expression import false, true
 from sqlalchemy.types import TypeDecorator
 
 SESSION_STATUSES = ("scheduled", "rescheduled", "cancelled", "held")
@@ -143,6 +143,12 @@ class Member(Base):
     """The member's own offsets ("1d,1h"); None means the community's default."""
     feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     """Secret in the member's calendar feed URL; None until asked for, replaced on reset."""
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+    """Set on an account linked to another (`/s4b link`): the member it acts as."""
+    prefers_dm_here: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Of linked accounts, the one reminders go to."""
     created_at: Mapped[datetime]
 
     community: Mapped[Community] = relationship()
@@ -163,6 +169,8 @@ class Registration(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     consent: Mapped[bool]
     status: Mapped[str] = mapped_column(String(16), default="confirmed", server_default="confirmed")
+    attended: Mapped[bool | None]
+    """Marked by organizers after the session (`/s4b-admin attendance`)."""
     """"confirmed", or "waitlisted" while the session is full (position: by id)."""
     created_at: Mapped[datetime]
 
@@ -225,3 +233,114 @@ class PlatformRef(Base):
     """What it is, in the core's terms: "session:12", "summary:3"."""
     ref: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[datetime]
+
+
+class Summary(Base):
+    """A session's one-page summary, as the facilitator wrote it."""
+
+    __tablename__ = "summaries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), unique=True
+    )
+    insights: Mapped[str] = mapped_column(Text)
+    recommendations: Mapped[str] = mapped_column(Text)
+    resources: Mapped[str] = mapped_column(Text)
+    collaboration: Mapped[str] = mapped_column(Text)
+    attendance: Mapped[str | None] = mapped_column(Text)
+    author_name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    session: Mapped[ProgrammeSession] = relationship()
+
+
+IDEA_STATUSES = ("open", "review", "carried", "done", "hidden", "merged")
+
+
+class Idea(Base):
+    """A follow-up idea between sessions; members vote on it, organizers move it along."""
+
+    __tablename__ = "ideas"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('open', 'review', 'carried', 'done', 'hidden', 'merged')",
+            name="status",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+    """None once the author asked to be forgotten: the idea stays, anonymous."""
+    text: Mapped[str] = mapped_column(Text)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    carried_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sessions.id", ondelete="SET NULL")
+    )
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(default=1)
+    """Bumped when its post must be redrawn (votes, status)."""
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Vote(Base):
+    """One member's vote on one idea: +1 or -1, changeable."""
+
+    __tablename__ = "votes"
+    __table_args__ = (
+        UniqueConstraint("idea_id", "member_id"),
+        CheckConstraint("value IN (-1, 1)", name="value"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    value: Mapped[int]
+    created_at: Mapped[datetime]
+
+
+class Report(Base):
+    """A member's report of an idea or a post, waiting in the moderation queue."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    target: Mapped[str] = mapped_column(String(100))
+    """"idea:12", or a platform post reference."""
+    reason: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    resolution: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+
+
+class AuditEntry(Base):
+    """Who did what to what, when and why: every moderation and organizer action."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_name: Mapped[str] = mapped_column(String(200))
+    actor_platform: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class LinkCode(Base):
+    """A short one-time code that joins a member's accounts on two platforms."""
+
+    __tablename__ = "link_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    expires_at: Mapped[datetime]
