@@ -26,6 +26,13 @@ class Context:
     settings: Settings
     catalogue: Catalogue
     files: tuple[Attachment, ...] = ()
+    account: Member | None = None
+    """The platform account that typed the command, when linked to `member` (`/s4b link`);
+    otherwise None and `member` is that account."""
+
+    @property
+    def own_account(self) -> Member:
+        return self.account or self.member
 
     @property
     def viewer_zone(self) -> str | None:

@@ -34,6 +34,7 @@ from s4b_bot.settings import Settings
 from s4b_bot.textparse import parse_command
 from storage import queries
 from storage.db import Database
+from storage.models import Member
 
 _log = logging.getLogger(__name__)
 
@@ -175,8 +176,16 @@ class Core:
                     display_name=actor.display_name,
                     now=now,
                 )
+                person = await session.get(Member, member.person_id) if member.person_id else None
                 ctx = Context(
-                    actor, session, now, member, self.settings, self.catalogue, files=files
+                    actor,
+                    session,
+                    now,
+                    person or member,
+                    self.settings,
+                    self.catalogue,
+                    files=files,
+                    account=member if person else None,
                 )
                 return await step(ctx)
         except FormInvalid as exc:
