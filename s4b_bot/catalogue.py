@@ -37,12 +37,16 @@ class Option:
     max_length: int = 100
     choices: tuple[str, ...] = ()
     """For kind "choice": the accepted words. For kind "session": extra words like "all"."""
+    keyword_only: bool = False
+    """Typed as `--name value` (after free text it could not be told apart otherwise)."""
 
     @property
     def placeholder(self) -> str:
         inner = self.name if not self.choices else "|".join((self.name, *self.choices))
         if self.kind == "choice":
             inner = "|".join(self.choices)
+        if self.keyword_only:
+            inner = f"--{self.name} {self.name}"
         return f"<{inner}>" if self.required else f"[{inner}]"
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from s4b_bot import registration
+from s4b_bot import ideas, moderation, registration, summaries
 from s4b_bot.actions import parse_action
 from s4b_bot.browse import home, session_detail
 from s4b_bot.calendar_cmd import feed_for_token
@@ -109,11 +109,18 @@ class Core:
         )
 
     async def submit(self, submission: FormSubmission) -> Outcome:
-        if submission.form_id != registration.FORM_ID:
+        """A filled-in form, routed by its id: "register", "summary:<session>", "report:<idea>"."""
+        form_id, values = submission.form_id, submission.values
+        step: Step
+        if form_id == registration.FORM_ID:
+            step = lambda ctx: registration.submit_registration(ctx, values)  # noqa: E731
+        elif form_id.startswith(summaries.FORM_PREFIX):
+            step = lambda ctx: summaries.submit_summary(ctx, form_id, values)  # noqa: E731
+        elif form_id.startswith(moderation.FORM_PREFIX):
+            step = lambda ctx: moderation.submit_report(ctx, form_id, values)  # noqa: E731
+        else:
             return Outcome(reply=Message.plain("That form is no longer valid; open it again."))
-        return await self._run(
-            submission.actor, lambda ctx: registration.submit_registration(ctx, submission.values)
-        )
+        return await self._run(submission.actor, step)
 
     async def press(self, actor: Actor, action: str) -> Outcome:
         """A button, by its stable action id."""
@@ -125,8 +132,16 @@ class Core:
             "register": lambda ctx: registration.start_registration_for(ctx, parsed.entity_id),
             "unregister": lambda ctx: registration.unregister_from(ctx, parsed.entity_id),
             "session": lambda ctx: session_detail(ctx, parsed.entity_id),
+            "vote_up": lambda ctx: ideas.vote(ctx, parsed.entity_id, 1),
+            "vote_down": lambda ctx: ideas.vote(ctx, parsed.entity_id, -1),
+            "report": lambda ctx: moderation.open_report_form(ctx, parsed.entity_id),
         }
-        return await self._run(actor, steps[parsed.verb])
+        step = steps.get(parsed.verb)
+        if step is None:
+            return Outcome(
+                reply=Message.plain("That button is no longer valid; try the command again.")
+            )
+        return await self._run(actor, step)
 
     async def sync_community(self, platform: str, community: str) -> int:
         """A platform adapter joined a community (a Discord guild): mirror every upcoming

@@ -12,11 +12,11 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from s4b_bot import planning
+from s4b_bot import community_deliveries, planning
 from s4b_bot.calendar_ics import Person, build_calendar, event_from_session
 from s4b_bot.offsets import describe, effective_offsets
 from s4b_bot.output import Attachment, Card, Field, Message, Text
-from s4b_bot.ports import Recipient, SessionEvent
+from s4b_bot.ports import ModerationAction, Recipient, SessionEvent
 from s4b_bot.settings import Settings
 from s4b_bot.timefmt import format_date
 from s4b_bot.views import session_card, when
@@ -44,6 +44,10 @@ class Delivery:
     ref_key: str | None = None
     """Where to keep the id the platform gives back (with `community_id`)."""
     community_id: int | None = None
+    thread_title: str | None = None
+    """On a new post: open a discussion thread under it with this title."""
+    moderate: ModerationAction | None = None
+    """Instead of posting: lock, unlock, archive or pin the post `ref`."""
 
 
 class Withdraw(Exception):
@@ -53,15 +57,25 @@ class Withdraw(Exception):
 async def render(
     db: AsyncSession, row: OutboxMessage, *, settings: Settings, now: datetime
 ) -> Delivery:
-    if row.kind in planning.COMMUNITY_KINDS:
+    if row.kind in (*planning.POST_KINDS, planning.SESSION_SYNC):
         return await _render_post(db, row, now=now)
+    if row.kind in planning.COMMUNITY_KINDS:
+        return await _render_conversation_post(db, row, now=now)
     if row.member_id is None or row.platform is None:
         raise Withdraw("no recipient")
     member = await db.get(Member, row.member_id)
     if member is None:
         raise Withdraw("member gone")
-    community = await db.get(Community, member.community_id)
+    account = await dm_account(db, member)
+    community = await db.get(Community, account.community_id)
     assert community is not None
+    recipient = Recipient(community.external_id, account.user_id, account.display_name)
+    if row.kind not in _MEMBER_RENDERERS:
+        try:
+            message = await community_deliveries.member_message(db, row)
+        except community_deliveries.Gone as reason:
+            raise Withdraw(str(reason)) from None
+        return Delivery(community.platform, message, recipient=recipient)
     sessions = [
         s
         for sid in row.payload.get("sessions", [row.session_id])
@@ -71,8 +85,35 @@ async def render(
         raise Withdraw("session gone")
     renderer = _MEMBER_RENDERERS[row.kind]
     message = await renderer(db, row, member, community, sessions, settings, now)
-    recipient = Recipient(community.external_id, member.user_id, member.display_name)
-    return Delivery(row.platform, message, recipient=recipient)
+    return Delivery(community.platform, message, recipient=recipient)
+
+
+async def dm_account(db: AsyncSession, member: Member) -> Member:
+    """Of a person's linked accounts, the one they chose for DMs (`/s4b link here`)."""
+    chosen = await db.scalar(
+        select(Member).where(Member.person_id == member.id, Member.prefers_dm_here.is_(True))
+    )
+    return chosen or member
+
+
+async def _render_conversation_post(
+    db: AsyncSession, row: OutboxMessage, *, now: datetime
+) -> Delivery:
+    if row.community_id is None or row.platform is None:
+        raise Withdraw("no community")
+    community = await db.get(Community, row.community_id)
+    if community is None:
+        raise Withdraw("community gone")
+    try:
+        fields = await community_deliveries.community_post(db, row, community, now)
+    except community_deliveries.Gone as reason:
+        raise Withdraw(str(reason)) from None
+    return Delivery(
+        row.platform,
+        community=community.external_id,
+        community_id=community.id,
+        **fields,  # type: ignore[arg-type]
+    )
 
 
 async def _registration(

@@ -52,6 +52,28 @@ class Skip:
     failed: bool = False
 
 
+def supersede_older_edits(
+    work: list[tuple[int, int, Delivery | Skip]],
+) -> list[tuple[int, int, Delivery | Skip]]:
+    """Of several rows in one batch that post or edit the same thing (an idea's post after
+    a flurry of votes), send only the newest: each is drawn from the current state, so it
+    says all the older ones would, and sending them side by side would post twice."""
+    newest: dict[tuple[str, int, str], int] = {}
+    for row_id, _, delivery in work:
+        if isinstance(delivery, Delivery) and delivery.ref_key and delivery.community_id:
+            key = (delivery.platform, delivery.community_id, delivery.ref_key)
+            newest[key] = max(newest.get(key, 0), row_id)
+    result: list[tuple[int, int, Delivery | Skip]] = []
+    for row_id, attempts, delivery in work:
+        if isinstance(delivery, Delivery) and delivery.ref_key and delivery.community_id:
+            key = (delivery.platform, delivery.community_id, delivery.ref_key)
+            if newest[key] != row_id:
+                result.append((row_id, attempts, Skip("superseded by a newer edit")))
+                continue
+        result.append((row_id, attempts, delivery))
+    return result
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -97,6 +119,7 @@ class Dispatcher:
                 limit=self.batch,
             )
             work = [(row.id, row.attempts, await self._render(db, row)) for row in rows]
+        work = supersede_older_edits(work)
         sent: list[int] = []
         gate = asyncio.Semaphore(self.concurrency)
 
@@ -129,7 +152,10 @@ class Dispatcher:
             return Skip(f"cannot render: {type(exc).__name__}", failed=True)
 
     async def _send(self, row_id: int, attempts: int, delivery: Delivery, sent: list[int]) -> None:
-        platform = self.platforms[delivery.platform]
+        platform = self.platforms.get(delivery.platform)
+        if platform is None:  # a linked member chose a platform this process does not run
+            await self._retry(row_id, attempts, f"{delivery.platform} is not running here", 60.0)
+            return
         await self.buckets[delivery.platform].take()
         try:
             ref = await self._deliver(platform, delivery)
@@ -162,8 +188,18 @@ class Dispatcher:
         if delivery.sync is not None:
             return await platform.sync_session(delivery.community, delivery.sync, ref=delivery.ref)
         assert delivery.channel is not None
+        if delivery.moderate is not None:
+            assert delivery.ref is not None
+            await platform.moderate(
+                delivery.community, delivery.channel, delivery.ref, delivery.moderate
+            )
+            return None
         return await platform.post(
-            delivery.community, delivery.channel, delivery.message, ref=delivery.ref
+            delivery.community,
+            delivery.channel,
+            delivery.message,
+            ref=delivery.ref,
+            thread_title=delivery.thread_title,
         )
 
     async def _retry(

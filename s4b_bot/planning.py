@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,9 +24,16 @@ ANNOUNCEMENT = "announcement"
 STARTING = "starting"
 SESSION_CANCELLED_POST = "cancelled_post"
 SESSION_SYNC = "session_sync"
-MEMBER_KINDS = (REMINDER, INVITATION, UPDATE, CANCELLATION, PROMOTED)
+SUMMARY_POST = "summary_post"
+SUMMARY_NOTICE = "summary_notice"
+IDEA_POST = "idea_post"
+IDEA_STATUS = "idea_status"
+IDEA_DIGEST = "idea_digest"
+MODERATE = "moderate"
+MEMBER_KINDS = (REMINDER, INVITATION, UPDATE, CANCELLATION, PROMOTED, SUMMARY_NOTICE, IDEA_STATUS)
 POST_KINDS = (ANNOUNCEMENT, STARTING, SESSION_CANCELLED_POST)
-COMMUNITY_KINDS = (*POST_KINDS, SESSION_SYNC)
+"""Posts about one session, withdrawn with it."""
+COMMUNITY_KINDS = (*POST_KINDS, SESSION_SYNC, SUMMARY_POST, IDEA_POST, IDEA_DIGEST, MODERATE)
 
 
 def _ts(when: datetime) -> int:
@@ -98,18 +106,33 @@ async def plan_member_message(
 
 
 async def plan_announcements(
-    db: AsyncSession, session: ProgrammeSession, *, now: datetime, days_before: int
+    db: AsyncSession,
+    session: ProgrammeSession,
+    *,
+    now: datetime,
+    days_before: int,
+    digest_days_before: int = 7,
 ) -> None:
-    """The channel posts for a session: "next session" N days before, and "starting now"."""
+    """The channel posts for a session: "next session" N days before, "starting now", and
+    the digest of top ideas for the organizers and the ideas channel before it."""
     if session.status == "cancelled":
         return
     starts = _ts(session.starts_at)
-    plans = [(STARTING, session.starts_at, f"starting:{session.id}:{starts}")]
+    plans: list[tuple[str, datetime, str, str | None]] = [
+        (STARTING, session.starts_at, f"starting:{session.id}:{starts}", None)
+    ]
     if days_before > 0:
         due = session.starts_at - timedelta(days=days_before)
-        plans.append((ANNOUNCEMENT, due, f"announce:{session.id}:{starts}"))
-    for kind, due, key in plans:
+        plans.append((ANNOUNCEMENT, due, f"announce:{session.id}:{starts}", None))
+    if digest_days_before > 0:
+        due = session.starts_at - timedelta(days=digest_days_before)
+        for target in ("ideas", "organizers"):
+            plans.append((IDEA_DIGEST, due, f"digest:{session.id}:{starts}:{target}", target))
+    for kind, due, key, channel in plans:
         if due > now:
+            payload: dict[str, Any] = {"starts_at": starts}
+            if channel:
+                payload["channel"] = channel
             await outbox.plan(
                 db,
                 dedupe_key=key,
@@ -118,8 +141,23 @@ async def plan_announcements(
                 now=now,
                 platform=None,
                 session_id=session.id,
-                payload={"starts_at": starts},
+                payload=payload,
             )
+
+
+async def plan_moderation(
+    db: AsyncSession, *, key: str, channel: str, action: str, now: datetime
+) -> None:
+    """Lock, unlock, archive or pin the post known as `key` on every platform."""
+    await outbox.plan(
+        db,
+        dedupe_key=f"{MODERATE}:{key}:{action}:{_ts(now)}",
+        kind=MODERATE,
+        due_at=now,
+        now=now,
+        platform=None,
+        payload={"key": key, "channel": channel, "action": action},
+    )
 
 
 async def plan_broadcast(

@@ -42,6 +42,9 @@ class SessionEvent:
     location: str
 
 
+ModerationAction = Literal["lock", "unlock", "archive", "pin"]
+
+
 class Platform(Protocol):
     """What the dispatcher needs from an adapter to deliver what the core planned.
 
@@ -57,13 +60,30 @@ class Platform(Protocol):
         ...
 
     async def post(
-        self, community: str, channel: str, message: Message, *, ref: str | None = None
+        self,
+        community: str,
+        channel: str,
+        message: Message,
+        *,
+        ref: str | None = None,
+        thread_title: str | None = None,
     ) -> str | None:
-        """Post to a configured channel ("announcements", "summaries", "ideas").
+        """Post to a configured channel ("announcements", "summaries", "ideas", "organizers").
 
         With `ref` (what an earlier call returned), edit that post instead of posting
-        again. Returns a ref to the post (Slack "channel:ts", a Discord message id), or
+        again. With `thread_title` on a new post, open a discussion thread under it (a
+        Slack thread reply, a Discord thread; on a Discord forum channel the post is the
+        thread). Returns a ref to the post (Slack "channel:ts", a Discord message id), or
         None when the platform cannot edit posts later.
+        """
+        ...
+
+    async def moderate(
+        self, community: str, channel: str, ref: str, action: ModerationAction
+    ) -> None:
+        """Lock, unlock or archive the discussion under a post, or pin the post.
+
+        Raise `PermanentFailure` saying so when the platform cannot (Slack cannot lock).
         """
         ...
 

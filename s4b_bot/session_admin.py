@@ -42,7 +42,13 @@ async def replan_session(
     """After a move: updated invitations and fresh reminders for every registrant, new posts."""
     await outbox.withdraw(
         db,
-        kinds=(planning.REMINDER, planning.ANNOUNCEMENT, planning.STARTING, planning.SESSION_SYNC),
+        kinds=(
+            planning.REMINDER,
+            planning.ANNOUNCEMENT,
+            planning.STARTING,
+            planning.IDEA_DIGEST,
+            planning.SESSION_SYNC,
+        ),
         session_id=session.id,
     )
     await planning.plan_session_sync(db, session, now=now)

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     """Right-hand side of calendar UIDs; set it to your own domain."""
     reminder_offsets: str = "7d,1d,1h"
     """Default reminders before each session; members and communities can override."""
+    digest_days_before: int = Field(default=7, ge=0, le=60)
+    """Post the digest of top ideas to organizers and the ideas channel this many days before."""
+    retention_days: int = Field(default=90, ge=1, le=3650)
+    """Form answers and emails are erased this many days after their series' last session."""
     announce_days_before: int = Field(default=7, ge=0, le=60)
     """Post "next session" to the announcements channel this many days before (0: off)."""
     http_port: int | None = Field(default=None, ge=1, le=65535)

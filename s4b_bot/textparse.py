@@ -39,7 +39,14 @@ def parse_command(
         words = ["help"]
     command, rest = catalogue.match(root, words)
     raw: dict[str, ArgValue] = {}
-    typed = [o for o in command.options if o.kind != "file"]
+    for option in command.options:
+        if option.keyword_only and f"--{option.name}" in rest:
+            at = rest.index(f"--{option.name}")
+            if at + 1 >= len(rest):
+                raise UserError(f"`--{option.name}` needs a value. {command.hint}")
+            raw[option.name] = rest[at + 1]
+            del rest[at : at + 2]
+    typed = [o for o in command.options if o.kind != "file" and not o.keyword_only]
     for index, option in enumerate(typed):
         if not rest:
             break

@@ -235,18 +235,12 @@ async def get_ref(db: AsyncSession, *, platform: str, community_id: int, key: st
 async def save_ref(
     db: AsyncSession, *, platform: str, community_id: int, key: str, ref: str, now: datetime
 ) -> None:
-    row = await db.scalar(
-        select(PlatformRef).where(
-            PlatformRef.platform == platform,
-            PlatformRef.community_id == community_id,
-            PlatformRef.key == key,
+    """Remember (or replace) what the platform called the thing known as `key`."""
+    await db.execute(
+        insert_for(db, PlatformRef)
+        .values(platform=platform, community_id=community_id, key=key, ref=ref, updated_at=now)
+        .on_conflict_do_update(
+            index_elements=["platform", "community_id", "key"],
+            set_={"ref": ref, "updated_at": now},
         )
     )
-    if row is None:
-        db.add(
-            PlatformRef(
-                platform=platform, community_id=community_id, key=key, ref=ref, updated_at=now
-            )
-        )
-    else:
-        row.ref, row.updated_at = ref, now

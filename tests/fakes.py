@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from s4b_bot.errors import PermanentFailure, RetryLater
 from s4b_bot.output import Message
-from s4b_bot.ports import Recipient, SessionEvent
+from s4b_bot.ports import ModerationAction, Recipient, SessionEvent
 from tests.helpers import message_text
 
 
@@ -17,6 +17,7 @@ class Sent:
     to: str  # user id, or channel
     message: Message
     ref: str | None = None
+    thread: str | None = None
 
     @property
     def text(self) -> str:
@@ -30,16 +31,31 @@ class RecordingPlatform:
     name: str = "console"
     sent: list[Sent] = field(default_factory=list)
     synced: list[tuple[SessionEvent, str | None]] = field(default_factory=list)
+    moderated: list[tuple[str, str, str]] = field(default_factory=list)
+    cannot_lock: bool = False
     fail: Callable[[Sent], None] | None = None
 
     async def send_dm(self, recipient: Recipient, message: Message) -> None:
         self._record(Sent("dm", recipient.user_id, message))
 
     async def post(
-        self, community: str, channel: str, message: Message, *, ref: str | None = None
+        self,
+        community: str,
+        channel: str,
+        message: Message,
+        *,
+        ref: str | None = None,
+        thread_title: str | None = None,
     ) -> str | None:
-        self._record(Sent("post", channel, message, ref=ref))
+        self._record(Sent("post", channel, message, ref=ref, thread=thread_title))
         return ref or f"{channel}:{len(self.sent)}"
+
+    async def moderate(
+        self, community: str, channel: str, ref: str, action: ModerationAction
+    ) -> None:
+        if self.cannot_lock and action in ("lock", "unlock"):
+            raise PermanentFailure("this platform has no API to lock a thread")
+        self.moderated.append((channel, ref, action))
 
     async def sync_session(
         self, community: str, event: SessionEvent, *, ref: str | None = None

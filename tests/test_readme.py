@@ -46,3 +46,18 @@ async def test_the_reminders_example_shows_each_reminder_once_and_the_reschedule
         assert after.count(f"Reminder: the Spring session starts in {left}, Tuesday, May 6") == 1
     assert "starts in" not in after.split("Reminder: the Spring session starts in 1 day")[0]
     assert "0 failed" in after
+
+
+async def test_the_conversation_example_shows_summary_ideas_moderation_and_digest(
+    core: Core, clock: SettableClock
+) -> None:
+    script = (ROOT / "examples" / "conversation.txt").read_text(encoding="utf-8")
+    out = await run_console(core, clock, script)
+    assert "[#summaries · thread “Discussion: Spring session summary” opened" in out
+    assert "Idea #2 is now merged into #1 (1 vote carried over)." in out
+    assert "Idea #4 was hidden by the organizers." in out
+    assert "Ideas digest before the Summer session" in out
+    assert "1. #1 (▲ 2 · ▼ 0) Libraries could host monthly belonging circles" in out
+    assert "roster-spring-2025-04-29.csv" in out
+    assert "Jo (console) · idea merge idea:2" in out
+    assert "Something went wrong" not in out

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from s4b_bot.output import Message
-from s4b_bot.ports import Recipient, SessionEvent
+from s4b_bot.ports import ModerationAction, Recipient, SessionEvent
 
 Show = Callable[[str, Message], None]
 
@@ -25,24 +25,41 @@ class ConsolePlatform:
         self._posts = 0
 
     async def send_dm(self, recipient: Recipient, message: Message) -> None:
-        self._save(message, recipient.user_id)
+        self.save(message, recipient.user_id)
         self._show(f"[DM to {recipient.display_name}]", message)
 
     async def post(
-        self, community: str, channel: str, message: Message, *, ref: str | None = None
+        self,
+        community: str,
+        channel: str,
+        message: Message,
+        *,
+        ref: str | None = None,
+        thread_title: str | None = None,
     ) -> str | None:
-        self._save(message, channel)
-        edited = " · edited" if ref else ""
-        self._show(f"[#{channel}{edited} · everyone in the channel]", message)
+        self.save(message, channel)
+        edited = f" · edit of post {ref}" if ref else ""
         self._posts += 1
-        return ref or f"{channel}:{self._posts}"
+        new_ref = ref or f"{channel}:{self._posts}"
+        self._show(f"[#{channel}{edited} · everyone in the channel]", message)
+        if thread_title and not ref:
+            self._show(
+                f"[#{channel} · thread “{thread_title}” opened under post {new_ref}]", Message()
+            )
+        return new_ref
+
+    async def moderate(
+        self, community: str, channel: str, ref: str, action: ModerationAction
+    ) -> None:
+        self._show(f"[#{channel} · post {ref}: {action}]", Message())
 
     async def sync_session(
         self, community: str, event: SessionEvent, *, ref: str | None = None
     ) -> str | None:
         return None  # a terminal has no calendar to keep in step
 
-    def _save(self, message: Message, owner: str) -> None:
+    def save(self, message: Message, owner: str) -> None:
+        """Write the message's attachments under `files_dir/owner/`."""
         if self.files_dir is None or not message.attachments:
             return
         folder = self.files_dir / re.sub(r"[^a-z0-9-]+", "-", owner.lower())

@@ -165,6 +165,7 @@ class Console:
     async def _show(self, outcome: Outcome, answer: Callable[[Form], dict[str, FormValue]]) -> None:
         if outcome.reply is not None:
             audience = "everyone in the channel" if outcome.public else "only you"
+            self.platform.save(outcome.reply, self.actor.user_id)
             self.show(f"[reply to {self.actor.display_name} · {audience}]", outcome.reply)
         if outcome.form is not None:
             await self._fill(outcome.form, answer)

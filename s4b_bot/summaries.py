@@ -1,0 +1,252 @@
+"""Session summaries: the facilitator's one page (insights, recommendations, resources,
+collaboration opportunities), posted to the summaries channel with a discussion thread,
+announced to registrants, shown to anyone, exported as Markdown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from s4b_bot import audit, planning
+from s4b_bot.catalogue import Args
+from s4b_bot.context import Context
+from s4b_bot.errors import FormInvalid, NotFound, UserError
+from s4b_bot.invocation import FormValue
+from s4b_bot.output import Attachment, Card, Form, FormField, Message, Outcome, Text
+from s4b_bot.sessions import resolve
+from s4b_bot.timefmt import format_date
+from s4b_bot.validate import clean_text
+from storage import outbox, queries
+from storage.models import ProgrammeSession, Summary
+
+FORM_PREFIX = "summary:"
+SECTIONS = (
+    ("insights", "Insights"),
+    ("recommendations", "Recommendations"),
+    ("resources", "Resources"),
+    ("collaboration", "Collaboration opportunities"),
+)
+MAX_SECTION = 3_000
+MAX_ATTENDANCE = 500
+SUMMARIES = "summaries"
+
+
+def summary_form(session: ProgrammeSession, existing: Summary | None) -> Form:
+    fields = [
+        FormField(
+            key,
+            label,
+            "long_text",
+            max_length=MAX_SECTION,
+            default=getattr(existing, key) if existing else None,
+        )
+        for key, label in SECTIONS
+    ]
+    fields.append(
+        FormField(
+            "attendance",
+            "Attendance (optional)",
+            "short_text",
+            required=False,
+            max_length=MAX_ATTENDANCE,
+            hint="e.g. 34 participants from 12 communities",
+            default=existing.attendance if existing else None,
+        )
+    )
+    return Form(
+        id=f"{FORM_PREFIX}{session.id}",
+        title=f"{session.season} summary",
+        fields=tuple(fields),
+        submit_label="Post summary" if existing is None else "Update summary",
+        intro=f"The one-page summary of the {session.season} session: “{session.title}”.",
+    )
+
+
+async def _summary_of(db: AsyncSession, session_id: int) -> Summary | None:
+    return await db.scalar(select(Summary).where(Summary.session_id == session_id))
+
+
+async def start_summary(ctx: Context, args: Args) -> Outcome:
+    """`/s4b-admin summary <session>`: the form, or a Markdown file with the four headings."""
+    session = resolve(await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now)
+    existing = await _summary_of(ctx.db, session.id)
+    if ctx.files:
+        values = parse_markdown(ctx.files[0].content)
+        return await save_summary(ctx, session.id, values)
+    return Outcome(form=summary_form(session, existing))
+
+
+def parse_markdown(content: bytes) -> dict[str, FormValue]:
+    """The four sections of a Markdown summary, found by their headings (any level)."""
+    if len(content) > 100_000:
+        raise UserError("That file is over 100 KB; a one-page summary is a few kilobytes.")
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UserError("The summary file must be UTF-8 Markdown text.") from None
+    names = {label.lower(): key for key, label in SECTIONS} | {
+        "collaboration": "collaboration",
+        "attendance": "attendance",
+    }
+    values: dict[str, FormValue] = {}
+    current: str | None = None
+    lines: list[str] = []
+    for line in [*text.splitlines(), "# end"]:
+        heading = re.match(r"^#{1,6}\s+(.+?)\s*#*\s*$", line)
+        if heading:
+            if current is not None:
+                values[current] = "\n".join(lines).strip()
+            current = names.get(heading[1].strip().lower().rstrip(":"))
+            lines = []
+        elif current is not None:
+            lines.append(line)
+    missing = [label for key, label in SECTIONS if not values.get(key)]
+    if missing:
+        raise UserError(
+            "The file needs a heading and some text for each section: "
+            + ", ".join(f"“{m}”" for m in missing)
+            + " missing."
+        )
+    return values
+
+
+async def submit_summary(ctx: Context, form_id: str, values: Mapping[str, FormValue]) -> Outcome:
+    session_id = form_id.removeprefix(FORM_PREFIX)
+    if not session_id.isdigit():
+        raise UserError("That form is no longer valid; open it again.")
+    return await save_summary(ctx, int(session_id), values)
+
+
+async def save_summary(ctx: Context, session_id: int, values: Mapping[str, FormValue]) -> Outcome:
+    if not ctx.actor.is_organizer:
+        raise UserError("Only organizers can post summaries.")
+    session = await queries.session_by_id(ctx.db, session_id)
+    if session is None:
+        raise NotFound("That session no longer exists.")
+    errors: dict[str, str] = {}
+    cleaned: dict[str, str] = {}
+    for key, label in (*SECTIONS, ("attendance", "Attendance")):
+        raw = values.get(key)
+        try:
+            cleaned[key] = clean_text(
+                label,
+                raw if isinstance(raw, str) else "",
+                max_length=MAX_ATTENDANCE if key == "attendance" else MAX_SECTION,
+                required=key != "attendance",
+                multiline=True,
+            )
+        except UserError as exc:
+            errors[key] = str(exc)
+    if errors:
+        raise FormInvalid(errors)
+    summary = await _summary_of(ctx.db, session.id)
+    first = summary is None
+    if summary is None:
+        summary = Summary(session_id=session.id, created_at=ctx.now, version=0, author_name="")
+        ctx.db.add(summary)
+    for key, _ in SECTIONS:
+        setattr(summary, key, cleaned[key])
+    summary.attendance = cleaned["attendance"] or None
+    summary.author_name = ctx.actor.display_name[:200]
+    summary.version += 1
+    summary.updated_at = ctx.now
+    await ctx.db.flush()
+    await outbox.plan(
+        ctx.db,
+        dedupe_key=f"{planning.SUMMARY_POST}:{summary.id}:{summary.version}",
+        kind=planning.SUMMARY_POST,
+        due_at=ctx.now,
+        now=ctx.now,
+        platform=None,
+        session_id=session.id,
+        payload={"summary": summary.id, "first": first},
+    )
+    if first:
+        for member, community in await planning.confirmed_registrants(ctx.db, session.id):
+            await planning.plan_member_message(
+                ctx.db,
+                kind=planning.SUMMARY_NOTICE,
+                member=member,
+                platform=community.platform,
+                sessions=[session],
+                now=ctx.now,
+                key=f"{summary.id}",
+            )
+    audit.record(ctx, "summary posted" if first else "summary edited", f"session:{session.id}")
+    done = (
+        "posted to the summaries channel, with a discussion thread; its registrants are told"
+        if first
+        else "updated: the posted message is edited in place"
+    )
+    return Outcome(reply=Message.plain(f"The {session.season} summary is {done}."))
+
+
+def summary_message(summary: Summary, session: ProgrammeSession) -> Message:
+    """The summary as a message: a heading, then one card per section."""
+    date = format_date(session.starts_at, session.timezone)
+    lead = [Text.of(f"Summary of the {session.season} session ({date}): {session.title}")]
+    if summary.attendance:
+        lead.append(Text.of(f"Attendance: {summary.attendance}"))
+    cards = tuple(
+        Card(title=label, body=(Text.of(getattr(summary, key)),)) for key, label in SECTIONS
+    )
+    return Message(text=tuple(lead), cards=cards)
+
+
+async def show_summary(ctx: Context, args: Args) -> Outcome:
+    """`/s4b summary [<session>]`: anyone may read it; the latest by default."""
+    if args.get("session"):
+        session = resolve(await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now)
+        summary = await _summary_of(ctx.db, session.id)
+        if summary is None:
+            return Outcome(reply=Message.plain(f"The {session.season} session has no summary yet."))
+        return Outcome(reply=summary_message(summary, session))
+    latest = await ctx.db.scalar(
+        select(Summary).join(ProgrammeSession).order_by(ProgrammeSession.starts_at.desc()).limit(1)
+    )
+    if latest is None:
+        return Outcome(reply=Message.plain("No session has a summary yet."))
+    summarised = await queries.session_by_id(ctx.db, latest.session_id)
+    assert summarised is not None
+    return Outcome(reply=summary_message(latest, summarised))
+
+
+def summary_markdown(summary: Summary, session: ProgrammeSession) -> str:
+    date = format_date(session.starts_at, session.timezone)
+    parts = [f"# {session.season} Session — {session.title}", f"*{date} · {session.series.name}*"]
+    if summary.attendance:
+        parts.append(f"**Attendance:** {summary.attendance}")
+    for key, label in SECTIONS:
+        parts.append(f"## {label}\n\n{getattr(summary, key)}")
+    return "\n\n".join(parts) + "\n"
+
+
+async def export_summary(ctx: Context, args: Args) -> Outcome:
+    session = resolve(await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now)
+    summary = await _summary_of(ctx.db, session.id)
+    if summary is None:
+        raise NotFound(f"The {session.season} session has no summary yet.")
+    name = f"summary-{session.season.lower()}-{format_date(session.starts_at, session.timezone)}.md"
+    content = summary_markdown(summary, session).encode("utf-8")
+    return Outcome(
+        reply=Message(
+            text=(Text.of(f"The {session.season} summary as one page of Markdown."),),
+            attachments=(Attachment(name, content, "text/markdown"),),
+        )
+    )
+
+
+async def pin_summary(ctx: Context, args: Args) -> Outcome:
+    session = resolve(await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now)
+    summary = await _summary_of(ctx.db, session.id)
+    if summary is None:
+        raise NotFound(f"The {session.season} session has no summary to pin yet.")
+    await planning.plan_moderation(
+        ctx.db, key=f"summary:{summary.id}", channel=SUMMARIES, action="pin", now=ctx.now
+    )
+    audit.record(ctx, "summary pinned", f"session:{session.id}")
+    return Outcome(reply=Message.plain(f"The {session.season} summary is being pinned."))
