@@ -12,10 +12,11 @@ import secrets
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from s4b_bot import ideas, moderation, registration, summaries
+from s4b_bot import ideas, metrics, moderation, registration, summaries
 from s4b_bot.actions import parse_action
 from s4b_bot.browse import home, session_detail
 from s4b_bot.calendar_cmd import feed_for_token
@@ -32,7 +33,7 @@ from s4b_bot.registration import session_choice
 from s4b_bot.sessions import is_over
 from s4b_bot.settings import Settings
 from s4b_bot.textparse import parse_command
-from storage import queries
+from storage import outbox, queries
 from storage.db import Database
 from storage.models import Member
 
@@ -168,6 +169,27 @@ class Core:
                 found.append(choice)
         return found[:limit]
 
+    async def database_ok(self) -> bool:
+        """Whether the database answers (for /healthz)."""
+        try:
+            async with self.db.transaction() as session:
+                await session.execute(text("SELECT 1"))
+            return True
+        except (OperationalError, DBAPIError, OSError, PoolTimeout):
+            return False
+
+    async def refresh_queue_metrics(self) -> None:
+        """Read the outbox's state into the metrics gauges (on each /metrics scrape)."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            for status in ("pending", "sent", "failed", "withdrawn"):
+                metrics.QUEUE.labels(status).set(0)
+            for status, count in (await outbox.counts_by_status(session)).items():
+                metrics.QUEUE.labels(status).set(count)
+            due, oldest = await outbox.due_summary(session, now=now)
+        metrics.DUE.set(due)
+        metrics.LAG.set((now - oldest).total_seconds() if oldest else 0.0)
+
     async def home(self, actor: Actor) -> Outcome:
         """The member's overview: registrations first, then the other upcoming sessions."""
         return await self._run(actor, lambda ctx: home(ctx, {}))
@@ -181,6 +203,7 @@ class Core:
         self, actor: Actor, step: Step, *, files: tuple[Attachment, ...] = ()
     ) -> Outcome:
         now = self.clock.now()
+        metrics.COMMANDS.labels(actor.platform, "call").inc()
         try:
             async with self.db.transaction() as session:
                 member = await queries.ensure_member(
@@ -214,9 +237,11 @@ class Core:
             return Outcome(reply=Message.plain(str(exc)))
         except (OperationalError, PoolTimeout, OSError) as exc:
             _log.warning("database unavailable: %s", type(exc).__name__)
+            metrics.ERRORS.labels("database").inc()
             return Outcome(reply=Message.plain(MSG_DATABASE_DOWN))
         except DBAPIError as exc:
             if exc.connection_invalidated:
+                metrics.ERRORS.labels("database").inc()
                 return Outcome(reply=Message.plain(MSG_DATABASE_DOWN))
             return self._unexpected(exc)
         except Exception as exc:  # the one boundary: a member never sees a traceback
@@ -224,6 +249,7 @@ class Core:
 
     def _unexpected(self, exc: Exception) -> Outcome:
         ref = secrets.token_hex(3)
+        metrics.ERRORS.labels("unexpected").inc()
         _log.error("unexpected error (ref %s)", ref, exc_info=exc)
         return Outcome(
             reply=Message.plain(

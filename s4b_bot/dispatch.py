@@ -22,6 +22,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from s4b_bot import metrics
 from s4b_bot.deliveries import Delivery, Withdraw, render
 from s4b_bot.errors import PermanentFailure, RetryLater
 from s4b_bot.ports import Clock, Platform
@@ -160,8 +161,10 @@ class Dispatcher:
         try:
             ref = await self._deliver(platform, delivery)
         except PermanentFailure as exc:
+            metrics.SENT.labels(delivery.platform, "failed").inc()
             await self._fail(row_id, f"permanent: {exc}")
         except RetryLater as exc:
+            metrics.SENT.labels(delivery.platform, "retry").inc()
             await self._retry(row_id, attempts, f"transient: {exc}", exc.delay)
         except Exception as exc:  # an adapter bug or an unclassified SDK error: retry a few times
             _log.warning("delivery %s failed: %s", row_id, type(exc).__name__, exc_info=exc)
@@ -177,6 +180,7 @@ class Dispatcher:
                         ref=ref,
                         now=self.clock.now(),
                     )
+            metrics.SENT.labels(delivery.platform, "sent").inc()
             sent.append(row_id)
 
     @staticmethod

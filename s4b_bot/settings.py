@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     """Where the default SQLite file lives; created on first run."""
     database_url: str | None = None
     """SQLAlchemy URL; default: a SQLite file in `data_dir`. postgresql://... uses asyncpg."""
+    log_level: str = Field(default="INFO", pattern="(?i)^(debug|info|warning|error)$")
+    log_json: bool = False
+    """One JSON object a line instead of plain text (for log collectors)."""
     now: datetime | None = None
     """Pretend it is this time (console demos: the 2025 sessions are in the past)."""
     programme_file: Path | None = None

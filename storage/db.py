@@ -64,13 +64,28 @@ class Database:
     async def migrate(self) -> None:
         from storage.migrate import upgrade_to_head
 
-        await upgrade_to_head(self.engine)
+        if not self.is_sqlite:
+            await upgrade_to_head(self.engine)
+            return
+        # SQLite rebuilds a table to alter it ("batch" migrations); with foreign keys on,
+        # dropping the old `members` would cascade into `registrations`. The pragma is
+        # ignored inside a transaction, so migrations get a connection of their own.
+        engine = create_async_engine(self.url, connect_args={"timeout": 30})
+        _configure_sqlite(engine, foreign_keys=False)
+        try:
+            await upgrade_to_head(engine)
+            async with engine.connect() as conn:
+                broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+            if broken:
+                raise RuntimeError(f"migration left {len(broken)} rows with broken references")
+        finally:
+            await engine.dispose()
 
     async def dispose(self) -> None:
         await self.engine.dispose()
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool = True) -> None:
     """WAL, foreign keys, and BEGIN IMMEDIATE so writers queue instead of failing to upgrade.
 
     Taken from SQLAlchemy's aiosqlite notes: the driver's own transaction handling is
@@ -82,7 +97,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

@@ -8,7 +8,7 @@ BEGIN IMMEDIATE does the same for processes on one machine.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import String, cast, func, or_, select, update
@@ -244,3 +244,18 @@ async def save_ref(
             set_={"ref": ref, "updated_at": now},
         )
     )
+
+
+async def due_summary(db: AsyncSession, *, now: datetime) -> tuple[int, datetime | None]:
+    """How many pending rows are due, and when the oldest of them fell due."""
+    row = (
+        await db.execute(
+            select(func.count(), func.min(OutboxMessage.due_at)).where(
+                OutboxMessage.status == "pending", OutboxMessage.due_at <= now
+            )
+        )
+    ).one()
+    count, oldest = row
+    if isinstance(oldest, datetime) and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)
+    return int(count or 0), oldest
