@@ -1,0 +1,234 @@
+"""Random and hostile input into every command, form and button (hypothesis): no
+unhandled exception, a clear reply every time, and the database's invariants intact."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from s4b_bot.clock import SettableClock
+from s4b_bot.commands import CATALOGUE
+from s4b_bot.core import Core
+from s4b_bot.invocation import Actor, FormSubmission, Invocation
+from s4b_bot.output import Outcome
+from s4b_bot.settings import Settings
+from storage.db import Database, sqlite_url
+from storage.models import Registration
+from tests.helpers import message_text
+
+HOSTILE = [
+    "@everyone",
+    "@here",
+    "<!channel>",
+    "<!here|here>",
+    "<@U123>",
+    "<#C1>",
+    "**bold** _x_ `code`",
+    "\x00",
+    "\x1b[31mred",
+    "\u202eevil",
+    "'; DROP TABLE registrations; --",
+    "../../etc/passwd",
+    "2025-02-30",
+    "9999-99-99T99:99",
+    "America/Nowhere",
+    "Etc/GMT+99",
+    "#999999999999999999999",
+    "s4b:register:99999",
+    "spring spring spring",
+    "x" * 5000,
+    "🙂" * 300,
+    "",
+    "summer --session",
+    "--session",
+    "all",
+    "none",
+    "-1",
+    "0",
+    "1e309",
+]
+ACTORS = [
+    Actor("console", "local", "ada", "Ada"),
+    Actor("console", "local", "jo", "Jo", is_organizer=True),
+    Actor("slack", "T1", "U1", "<!channel>"),
+]
+words = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=40))
+command_names = st.sampled_from([(c.root, c.name) for c in CATALOGUE.commands])
+
+
+class Harness:
+    """One core on one SQLite file, reused across examples (hypothesis runs many)."""
+
+    def __init__(self, path: Path) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.clock = SettableClock(datetime(2025, 4, 1, 12, tzinfo=UTC))
+        self.core = Core(
+            Database(sqlite_url(path)),
+            clock=self.clock,
+            settings=Settings(data_dir=path.parent, _env_file=None),
+        )
+        self.loop.run_until_complete(self.core.start())
+
+    def run(self, coro: object) -> Outcome:
+        return self.loop.run_until_complete(coro)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        self.loop.run_until_complete(self.core.db.dispose())
+        self.loop.close()
+
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Harness]:
+    path = tmp_path_factory.mktemp("fuzz") / "fuzz.sqlite3"
+    shutil.copy(sqlite_template, path)
+    instance = Harness(path)
+    yield instance
+    instance.close()
+
+
+def assert_clear(outcome: Outcome) -> None:
+    assert outcome.reply is not None or outcome.form is not None
+    if outcome.reply is not None:
+        text = message_text(outcome.reply)
+        assert text.strip()
+        assert "Something went wrong" not in text, text
+        assert "Traceback" not in text
+
+
+async def invariants(core: Core) -> None:
+    async with core.db.transaction() as db:
+        no_consent = await db.scalar(select(func.count()).where(Registration.consent.is_(False)))
+        assert no_consent == 0
+        blank = await db.scalar(select(func.count()).where(Registration.name == ""))
+        assert blank == 0
+
+
+fuzz = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@fuzz
+@given(
+    actor=st.sampled_from(ACTORS),
+    words=st.lists(words, max_size=6),
+    root=st.sampled_from(["s4b", "s4b-admin"]),
+)
+def test_typed_command_lines(harness: Harness, actor: Actor, words: list[str], root: str) -> None:
+    assert_clear(harness.run(harness.core.run_text(actor, root, " ".join(words))))
+    harness.run(invariants(harness.core))
+
+
+@fuzz
+@given(
+    actor=st.sampled_from(ACTORS),
+    command=command_names,
+    values=st.dictionaries(
+        st.sampled_from(
+            [
+                "session",
+                "text",
+                "zone",
+                "scope",
+                "setting",
+                "details",
+                "when",
+                "title",
+                "idea",
+                "action",
+                "detail",
+                "reason",
+                "report",
+                "decision",
+                "note",
+                "seats",
+                "order",
+                "command",
+                "first",
+                "rule",
+                "target",
+                "bogus",
+            ]
+        ),
+        words,
+        max_size=4,
+    ),
+)
+def test_typed_options_as_discord_sends_them(
+    harness: Harness, actor: Actor, command: tuple[str, str], values: dict[str, str]
+) -> None:
+    root, name = command
+    outcome = harness.run(harness.core.invoke(Invocation(actor, name, values, root=root)))
+    assert_clear(outcome)
+    harness.run(invariants(harness.core))
+
+
+form_values = st.one_of(words, st.booleans(), st.none(), st.tuples(words, words), st.integers())
+
+
+@fuzz
+@given(
+    actor=st.sampled_from(ACTORS),
+    form_id=st.sampled_from(
+        ["register", "summary:1", "summary:999", "report:1", "report:x", "nope", "summary:"]
+    ),
+    values=st.dictionaries(
+        st.sampled_from(
+            [
+                "name",
+                "about",
+                "organization",
+                "email",
+                "sessions",
+                "consent",
+                "insights",
+                "reason",
+                "x",
+            ]
+        ),
+        form_values,
+        max_size=7,
+    ),
+)
+def test_form_submissions(
+    harness: Harness, actor: Actor, form_id: str, values: dict[str, object]
+) -> None:
+    outcome = harness.run(harness.core.submit(FormSubmission(actor, form_id, values)))  # type: ignore[arg-type]
+    assert_clear(outcome)
+    harness.run(invariants(harness.core))
+
+
+@fuzz
+@given(
+    actor=st.sampled_from(ACTORS),
+    action=st.one_of(
+        words,
+        st.builds(
+            lambda v, n: f"s4b:{v}:{n}",
+            st.sampled_from(
+                [
+                    "register",
+                    "unregister",
+                    "session",
+                    "vote_up",
+                    "vote_down",
+                    "report",
+                    "forget",
+                    "evil",
+                ]
+            ),
+            st.integers(-5, 10**12),
+        ),
+    ),
+)
+def test_buttons(harness: Harness, actor: Actor, action: str) -> None:
+    assert_clear(harness.run(harness.core.press(actor, action)))
+    harness.run(invariants(harness.core))
