@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from s4b_bot.errors import UserError
 
 PREFIX = "s4b"
-VERBS = ("register", "unregister", "session", "vote_up", "vote_down", "report", "forget")
+VERBS = (
+    "register",
+    "unregister",
+    "session",
+    "calendar",
+    "vote_up",
+    "vote_down",
+    "report",
+    "forget",
+)
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,8 @@ async def home(ctx: Context, args: Args) -> Outcome:
     registered = sum(1 for s in sessions if s.id in mine)
     lead: tuple[Text, ...] = (
         Text.of(
-            f"Hello {ctx.actor.display_name}. You are registered for {registered} of the "
+            f"Hello{' ' + ctx.actor.display_name if ctx.actor.display_name.strip() else ''}. "
+            f"You are registered for {registered} of the "
             f"{len(sessions)} upcoming sessions."
         ),
         Text.of("`/s4b help` lists everything I can do."),

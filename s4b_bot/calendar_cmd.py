@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from s4b_bot.calendar_ics import build_calendar, event_from_session
+from s4b_bot.calendar_ics import Method, build_calendar, event_from_session
 from s4b_bot.catalogue import Args
 from s4b_bot.context import Context
 from s4b_bot.offsets import effective_offsets
-from s4b_bot.output import Attachment, Message, Outcome
+from s4b_bot.output import Attachment, Message, Outcome, Text
 from s4b_bot.sessions import current_series_id
 from s4b_bot.settings import Settings
 from storage import queries
@@ -39,6 +39,33 @@ async def series_calendar(ctx: Context, args: Args) -> Outcome:
                 "Call details come only with your own invitation after you register."
             ).text,
             attachments=(Attachment(f"{mine[0].series.key}.ics", content, "text/calendar"),),
+        )
+    )
+
+
+async def session_invitation(ctx: Context, session_id: int) -> Outcome:
+    """The "Add to calendar" button: this session's invitation, with the call details only
+    for a registrant."""
+    session = await queries.session_by_id(ctx.db, session_id)
+    if session is None:
+        return Outcome(reply=Message.plain("That session no longer exists."))
+    registration = await queries.registration(
+        ctx.db, member_id=ctx.member.id, session_id=session.id
+    )
+    registered = registration is not None and registration.status == "confirmed"
+    community = await ctx.member.awaitable_attrs.community
+    alarms = effective_offsets(ctx.member, community, ctx.settings.reminder_offsets)
+    event = event_from_session(
+        session, domain=ctx.settings.calendar_domain, include_call=registered, alarms=alarms
+    )
+    method: Method = "REQUEST" if registered and session.status != "cancelled" else "PUBLISH"
+    content = build_calendar([event], method=method, now=ctx.now, name=session.series.name)
+    name = f"s4b-{session.season.lower()}-{session.starts_at:%Y-%m-%d}.ics"
+    note = "" if registered else " Register to get the call details with it."
+    return Outcome(
+        reply=Message(
+            text=(Text.of(f"The {session.season} session for your calendar.{note}"),),
+            attachments=(Attachment(name, content, "text/calendar"),),
         )
     )
 

@@ -9,12 +9,15 @@ from s4b_bot import (
     calendar_cmd,
     ideas,
     info,
+    linking,
     moderation,
+    privacy,
     registration,
     reminders,
     roster,
     session_admin,
     session_create,
+    stats,
     summaries,
 )
 from s4b_bot.catalogue import Catalogue, Command, Option
@@ -357,5 +360,8 @@ CATALOGUE = Catalogue(
             audit.show_audit,
             audience="organizer",
         ),
+        *privacy.COMMANDS,
+        *linking.COMMANDS,
+        *stats.COMMANDS,
     ]
 )

@@ -12,10 +12,16 @@ from s4b_bot.ideas import IDEAS, digest_message, idea_message, status_notice
 from s4b_bot.output import Message
 from s4b_bot.ports import ModerationAction
 from s4b_bot.summaries import SUMMARIES, summary_message
-from storage import outbox, queries
-from storage.models import Community, Idea, OutboxMessage, Summary
+from storage import outbox
+from storage.models import Community, Idea, OutboxMessage, ProgrammeSession, Summary
 
 MODERATION_ACTIONS: tuple[ModerationAction, ...] = ("lock", "unlock", "archive", "pin")
+
+
+async def cached_session(db: AsyncSession, session_id: int) -> ProgrammeSession | None:
+    from s4b_bot.deliveries import cached_session as cached
+
+    return await cached(db, session_id)
 
 
 class Gone(Exception):
@@ -31,7 +37,7 @@ async def community_post(
         summary = await db.get(Summary, int(row.payload["summary"]))
         if summary is None:
             raise Gone("summary gone")
-        session = await queries.session_by_id(db, summary.session_id)
+        session = await cached_session(db, summary.session_id)
         assert session is not None
         key = f"summary:{summary.id}"
         ref = await outbox.get_ref(db, platform=row.platform, community_id=community.id, key=key)
@@ -58,7 +64,7 @@ async def community_post(
             "thread_title": None if ref else f"Idea #{idea.id}: {idea.text[:80]}",
         }
     if row.kind == planning.IDEA_DIGEST:
-        session = await queries.session_by_id(db, row.session_id or 0)
+        session = await cached_session(db, row.session_id or 0)
         if session is None or session.status == "cancelled" or session.starts_at <= now:
             raise Gone("session gone, cancelled or started")
         message = await digest_message(db, session)
@@ -84,7 +90,7 @@ async def community_post(
 async def member_message(db: AsyncSession, row: OutboxMessage) -> Message:
     """The DM of a conversation row: a summary notice or an idea's new status."""
     if row.kind == planning.SUMMARY_NOTICE:
-        session = await queries.session_by_id(db, int(row.payload["sessions"][0]))
+        session = await cached_session(db, int(row.payload["sessions"][0]))
         if session is None:
             raise Gone("session gone")
         return Message.plain(

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from s4b_bot import ideas, metrics, moderation, registration, summaries
+from s4b_bot import calendar_cmd, ideas, metrics, moderation, privacy, registration, summaries
 from s4b_bot.actions import parse_action
 from s4b_bot.browse import home, session_detail
 from s4b_bot.calendar_cmd import feed_for_token
@@ -136,6 +136,8 @@ class Core:
             "vote_up": lambda ctx: ideas.vote(ctx, parsed.entity_id, 1),
             "vote_down": lambda ctx: ideas.vote(ctx, parsed.entity_id, -1),
             "report": lambda ctx: moderation.open_report_form(ctx, parsed.entity_id),
+            "forget": lambda ctx: privacy.confirm_forget(ctx, parsed.entity_id),
+            "calendar": lambda ctx: calendar_cmd.session_invitation(ctx, parsed.entity_id),
         }
         step = steps.get(parsed.verb)
         if step is None:

@@ -17,13 +17,13 @@ import os
 import random
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot import metrics
-from s4b_bot.deliveries import Delivery, Withdraw, render
+from s4b_bot.deliveries import Delivery, Withdraw, prefetch, render
 from s4b_bot.errors import PermanentFailure, RetryLater
 from s4b_bot.ports import Clock, Platform
 from s4b_bot.ratelimit import TokenBucket
@@ -43,6 +43,9 @@ def backoff(attempts: int, retry_after: float | None) -> float:
     """Seconds before the next try: doubling from 5 s up to 15 min, never under Retry-After."""
     delay: float = min(MAX_BACKOFF, BASE_BACKOFF * 2.0**attempts) * random.uniform(0.8, 1.2)
     return max(delay, retry_after or 0.0)
+
+
+Work = list[tuple[int, int, "Delivery | Skip"]]
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,16 @@ class Dispatcher:
 
     async def run_once(self) -> int:
         """One round; returns how many rows it handled (sent, retried, failed or withdrawn)."""
+        work = await self._prepare()
+        await self._send_batch(work)
+        return len(work)
+
+    async def _prepare(self) -> Work:
+        """Fan out due broadcasts, claim a batch, and draw each message.
+
+        The claim is its own short transaction; drawing reads in another that does not
+        hold SQLite's write lock, so marking the previous batch sent need not wait.
+        """
         now = self.clock.now()
         self.last_round_at = now
         async with self.db.transaction() as db:
@@ -119,8 +132,14 @@ class Dispatcher:
                 worker=self.worker,
                 limit=self.batch,
             )
+        if not rows:
+            return []
+        async with self.db.reading() as db:
+            await prefetch(db, rows)
             work = [(row.id, row.attempts, await self._render(db, row)) for row in rows]
-        work = supersede_older_edits(work)
+        return supersede_older_edits(work)
+
+    async def _send_batch(self, work: Work) -> None:
         sent: list[int] = []
         gate = asyncio.Semaphore(self.concurrency)
 
@@ -141,7 +160,28 @@ class Dispatcher:
 
         await asyncio.gather(*(one(*item) for item in work))
         await self._flush(sent)
-        return len(work)
+
+    async def _pipeline(self, stop: asyncio.Event | None = None) -> int:
+        """Send batch after batch while the next one is claimed and drawn, until none is due.
+
+        Only drawing overlaps sending; batches are still sent one after another, and a
+        post's ref is looked up again just before sending (see `_send`), so an edit drawn
+        while its post was being created edits it instead of posting again.
+        """
+        total = 0
+        work = await self._prepare()
+        while work and not (stop and stop.is_set()):
+            upcoming = asyncio.create_task(self._prepare())
+            try:
+                await self._send_batch(work)
+            except BaseException:
+                upcoming.cancel()
+                raise
+            total += len(work)
+            work = await upcoming
+        if work:  # stopped with a batch claimed: its leases run out and it is sent later
+            _log.info("stopping with %d claimed rows left to their leases", len(work))
+        return total
 
     async def _render(self, db: AsyncSession, row: OutboxMessage) -> Delivery | Skip:
         try:
@@ -157,6 +197,17 @@ class Dispatcher:
         if platform is None:  # a linked member chose a platform this process does not run
             await self._retry(row_id, attempts, f"{delivery.platform} is not running here", 60.0)
             return
+        if delivery.ref is None and delivery.ref_key and delivery.community_id:
+            # Drawn before an earlier batch created the post: edit it, do not post twice.
+            async with self.db.reading() as db:
+                ref = await outbox.get_ref(
+                    db,
+                    platform=delivery.platform,
+                    community_id=delivery.community_id,
+                    key=delivery.ref_key,
+                )
+            if ref is not None:
+                delivery = replace(delivery, ref=ref, thread_title=None)
         await self.buckets[delivery.platform].take()
         try:
             ref = await self._deliver(platform, delivery)
@@ -228,21 +279,15 @@ class Dispatcher:
         async with self.db.transaction() as db:
             await outbox.mark_sent(db, ids, worker=self.worker, now=self.clock.now())
 
-    async def drain(self, *, max_rounds: int = 1_000) -> int:
-        """Rounds until nothing is due now (the console and tests use it)."""
-        total = 0
-        for _ in range(max_rounds):
-            handled = await self.run_once()
-            if handled == 0:
-                break
-            total += handled
-        return total
+    async def drain(self) -> int:
+        """Send everything due now (the console and tests use it); how many rows it handled."""
+        return await self._pipeline()
 
     async def run_forever(self, stop: asyncio.Event, *, idle: float = 1.0) -> None:
         """Poll until `stop` is set; a failing round (database down) is logged and retried."""
         while not stop.is_set():
             try:
-                handled = await self.run_once()
+                handled = await self._pipeline(stop)
             except Exception as exc:  # keep the loop alive through database outages
                 _log.warning("dispatcher round failed: %s", type(exc).__name__, exc_info=exc)
                 handled = 0

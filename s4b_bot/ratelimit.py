@@ -1,4 +1,4 @@
-"""A token bucket: keeps the dispatcher's send rate under a platform's limit."""
+"""A pacer: keeps the dispatcher's send rate under a platform's limit."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ from collections.abc import Awaitable, Callable
 
 
 class TokenBucket:
-    """Allows `rate` sends a second on average, with bursts of up to `burst`."""
+    """Allows `rate` sends a second on average, with bursts of up to `burst`.
+
+    Paced by deadlines: each send gets the next slot, 1/rate after the previous one, so a
+    late wake-up is made up by the following sends instead of being lost, and no amount of
+    floating-point rounding can leave a caller waiting for a sliver of a token forever.
+    """
 
     def __init__(
         self,
@@ -22,18 +27,17 @@ class TokenBucket:
             raise ValueError("rate must be positive and burst at least 1")
         self.rate, self.burst = rate, burst
         self._monotonic, self._sleep = monotonic, sleep
-        self._tokens = burst
-        self._updated = monotonic()
+        self._interval = 1.0 / rate
+        self._next = monotonic() - (burst - 1) * self._interval
         self._lock = asyncio.Lock()
 
     async def take(self) -> None:
-        """Wait until one send is allowed, then use it."""
-        async with self._lock:
-            while True:
-                now = self._monotonic()
-                self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
-                self._updated = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
-                    return
-                await self._sleep((1 - self._tokens) / self.rate)
+        """Wait for this send's slot, then book the next one."""
+        async with self._lock:  # takers queue here, first come first served
+            now = self._monotonic()
+            # Idle time banks at most `burst` sends, never more.
+            self._next = max(self._next, now - (self.burst - 1) * self._interval)
+            slot = self._next
+            self._next = slot + self._interval
+            if slot > now:
+                await self._sleep(slot - now)

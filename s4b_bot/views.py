@@ -72,6 +72,7 @@ def session_card(
     buttons = []
     if registered and not is_over(session, now):
         buttons.append(Button("Unregister", action_id("unregister", session.id), "danger"))
+        buttons.append(Button("Add to calendar", action_id("calendar", session.id)))
     elif not registered and is_open(session, now):
         buttons.append(Button("Register", action_id("register", session.id), "primary"))
     if not detail:

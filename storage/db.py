@@ -50,6 +50,7 @@ class Database:
         if self.is_sqlite:
             _configure_sqlite(self.engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._read_engine: AsyncEngine | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -59,6 +60,23 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: committed if the block returns, rolled back if it raises."""
         async with self.sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A transaction that only reads. On SQLite it begins DEFERRED, so it does not take
+        the write lock that BEGIN IMMEDIATE would (WAL readers never block writers)."""
+        if not self.is_sqlite:
+            async with self.transaction() as session:
+                yield session
+            return
+        if self._read_engine is None:
+            self._read_engine = create_async_engine(self.url, connect_args={"timeout": 30})
+            _configure_sqlite(self._read_engine, immediate=False)
+        async with (
+            AsyncSession(self._read_engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
 
     async def migrate(self) -> None:
@@ -83,9 +101,13 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._read_engine is not None:
+            await self._read_engine.dispose()
 
 
-def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool = True) -> None:
+def _configure_sqlite(
+    engine: AsyncEngine, *, foreign_keys: bool = True, immediate: bool = True
+) -> None:
     """WAL, foreign keys, and BEGIN IMMEDIATE so writers queue instead of failing to upgrade.
 
     Taken from SQLAlchemy's aiosqlite notes: the driver's own transaction handling is
@@ -104,4 +126,4 @@ def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool = True) -> None
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

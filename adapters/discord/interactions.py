@@ -1,0 +1,412 @@
+"""Interactions in, core calls, answers out: slash commands, autocomplete, buttons, modals.
+
+Discord's deadlines (https://discord.com/developers/docs/interactions/receiving-and-responding):
+an interaction must be answered or deferred within 3 s, and its token then allows
+follow-ups for 15 minutes. So:
+
+- Most interactions are deferred at once (ephemeral "thinking"), then the core runs and
+  the reply follows through the interaction webhook.
+- A modal can only be the *first* answer. So the interactions that may open a form
+  (`/s4b register`, a Register button, "Open the form") call the core first, which is a
+  local database read, and answer with the modal or the reply directly; if the core has
+  not answered within `ack_budget` (2 s, less the interaction's age), the interaction is
+  deferred instead and the reply carries an "Open the form" button.
+- Interactions older than 15 minutes (a replayed event, a bot back from a pause) are
+  skipped without calling the core: their token can no longer answer.
+
+Replies are private (ephemeral) unless the core says `public`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import time
+import zoneinfo
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord.config import DiscordConfig
+from adapters.discord.parse import actor_of, form_values, modal_values
+from adapters.discord.render import CALENDAR_VERB, NO_MENTIONS, ButtonSpec, Chunk, render
+from adapters.discord.views import MODAL_PREFIX, FormTooLarge, form_modal, message_kwargs
+from s4b_bot import actions
+from s4b_bot.catalogue import MEMBER_ROOT, Command, Option
+from s4b_bot.core import Core
+from s4b_bot.invocation import Actor, FormSubmission, FormValue, Invocation
+from s4b_bot.output import Attachment, Form, Message, Outcome
+from s4b_bot.registration import FORM_ID as REGISTRATION_FORM
+
+_log = logging.getLogger(__name__)
+
+TOKEN_LIFETIME = timedelta(minutes=15)
+FOLLOW_UP_MARGIN = timedelta(seconds=30)
+"""Do not start a follow-up on a token this close to expiring."""
+FORM_COMMANDS = {(MEMBER_ROOT, "register")}
+FORM_VERBS = {"register"}
+FORM_OPENERS = {REGISTRATION_FORM: (MEMBER_ROOT, "register")}
+"""Which command opens each form again (the "Open the form" button)."""
+DRAFT_LIFETIME = 3_600.0
+RECENT_MAX = 10_000
+
+MSG_IN_SERVER = "Please use this in the server."
+MSG_FORM_LATER = (
+    "The form took a moment too long to open (Discord gives a bot 3 seconds). "
+    "Press the button to open it now."
+)
+MSG_FORM_FIX = "Fix the form"
+MSG_FILE_TOO_LARGE = "That file is too large ({size:,} bytes; at most {limit:,})."
+MSG_FAILED = "Something went wrong on my side, so nothing was sent. Please try again."
+
+
+class HandledLog:
+    """How each recent interaction ended ("modal", "reply", "expired", …).
+
+    Useful in logs, and lets tests wait for the end of an interaction handled in a task.
+    """
+
+    def __init__(self, size: int = 1_000) -> None:
+        self._done: OrderedDict[int, str] = OrderedDict()
+        self._size = size
+        self._changed = asyncio.Condition()
+
+    async def mark(self, interaction_id: int, how: str) -> None:
+        async with self._changed:
+            self._done[interaction_id] = how
+            while len(self._done) > self._size:
+                self._done.popitem(last=False)
+            self._changed.notify_all()
+
+    async def wait(self, interaction_id: int) -> str:
+        """How the interaction ended, once it has (wrap in `asyncio.timeout`)."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: interaction_id in self._done)
+            return self._done[interaction_id]
+
+
+def is_expired(interaction: discord.Interaction[Any], margin: timedelta = timedelta()) -> bool:
+    return discord.utils.utcnow() >= interaction.created_at + TOKEN_LIFETIME - margin
+
+
+class InteractionHandler:
+    """Turns interactions into core calls and the core's outcomes into answers."""
+
+    def __init__(self, core: Core, config: DiscordConfig, *, names: Mapping[str, str]) -> None:
+        self.core = core
+        self.config = config
+        self.names = dict(names)
+        self.log = HandledLog()
+        self.recent: OrderedDict[tuple[str, str], discord.Interaction[Any]] = OrderedDict()
+        """The latest answerable interaction of each member, for DMs that cannot be sent."""
+        self._drafts: dict[tuple[str, str, str], tuple[float, dict[str, FormValue]]] = {}
+
+    # --- entry points ----------------------------------------------------------------
+
+    async def accept(self, interaction: discord.Interaction[Any]) -> bool:
+        """The tree's global check: expired commands and autocompletes are skipped."""
+        if is_expired(interaction):
+            _log.info("skipping interaction %s: older than 15 minutes", interaction.id)
+            await self.log.mark(interaction.id, "expired")
+            return False
+        return True
+
+    async def run_command(
+        self, interaction: discord.Interaction[Any], command: Command, options: dict[str, Any]
+    ) -> None:
+        actor = await self._actor(interaction)
+        if actor is None:
+            return
+
+        async def work() -> Outcome:
+            args: dict[str, Any] = {}
+            files: list[Attachment] = []
+            allowed = command.audience == "member" or actor.is_organizer
+            for option in command.options:
+                value = options.get(option.name)
+                if option.kind != "file":
+                    args[option.name] = value
+                elif isinstance(value, discord.Attachment) and allowed:
+                    if value.size > self.config.max_upload_bytes:
+                        return Outcome(
+                            reply=Message.plain(
+                                MSG_FILE_TOO_LARGE.format(
+                                    size=value.size, limit=self.config.max_upload_bytes
+                                )
+                            )
+                        )
+                    content = await value.read()
+                    mime = value.content_type or "application/octet-stream"
+                    files.append(Attachment(value.filename, content, mime))
+            invocation = Invocation(
+                actor, command.name, args, root=command.root, files=tuple(files)
+            )
+            return await self.core.invoke(invocation)
+
+        if (command.root, command.name) in FORM_COMMANDS:
+            await self._core_first(interaction, work)
+        else:
+            await self._defer_first(interaction, work)
+
+    async def complete(
+        self, interaction: discord.Interaction[Any], command: Command, option: Option, typed: str
+    ) -> list[app_commands.Choice[str]]:
+        """At most 25 choices for a session or a time zone, filtered by what is typed."""
+        typed = (typed or "").strip()
+        found: list[app_commands.Choice[str]] = [
+            app_commands.Choice(name=word, value=word)
+            for word in option.choices
+            if typed.lower() in word
+        ]
+        if option.kind == "zone":
+            found += [
+                app_commands.Choice(name=zone, value=zone)
+                for zone in sorted(zoneinfo.available_timezones())
+                if typed.lower() in zone.lower()
+            ]
+        else:
+            try:
+                sessions = await self.core.session_choices(typed, limit=25)
+            except Exception as exc:  # no suggestions beats an error while typing
+                _log.warning("session choices failed: %s", type(exc).__name__, exc_info=exc)
+                sessions = []
+            for choice in sessions:
+                # The option's value must be something the core resolves: the date.
+                value = next(
+                    (a for a in choice.aliases if len(a) == 10 and a[4] == "-"), choice.label
+                )
+                found.append(app_commands.Choice(name=choice.label[:100], value=value[:100]))
+        found = found[:25]
+        # Answered here rather than by returning, so the log marks the end of it.
+        await interaction.response.autocomplete(found)
+        await self.log.mark(interaction.id, "autocomplete")
+        return found
+
+    async def press(self, interaction: discord.Interaction[Any], verb: str, entity_id: int) -> None:
+        """A persistent button: the core's action, or "Add to calendar"."""
+        if await self._expired(interaction):
+            return
+        actor = await self._actor(interaction)
+        if actor is None:
+            return
+        if verb == CALENDAR_VERB and verb not in actions.VERBS:
+            # Workaround until the core has a per-session calendar action: the series file.
+            await self._defer_first(
+                interaction,
+                lambda: self.core.invoke(Invocation(actor, "calendar", {}, root=MEMBER_ROOT)),
+            )
+            return
+        action = f"{actions.PREFIX}:{verb}:{entity_id}"
+        if verb in FORM_VERBS:
+            await self._core_first(interaction, lambda: self.core.press(actor, action))
+        else:
+            await self._defer_first(interaction, lambda: self.core.press(actor, action))
+
+    async def open_form(self, interaction: discord.Interaction[Any], form_id: str) -> None:
+        """ "Open the form" / "Fix the form": the form again, with what was typed before."""
+        if await self._expired(interaction):
+            return
+        actor = await self._actor(interaction)
+        if actor is None:
+            return
+        opener = FORM_OPENERS.get(form_id)
+        if opener is None:
+            await self._answer(interaction, Outcome(reply=Message.plain("That form is gone.")))
+            return
+        root, name = opener
+
+        async def work() -> Outcome:
+            outcome = await self.core.invoke(Invocation(actor, name, {}, root=root))
+            if outcome.form is not None:
+                outcome = dataclasses.replace(outcome, form=self._with_draft(actor, outcome.form))
+            return outcome
+
+        await self._core_first(interaction, work)
+
+    async def submit_modal(self, interaction: discord.Interaction[Any]) -> None:
+        """A submitted form, identified by its custom_id (restart-safe)."""
+        if await self._expired(interaction):
+            return
+        actor = await self._actor(interaction)
+        if actor is None:
+            return
+        data: dict[str, Any] = dict(interaction.data or {})
+        form_id = str(data.get("custom_id", "")).removeprefix(MODAL_PREFIX)
+        values = form_values(modal_values(data.get("components", [])))
+        if not await self._defer(interaction):
+            return
+        outcome = await self.core.submit(FormSubmission(actor, form_id, values))
+        key = (actor.community, actor.user_id, form_id)
+        extra: list[ButtonSpec] = []
+        if outcome.field_errors and form_id in FORM_OPENERS:
+            now = time.monotonic()
+            for stale in [k for k, (at, _) in self._drafts.items() if now - at > DRAFT_LIFETIME]:
+                del self._drafts[stale]
+            self._drafts[key] = (now, values)
+            extra = [ButtonSpec(MSG_FORM_FIX, f"{MODAL_PREFIX}open:{form_id}", "primary")]
+        else:
+            self._drafts.pop(key, None)
+        await self._answer(interaction, outcome, extra_row=extra)
+
+    # --- answering --------------------------------------------------------------------
+
+    async def _core_first(
+        self, interaction: discord.Interaction[Any], work: Callable[[], Awaitable[Outcome]]
+    ) -> None:
+        task = asyncio.ensure_future(_safely(work))
+        try:
+            outcome = await asyncio.wait_for(asyncio.shield(task), self._budget(interaction))
+        except TimeoutError:
+            _log.info("interaction %s: core slower than the ack budget; deferring", interaction.id)
+            if not await self._defer(interaction):
+                return
+            outcome = await task
+        await self._answer(interaction, outcome)
+
+    async def _defer_first(
+        self, interaction: discord.Interaction[Any], work: Callable[[], Awaitable[Outcome]]
+    ) -> None:
+        if await self._defer(interaction):
+            await self._answer(interaction, await _safely(work))
+
+    async def _defer(self, interaction: discord.Interaction[Any]) -> bool:
+        """Acknowledge now ("thinking", private); False if Discord no longer knows the
+        interaction (10062: we were later than its 3 seconds)."""
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        except discord.NotFound as exc:
+            _log.warning(
+                "interaction %s was not acknowledged in time (%s)", interaction.id, exc.code
+            )
+            await self.log.mark(interaction.id, "missed")
+            return False
+        return True
+
+    def _budget(self, interaction: discord.Interaction[Any]) -> float:
+        age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+        return max(0.0, min(self.config.ack_budget, 2.5 - max(age, 0.0)))
+
+    async def _answer(
+        self,
+        interaction: discord.Interaction[Any],
+        outcome: Outcome,
+        *,
+        extra_row: list[ButtonSpec] | None = None,
+    ) -> None:
+        try:
+            how = await self._send_outcome(interaction, outcome, extra_row or [])
+        except Exception as exc:
+            _log.warning(
+                "could not answer interaction %s: %s",
+                interaction.id,
+                type(exc).__name__,
+                exc_info=exc,
+            )
+            how = "failed"
+            if not interaction.response.is_done():
+                with contextlib.suppress(discord.HTTPException):
+                    await interaction.response.send_message(
+                        MSG_FAILED, ephemeral=True, allowed_mentions=NO_MENTIONS
+                    )
+        else:
+            self._remember(interaction)
+        await self.log.mark(interaction.id, how)
+
+    async def _send_outcome(
+        self, interaction: discord.Interaction[Any], outcome: Outcome, extra_row: list[ButtonSpec]
+    ) -> str:
+        form = outcome.form
+        if form is not None and not interaction.response.is_done():
+            try:
+                modal = form_modal(form)
+            except FormTooLarge:
+                _log.error("form %r does not fit a Discord modal", form.id)
+                outcome = Outcome(reply=Message.plain(MSG_FAILED))
+            else:
+                await interaction.response.send_modal(modal)
+                return "modal"
+        elif form is not None and form.id in FORM_OPENERS:
+            # Deferred already, and a modal can only be the first answer: offer a button.
+            outcome = Outcome(reply=Message.plain(MSG_FORM_LATER))
+            extra_row = [ButtonSpec("Open the form", f"{MODAL_PREFIX}open:{form.id}", "primary")]
+        chunks = render(outcome.reply or Message.plain("Done."), self.names)
+        if extra_row:
+            if chunks[-1].rows and len(chunks[-1].rows) >= 5:
+                chunks.append(Chunk(content="\u200b"))
+            chunks[-1].rows.append(extra_row)
+        ephemeral = not outcome.public
+        for index, chunk in enumerate(chunks):
+            kwargs = message_kwargs(chunk)
+            if index == 0 and not interaction.response.is_done():
+                await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
+                continue
+            if index == 0 and outcome.public:
+                # The deferred answer is private; say where the public reply went.
+                await interaction.followup.send(
+                    "Posted in the channel.", ephemeral=True, allowed_mentions=NO_MENTIONS
+                )
+            await interaction.followup.send(ephemeral=ephemeral, **kwargs)
+        return "public" if outcome.public else "reply"
+
+    # --- helpers ----------------------------------------------------------------------
+
+    async def _expired(self, interaction: discord.Interaction[Any]) -> bool:
+        return not await self.accept(interaction)
+
+    async def _actor(self, interaction: discord.Interaction[Any]) -> Actor | None:
+        actor = actor_of(
+            interaction,
+            organizer_role_id=self.config.organizer_role_id,
+            guild_id=self.config.guild_id,
+        )
+        if actor is None:
+            await self._answer(interaction, Outcome(reply=Message.plain(MSG_IN_SERVER)))
+        return actor
+
+    def _remember(self, interaction: discord.Interaction[Any]) -> None:
+        community = interaction.guild_id or self.config.guild_id
+        if community is None or interaction.type is discord.InteractionType.autocomplete:
+            return
+        key = (str(community), str(interaction.user.id))
+        self.recent.pop(key, None)
+        self.recent[key] = interaction
+        while len(self.recent) > RECENT_MAX:
+            self.recent.popitem(last=False)
+
+    def answerable(self, community: str, user_id: str) -> discord.Interaction[Any] | None:
+        """The member's latest interaction whose token can still send a follow-up."""
+        interaction = self.recent.get((community, user_id))
+        if interaction is None or is_expired(interaction, FOLLOW_UP_MARGIN):
+            return None
+        return interaction
+
+    def _with_draft(self, actor: Actor, form: Form) -> Form:
+        key = (actor.community, actor.user_id, form.id)
+        saved = self._drafts.get(key)
+        if saved is None or time.monotonic() - saved[0] > DRAFT_LIFETIME:
+            self._drafts.pop(key, None)
+            return form
+        draft = saved[1]
+        return dataclasses.replace(
+            form,
+            fields=tuple(
+                dataclasses.replace(f, default=draft[f.id]) if f.id in draft else f
+                for f in form.fields
+            ),
+        )
+
+
+async def _safely(work: Callable[[], Awaitable[Outcome]]) -> Outcome:
+    """The work's outcome; a failure around the core (a download, say) becomes a reply,
+    so a deferred interaction is never left "thinking"."""
+    try:
+        return await work()
+    except Exception as exc:
+        _log.error("interaction work failed", exc_info=exc)
+        return Outcome(reply=Message.plain(MSG_FAILED))

@@ -1,0 +1,301 @@
+"""The Discord `Platform` the dispatcher delivers through: DMs, channel posts and threads,
+moderation, and sessions mirrored as Guild Scheduled Events.
+
+Every call goes through discord.py's HTTP client, which keeps Discord's rate limits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+import discord
+
+from adapters.discord.config import DiscordConfig
+from adapters.discord.errors import CANNOT_DM, UNKNOWN_EVENT, classify
+from adapters.discord.interactions import InteractionHandler
+from adapters.discord.render import CONTENT, NO_MENTIONS, Chunk, render
+from adapters.discord.views import message_kwargs
+from s4b_bot.errors import PermanentFailure
+from s4b_bot.output import Message
+from s4b_bot.ports import ModerationAction, Recipient, SessionEvent
+from s4b_bot.ratelimit import TokenBucket
+
+_log = logging.getLogger(__name__)
+
+TRANSPORT_ERRORS = (
+    discord.HTTPException,
+    discord.RateLimited,
+    asyncio.TimeoutError,
+    aiohttp.ClientError,
+    OSError,
+)
+EVENT_NAME = 100
+EVENT_DESCRIPTION = 1_000
+EVENT_LOCATION = 100
+THREAD_NAME = 100
+# https://discord.com/developers/docs/resources/guild-scheduled-event
+GUILD_ONLY = 2
+EXTERNAL = 3
+CANCELED = 4
+MSG_DMS_CLOSED = (
+    "I could not send you a direct message (your DMs are closed for this server), "
+    "so here it is, visible only to you:"
+)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def format_ref(channel_id: int, message_ids: list[int]) -> str:
+    """A post's ref: its channel and the messages it took, "channel:message[,message…]"."""
+    return f"{channel_id}:{','.join(str(m) for m in message_ids)}"
+
+
+def parse_ref(ref: str) -> tuple[int, list[int]]:
+    channel, _, messages = ref.partition(":")
+    try:
+        return int(channel), [int(m) for m in messages.split(",") if m]
+    except ValueError:
+        raise PermanentFailure(f"not a Discord post ref: {ref!r}") from None
+
+
+class DiscordPlatform:
+    name = "discord"
+
+    def __init__(
+        self,
+        client: discord.Client,
+        config: DiscordConfig,
+        handler: InteractionHandler,
+        *,
+        names: Mapping[str, str],
+    ) -> None:
+        self.client = client
+        self.config = config
+        self.handler = handler
+        self.names = dict(names)
+        self.dm_channels: dict[int, int] = {}
+        """Each member's DM channel once opened: reused, never opened again."""
+        self._opening = TokenBucket(config.new_dm_per_minute / 60.0, burst=config.new_dm_burst)
+        self._opening_lock = asyncio.Lock()
+        self._channels: dict[int, Any] = {}
+        self.now: Callable[[], datetime] = discord.utils.utcnow
+        """Discord's "now", to tell events that would start in the past (tests set it)."""
+
+    # --- direct messages ----------------------------------------------------------------
+
+    async def send_dm(self, recipient: Recipient, message: Message) -> None:
+        chunks = render(message, self.names)
+        try:
+            channel = await self._dm_channel(int(recipient.user_id))
+            for chunk in chunks:
+                await channel.send(**message_kwargs(chunk))
+        except discord.Forbidden as exc:
+            if exc.code == CANNOT_DM and await self._via_interaction(recipient, chunks):
+                return
+            raise classify(exc) from exc
+        except TRANSPORT_ERRORS as exc:
+            raise classify(exc) from exc
+
+    async def _dm_channel(self, user_id: int) -> discord.PartialMessageable:
+        channel_id = self.dm_channels.get(user_id)
+        if channel_id is None:
+            # One new channel at a time, paced: Discord quarantines bots that open many.
+            async with self._opening_lock:
+                channel_id = self.dm_channels.get(user_id)
+                if channel_id is None:
+                    await self._opening.take()
+                    channel = await self.client.create_dm(discord.Object(user_id))
+                    channel_id = self.dm_channels[user_id] = channel.id
+        return self.client.get_partial_messageable(channel_id, type=discord.ChannelType.private)
+
+    async def _via_interaction(self, recipient: Recipient, chunks: list[Chunk]) -> bool:
+        """DMs closed: send it privately through the member's latest interaction instead,
+        if its token still allows a follow-up (15 minutes)."""
+        interaction = self.handler.answerable(recipient.community, recipient.user_id)
+        if interaction is None:
+            return False
+        first = chunks[0]
+        if len(MSG_DMS_CLOSED) + 2 + len(first.content) <= CONTENT:
+            chunks = [
+                Chunk(
+                    f"{MSG_DMS_CLOSED}\n\n{first.content}".strip(),
+                    first.embeds,
+                    first.rows,
+                    first.files,
+                ),
+                *chunks[1:],
+            ]
+        else:
+            chunks = [Chunk(MSG_DMS_CLOSED), *chunks]
+        try:
+            for chunk in chunks:
+                await interaction.followup.send(ephemeral=True, **message_kwargs(chunk))
+        except TRANSPORT_ERRORS as exc:
+            _log.info("follow-up instead of a DM failed: %s", type(exc).__name__)
+            return False
+        return True
+
+    # --- channel posts ----------------------------------------------------------------
+
+    async def post(
+        self,
+        community: str,
+        channel: str,
+        message: Message,
+        *,
+        ref: str | None = None,
+        thread_title: str | None = None,
+    ) -> str | None:
+        chunks = render(message, self.names)
+        try:
+            if ref is not None:
+                edited = await self._edit(ref, chunks)
+                if edited is not None:
+                    return edited
+            target = await self._channel(community, channel)
+            if isinstance(target, discord.ForumChannel):
+                # On a forum the post is the thread; its first message has the thread's id.
+                first, *rest = chunks
+                name = thread_title or (first.content.splitlines() or ["S4B"])[0]
+                created = await target.create_thread(
+                    name=_clip(name, THREAD_NAME), **message_kwargs(first)
+                )
+                ids = [created.thread.id]
+                for chunk in rest:
+                    ids.append((await created.thread.send(**message_kwargs(chunk))).id)
+                return format_ref(created.thread.id, ids)
+            sent = [await target.send(**message_kwargs(chunk)) for chunk in chunks]
+            if thread_title:
+                await sent[0].create_thread(name=_clip(thread_title, THREAD_NAME))
+            return format_ref(target.id, [m.id for m in sent])
+        except TRANSPORT_ERRORS as exc:
+            raise classify(exc) from exc
+
+    async def _channel(self, community: str, name: str) -> Any:
+        channel_id = self.config.channel_id(name)
+        if channel_id is None:
+            raise PermanentFailure(
+                f"No Discord channel is configured for {name!r} "
+                f"(set DISCORD_{name.upper()}_CHANNEL_ID)."
+            )
+        channel = self._channels.get(channel_id)
+        if channel is None:
+            channel = self._channels[channel_id] = await self.client.fetch_channel(channel_id)
+        guild = getattr(channel, "guild", None)
+        if guild is None or str(guild.id) != community:
+            raise PermanentFailure(f"The {name} channel is not in server {community}.")
+        return channel
+
+    async def _edit(self, ref: str, chunks: list[Chunk]) -> str | None:
+        """Edit a post in place; None when it is gone (then it is posted again)."""
+        channel_id, ids = parse_ref(ref)
+        target = self.client.get_partial_messageable(channel_id)
+        kept: list[int] = []
+        try:
+            for index, chunk in enumerate(chunks):
+                if index < len(ids):
+                    kwargs = message_kwargs(chunk)
+                    await target.get_partial_message(ids[index]).edit(
+                        content=kwargs.get("content"),
+                        embeds=kwargs.get("embeds", []),
+                        attachments=kwargs.get("files", []),
+                        view=kwargs.get("view"),
+                        allowed_mentions=NO_MENTIONS,
+                    )
+                    kept.append(ids[index])
+                else:
+                    kept.append((await target.send(**message_kwargs(chunk))).id)
+        except discord.NotFound:
+            if kept:
+                raise
+            return None
+        for extra in ids[len(chunks) :]:
+            with contextlib.suppress(discord.NotFound):
+                await target.get_partial_message(extra).delete()
+        return format_ref(channel_id, kept)
+
+    async def moderate(
+        self, community: str, channel: str, ref: str, action: ModerationAction
+    ) -> None:
+        """Lock, unlock or archive the thread under a post (its id is the post's first
+        message id), or pin the post."""
+        channel_id, ids = parse_ref(ref)
+        if not ids:
+            raise PermanentFailure(f"not a Discord post ref: {ref!r}")
+        try:
+            if action == "pin":
+                partial = self.client.get_partial_messageable(channel_id)
+                await partial.get_partial_message(ids[0]).pin()
+            elif action == "lock":
+                await self.client.http.edit_channel(ids[0], locked=True)
+            elif action == "unlock":
+                await self.client.http.edit_channel(ids[0], locked=False, archived=False)
+            else:
+                await self.client.http.edit_channel(ids[0], archived=True)
+        except TRANSPORT_ERRORS as exc:
+            raise classify(exc) from exc
+
+    # --- scheduled events ----------------------------------------------------------------
+
+    async def sync_session(
+        self, community: str, event: SessionEvent, *, ref: str | None = None
+    ) -> str | None:
+        """Create, update or cancel the session's Guild Scheduled Event (external, with
+        the session's times and a location that never holds the call link)."""
+        guild_id = int(community)
+        try:
+            if event.status == "cancelled":
+                if ref is not None:
+                    await self._cancel(guild_id, int(ref))
+                return ref
+            if event.status == "held":
+                return ref  # Discord ends external events at their end time by itself
+            payload = event_payload(event)
+            if ref is not None:
+                try:
+                    await self.client.http.edit_scheduled_event(guild_id, int(ref), **payload)
+                    return ref
+                except discord.NotFound as exc:
+                    if exc.code != UNKNOWN_EVENT:
+                        raise
+                    _log.info("scheduled event %s is gone; creating it again", ref)
+            if event.starts_at <= self.now():
+                return None  # Discord refuses events that start in the past
+            data = await self.client.http.create_guild_scheduled_event(guild_id, **payload)
+            return str(data["id"])
+        except TRANSPORT_ERRORS as exc:
+            raise classify(exc) from exc
+
+    async def _cancel(self, guild_id: int, event_id: int) -> None:
+        try:
+            await self.client.http.edit_scheduled_event(guild_id, event_id, status=CANCELED)
+        except discord.NotFound:
+            pass  # deleted by hand: nothing left to cancel
+        except discord.HTTPException as exc:
+            if exc.status != 400:
+                raise
+            _log.info("scheduled event %s cannot be cancelled now: %s", event_id, exc.text)
+
+
+def event_payload(event: SessionEvent) -> dict[str, Any]:
+    return {
+        "name": _clip(event.title, EVENT_NAME),
+        "description": _clip(event.description, EVENT_DESCRIPTION),
+        "scheduled_start_time": _iso(event.starts_at),
+        "scheduled_end_time": _iso(event.ends_at),
+        "entity_type": EXTERNAL,
+        "privacy_level": GUILD_ONLY,
+        "entity_metadata": {"location": _clip(event.location, EVENT_LOCATION)},
+    }
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat()

@@ -1,0 +1,217 @@
+"""The Discord command tree, built from the core's catalogue: `/s4b` and `/s4b-admin`.
+
+Naming rule (proved by tests/adapters/discord/test_tree.py):
+
+- a one-word command is a subcommand: "sessions" → `/s4b sessions`;
+- a multi-word command is a subcommand of a group named by its first word:
+  "session call" → `/s4b-admin session call`;
+- unless that first word is also a command of the same root (Discord cannot make one name
+  both a command and a group): then the words are hyphenated into one subcommand,
+  "calendar feed" → `/s4b calendar-feed`. The renderer rewrites the core's usage texts
+  accordingly (`discord_names`), so help shows what to type on Discord.
+
+Options keep the catalogue's names, descriptions, order, required flags and max lengths;
+`choice` options get Discord choices, `session` and `zone` options autocomplete, `file`
+options are attachments. `/s4b-admin` is hidden from members by default_member_permissions
+(Manage Events); the handler checks the organizer role again.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Optional, Protocol, cast
+
+import discord
+from discord import app_commands
+
+from s4b_bot.catalogue import MEMBER_ROOT, ORGANIZER_ROOT, Catalogue, Command, Option
+
+DESCRIPTION = 100
+ROOT_DESCRIPTIONS = {
+    MEMBER_ROOT: "The S4B working group: sessions, registration, reminders. Start with /s4b help.",
+    ORGANIZER_ROOT: "Organizer commands for the S4B working group.",
+}
+ORGANIZER_PERMISSIONS = discord.Permissions(manage_events=True)
+
+
+class CommandHandler(Protocol):
+    async def run_command(
+        self, interaction: discord.Interaction[Any], command: Command, options: dict[str, Any]
+    ) -> None: ...
+
+    async def complete(
+        self, interaction: discord.Interaction[Any], command: Command, option: Option, typed: str
+    ) -> list[app_commands.Choice[str]]: ...
+
+
+@dataclass(frozen=True)
+class Path:
+    """Where a catalogue command lives on Discord."""
+
+    root: str
+    words: tuple[str, ...]
+    """("sessions",), ("session", "call"), ("calendar-feed",)."""
+
+    @property
+    def usage(self) -> str:
+        return "/" + " ".join((self.root, *self.words))
+
+
+def discord_path(catalogue: Catalogue, command: Command) -> Path:
+    words = command.name.split()
+    if len(words) == 1:
+        return Path(command.root, (words[0],))
+    if catalogue.find(command.root, words[0]) is not None:
+        return Path(command.root, ("-".join(words),))
+    return Path(command.root, (words[0], "-".join(words[1:])))
+
+
+def discord_names(catalogue: Catalogue) -> dict[str, str]:
+    """Core usage → Discord usage, for the commands whose names differ."""
+    names = {}
+    for command in catalogue.commands:
+        core = f"/{command.root} {command.name}"
+        usage = discord_path(catalogue, command).usage
+        if usage != core:
+            names[core] = usage
+    return names
+
+
+def clip(text: str, limit: int = DESCRIPTION) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _annotation(option: Option) -> Any:
+    if option.kind == "file":
+        base: Any = discord.Attachment
+    else:
+        base = app_commands.Range[str, None, option.max_length]
+    return base if option.required else Optional[base]  # noqa: UP045 (evaluated by discord.py)
+
+
+def _callback(command: Command, handler: CommandHandler) -> Callable[..., Awaitable[None]]:
+    async def callback(interaction: discord.Interaction[Any], **options: Any) -> None:
+        await handler.run_command(interaction, command, options)
+
+    parameters = [
+        inspect.Parameter(
+            "interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction
+        )
+    ]
+    for option in command.options:
+        parameters.append(
+            inspect.Parameter(
+                option.name,
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=_annotation(option),
+                default=inspect.Parameter.empty if option.required else None,
+            )
+        )
+    callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    callback.__name__ = callback.__qualname__ = command.name.replace(" ", "_").replace("-", "_")
+    app_commands.describe(**{o.name: clip(o.description) for o in command.options})(callback)
+    choices = {
+        o.name: [app_commands.Choice(name=c, value=c) for c in o.choices]
+        for o in command.options
+        if o.kind == "choice" and o.choices
+    }
+    if choices:
+        app_commands.choices(**choices)(callback)
+    completers: dict[str, Any] = {
+        o.name: _completer(command, o, handler)
+        for o in command.options
+        if o.kind in ("session", "zone")
+    }
+    if completers:
+        app_commands.autocomplete(**completers)(callback)
+    return callback
+
+
+def _completer(
+    command: Command, option: Option, handler: CommandHandler
+) -> Callable[[discord.Interaction[Any], str], Awaitable[list[app_commands.Choice[str]]]]:
+    async def complete(
+        interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await handler.complete(interaction, command, option, current)
+
+    return complete
+
+
+def build_groups(catalogue: Catalogue, handler: CommandHandler) -> list[app_commands.Group]:
+    """`/s4b` and `/s4b-admin`, with every command of the catalogue under them."""
+    roots: dict[str, app_commands.Group] = {}
+    subgroups: dict[tuple[str, str], app_commands.Group] = {}
+    for root in (MEMBER_ROOT, ORGANIZER_ROOT):
+        organizer = root == ORGANIZER_ROOT
+        roots[root] = app_commands.Group(
+            name=root,
+            description=ROOT_DESCRIPTIONS[root],
+            guild_only=True,
+            allowed_contexts=app_commands.AppCommandContext(guild=True),
+            default_permissions=ORGANIZER_PERMISSIONS if organizer else None,
+        )
+    for command in catalogue.commands:
+        path = discord_path(catalogue, command)
+        parent = roots[path.root]
+        if len(path.words) == 2:
+            key = (path.root, path.words[0])
+            if key not in subgroups:
+                members = [
+                    discord_path(catalogue, c).words[1]
+                    for c in catalogue.for_root(path.root)
+                    if discord_path(catalogue, c).words[0] == path.words[0]
+                    and len(discord_path(catalogue, c).words) == 2
+                ]
+                subgroups[key] = app_commands.Group(
+                    name=path.words[0],
+                    description=clip(f"{path.words[0].capitalize()}: {', '.join(members)}."),
+                    parent=parent,  # adds itself to the parent
+                )
+            parent = subgroups[key]
+        parent.add_command(
+            app_commands.Command(
+                name=path.words[-1],
+                description=clip(command.summary),
+                callback=cast(Any, _callback(command, handler)),
+                parent=parent,
+                extras={"s4b_command": command},
+            )
+        )
+    return list(roots.values())
+
+
+def command_of(app_command: app_commands.Command[Any, ..., Any]) -> Command:
+    command: Command = app_command.extras["s4b_command"]
+    return command
+
+
+def walk_commands(
+    groups: list[app_commands.Group],
+) -> Mapping[str, app_commands.Command[Any, ..., Any]]:
+    """Every leaf command by its full Discord name ("s4b-admin session call")."""
+    found: dict[str, app_commands.Command[Any, ..., Any]] = {}
+    for group in groups:
+        for item in group.walk_commands():
+            if isinstance(item, app_commands.Command):
+                found[item.qualified_name] = item
+    return found
+
+
+class S4BCommandTree(app_commands.CommandTree[Any]):
+    """The tree with one check (expired interactions are skipped) and one error hook."""
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        accept = getattr(self.client, "s4b", None)
+        return True if accept is None else bool(await accept.accept(interaction))
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        on_error = getattr(self.client, "on_tree_error", None)
+        if on_error is not None:
+            await on_error(interaction, error)
+        else:  # pragma: no cover - S4BClient always has it
+            await super().on_error(interaction, error)

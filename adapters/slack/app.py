@@ -1,0 +1,88 @@
+"""Build the Slack adapter: one AsyncWebClient, the bolt AsyncApp, the dispatcher's port.
+
+slack_sdk retries only connection errors by default, so the client gets the rate-limit
+handler (429: wait Retry-After, then try again) and the server-error handler (500/503);
+bolt copies them onto the per-request clients it gives listeners. What still fails goes
+back to the outbox as RetryLater with Slack's delay.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.config import SlackConfig
+from adapters.slack.listeners import Handlers
+from adapters.slack.modal import CALLBACK_ID
+from adapters.slack.platform import SlackPlatform
+from s4b_bot.actions import PREFIX
+from s4b_bot.catalogue import MEMBER_ROOT, ORGANIZER_ROOT
+from s4b_bot.core import Core
+
+_log = logging.getLogger(__name__)
+
+ACTION_PATTERN = re.compile(rf"^{re.escape(PREFIX)}:")
+TIMEOUT = 10
+"""Seconds for one Web API call (slack_sdk's default is 30: too long behind a 3 s ack)."""
+
+
+def build_client(config: SlackConfig) -> AsyncWebClient:
+    """The one Web API client: Slack's (or the mock's) URL, and every retry handler."""
+    return AsyncWebClient(
+        token=config.secret("bot_token"),
+        base_url=config.api_url,
+        timeout=TIMEOUT,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=config.rate_limit_retries),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+@dataclass
+class SlackBot:
+    """The adapter, built: serve it with `adapters.slack.serve`, deliver with `platform`."""
+
+    app: AsyncApp
+    platform: SlackPlatform
+    handlers: Handlers
+    config: SlackConfig
+
+    async def settled(self) -> None:
+        """Wait for the work listeners do after their acks (tests, graceful shutdown)."""
+        await self.handlers.inflight.settled()
+
+
+def build_slack(core: Core, config: SlackConfig | None = None) -> SlackBot:
+    """The bolt app with its listeners, and the Platform for the dispatcher.
+
+    Request verification stays on: in HTTP mode bolt checks each request's signature
+    and refuses timestamps older than five minutes; Socket Mode needs neither.
+    """
+    config = config or SlackConfig()
+    client = build_client(config)
+    secret = config.signing_secret.get_secret_value() if config.signing_secret else ""
+    app = AsyncApp(
+        client=client,
+        signing_secret=secret,
+        request_verification_enabled=True,
+        logger=logging.getLogger("adapters.slack.bolt"),
+    )
+    platform = SlackPlatform(client, config)
+    handlers = Handlers(core, platform, config)
+    app.command(f"/{MEMBER_ROOT}")(handlers.on_command)
+    app.command(f"/{ORGANIZER_ROOT}")(handlers.on_command)
+    app.action(ACTION_PATTERN)(handlers.on_action)
+    app.view_submission(CALLBACK_ID)(handlers.on_submission)
+    app.event("app_home_opened")(handlers.on_home_opened)
+    return SlackBot(app=app, platform=platform, handlers=handlers, config=config)

@@ -1,0 +1,226 @@
+"""Bolt listeners: ack first, then ask the core, then answer (`answer.Answer`).
+
+Slash commands and buttons are acked before any database work, so Slack's 3 s
+deadline holds whatever the database is doing; bolt runs the rest of the listener
+after the ack (its asyncio runner). A view_submission is the exception: field errors
+can only travel in the ack, so the core gets until `submit_budget` and, if it is
+slower, the modal turns into "Saving…" and is updated when the core answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackClientError
+
+from adapters.slack import parse
+from adapters.slack.answer import Answer
+from adapters.slack.config import SlackConfig
+from adapters.slack.modal import busy_modal, error_response, form_again, form_id, submitted_values
+from adapters.slack.people import Names, Organizers
+from adapters.slack.platform import SlackPlatform
+from adapters.slack.render import home_view
+from s4b_bot.catalogue import ORGANIZER_ROOT
+from s4b_bot.core import Core
+from s4b_bot.invocation import Actor, FormSubmission
+from s4b_bot.output import Message, Outcome
+
+_log = logging.getLogger(__name__)
+
+MSG_NOT_ORGANIZER = (
+    "`/s4b-admin` is for the working group's organizers. Slack has no roles, so organizers "
+    "are the people the bot is configured with (SLACK_ORGANIZER_IDS or the "
+    "SLACK_ORGANIZER_GROUP user group). Nothing was changed. `/s4b help` lists what "
+    "every member can do."
+)
+MSG_SAVING = "Saving your answers, one moment…"
+MSG_BROKEN = (
+    "Something went wrong on my side while answering, so nothing more was done. "
+    "Please try again, or tell an organizer."
+)
+
+
+class Inflight:
+    """Counts listeners still working after their ack, so tests and shutdown can wait."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @asynccontextmanager
+    async def track(self) -> AsyncIterator[None]:
+        self._count += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._count -= 1
+            if self._count == 0:
+                self._idle.set()
+
+    async def settled(self) -> None:
+        """Wait until no listener is running (bolt starts them as tasks: let them begin)."""
+        for _ in range(5):
+            await asyncio.sleep(0)
+        while self._count:
+            await self._idle.wait()
+            for _ in range(5):
+                await asyncio.sleep(0)
+
+
+class Handlers:
+    def __init__(self, core: Core, platform: SlackPlatform, config: SlackConfig) -> None:
+        self.core = core
+        self.platform = platform
+        self.config = config
+        self.client = platform.client
+        self.organizers = Organizers(
+            self.client,
+            user_ids=config.organizer_ids,
+            group=config.organizer_group,
+            ttl=config.organizer_cache_seconds,
+        )
+        self.names = Names(self.client)
+        self.inflight = Inflight()
+
+    async def _actor(self, who: parse.Who) -> Actor:
+        self.names.remember(who.user_id, who.name)
+        return who.actor(is_organizer=await self.organizers.contains(who.user_id))
+
+    def _answer(
+        self,
+        who: parse.Who,
+        origin: parse.Origin,
+        respond: AsyncRespond | None,
+        *,
+        received: float,
+    ) -> Answer:
+        """Where to answer; its actor is provisional until the organizer check is done."""
+        return Answer(
+            self.platform,
+            who.actor(is_organizer=False),
+            origin,
+            respond if origin.has_response_url else None,
+            received=received,
+            trigger_budget=self.config.trigger_budget,
+        )
+
+    async def on_command(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        """/s4b and /s4b-admin: the text is parsed by the core against the catalogue."""
+        async with self.inflight.track():
+            received = time.monotonic()
+            await ack()
+            who, origin = parse.from_command(body)
+            answer = self._answer(who, origin, respond, received=received)
+            try:
+                actor = await self._actor(who)
+                answer.actor = actor
+                root = parse.root_of(str(body.get("command", "")))
+                text = str(body.get("text") or "")
+                if root == ORGANIZER_ROOT and not actor.is_organizer:
+                    await answer.say(Message.plain(MSG_NOT_ORGANIZER))
+                    return
+                outcome = await answer.run(self.core.run_text(actor, root, text))
+                await answer.present(outcome)
+                await self.refresh_home(actor)
+            except Exception as exc:
+                await self._broken(answer, "command", exc)
+
+    async def on_action(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        """Buttons `s4b:<verb>:<id>`: the same core action wherever the button was."""
+        async with self.inflight.track():
+            received = time.monotonic()
+            await ack()
+            who, origin = parse.from_interaction(body)
+            answer = self._answer(who, origin, respond, received=received)
+            try:
+                actor = await self._actor(who)
+                answer.actor = actor
+                action = parse.action_id(body)
+                outcome = await answer.run(self.core.press(actor, action))
+                await answer.present(outcome)
+                await self.refresh_home(actor)
+            except Exception as exc:
+                await self._broken(answer, "button", exc)
+
+    async def on_submission(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """A submitted form: field errors inline, else the modal closes and a DM confirms."""
+        async with self.inflight.track():
+            received = time.monotonic()
+            who, origin = parse.from_interaction(body)
+            view: Mapping[str, Any] = body["view"]
+            values = submitted_values(view)
+            work = asyncio.ensure_future(self._submit(who, form_id(view), values))
+            budget = self.config.submit_budget - (time.monotonic() - received)
+            done, _ = await asyncio.wait({work}, timeout=max(budget, 0.0))
+            if not done:
+                await ack(response_action="update", view=busy_modal(MSG_SAVING))
+            actor, outcome = await work
+            answer = self._answer(who, origin, None, received=received)
+            answer.actor = actor
+            if done and outcome.field_errors:
+                await ack(**error_response(view, outcome.field_errors))
+                return
+            if done:
+                await ack()  # closes the modal
+            try:
+                if not done:
+                    answer.loading_view = str(view["id"])
+                    if outcome.field_errors:
+                        await self.client.views_update(
+                            view_id=view["id"], view=form_again(view, values, outcome.field_errors)
+                        )
+                        return
+                    await answer.present(outcome)
+                elif outcome.reply is not None:
+                    await answer.dm(outcome.reply)
+                await self.refresh_home(actor)
+            except Exception as exc:
+                await self._broken(answer, "form", exc)
+
+    async def _submit(
+        self, who: parse.Who, form: str, values: Mapping[str, Any]
+    ) -> tuple[Actor, Outcome]:
+        actor = who.actor(is_organizer=False)
+        try:
+            actor = await self._actor(who)
+            return actor, await self.core.submit(FormSubmission(actor, form, values))
+        except Exception as exc:  # the ack must still go out, with something to show
+            _log.error("Slack form submission failed", exc_info=exc)
+            return actor, Outcome(reply=Message.plain(MSG_BROKEN))
+
+    async def on_home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        """The App Home tab: the member's registrations, then the upcoming sessions."""
+        if event.get("tab", "home") != "home":
+            return
+        async with self.inflight.track():
+            who = parse.from_home_event(body, event)
+            name = await self.names.of(who.user_id)
+            actor = await self._actor(parse.Who(who.team_id, who.user_id, name))
+            await self.refresh_home(actor)
+
+    async def refresh_home(self, actor: Actor) -> None:
+        """Republish the member's App Home tab; a failure here must not spoil the answer."""
+        try:
+            outcome = await self.core.home(actor)
+            if outcome.reply is not None:
+                await self.client.views_publish(
+                    user_id=actor.user_id, view=home_view(outcome.reply)
+                )
+        except (SlackClientError, OSError) as exc:
+            _log.warning("cannot publish the App Home tab: %s", type(exc).__name__)
+
+    async def _broken(self, answer: Answer, what: str, exc: Exception) -> None:
+        _log.error("Slack %s failed after its ack", what, exc_info=exc)
+        try:
+            await answer.say(Message.plain(MSG_BROKEN), in_view=False)
+        except Exception as again:  # the member cannot be told either: the log has it
+            _log.warning("cannot report the failure: %s", type(again).__name__)

@@ -1,0 +1,103 @@
+"""Neutral `Text` to Slack mrkdwn: escaped, mention-proof, with localised times.
+
+Slack reads `<…>` as links and mentions, so user text is escaped (&, <, > only, as
+https://api.slack.com/reference/surfaces/formatting#escaping says). Typed "@channel"
+gets a word joiner after the "@", so it can never page a channel even with link_names.
+Times become `<!date^UNIX^{date_long} {time}|fallback>`: each member's client shows
+their own local time; the fallback (session's zone, Eastern for S4B) is for the rest.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from s4b_bot.limits import split_text
+from s4b_bot.output import Moment, Text
+from s4b_bot.timefmt import format_moment, format_span
+
+_MASS_MENTION = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+_WORD_JOINER = "\u2060"
+# Private-use characters stand in for date tokens while text is split, so a cut never
+# lands inside a token (they have spaces) and lengths are counted exactly.
+_OPEN, _FILL, _CLOSE = "\ue000", "\ue001", "\ue002"
+_PLACEHOLDER = re.compile(f"{_OPEN}{_FILL}*{_CLOSE}")
+_PRIVATE = re.compile(f"[{_OPEN}{_FILL}{_CLOSE}]")
+DATE_FORMAT = "{date_long} {time}"
+
+
+def escape(text: str) -> str:
+    """Plain text made safe for mrkdwn: no links, no mentions, no broadcasts."""
+    text = _PRIVATE.sub("", text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MASS_MENTION.sub(lambda m: f"@{_WORD_JOINER}{m.group(1)}", text)
+
+
+def plain(text: Text) -> str:
+    """For plain_text objects and notification text: moments as their written fallback."""
+    return "".join(format_moment(s) if isinstance(s, Moment) else s for s in text.spans)
+
+
+def _clock(when: datetime, zone: str) -> str:
+    local = when.astimezone(ZoneInfo(zone))
+    hour = local.hour % 12 or 12
+    half = "a.m." if local.hour < 12 else "p.m."
+    return f"{hour}:{local.minute:02d} {half} {local.tzname() or zone}"
+
+
+def date_token(moment: Moment) -> str:
+    """`<!date^…>` for the start and, for a span, the end (same day: its time only)."""
+    start = (
+        f"<!date^{int(moment.start.timestamp())}^{DATE_FORMAT}|"
+        f"{escape(format_span(moment.start, None, moment.zone))}>"
+    )
+    if moment.end is None:
+        return start
+    zone = ZoneInfo(moment.zone)
+    same_day = moment.start.astimezone(zone).date() == moment.end.astimezone(zone).date()
+    end_format, end_fallback = (
+        ("{time}", _clock(moment.end, moment.zone))
+        if same_day
+        else (DATE_FORMAT, format_span(moment.end, None, moment.zone))
+    )
+    return f"{start}–<!date^{int(moment.end.timestamp())}^{end_format}|{escape(end_fallback)}>"
+
+
+def mrkdwn(text: Text) -> str:
+    """One paragraph as mrkdwn, whole."""
+    return "".join(date_token(s) if isinstance(s, Moment) else escape(s) for s in text.spans)
+
+
+def split_mrkdwn(text: Text, limit: int) -> list[str]:
+    """One paragraph as mrkdwn pieces of at most `limit` characters, cut between words.
+
+    Lengths are those of the escaped text (what Slack counts); date tokens are never cut.
+    """
+    tokens: list[str] = []
+    parts: list[str] = []
+    for span in text.spans:
+        if isinstance(span, Moment):
+            token = date_token(span)
+            tokens.append(token)
+            parts.append(_OPEN + _FILL * (len(token) - 2) + _CLOSE)
+        else:
+            parts.append(escape(span))
+    pieces = split_text("".join(parts), limit)
+    if sum(len(_PLACEHOLDER.findall(p)) for p in pieces) != len(tokens):
+        # A "word" longer than the limit was cut through a token: write times out instead.
+        flat = "".join(escape(format_moment(s) if isinstance(s, Moment) else s) for s in text.spans)
+        return split_text(flat, limit)
+    order: Iterator[str] = iter(tokens)
+    return [_PLACEHOLDER.sub(lambda _: next(order), piece) for piece in pieces]
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word with "…" when it must be cut at all."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    head = text[: cut if cut > limit // 2 else limit - 1].rstrip(" ,;:·-—")
+    return head + "…"

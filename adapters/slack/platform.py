@@ -1,0 +1,162 @@
+"""The dispatcher's port on Slack: DMs, channel posts (editable later), files.
+
+DMs: conversations.open (kept per member) then chat.postMessage; files go into the same
+DM with files_upload_v2 (files.getUploadURLExternal, the upload, files.completeUploadExternal).
+Every message to a channel waits its turn (`ChannelPacer`). SDK errors become RetryLater
+or PermanentFailure (`errors.classify`), so the outbox knows whether to try again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.config import SlackConfig
+from adapters.slack.errors import classified
+from adapters.slack.mrkdwn import escape
+from adapters.slack.pacing import ChannelPacer
+from adapters.slack.render import SlackMessage, render_message
+from s4b_bot.errors import PermanentFailure
+from s4b_bot.output import Attachment, Message
+from s4b_bot.ports import ModerationAction, Recipient, SessionEvent
+
+_log = logging.getLogger(__name__)
+
+MSG_NO_THREAD_CONTROL = (
+    "Slack has no API to {action} a thread; an organizer can ask people to move on, "
+    "or delete replies by hand"
+)
+
+
+def make_ref(channel: str, ts: str) -> str:
+    return f"{channel}:{ts}"
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    channel, sep, ts = ref.partition(":")
+    if not sep or not channel or not ts:
+        raise PermanentFailure(f"not a Slack post reference: {ref!r}")
+    return channel, ts
+
+
+class SlackPlatform:
+    """Implements `s4b_bot.ports.Platform` for one workspace."""
+
+    name = "slack"
+
+    def __init__(
+        self, client: AsyncWebClient, config: SlackConfig, *, pacer: ChannelPacer | None = None
+    ) -> None:
+        self.client = client
+        self.config = config
+        self.pacer = pacer or ChannelPacer(config.post_interval)
+        self._dm_channels: dict[str, str] = {}
+
+    async def send_dm(self, recipient: Recipient, message: Message) -> None:
+        channel = await self.dm_channel(recipient.user_id)
+        await self.deliver(channel, message)
+
+    async def post(
+        self,
+        community: str,
+        channel: str,
+        message: Message,
+        *,
+        ref: str | None = None,
+        thread_title: str | None = None,
+    ) -> str | None:
+        """Post (or with `ref`, edit with chat.update) in a configured channel.
+
+        `thread_title` opens the discussion: Slack threads start with a first reply, so
+        the title is posted as that reply under the new post.
+        """
+        if ref is not None:
+            channel_id, ts = split_ref(ref)
+            pieces = render_message(message)
+            await self.pacer.wait(channel_id)
+            await classified(
+                self.client.chat_update(
+                    channel=channel_id, ts=ts, text=pieces[0].text, blocks=pieces[0].blocks
+                )
+            )
+            await self._post_pieces(channel_id, pieces[1:])  # the edit grew: the rest follows
+            await self.upload(channel_id, message.attachments)
+            return ref
+        channel_id = self.channel_id(channel)
+        ts = await self.deliver(channel_id, message)
+        if thread_title:
+            await self.pacer.wait(channel_id)
+            await classified(
+                self.client.chat_postMessage(
+                    channel=channel_id, thread_ts=ts, text=f"🧵 {escape(thread_title)}"
+                )
+            )
+        return make_ref(channel_id, ts)
+
+    async def moderate(
+        self, community: str, channel: str, ref: str, action: ModerationAction
+    ) -> None:
+        """Pin with pins.add; Slack has no API to lock, unlock or archive a thread."""
+        channel_id, ts = split_ref(ref)
+        if action != "pin":
+            raise PermanentFailure(MSG_NO_THREAD_CONTROL.format(action=action))
+        try:
+            await classified(self.client.pins_add(channel=channel_id, timestamp=ts))
+        except PermanentFailure as exc:
+            if "already_pinned" not in str(exc):
+                raise
+
+    def channel_id(self, channel: str) -> str:
+        channel_id = self.config.channel_for(channel)
+        if channel_id is None:
+            raise PermanentFailure(
+                f"no Slack channel is set for {channel} (SLACK_{channel.upper()}_CHANNEL)"
+            )
+        return channel_id
+
+    async def sync_session(
+        self, community: str, event: SessionEvent, *, ref: str | None = None
+    ) -> str | None:
+        return None  # Slack has no calendar of its own to keep in step
+
+    async def dm_channel(self, user_id: str) -> str:
+        """The member's DM channel with the bot, opened once and remembered."""
+        if user_id not in self._dm_channels:
+            response = await classified(self.client.conversations_open(users=user_id))
+            channel = response.get("channel") or {}
+            self._dm_channels[user_id] = str(channel["id"])
+        return self._dm_channels[user_id]
+
+    async def deliver(self, channel: str, message: Message) -> str:
+        """Post a message (split as needed) and its files; the first message's ts."""
+        first = await self._post_pieces(channel, render_message(message))
+        await self.upload(channel, message.attachments)
+        assert first is not None
+        return first
+
+    async def _post_pieces(self, channel: str, pieces: Sequence[SlackMessage]) -> str | None:
+        first: str | None = None
+        for piece in pieces:
+            await self.pacer.wait(channel)
+            response = await classified(
+                self.client.chat_postMessage(channel=channel, text=piece.text, blocks=piece.blocks)
+            )
+            first = first or str(response.get("ts"))
+        return first
+
+    async def upload(self, channel: str, attachments: Sequence[Attachment]) -> None:
+        """Files into a conversation; Slack shares them as one message."""
+        if not attachments:
+            return
+        await self.pacer.wait(channel)
+        await classified(
+            self.client.files_upload_v2(
+                channel=channel,
+                file_uploads=[
+                    {"file": a.content, "filename": a.filename, "title": a.filename}
+                    for a in attachments
+                ],
+            )
+        )

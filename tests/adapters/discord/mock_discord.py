@@ -1,0 +1,400 @@
+"""A local mock of Discord's REST API (aiohttp on 127.0.0.1) for discord.py to talk to.
+
+It records every request (method, path, query, JSON body or multipart parts) and answers
+like Discord: JSON with content type exactly `application/json`, snowflake ids, message
+objects discord.py can parse. Failures can be injected per route: `fail(...)` for a
+status and Discord error code, `rate_limit(...)` for a 429 with `Via` and a JSON
+`retry_after` (without those discord.py takes a 429 for a Cloudflare ban).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+APP_ID = 1_100_000_000_000_000_001
+BOT_ID = APP_ID
+BOT_USER = {
+    "id": str(BOT_ID),
+    "username": "S4B",
+    "discriminator": "0",
+    "global_name": "S4B",
+    "avatar": None,
+    "bot": True,
+}
+OWNER = {"id": "1100000000000000009", "username": "owner", "discriminator": "0", "avatar": None}
+
+
+@dataclass
+class Part:
+    name: str
+    filename: str | None
+    content_type: str | None
+    data: bytes
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    """Without the /api/v10 prefix: "/channels/1/messages"."""
+    query: dict[str, str]
+    json: Any = None
+    parts: list[Part] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def body(self) -> Any:
+        """The JSON body, or a multipart request's payload_json."""
+        if self.json is not None:
+            return self.json
+        for part in self.parts:
+            if part.name == "payload_json":
+                return json.loads(part.data)
+        return None
+
+    @property
+    def files(self) -> list[Part]:
+        return [p for p in self.parts if p.filename is not None]
+
+
+@dataclass
+class Failure:
+    method: str
+    pattern: re.Pattern[str]
+    status: int
+    body: Any
+    headers: dict[str, str]
+    times: int
+
+
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    # Exactly "application/json": discord.py compares the header, charset and all.
+    return web.Response(
+        body=json.dumps(data).encode(),
+        status=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+class MockDiscord:
+    def __init__(self) -> None:
+        self.requests: list[Request] = []
+        self._failures: list[Failure] = []
+        self._ids = itertools.count(1_200_000_000_000_000_000)
+        self.dm_channels: dict[str, str] = {}
+        self.events: dict[str, dict[str, Any]] = {}
+        self.messages: dict[str, dict[str, Any]] = {}
+        self.channels: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, bytes] = {}
+        self._runner: web.AppRunner | None = None
+        self.base = ""
+
+    # --- control ---------------------------------------------------------------------
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.root = f"http://127.0.0.1:{port}"
+        self.base = f"{self.root}/api/v10"
+        return self.base
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def fail(
+        self,
+        method: str,
+        path: str,
+        *,
+        status: int,
+        code: int = 0,
+        message: str = "error",
+        times: int = 1,
+    ) -> None:
+        """The next `times` matching requests get this Discord error."""
+        self._failures.append(
+            Failure(
+                method,
+                re.compile(path),
+                status,
+                {"message": message, "code": code},
+                {},
+                times,
+            )
+        )
+
+    def rate_limit(self, method: str, path: str, *, retry_after: float, times: int = 1) -> None:
+        """The next `times` matching requests get a Discord 429 (with Via and JSON)."""
+        self._failures.append(
+            Failure(
+                method,
+                re.compile(path),
+                429,
+                {
+                    "message": "You are being rate limited.",
+                    "retry_after": retry_after,
+                    "global": False,
+                },
+                {"Via": "1.1 google", "X-RateLimit-Scope": "user"},
+                times,
+            )
+        )
+
+    def add_channel(self, channel_id: int, guild_id: int, *, kind: int = 0) -> None:
+        self.channels[str(channel_id)] = self._channel(str(channel_id), str(guild_id), kind)
+
+    def add_file(self, name: str, data: bytes) -> str:
+        self.files[name] = data
+        return f"{self.root}/attachments/{name}"
+
+    def find(self, method: str, path: str) -> list[Request]:
+        pattern = re.compile(path)
+        return [r for r in self.requests if r.method == method and pattern.fullmatch(r.path)]
+
+    def clear(self) -> None:
+        self.requests.clear()
+
+    # --- serving ---------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        path = request.path
+        if path.startswith("/attachments/"):
+            name = path.rsplit("/", 1)[1]
+            if name not in self.files:
+                return web.Response(status=404)
+            return web.Response(body=self.files[name])
+        path = path.removeprefix("/api/v10")
+        recorded = Request(request.method, path, dict(request.query), headers=dict(request.headers))
+        if request.content_type == "application/json":
+            recorded.json = await request.json()
+        elif request.content_type.startswith("multipart/"):
+            reader = await request.multipart()
+            async for part in reader:
+                recorded.parts.append(
+                    Part(
+                        part.name or "",  # type: ignore[union-attr]
+                        part.filename,  # type: ignore[union-attr]
+                        part.headers.get("Content-Type"),  # type: ignore[union-attr]
+                        await part.read(),  # type: ignore[union-attr]
+                    )
+                )
+        self.requests.append(recorded)
+        for failure in self._failures:
+            if (
+                failure.times > 0
+                and failure.method == request.method
+                and failure.pattern.fullmatch(path)
+            ):
+                failure.times -= 1
+                return _json(failure.body, failure.status, failure.headers)
+        return self._answer(recorded)
+
+    def _answer(self, r: Request) -> web.StreamResponse:
+        m, p, body = r.method, r.path, r.body
+        if m == "GET" and p == "/users/@me":
+            return _json(BOT_USER)
+        if m == "GET" and p == "/oauth2/applications/@me":
+            return _json(
+                {
+                    "id": str(APP_ID),
+                    "name": "S4B",
+                    "description": "",
+                    "icon": None,
+                    "bot_public": False,
+                    "bot_require_code_grant": False,
+                    "owner": OWNER,
+                    "verify_key": "0" * 64,
+                    "flags": 0,
+                }
+            )
+        if m == "PUT" and (
+            match := re.fullmatch(r"/applications/(\d+)(?:/guilds/(\d+))?/commands", p)
+        ):
+            return _json(
+                [
+                    {
+                        **c,
+                        "id": str(next(self._ids)),
+                        "application_id": match[1],
+                        "guild_id": match[2],
+                        "version": "1",
+                    }
+                    for c in body
+                ]
+            )
+        if m == "POST" and (match := re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", p)):
+            kind = body["type"]
+            resource: dict[str, Any] = {"type": kind}
+            if kind in (4, 7):
+                resource["message"] = self._message(None, body.get("data") or {})
+            return _json(
+                {
+                    "interaction": {
+                        "id": match[1],
+                        "type": 2,
+                        "response_message_loading": kind == 5,
+                        "response_message_ephemeral": bool(
+                            (body.get("data") or {}).get("flags", 0) & 64
+                        ),
+                    },
+                    "resource": resource,
+                }
+            )
+        if m == "POST" and re.fullmatch(r"/webhooks/(\d+)/([^/]+)", p):
+            message = self._message(None, body or {})
+            return (
+                _json(message) if r.query.get("wait") in ("1", "true") else web.Response(status=204)
+            )
+        if m == "PATCH" and re.fullmatch(r"/webhooks/(\d+)/([^/]+)/messages/[^/]+", p):
+            return _json(self._message(None, body or {}))
+        if m == "POST" and p == "/users/@me/channels":
+            user = str(body["recipient_id"])
+            channel = self.dm_channels.setdefault(user, str(next(self._ids)))
+            recipient = {
+                "id": user,
+                "username": f"user{user[-4:]}",
+                "discriminator": "0",
+                "avatar": None,
+            }
+            return _json(
+                {"id": channel, "type": 1, "recipients": [recipient], "last_message_id": None}
+            )
+        if m == "GET" and (match := re.fullmatch(r"/channels/(\d+)", p)):
+            channel = self.channels.get(match[1])
+            if channel is None:
+                return _json({"message": "Unknown Channel", "code": 10003}, 404)
+            return _json(channel)
+        if m == "PATCH" and (match := re.fullmatch(r"/channels/(\d+)", p)):
+            channel = self.channels.setdefault(match[1], self._channel(match[1], "1", 11))
+            channel.update(body or {})
+            return _json(channel)
+        if m == "POST" and (match := re.fullmatch(r"/channels/(\d+)/messages", p)):
+            return _json(self._message(match[1], body or {}))
+        if m == "PATCH" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", p)):
+            return _json(self._message(match[1], body or {}, message_id=match[2]))
+        if m == "DELETE" and re.fullmatch(r"/channels/(\d+)/messages/(\d+)", p):
+            return web.Response(status=204)
+        if m == "POST" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", p)):
+            parent = self.channels.get(match[1], {})
+            thread = self._channel(match[2], parent.get("guild_id", "1"), 11)
+            thread.update(
+                {
+                    "parent_id": match[1],
+                    "name": body["name"],
+                    "owner_id": str(BOT_ID),
+                    "message_count": 0,
+                    "member_count": 1,
+                    "thread_metadata": {
+                        "archived": False,
+                        "auto_archive_duration": 1440,
+                        "archive_timestamp": _now(),
+                        "locked": False,
+                    },
+                }
+            )
+            self.channels[match[2]] = thread
+            return _json(thread)
+        if m == "POST" and (match := re.fullmatch(r"/channels/(\d+)/threads", p)):
+            parent = self.channels.get(match[1], {})
+            thread_id = str(next(self._ids))
+            thread = self._channel(thread_id, parent.get("guild_id", "1"), 11)
+            thread.update(
+                {
+                    "parent_id": match[1],
+                    "name": body["name"],
+                    "owner_id": str(BOT_ID),
+                    "message_count": 0,
+                    "member_count": 1,
+                    "thread_metadata": {
+                        "archived": False,
+                        "auto_archive_duration": 1440,
+                        "archive_timestamp": _now(),
+                        "locked": False,
+                    },
+                }
+            )
+            self.channels[thread_id] = thread
+            message = self._message(thread_id, body.get("message") or {}, message_id=thread_id)
+            return _json({**thread, "message": message})
+        if m == "PUT" and re.fullmatch(r"/channels/(\d+)/(?:messages/)?pins/(\d+)", p):
+            return web.Response(status=204)
+        if m == "POST" and (match := re.fullmatch(r"/guilds/(\d+)/scheduled-events", p)):
+            event = {
+                **body,
+                "id": str(next(self._ids)),
+                "guild_id": match[1],
+                "status": 1,
+                "channel_id": None,
+                "creator_id": str(BOT_ID),
+                "entity_id": None,
+                "user_count": 0,
+            }
+            self.events[event["id"]] = event
+            return _json(event)
+        if m == "PATCH" and (match := re.fullmatch(r"/guilds/(\d+)/scheduled-events/(\d+)", p)):
+            event = self.events.get(match[2])
+            if event is None:
+                return _json({"message": "Unknown Guild Scheduled Event", "code": 10070}, 404)
+            event.update(body)
+            return _json(event)
+        return _json({"message": f"404: Not Found ({m} {p})", "code": 0}, 404)
+
+    def _channel(self, channel_id: str, guild_id: str, kind: int) -> dict[str, Any]:
+        return {
+            "id": channel_id,
+            "type": kind,
+            "guild_id": guild_id,
+            "name": f"channel-{channel_id[-4:]}",
+            "position": 0,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+            "topic": None,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "flags": 0,
+            "available_tags": [],
+        }
+
+    def _message(
+        self, channel_id: str | None, body: dict[str, Any], *, message_id: str | None = None
+    ) -> dict[str, Any]:
+        message_id = message_id or str(next(self._ids))
+        message = {
+            "id": message_id,
+            "channel_id": channel_id or "1100000000000000100",
+            "type": 0,
+            "author": BOT_USER,
+            "content": body.get("content") or "",
+            "embeds": body.get("embeds") or [],
+            "components": body.get("components") or [],
+            "attachments": [],
+            "mentions": [],
+            "mention_roles": [],
+            "mention_everyone": False,
+            "pinned": False,
+            "tts": False,
+            "timestamp": _now(),
+            "edited_timestamp": None,
+            "flags": body.get("flags", 0),
+            "application_id": str(APP_ID),
+        }
+        self.messages[message_id] = message
+        return message
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()

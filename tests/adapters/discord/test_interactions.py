@@ -1,0 +1,412 @@
+"""Interactions through discord.py's own parsing: deadlines, modals, autocomplete,
+organizers, expired tokens, files."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from adapters.discord import S4BClient
+from s4b_bot.core import Core
+from s4b_bot.errors import PermanentFailure
+from s4b_bot.output import Message, Outcome
+from s4b_bot.ports import Recipient
+from tests.adapters.discord import payloads
+from tests.adapters.discord.conftest import (
+    TOKEN,
+    MakeClient,
+    callbacks,
+    feed,
+    followups,
+    visible_text,
+)
+from tests.adapters.discord.mock_discord import MockDiscord
+
+EPHEMERAL = 64
+
+
+def first_message_with(
+    mock: MockDiscord, payload: dict[str, Any], custom_id: str
+) -> dict[str, Any]:
+    """The message (as Discord stores it) that carries a button, from the bot's answer."""
+    for request in [*callbacks(mock, payload), *followups(mock, payload)]:
+        body = request.body.get("data", request.body) if "type" in request.body else request.body
+        for row in body.get("components") or []:
+            if any(c.get("custom_id") == custom_id for c in row.get("components", [])):
+                return mock.messages[max(mock.messages)] | {
+                    "components": body["components"],
+                    "flags": EPHEMERAL,
+                    "content": body.get("content", ""),
+                }
+    raise AssertionError(f"no message with {custom_id}")
+
+
+async def test_a_command_is_deferred_at_once_then_answered_privately(
+    bot: S4BClient, mock: MockDiscord
+) -> None:
+    payload = payloads.command("s4b", "sessions")
+    assert await feed(bot, payload) == "reply"
+    (ack,) = callbacks(mock, payload)
+    assert ack.body == {"type": 5, "data": {"flags": EPHEMERAL}}  # deferred, "thinking"
+    assert mock.requests.index(ack) < mock.requests.index(followups(mock, payload)[0])
+    (reply,) = followups(mock, payload)
+    assert reply.body["flags"] == EPHEMERAL
+    assert reply.body["allowed_mentions"] == {"parse": []}
+    when = reply.body["embeds"][0]["fields"][0]
+    assert when["name"] == "When"
+    assert when["value"].startswith("<t:1745946000:F>–<t:1745949600:t>")
+    assert "(<t:1745946000:R>)" in when["value"]
+    ids = [c["custom_id"] for row in reply.body["components"] for c in row["components"]]
+    assert "s4b:register:1" in ids and "s4b:calendar:1" in ids
+
+
+async def test_a_public_reply_is_posted_for_the_channel(
+    bot: S4BClient, mock: MockDiscord, sqlite_core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def public(invocation: Any) -> Outcome:
+        return Outcome(reply=Message.plain("For everyone"), public=True)
+
+    monkeypatch.setattr(sqlite_core, "invoke", public)
+    payload = payloads.command("s4b", "about")
+    assert await feed(bot, payload) == "public"
+    private, shown = followups(mock, payload)
+    assert (private.body["flags"], private.body["content"]) == (EPHEMERAL, "Posted in the channel.")
+    assert (shown.body.get("flags", 0), shown.body["content"]) == (0, "For everyone")
+
+
+async def test_register_answers_with_the_modal_itself(bot: S4BClient, mock: MockDiscord) -> None:
+    payload = payloads.command("s4b", "register", {"session": "2025-06-24"})
+    assert await feed(bot, payload) == "modal"
+    (only,) = callbacks(mock, payload)  # no defer: a modal must be the first answer
+    assert only.body["type"] == 9
+    sessions = only.body["data"]["components"][3]["component"]["options"]
+    assert [o["value"] for o in sessions if o["default"]] == ["2"]
+    assert followups(mock, payload) == []
+
+
+async def test_a_slow_core_is_deferred_in_time_and_offers_the_form_by_button(
+    make_client: MakeClient, mock: MockDiscord, sqlite_core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = await make_client(ack_budget=0.05)
+    invoke = sqlite_core.invoke
+
+    async def slow_invoke(invocation: Any) -> Any:
+        await asyncio.sleep(0.3)
+        return await invoke(invocation)
+
+    monkeypatch.setattr(sqlite_core, "invoke", slow_invoke)
+    payload = payloads.command("s4b", "register")
+    assert await feed(bot, payload) == "reply"
+    (ack,) = callbacks(mock, payload)
+    assert ack.body == {"type": 5, "data": {"flags": EPHEMERAL}}
+    (reply,) = followups(mock, payload)
+    assert "took a moment too long" in reply.body["content"]
+    button = reply.body["components"][0]["components"][0]
+    assert button["custom_id"] == "s4b-form:open:register"
+    monkeypatch.setattr(sqlite_core, "invoke", invoke)
+    press = payloads.component(
+        first_message_with(mock, payload, button["custom_id"]), button["custom_id"]
+    )
+    assert await feed(bot, press) == "modal"
+    assert callbacks(mock, press)[0].body["type"] == 9
+
+
+@pytest.mark.parametrize(
+    "make_payload",
+    [
+        lambda: payloads.command("s4b", "sessions", age=timedelta(minutes=16)),
+        lambda: payloads.autocomplete(
+            "s4b", "session", "session", "spr", age=timedelta(minutes=16)
+        ),
+        lambda: payloads.modal_submit("s4b-form:register", [], age=timedelta(minutes=16)),
+        lambda: payloads.component(
+            {
+                "id": "1",
+                "channel_id": "1",
+                "author": {"id": "1", "username": "x", "discriminator": "0", "avatar": None},
+                "content": "",
+                "embeds": [],
+                "attachments": [],
+                "mentions": [],
+                "mention_roles": [],
+                "pinned": False,
+                "mention_everyone": False,
+                "tts": False,
+                "timestamp": "2025-01-01T00:00:00+00:00",
+                "edited_timestamp": None,
+                "flags": 0,
+                "type": 0,
+                "components": [
+                    {
+                        "type": 1,
+                        "components": [
+                            {
+                                "type": 2,
+                                "style": 4,
+                                "label": "Unregister",
+                                "custom_id": "s4b:unregister:1",
+                            }
+                        ],
+                    }
+                ],
+            },
+            "s4b:unregister:1",
+            age=timedelta(minutes=16),
+        ),
+    ],
+    ids=["command", "autocomplete", "modal", "button"],
+)
+async def test_interactions_older_than_15_minutes_are_skipped(
+    bot: S4BClient,
+    mock: MockDiscord,
+    sqlite_core: Core,
+    monkeypatch: pytest.MonkeyPatch,
+    make_payload: Any,
+) -> None:
+    async def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the core must not be called")
+
+    for name in ("invoke", "press", "submit", "session_choices"):
+        monkeypatch.setattr(sqlite_core, name, never)
+    mock.clear()
+    payload = make_payload()
+    assert await feed(bot, payload) == "expired"
+    await asyncio.sleep(0.05)
+    assert mock.requests == []  # not even an attempt with the dead token
+
+
+async def test_session_autocomplete_gives_at_most_25_matching_choices(
+    bot: S4BClient, mock: MockDiscord, sqlite_core: Core
+) -> None:
+    payload = payloads.autocomplete("s4b", "register", "session", "")
+    assert await feed(bot, payload) == "autocomplete"
+    choices = callbacks(mock, payload)[0].body["data"]["choices"]
+    assert choices[0] == {"name": "all", "value": "all"}  # the option's own word first
+    assert [c["value"] for c in choices[1:]] == [
+        "2025-04-29",
+        "2025-06-24",
+        "2025-09-23",
+        "2025-11-18",
+    ]
+    assert choices[1]["name"].startswith("Spring · 2025-04-29 · ")
+
+    payload = payloads.autocomplete("s4b", "register", "session", "summ")
+    await feed(bot, payload)
+    (summer,) = callbacks(mock, payload)[0].body["data"]["choices"]
+    assert summer["value"] == "2025-06-24"
+
+    organizer = payloads.ORGANIZER_ROLE
+    for year in (2026, 2027, 2028):
+        add = payloads.command(
+            "s4b-admin",
+            "session series",
+            {"first": f"{year}-01-27T13:00", "rule": "FREQ=MONTHLY;COUNT=12", "title": "More"},
+            roles=[organizer],
+            user=payloads.JO,
+        )
+        await feed(bot, add)
+    payload = payloads.autocomplete("s4b", "session", "session", "")
+    await feed(bot, payload)
+    assert len(callbacks(mock, payload)[0].body["data"]["choices"]) == 25
+
+
+async def test_zone_autocomplete(bot: S4BClient, mock: MockDiscord) -> None:
+    payload = payloads.autocomplete("s4b", "timezone", "zone", "vancou")
+    await feed(bot, payload)
+    assert callbacks(mock, payload)[0].body["data"]["choices"] == [
+        {"name": "America/Vancouver", "value": "America/Vancouver"}
+    ]
+
+
+async def test_organizer_commands_check_the_organizer_role(
+    bot: S4BClient, mock: MockDiscord
+) -> None:
+    options = {"session": "2025-04-29", "details": "https://zoom.example/j/1"}
+    member = payloads.command(
+        "s4b-admin", "session call", options, permissions=payloads.MANAGE_EVENTS
+    )
+    await feed(bot, member)  # Manage Events shows the command, but the role is what counts
+    assert "Only organizers" in visible_text(followups(mock, member))
+    organizer = payloads.command(
+        "s4b-admin", "session call", options, roles=[payloads.ORGANIZER_ROLE], user=payloads.JO
+    )
+    await feed(bot, organizer)
+    assert "Only organizers" not in visible_text(followups(mock, organizer))
+    detail = payloads.command(
+        "s4b-admin", "roster", {"session": "2025-04-29"}, roles=[payloads.ORGANIZER_ROLE]
+    )
+    await feed(bot, detail)
+    assert "Only organizers" not in visible_text(followups(mock, detail))
+
+
+async def test_without_a_role_manage_events_makes_an_organizer(
+    make_client: MakeClient, mock: MockDiscord
+) -> None:
+    bot = await make_client(organizer_role_id=None)
+    for permissions, refused in (("3072", True), (payloads.MANAGE_EVENTS, False)):
+        payload = payloads.command("s4b-admin", "deliveries", permissions=permissions)
+        await feed(bot, payload)
+        assert ("Only organizers" in visible_text(followups(mock, payload))) is refused
+
+
+async def test_a_refused_form_can_be_fixed_without_typing_it_again(
+    bot: S4BClient, mock: MockDiscord
+) -> None:
+    opened = payloads.command("s4b", "register", {"session": "2025-04-29"})
+    await feed(bot, opened)
+    modal = callbacks(mock, opened)[0].body["data"]
+    answers = {
+        "about": "Neighbour",
+        "organization+email": "Garden, not-an-email@",
+        "consent": False,
+    }
+    submit = payloads.modal_submit(modal["custom_id"], payloads.answers(modal, answers))
+    assert await feed(bot, submit) == "reply"
+    (reply,) = followups(mock, submit)
+    assert "Please check the form" in reply.body["content"]
+    assert "tick the box" in reply.body["content"]
+    fix = reply.body["components"][-1]["components"][0]
+    assert (fix["label"], fix["custom_id"]) == ("Fix the form", "s4b-form:open:register")
+    press = payloads.component(first_message_with(mock, submit, fix["custom_id"]), fix["custom_id"])
+    assert await feed(bot, press) == "modal"
+    again = {
+        c["component"]["custom_id"]: c["component"]
+        for c in callbacks(mock, press)[0].body["data"]["components"]
+    }
+    assert again["about"]["value"] == "Neighbour"
+    assert again["organization+email"]["value"] == "Garden, not-an-email@"
+    assert [o["value"] for o in again["sessions"]["options"] if o["default"]] == ["1"]
+
+
+async def test_an_attached_ics_is_imported(bot: S4BClient, mock: MockDiscord) -> None:
+    ics = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
+        b"UID:a@test\r\nDTSTAMP:20250101T000000Z\r\nDTSTART:20260310T180000Z\r\n"
+        b"DTEND:20260310T190000Z\r\nSUMMARY:Imported gathering\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    url = mock.add_file("s.ics", ics)
+    attachment = {
+        "id": "1100000000000000900",
+        "filename": "s.ics",
+        "size": len(ics),
+        "url": url,
+        "proxy_url": url,
+        "content_type": "text/calendar",
+    }
+    payload = payloads.command(
+        "s4b-admin",
+        "session import",
+        {"file": attachment["id"]},
+        types={"file": 11},
+        resolved={"attachments": {attachment["id"]: attachment}},
+        roles=[payloads.ORGANIZER_ROLE],
+    )
+    assert await feed(bot, payload) == "reply"
+    assert "Imported 1 sessions" in visible_text(followups(mock, payload))
+    assert "Imported gathering" in visible_text(followups(mock, payload))
+
+
+async def test_outside_a_server_the_member_is_asked_to_use_it_there(
+    make_client: MakeClient, mock: MockDiscord
+) -> None:
+    bot = await make_client(guild_id=None)
+    message = {
+        "id": "1",
+        "channel_id": "1100000000000000061",
+        "author": {"id": "1", "username": "x", "discriminator": "0", "avatar": None},
+        "content": "",
+        "embeds": [],
+        "attachments": [],
+        "mentions": [],
+        "mention_roles": [],
+        "pinned": False,
+        "mention_everyone": False,
+        "tts": False,
+        "timestamp": "2025-01-01T00:00:00+00:00",
+        "edited_timestamp": None,
+        "flags": 0,
+        "type": 0,
+        "components": [
+            {
+                "type": 1,
+                "components": [
+                    {"type": 2, "style": 2, "label": "Details", "custom_id": "s4b:session:1"}
+                ],
+            }
+        ],
+    }
+    press = payloads.component(message, "s4b:session:1", guild=False)
+    assert await feed(bot, press) == "reply"
+    assert "use this in the server" in callbacks(mock, press)[0].body["data"]["content"]
+
+
+async def test_a_rate_limited_follow_up_is_retried_by_discord_py(
+    bot: S4BClient, mock: MockDiscord
+) -> None:
+    mock.rate_limit("POST", r"/webhooks/\d+/.+", retry_after=0.05)
+    payload = payloads.command("s4b", "mine")
+    assert await feed(bot, payload) == "reply"
+    assert len(followups(mock, payload)) == 2  # the 429, then the same message again
+
+
+async def test_the_token_is_never_logged(
+    make_client: MakeClient, mock: MockDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    bot = await make_client()
+    await feed(bot, payloads.command("s4b", "sessions"))
+    mock.fail("POST", r"/users/@me/channels", status=403, code=50007, message="Cannot send")
+    with pytest.raises(PermanentFailure):
+        await bot.platform.send_dm(Recipient("1", "2", "x"), Message.plain("hi"))
+    assert caplog.records  # discord.py did log, at DEBUG
+    secret = TOKEN.split(".", 1)[1]
+    assert secret not in caplog.text
+    assert secret not in repr(bot.config) and secret not in str(bot.config.model_dump())
+
+
+async def test_a_failure_around_the_core_still_answers(bot: S4BClient, mock: MockDiscord) -> None:
+    url = f"{mock.root}/attachments/missing.ics"  # the download fails
+    attachment = {
+        "id": "1100000000000000901",
+        "filename": "s.ics",
+        "size": 10,
+        "url": url,
+        "proxy_url": url,
+        "content_type": "text/calendar",
+    }
+    payload = payloads.command(
+        "s4b-admin",
+        "session import",
+        {"file": attachment["id"]},
+        types={"file": 11},
+        resolved={"attachments": {attachment["id"]: attachment}},
+        roles=[payloads.ORGANIZER_ROLE],
+    )
+    assert await feed(bot, payload) == "reply"
+    assert "Something went wrong" in visible_text(followups(mock, payload))
+
+
+async def test_a_failed_command_sync_does_not_stop_the_bot(
+    make_client: MakeClient, mock: MockDiscord
+) -> None:
+    mock.fail("PUT", r"/applications/\d+/guilds/\d+/commands", status=400, code=50035)
+    bot = await make_client()
+    payload = payloads.command("s4b", "values")
+    assert await feed(bot, payload) == "reply"
+
+
+async def test_an_interaction_discord_has_forgotten_is_dropped_quietly(
+    bot: S4BClient, mock: MockDiscord, sqlite_core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("no work for an interaction that cannot be answered")
+
+    monkeypatch.setattr(sqlite_core, "invoke", never)
+    mock.fail("POST", r"/interactions/\d+/[^/]+/callback", status=404, code=10062)
+    payload = payloads.command("s4b", "mine", age=timedelta(seconds=5))
+    assert await feed(bot, payload) == "missed"
+    assert followups(mock, payload) == []

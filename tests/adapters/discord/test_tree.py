@@ -1,0 +1,106 @@
+"""The Discord command tree matches the core's catalogue: same commands, options, help."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord import S4BClient
+from adapters.discord.render import render
+from adapters.discord.tree import discord_names, discord_path, walk_commands
+from s4b_bot.catalogue import MEMBER_ROOT, ORGANIZER_ROOT
+from s4b_bot.commands import CATALOGUE
+from s4b_bot.output import Message
+from tests.adapters.discord import payloads, spec
+from tests.adapters.discord.conftest import feed, followups, visible_text
+from tests.adapters.discord.mock_discord import MockDiscord
+
+OPTION_TYPES = {
+    "session": discord.AppCommandOptionType.string,
+    "text": discord.AppCommandOptionType.string,
+    "zone": discord.AppCommandOptionType.string,
+    "choice": discord.AppCommandOptionType.string,
+    "file": discord.AppCommandOptionType.attachment,
+}
+
+
+def test_command_names_follow_one_rule() -> None:
+    paths = {(c.root, c.name): discord_path(CATALOGUE, c).usage for c in CATALOGUE.commands}
+    assert paths[(MEMBER_ROOT, "sessions")] == "/s4b sessions"
+    assert paths[(ORGANIZER_ROOT, "session call")] == "/s4b-admin session call"
+    assert paths[(ORGANIZER_ROOT, "session reschedule")] == "/s4b-admin session reschedule"
+    # "calendar" is a command itself, so "calendar feed" cannot make it a group.
+    assert paths[(MEMBER_ROOT, "calendar")] == "/s4b calendar"
+    assert paths[(MEMBER_ROOT, "calendar feed")] == "/s4b calendar-feed"
+    assert len(set(paths.values())) == len(paths)  # no two commands collide
+    for command in CATALOGUE.commands:
+        words = command.name.split()
+        first_is_command = CATALOGUE.find(command.root, words[0]) is not None
+        expected = (
+            [command.root, *words]
+            if len(words) == 1 or not first_is_command
+            else [command.root, "-".join(words)]
+        )
+        assert paths[(command.root, command.name)] == "/" + " ".join(expected)
+
+
+def test_tree_matches_the_catalogue(bot: S4BClient) -> None:
+    groups = [g for g in bot.tree.get_commands() if isinstance(g, app_commands.Group)]
+    assert sorted(g.name for g in groups) == [MEMBER_ROOT, ORGANIZER_ROOT]
+    leaves = walk_commands(groups)
+    expected = {discord_path(CATALOGUE, c).usage.removeprefix("/"): c for c in CATALOGUE.commands}
+    assert set(leaves) == set(expected)  # same commands, nothing more
+    for name, command in expected.items():
+        app = leaves[name]
+        assert app.description == command.summary  # the same help
+        assert [p.name for p in app.parameters] == [o.name for o in command.options]
+        for parameter, option in zip(app.parameters, command.options, strict=True):
+            assert parameter.description == option.description
+            assert parameter.required == option.required
+            assert parameter.type == OPTION_TYPES[option.kind]
+            if option.kind != "file":
+                assert parameter.max_value == option.max_length  # max_length for strings
+            if option.kind == "choice":
+                assert [c.value for c in parameter.choices] == list(option.choices)
+            assert parameter.autocomplete == (option.kind in ("session", "zone"))
+
+
+def test_synced_payload_hides_organizer_commands_and_fits_discord(
+    bot: S4BClient, mock: MockDiscord
+) -> None:
+    (put,) = mock.find("PUT", rf"/applications/\d+/guilds/{payloads.GUILD_ID}/commands")
+    spec.validate("bulk_set_guild_application_commands", put.body)
+    by_name: dict[str, Any] = {c["name"]: c for c in put.body}
+    manage_events = discord.Permissions(manage_events=True).value
+    assert by_name["s4b-admin"]["default_member_permissions"] == manage_events
+    assert by_name["s4b"]["default_member_permissions"] is None
+    assert by_name["s4b"]["contexts"] == [0] == by_name["s4b-admin"]["contexts"]  # guild only
+    session = next(o for o in by_name["s4b-admin"]["options"] if o["name"] == "session")
+    assert session["type"] == 2  # a subcommand group
+    call = next(o for o in session["options"] if o["name"] == "call")
+    details = next(o for o in call["options"] if o["name"] == "details")
+    assert (details["max_length"], details["required"]) == (1_000, True)
+    register = next(o for o in by_name["s4b"]["options"] if o["name"] == "register")
+    assert register["options"][0]["autocomplete"] is True
+
+
+def test_usage_texts_name_the_discord_commands() -> None:
+    names = discord_names(CATALOGUE)
+    assert names["/s4b calendar feed"] == "/s4b calendar-feed"
+    for core_usage, discord_usage in names.items():  # only ever hyphenated
+        root, rest = core_usage.split(" ", 1)
+        assert discord_usage == f"{root} {rest.replace(' ', '-')}"
+    (chunk,) = render(Message.plain("Try `/s4b calendar feed reset` or `/s4b calendar`."), names)
+    assert chunk.content == "Try `/s4b calendar-feed reset` or `/s4b calendar`."
+
+
+async def test_help_on_discord_lists_what_to_type(bot: S4BClient, mock: MockDiscord) -> None:
+    payload = payloads.command("s4b", "help")
+    assert await feed(bot, payload) == "reply"
+    text = visible_text(followups(mock, payload))
+    assert "/s4b calendar-feed" in text
+    assert "/s4b calendar feed" not in text
+    for command in CATALOGUE.for_root(MEMBER_ROOT):
+        assert command.summary.split("`")[0][:30] in text.replace("\\", "")

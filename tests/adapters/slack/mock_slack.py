@@ -1,0 +1,247 @@
+"""A local stand-in for Slack's Web API, response_urls, file uploads and Socket Mode.
+
+An aiohttp server on 127.0.0.1 (cf. bolt's tests/mock_web_api_server) that records every
+call (method, arguments, time) and answers as Slack does: `{"ok": true, ...}`, or
+`{"ok": false, "error": ...}`, or HTTP 429 with Retry-After when told to fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import WSMsgType, web
+
+JSON_FIELDS = ("blocks", "view", "files", "attachments", "errors")
+WAIT = 5.0
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    at: float
+    token: str | None = None
+    result: dict[str, Any] | None = None
+    """What the mock answered."""
+
+
+@dataclass
+class Failure:
+    status: int = 200
+    error: str = "ratelimited"
+    retry_after: int | None = None
+
+
+@dataclass
+class MockSlack:
+    team_id: str = "T0S4B"
+    calls: list[Call] = field(default_factory=list)
+    uploads: dict[str, bytes] = field(default_factory=dict)
+    group_members: dict[str, list[str]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    delay: dict[str, float] = field(default_factory=dict)
+    """Seconds to wait before answering a method (a slow Slack)."""
+    _failures: dict[str, list[Failure]] = field(default_factory=lambda: defaultdict(list))
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _runner: web.AppRunner | None = None
+    base_url: str = ""
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    socket_messages: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def response_url(self, name: str = "cmd") -> str:
+        return f"{self.base_url}/respond/{name}"
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=16 * 1024**2)
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/respond/{name}", self._respond)
+        app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/link", self._socket)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = self._runner.addresses[0][:2]
+        self.base_url = f"http://{host}:{port}"
+
+    async def stop(self) -> None:
+        for ws in self.sockets:
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # ---- test controls -------------------------------------------------------------
+
+    def fail(
+        self,
+        method: str,
+        *,
+        status: int = 200,
+        error: str = "ratelimited",
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """The next `times` calls to `method` fail this way (429 if status=429)."""
+        self._failures[method] += [Failure(status, error, retry_after)] * times
+
+    def to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def methods(self) -> list[str]:
+        return [c.method for c in self.calls]
+
+    def clear(self) -> None:
+        self.calls.clear()
+        self.uploads.clear()
+
+    async def wait_for(self, method: str, count: int = 1) -> list[Call]:
+        """Until `method` has been called `count` times (5 s at most)."""
+        deadline = time.monotonic() + WAIT
+        while len(self.to(method)) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{method} called {len(self.to(method))}x: {self.methods()}")
+            await asyncio.sleep(0.01)
+        return self.to(method)
+
+    # ---- handlers ------------------------------------------------------------------
+
+    async def _args(self, request: web.Request) -> dict[str, Any]:
+        args: dict[str, Any] = dict(request.query)
+        raw = await request.read()
+        if request.content_type == "application/json" and raw:
+            args.update(json.loads(raw))
+        elif raw:
+            args.update(parse_qsl(raw.decode(), keep_blank_values=True))
+        for key in JSON_FIELDS:
+            if isinstance(args.get(key), str):
+                args[key] = json.loads(args[key])
+        return args
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await self._args(request)
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") or args.get("token")
+        call = Call(method, args, time.monotonic(), token)
+        self.calls.append(call)
+        if method in self.delay:
+            await asyncio.sleep(self.delay[method])
+        if self._failures.get(method):
+            failure = self._failures[method].pop(0)
+            headers = (
+                {} if failure.retry_after is None else {"Retry-After": str(failure.retry_after)}
+            )
+            body = {"ok": False, "error": failure.error}
+            return web.json_response(body, status=failure.status, headers=headers)
+        answer = getattr(self, "_" + method.replace(".", "_"), None)
+        call.result = answer(args) if answer else {"ok": False, "error": "unknown_method"}
+        return web.json_response(call.result)
+
+    def _next_ts(self) -> str:
+        return f"1743508800.{next(self._ids):06d}"
+
+    def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "team_id": self.team_id, "user_id": "U0BOT", "bot_id": "B0BOT"}
+
+    def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channel": {"id": "D" + str(args["users"]).lstrip("U")}}
+
+    def _chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channel": args["channel"], "ts": self._next_ts()}
+
+    def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channel": args["channel"], "ts": args["ts"]}
+
+    def _chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _view(self, args: dict[str, Any]) -> dict[str, Any]:
+        view_id = args.get("view_id") or f"V{next(self._ids):05d}"
+        return {"ok": True, "view": {**args["view"], "id": view_id}}
+
+    _views_open = _views_push = _views_update = _views_publish = _view
+
+    def _files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        file_id = f"F{next(self._ids):05d}"
+        return {"ok": True, "file_id": file_id, "upload_url": f"{self.base_url}/upload/{file_id}"}
+
+    def _files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "files": [{"id": f["id"], "title": f.get("title")} for f in args["files"]],
+        }
+
+    def _usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        group = args.get("usergroup", "")
+        if group not in self.group_members:
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": self.group_members[group]}
+
+    def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = args["user"]
+        if user not in self.names:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": {"id": user, "profile": {"display_name": self.names[user]}}}
+
+    def _pins_add(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True}
+
+    def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": self.base_url.replace("http", "ws") + "/link"}
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        args = await self._args(request)
+        args["_url"] = request.match_info["name"]
+        self.calls.append(Call("respond", args, time.monotonic()))
+        return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"]
+        self.uploads[file_id] = await request.read()
+        self.calls.append(Call("upload", {"file_id": file_id}, time.monotonic()))
+        return web.Response(text=f"OK - {len(self.uploads[file_id])}")
+
+    # ---- Socket Mode ---------------------------------------------------------------
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self.sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                self.socket_messages.append(json.loads(message.data))
+        return ws
+
+    async def send_envelope(self, kind: str, payload: dict[str, Any]) -> str:
+        """Push a Socket Mode envelope to the connected app; returns its envelope_id."""
+        envelope_id = f"env-{next(self._ids)}"
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": kind != "events_api",
+        }
+        await self.sockets[-1].send_json(envelope)
+        return envelope_id
+
+    async def ack_of(self, envelope_id: str) -> dict[str, Any]:
+        """The app's Socket Mode ack of one envelope (5 s at most)."""
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            for message in self.socket_messages:
+                if message.get("envelope_id") == envelope_id:
+                    return message
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"no ack for {envelope_id}")

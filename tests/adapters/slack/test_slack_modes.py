@@ -1,0 +1,174 @@
+"""HTTP mode as a real server on 127.0.0.1, and Socket Mode over a local WebSocket.
+
+Both receive the same signed (HTTP) or enveloped (Socket Mode) payloads and must give
+the same acks; HTTP mode refuses bad signatures and stale timestamps. No secret is logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import parse_qsl
+
+import aiohttp
+import pytest
+from pydantic import SecretStr
+
+from adapters.slack.app import SlackBot, build_slack
+from adapters.slack.config import SlackConfig
+from adapters.slack.serve import serve, start_http
+from s4b_bot.core import Core
+from tests.adapters.slack.conftest import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET
+from tests.adapters.slack.mock_slack import MockSlack
+from tests.adapters.slack.slackreq import (
+    FORM,
+    action_body,
+    block_text,
+    command_body,
+    event_body,
+    signed_headers,
+    submission_body,
+)
+
+
+@pytest.fixture
+async def http_url(slack: SlackBot, unused_tcp_port: int) -> AsyncIterator[str]:
+    runner = await start_http(slack, host="127.0.0.1", port=unused_tcp_port)
+    yield f"http://127.0.0.1:{unused_tcp_port}"
+    await runner.cleanup()
+
+
+async def post(url: str, body: str, headers: dict[str, str]) -> tuple[int, str]:
+    async with aiohttp.ClientSession() as http, http.post(url, data=body, headers=headers) as r:
+        return r.status, await r.text()
+
+
+async def test_http_mode_answers_signed_requests(
+    slack: SlackBot, mock_slack: MockSlack, http_url: str
+) -> None:
+    url = http_url + "/slack/events"
+    body = command_body("sessions", response_url=mock_slack.response_url())
+    started = time.monotonic()
+    status, text = await post(url, body, signed_headers(SIGNING_SECRET, body))
+    assert (status, text) == (200, "") and time.monotonic() - started < 1.0
+    await slack.settled()
+    [reply] = mock_slack.to("respond")
+    assert "Spring" in block_text(reply.args["blocks"])
+
+    body = action_body("s4b:register:1", response_url=mock_slack.response_url("act"))
+    assert (await post(url, body, signed_headers(SIGNING_SECRET, body)))[0] == 200
+    await slack.settled()
+    assert len(mock_slack.to("views.open")) == 1
+
+    view = mock_slack.to("views.open")[0].args["view"]
+    body = submission_body(view, {"name": "Ada", "about": "Hi", "sessions": ("1",)})
+    status, text = await post(url, body, signed_headers(SIGNING_SECRET, body))
+    assert status == 200 and json.loads(text)["errors"].keys() == {"consent"}
+
+    body = event_body()
+    headers = signed_headers(SIGNING_SECRET, body, content_type="application/json")
+    assert (await post(url, body, headers))[0] == 200
+    await slack.settled()
+    assert mock_slack.to("views.publish")
+
+    challenge = json.dumps({"type": "url_verification", "challenge": "c4llenge", "token": "t"})
+    headers = signed_headers(SIGNING_SECRET, challenge, content_type="application/json")
+    assert json.loads((await post(url, challenge, headers))[1]) == {"challenge": "c4llenge"}
+    async with aiohttp.ClientSession() as http, http.get(http_url + "/healthz") as health:
+        assert health.status == 200
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        pytest.param(lambda b: signed_headers("not-the-secret", b), id="bad signature"),
+        pytest.param(
+            lambda b: signed_headers(SIGNING_SECRET, b, timestamp=int(time.time()) - 301),
+            id="older than five minutes",
+        ),
+        pytest.param(lambda b: {"content-type": FORM}, id="unsigned"),
+    ],
+)
+async def test_http_mode_refuses_forged_and_replayed_requests(
+    slack: SlackBot, mock_slack: MockSlack, http_url: str, forge: Any
+) -> None:
+    body = command_body("unregister all", response_url=mock_slack.response_url())
+    status, _ = await post(http_url + "/slack/events", body, forge(body))
+    assert status == 401
+    await slack.settled()
+    assert not mock_slack.to("respond") and not mock_slack.to("views.publish")
+
+
+async def test_serve_runs_http_mode_until_stopped(
+    sqlite_core: Core, slack_config: SlackConfig, mock_slack: MockSlack, unused_tcp_port: int
+) -> None:
+    config = slack_config.model_copy(
+        update={"http_port": unused_tcp_port, "http_host": "127.0.0.1"}
+    )
+    assert config.resolved_mode == "http"
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(build_slack(sqlite_core, config), stop))
+    body = command_body("help", response_url=mock_slack.response_url())
+    for _ in range(100):
+        try:
+            status, _ = await post(
+                f"http://127.0.0.1:{unused_tcp_port}/slack/events",
+                body,
+                signed_headers(SIGNING_SECRET, body),
+            )
+            break
+        except aiohttp.ClientConnectionError:
+            await asyncio.sleep(0.02)
+    assert status == 200
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    assert mock_slack.to("respond")
+
+
+async def test_socket_mode_gets_the_same_acks_and_logs_no_secret(
+    sqlite_core: Core,
+    slack_config: SlackConfig,
+    mock_slack: MockSlack,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="aiosqlite")  # only noise here; then the rest:
+    caplog.set_level(logging.DEBUG)  # (this order: set_level also sets the handler's level)
+    config = slack_config.model_copy(
+        update={"app_token": SecretStr(APP_TOKEN), "signing_secret": None}
+    )
+    assert config.resolved_mode == "socket"
+    slack = build_slack(sqlite_core, config)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(slack, stop))
+    await mock_slack.wait_for("apps.connections.open")
+    assert mock_slack.to("apps.connections.open")[0].token == APP_TOKEN
+    for _ in range(200):
+        if mock_slack.sockets:
+            break
+        await asyncio.sleep(0.01)
+
+    payload = dict(parse_qsl(command_body("mine", response_url=mock_slack.response_url())))
+    envelope = await mock_slack.send_envelope("slash_commands", payload)
+    assert "payload" not in await mock_slack.ack_of(envelope)  # an empty ack
+    await mock_slack.wait_for("respond")
+    assert "not registered for any session" in block_text(mock_slack.to("respond")[0].args)
+
+    view = json.loads(dict(parse_qsl(submission_body({"blocks": []}, {})))["payload"])
+    view["view"] = {
+        **view["view"],
+        "callback_id": "s4b:form",
+        "private_metadata": '{"form": "register"}',
+    }
+    envelope = await mock_slack.send_envelope("interactive", view)
+    ack = await mock_slack.ack_of(envelope)
+    assert ack["payload"]["response_action"] == "errors"
+
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    for secret in (BOT_TOKEN, APP_TOKEN, SIGNING_SECRET):
+        assert secret not in caplog.text
+    assert "auth.test" in caplog.text  # the SDK did log its requests, redacted

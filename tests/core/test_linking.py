@@ -1,0 +1,318 @@
+"""One member across Slack and Discord: `/s4b link`, `link here` and `unlink`, through the
+core and the dispatcher, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from s4b_bot import linking, privacy, stats
+from s4b_bot.actions import action_id
+from s4b_bot.catalogue import Catalogue
+from s4b_bot.clock import SettableClock
+from s4b_bot.commands import CATALOGUE
+from s4b_bot.core import Core
+from s4b_bot.dispatch import Dispatcher
+from s4b_bot.invocation import Actor, FormSubmission, FormValue
+from s4b_bot.settings import Settings
+from storage.db import Database
+from storage.models import (
+    Idea,
+    LinkCode,
+    Member,
+    OutboxMessage,
+    ProgrammeSession,
+    Registration,
+    Vote,
+)
+from tests.fakes import RecordingPlatform
+from tests.helpers import flat, reply_text
+
+SLACK = Actor("slack", "T1", "U-ADA", "Ada")
+DISCORD = Actor("discord", "G1", "D-ADA", "ada_l")
+CONSOLE = Actor("console", "local", "ada", "Ada at home")
+OTHER_SLACK = Actor("slack", "T2", "U-ADA2", "Ada (work)")
+BEN = Actor("discord", "G1", "D-BEN", "Ben")
+JO = Actor("slack", "T1", "U-JO", "Jo", is_organizer=True)
+SPRING_START = datetime(2025, 4, 29, 17, 0, tzinfo=UTC)
+
+
+def full_catalogue() -> Catalogue:
+    """The catalogue with this feature's commands, whether or not the lead has wired them."""
+    extra = [
+        c
+        for c in (*privacy.COMMANDS, *linking.COMMANDS, *stats.COMMANDS)
+        if CATALOGUE.find(c.root, c.name) is None
+    ]
+    return Catalogue([*CATALOGUE.commands, *extra])
+
+
+@pytest.fixture
+async def core(db: Database, clock: SettableClock, tmp_path: Path) -> Core:
+    """The core with the full catalogue and the S4B 2025 programme, at 2025-04-01 12:00 UTC."""
+    instance = Core(
+        db,
+        clock=clock,
+        settings=Settings(data_dir=tmp_path, _env_file=None),
+        catalogue=full_catalogue(),
+    )
+    await instance.start()
+    return instance
+
+
+async def say(core: Core, actor: Actor, text: str) -> str:
+    return flat(reply_text(await core.run_text(actor, "s4b", text)))
+
+
+async def new_code(core: Core, actor: Actor) -> str:
+    reply = await say(core, actor, "link")
+    found = re.search(r"Your link code: (\S+)", reply)
+    assert found is not None, reply
+    code = found.group(1)
+    assert f"type `/s4b link {code}` within 15 minutes" in reply
+    return code
+
+
+async def link(core: Core, primary: Actor, joining: Actor) -> str:
+    code = await new_code(core, primary)
+    reply = await say(core, joining, f"link {code}")
+    assert reply.startswith("Linked"), reply
+    return reply
+
+
+async def register(core: Core, actor: Actor, *seasons: str) -> None:
+    async with core.db.transaction() as db:
+        rows = await db.execute(select(ProgrammeSession.season, ProgrammeSession.id))
+        ids = {season.lower(): sid for season, sid in rows}
+    values: dict[str, FormValue] = {
+        "name": actor.display_name,
+        "about": "Neighbour",
+        "email": "",
+        "sessions": tuple(str(ids[s]) for s in seasons),
+        "consent": True,
+    }
+    outcome = await core.submit(FormSubmission(actor, "register", values))
+    assert not outcome.field_errors, outcome.field_errors
+
+
+async def account(core: Core, actor: Actor) -> Member:
+    async with core.db.transaction() as db:
+        member = await db.scalar(select(Member).where(Member.user_id == actor.user_id))
+        assert member is not None
+        return member
+
+
+async def count(core: Core, model: Any, *where: Any) -> int:
+    async with core.db.transaction() as db:
+        return int(await db.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+async def test_link_gives_a_short_unambiguous_code_that_lasts_15_minutes(
+    core: Core, clock: SettableClock
+) -> None:
+    await new_code(core, SLACK)
+    code = await new_code(core, SLACK)
+    assert len(code) == 6 and not set(code) & set("0O1IL") and code.isupper()
+    async with core.db.transaction() as db:
+        rows = (await db.scalars(select(LinkCode))).all()
+    [row] = rows  # asking again replaced the first code: one live code per member
+    assert row.code == code and row.expires_at == clock.now() + timedelta(minutes=15)
+
+
+async def test_typing_the_code_on_the_other_platform_joins_the_accounts(core: Core) -> None:
+    await register(core, SLACK, "spring")
+    await register(core, DISCORD, "summer")
+    code = await new_code(core, SLACK)
+    reply = await say(core, DISCORD, f"link {code.lower()}")
+    assert "Linked: this account on Discord now acts as Ada on Slack" in reply
+    assert "Moved 1 registration, 0 ideas and 0 votes." in reply
+
+    slack, discord = await account(core, SLACK), await account(core, DISCORD)
+    assert discord.person_id == slack.id and slack.person_id is None
+    assert await count(core, LinkCode) == 0
+    assert await count(core, Registration, Registration.member_id == slack.id) == 2
+    mine = await say(core, DISCORD, "mine")  # from now on Discord acts as the primary
+    assert "2 upcoming" in mine and "Spring" in mine and "Summer" in mine
+    assert "2 upcoming" in await say(core, SLACK, "mine")
+
+
+async def test_linking_counts_nobody_twice(core: Core) -> None:
+    await register(core, SLACK, "spring")
+    await register(core, DISCORD, "spring", "summer")
+    await register(core, BEN, "spring")
+    shared = await idea(core, BEN, "Monthly belonging circles at the library")
+    only_discord = await idea(core, BEN, "A shared map of local belonging projects")
+    await core.press(SLACK, action_id("vote_up", shared))
+    await core.press(DISCORD, action_id("vote_up", shared))
+    await core.press(DISCORD, action_id("vote_down", only_discord))
+    slack, discord = await account(core, SLACK), await account(core, DISCORD)
+    spring = await spring_id(core)
+
+    reply = await link(core, SLACK, DISCORD)
+    assert "Moved 1 registration, 0 ideas and 1 vote (2 you had on both accounts" in reply
+
+    assert await count(core, Registration, Registration.session_id == spring) == 2  # Ada, Ben
+    assert await count(core, Registration, Registration.member_id == slack.id) == 2
+    assert await count(core, Registration, Registration.member_id == discord.id) == 0
+    assert await count(core, Vote, Vote.idea_id == shared) == 1
+    assert await count(core, Vote, Vote.member_id == slack.id) == 2
+    pending = (OutboxMessage.status == "pending", OutboxMessage.kind == "reminder")
+    assert await count(core, OutboxMessage, *pending, OutboxMessage.member_id == discord.id) == 0
+    mine = (OutboxMessage.member_id == slack.id, OutboxMessage.session_id == spring)
+    spring_reminders = await count(core, OutboxMessage, *pending, *mine)
+    assert spring_reminders == 3  # 7 days, 1 day, 1 hour: once, not twice
+
+
+async def test_a_doubled_seat_frees_the_waitlist(core: Core) -> None:
+    await core.run_text(JO, "s4b-admin", "session capacity spring 2")
+    await register(core, SLACK, "spring")
+    await register(core, DISCORD, "spring")
+    await register(core, BEN, "spring")
+    assert await count(core, Registration, Registration.status == "waitlisted") == 1
+    await link(core, SLACK, DISCORD)
+    ben = await account(core, BEN)
+    async with core.db.transaction() as db:
+        status = await db.scalar(
+            select(Registration.status).where(Registration.member_id == ben.id)
+        )
+    assert status == "confirmed"
+
+
+async def test_ideas_and_settings_move_to_the_primary(core: Core) -> None:
+    await idea(core, DISCORD, "Belonging walks around the neighbourhood")
+    await say(core, DISCORD, "timezone Europe/Paris")
+    await link(core, SLACK, DISCORD)
+    slack = await account(core, SLACK)
+    assert await count(core, Idea, Idea.member_id == slack.id) == 1
+    assert slack.timezone == "Europe/Paris"  # the primary had none
+    assert "Belonging walks" in await say(core, SLACK, "ideas mine")
+
+
+async def test_a_code_made_on_a_linked_account_joins_its_primary(core: Core) -> None:
+    await link(core, SLACK, DISCORD)
+    await link(core, DISCORD, CONSOLE)
+    slack, console = await account(core, SLACK), await account(core, CONSOLE)
+    assert console.person_id == slack.id
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("unknown", "I do not know the code"),
+        ("malformed", "is not a link code"),
+        ("expired", "has expired"),
+        ("used", "I do not know the code"),
+        ("same account", "made on this account"),
+        ("same platform", "Both accounts are on Slack"),
+    ],
+)
+async def test_bad_codes_are_refused_clearly_and_change_nothing(
+    core: Core, clock: SettableClock, case: str, expected: str
+) -> None:
+    await register(core, OTHER_SLACK, "summer")
+    code = await new_code(core, SLACK)
+    typist = {"same account": SLACK, "same platform": OTHER_SLACK}.get(case, DISCORD)
+    if case == "unknown":
+        code = "ZZZZZZ" if code != "ZZZZZZ" else "YYYYYY"
+    elif case == "malformed":
+        code = "0O1I"
+    elif case == "expired":
+        clock.advance(timedelta(minutes=16))
+    elif case == "used":
+        await say(core, CONSOLE, f"link {code}")
+    reply = await say(core, typist, f"link {code}")
+    assert expected in reply
+    assert "Traceback" not in reply and "went wrong" not in reply
+    joined = (Member.person_id.is_not(None), Member.user_id == typist.user_id)
+    assert await count(core, Member, *joined) == 0
+    other = await account(core, OTHER_SLACK)
+    assert await count(core, Registration, Registration.member_id == other.id) == 1
+
+
+async def test_an_account_already_linked_elsewhere_must_unlink_first(core: Core) -> None:
+    await link(core, SLACK, DISCORD)
+    code = await new_code(core, OTHER_SLACK)
+    assert "Type `/s4b unlink` here first" in await say(core, DISCORD, f"link {code}")
+    again = await new_code(core, SLACK)
+    assert "already linked; nothing changed" in await say(core, DISCORD, f"link {again}")
+
+
+async def test_link_here_moves_reminders_and_dms_to_that_platform(
+    core: Core, clock: SettableClock
+) -> None:
+    await register(core, SLACK, "spring")
+    await link(core, SLACK, DISCORD)
+    slack_bot, discord_bot = RecordingPlatform(name="slack"), RecordingPlatform(name="discord")
+    dispatcher = Dispatcher(
+        core.db,
+        platforms={"slack": slack_bot, "discord": discord_bot},
+        clock=clock,
+        settings=core.settings,
+    )
+    await dispatcher.drain()
+    assert slack_bot.dms_to("U-ADA") and not discord_bot.dms_to("D-ADA")  # the invitation
+
+    assert "now come here, on Discord" in await say(core, DISCORD, "link here")
+    slack, discord = await account(core, SLACK), await account(core, DISCORD)
+    assert (discord.prefers_dm_here, slack.prefers_dm_here) == (True, False)
+    pending = (OutboxMessage.status == "pending", OutboxMessage.member_id == slack.id)
+    assert await count(core, OutboxMessage, *pending, OutboxMessage.platform == "slack") == 0
+    assert await count(core, OutboxMessage, *pending, OutboxMessage.platform == "discord") == 3
+
+    clock.set(SPRING_START - timedelta(days=7))
+    await dispatcher.drain()
+    [reminder] = discord_bot.dms_to("D-ADA")
+    assert reminder.text.startswith("Reminder: the Spring session starts in 7 days")
+    assert len(slack_bot.dms_to("U-ADA")) == 1  # still only the invitation
+
+    await say(core, SLACK, "link here")
+    assert await count(core, OutboxMessage, *pending, OutboxMessage.platform == "slack") == 2
+
+
+async def test_link_here_needs_a_link(core: Core) -> None:
+    assert "not linked to another one" in await say(core, SLACK, "link here")
+
+
+async def test_unlink_undoes_the_link_and_leaves_registrations_with_the_primary(
+    core: Core,
+) -> None:
+    await register(core, DISCORD, "spring")
+    await link(core, SLACK, DISCORD)
+    await say(core, DISCORD, "link here")
+    reply = await say(core, DISCORD, "unlink")
+    assert "no longer linked to Ada on Slack" in reply
+    slack, discord = await account(core, SLACK), await account(core, DISCORD)
+    assert discord.person_id is None and not discord.prefers_dm_here
+    assert await count(core, Registration, Registration.member_id == slack.id) == 1
+    assert "not registered for any session" in await say(core, DISCORD, "mine")
+    pending = (OutboxMessage.status == "pending", OutboxMessage.member_id == slack.id)
+    assert await count(core, OutboxMessage, *pending, OutboxMessage.platform == "discord") == 0
+    assert "not linked to any other; nothing changed" in await say(core, DISCORD, "unlink")
+
+
+async def test_unlink_on_the_primary_releases_its_linked_accounts(core: Core) -> None:
+    await link(core, SLACK, DISCORD)
+    assert "ada_l on Discord no longer acts as you" in await say(core, SLACK, "unlink")
+    assert (await account(core, DISCORD)).person_id is None
+
+
+async def idea(core: Core, actor: Actor, text: str) -> int:
+    assert "your idea is #" in await say(core, actor, f"idea {text}")
+    async with core.db.transaction() as db:
+        idea_id = await db.scalar(select(Idea.id).where(Idea.text == text))
+        assert idea_id is not None
+        return idea_id
+
+
+async def spring_id(core: Core) -> int:
+    async with core.db.transaction() as db:
+        sid = await db.scalar(
+            select(ProgrammeSession.id).where(ProgrammeSession.season == "Spring")
+        )
+        assert sid is not None
+        return sid
