@@ -11,24 +11,32 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import logging
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from adapters.console.repl import Console
-from adapters.web.server import start_server
+from adapters.web.server import Probes, start_server
 from s4b_bot import logs
 from s4b_bot.clock import SettableClock, SystemClock, as_utc
 from s4b_bot.core import Core
+from s4b_bot.dispatch import Dispatcher
 from s4b_bot.errors import UserError
-from s4b_bot.ports import Clock
+from s4b_bot.ports import Clock, Platform
+from s4b_bot.privacy import apply_retention
 from s4b_bot.programme import DEFAULT_PROGRAMME, load_programme, read_programme
 from s4b_bot.settings import Settings
 from storage.backup import BackupError, backup, restore
 from storage.db import Database, normalise_url
+
+_log = logging.getLogger("s4b_bot.run")
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -52,6 +60,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     db_restore = db_sub.add_parser("restore", help="replace the database with a backup")
     db_restore.add_argument("file", type=Path)
     sub.add_parser("check", help="validate the configuration without connecting to anything")
+    discord = sub.add_parser("discord", help="Discord helpers")
+    discord_sub = discord.add_subparsers(dest="action", required=True)
+    discord_sub.add_parser("invite-url", help="print the URL that adds the bot to a server")
     return parser.parse_args(argv)
 
 
@@ -83,6 +94,84 @@ async def run_console(settings: Settings, args: argparse.Namespace) -> None:
         if web is not None:
             await web.cleanup()
         await core.db.dispose()
+
+
+RETENTION_EVERY = 24 * 3600.0
+
+
+async def run_bot(settings: Settings) -> None:
+    """Slack and/or Discord, the dispatcher, the HTTP server, and daily retention, until
+    SIGINT or SIGTERM; then each part stops cleanly (nothing planned is lost either way)."""
+    from adapters.discord import DiscordConfig, build_discord, run_discord
+    from adapters.slack import SlackConfig, build_slack
+    from adapters.slack import serve as serve_slack
+
+    clock: Clock = SettableClock(settings.now) if settings.now else SystemClock()
+    core = await start_core(settings, clock)
+    stop = asyncio.Event()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(signal_number, stop.set)
+    platforms: dict[str, Platform] = {}
+    probes: dict[str, Callable[[], bool]] = {}
+    parts: list[Coroutine[Any, Any, None]] = []
+    slack_config = SlackConfig()
+    if slack_config.enabled:
+        slack = build_slack(core, slack_config)
+        platforms["slack"] = slack.platform
+        probes["slack"] = lambda: slack.connected
+        parts.append(serve_slack(slack, stop))
+    if settings.discord_token:
+        discord = build_discord(core, DiscordConfig())
+        platforms["discord"] = discord.platform
+        probes["discord"] = discord.connected
+        parts.append(run_discord(discord, stop=stop))
+    dispatcher = Dispatcher(core.db, platforms=platforms, clock=clock, settings=settings)
+    parts += [dispatcher.run_forever(stop), keep_retention(core, stop)]
+    web = None
+    if settings.http_port is not None:
+        web = await start_server(
+            core,
+            host=settings.http_host,
+            port=settings.http_port,
+            probes=Probes(dispatcher=dispatcher, adapters=probes),
+        )
+    _log.info("running: %s", ", ".join(platforms) or "no platform")
+    try:
+        await asyncio.gather(*parts)
+    finally:
+        stop.set()
+        if web is not None:
+            await web.cleanup()
+        await core.db.dispose()
+
+
+async def keep_retention(core: Core, stop: asyncio.Event) -> None:
+    """Erase old form answers once a day (S4B_RETENTION_DAYS after their series ended)."""
+    while not stop.is_set():
+        try:
+            async with core.db.transaction() as session:
+                cleared = await apply_retention(
+                    session, now=core.clock.now(), days=core.settings.retention_days
+                )
+            if cleared:
+                _log.info("retention: cleared the answers of %d registrations", cleared)
+        except Exception as exc:  # the database may be down; try again tomorrow
+            _log.warning("retention failed: %s", type(exc).__name__)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=RETENTION_EVERY)
+
+
+def print_invite_url() -> int:
+    from adapters.discord import DiscordConfig, application_id_from_token, invite_url
+
+    config = DiscordConfig()
+    token = config.token.get_secret_value() if config.token else ""
+    application_id = config.application_id or application_id_from_token(token)
+    if application_id is None:
+        print("error: set DISCORD_APPLICATION_ID (or DISCORD_TOKEN)", file=sys.stderr)
+        return 2
+    print(invite_url(application_id))
+    return 0
 
 
 async def start_core(settings: Settings, clock: Clock) -> Core:
@@ -164,12 +253,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.command == "check":
         return check_configuration()
+    if args.command == "discord":
+        return print_invite_url()
     try:
         settings = Settings()
     except ValidationError:
         return check_configuration()  # says what is wrong, setting by setting
-    console = args.command in (None, "run", "console") and not (
-        settings.slack_bot_token or settings.discord_token
+    console = args.command == "console" or (
+        args.command in (None, "run") and not (settings.slack_bot_token or settings.discord_token)
     )
     # In the console, log lines would be mixed into the chat: only warnings go out.
     logs.configure(level="WARNING" if console else settings.log_level, json_lines=settings.log_json)
@@ -182,10 +273,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             url = normalise_url(settings.resolved_database_url)
             (backup if args.action == "backup" else restore)(url, args.file)
             print(f"{args.action.capitalize()} done: {args.file}")
+        elif args.command in (None, "run") and not console:
+            asyncio.run(run_bot(settings))
         else:
             if args.command in (None, "run"):
-                if settings.slack_bot_token or settings.discord_token:
-                    print("The Slack and Discord adapters are not built yet; opening the console.")
                 args = parse_args(["console"])
             asyncio.run(run_console(settings, args))
     except (UserError, BackupError) as exc:

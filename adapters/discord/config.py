@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SCOPES = ("bot", "applications.commands")
 
-# Each permission the bot asks for, and why (SETUP.md repeats this for the README).
+# Each permission the bot asks for, and why (the README repeats this).
 PERMISSION_REASONS: dict[str, str] = {
     "view_channel": "see the channels it posts in (announcements, summaries, ideas)",
     "send_messages": "post announcements and summaries in those channels",

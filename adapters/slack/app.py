@@ -57,6 +57,8 @@ class SlackBot:
     platform: SlackPlatform
     handlers: Handlers
     config: SlackConfig
+    connected: bool = False
+    """Receiving Slack's requests (for /healthz)."""
 
     async def settled(self) -> None:
         """Wait for the work listeners do after their acks (tests, graceful shutdown)."""

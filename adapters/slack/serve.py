@@ -64,16 +64,20 @@ async def serve(bot: SlackBot, stop: asyncio.Event) -> None:
         )
         await handler.connect_async()  # type: ignore[no-untyped-call]
         _log.info("Slack Socket Mode connected")
+        bot.connected = True
         try:
             await stop.wait()
         finally:
+            bot.connected = False
             await handler.close_async()  # type: ignore[no-untyped-call]
     elif mode == "http":
         assert bot.config.http_port is not None
         runner = await start_http(bot, host=bot.config.http_host, port=bot.config.http_port)
+        bot.connected = True
         try:
             await stop.wait()
         finally:
+            bot.connected = False
             await runner.cleanup()
     else:
         raise ValueError(

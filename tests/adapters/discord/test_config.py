@@ -22,7 +22,7 @@ from s4b_bot.core import Core
 from tests.adapters.discord.conftest import TOKEN
 from tests.adapters.discord.mock_discord import APP_ID, MockDiscord
 
-SETUP = Path(__file__).parents[3] / "adapters" / "discord" / "SETUP.md"
+SETUP = Path(__file__).parents[3] / "README.md"
 
 
 def test_invite_url_asks_for_the_bot_and_commands_with_the_minimum_permissions() -> None:

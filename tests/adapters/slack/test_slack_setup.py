@@ -1,4 +1,4 @@
-"""The manifest, the settings and SETUP.md agree with each other and with the catalogue."""
+"""The manifest, the settings and the README agree with each other and with the catalogue."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from adapters.slack.config import SlackConfig
 from s4b_bot.commands import CATALOGUE
 
 FOLDER = Path(__file__).parents[3] / "adapters" / "slack"
-SETUP = (FOLDER / "SETUP.md").read_text(encoding="utf-8")
+SETUP = (FOLDER.parents[1] / "README.md").read_text(encoding="utf-8")
 
 
 def manifest(name: str) -> dict[str, Any]:
