@@ -5,22 +5,16 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from s4b_bot import linking, privacy, stats
 from s4b_bot.actions import action_id
-from s4b_bot.catalogue import Catalogue
 from s4b_bot.clock import SettableClock
-from s4b_bot.commands import CATALOGUE
 from s4b_bot.core import Core
 from s4b_bot.dispatch import Dispatcher
 from s4b_bot.invocation import Actor, FormSubmission, FormValue
-from s4b_bot.settings import Settings
-from storage.db import Database
 from storage.models import (
     Idea,
     LinkCode,
@@ -40,29 +34,6 @@ OTHER_SLACK = Actor("slack", "T2", "U-ADA2", "Ada (work)")
 BEN = Actor("discord", "G1", "D-BEN", "Ben")
 JO = Actor("slack", "T1", "U-JO", "Jo", is_organizer=True)
 SPRING_START = datetime(2025, 4, 29, 17, 0, tzinfo=UTC)
-
-
-def full_catalogue() -> Catalogue:
-    """The catalogue with this feature's commands, whether or not the lead has wired them."""
-    extra = [
-        c
-        for c in (*privacy.COMMANDS, *linking.COMMANDS, *stats.COMMANDS)
-        if CATALOGUE.find(c.root, c.name) is None
-    ]
-    return Catalogue([*CATALOGUE.commands, *extra])
-
-
-@pytest.fixture
-async def core(db: Database, clock: SettableClock, tmp_path: Path) -> Core:
-    """The core with the full catalogue and the S4B 2025 programme, at 2025-04-01 12:00 UTC."""
-    instance = Core(
-        db,
-        clock=clock,
-        settings=Settings(data_dir=tmp_path, _env_file=None),
-        catalogue=full_catalogue(),
-    )
-    await instance.start()
-    return instance
 
 
 async def say(core: Core, actor: Actor, text: str) -> str:

@@ -12,21 +12,17 @@ import re
 import shlex
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
-from s4b_bot import linking, privacy, stats, summaries
-from s4b_bot.catalogue import ORGANIZER_ROOT, Catalogue, Command, Option
+from s4b_bot import summaries
+from s4b_bot.catalogue import ORGANIZER_ROOT, Command, Option
 from s4b_bot.clock import SettableClock
 from s4b_bot.commands import CATALOGUE
 from s4b_bot.core import Core
 from s4b_bot.dispatch import Dispatcher
 from s4b_bot.invocation import Actor, ArgValue, FormSubmission, FormValue, Invocation
 from s4b_bot.output import Attachment, Form, Message, Outcome
-from s4b_bot.settings import Settings
-from storage.db import Database
 from storage.models import Base, ProgrammeSession
 from tests.fakes import RecordingPlatform
 from tests.helpers import message_text, reply_text
@@ -70,30 +66,7 @@ PLAUSIBLE: dict[str, str] = {
 """An argument that makes sense for each option name (the command is refused before use)."""
 
 
-def full_catalogue() -> Catalogue:
-    """The catalogue with this feature's commands, whether or not the lead has wired them."""
-    extra = [
-        c
-        for c in (*privacy.COMMANDS, *linking.COMMANDS, *stats.COMMANDS)
-        if CATALOGUE.find(c.root, c.name) is None
-    ]
-    return Catalogue([*CATALOGUE.commands, *extra])
-
-
-FULL = full_catalogue()
-
-
-@pytest.fixture
-async def core(db: Database, clock: SettableClock, tmp_path: Path) -> Core:
-    """The core with the full catalogue and the S4B 2025 programme, at 2025-04-01 12:00 UTC."""
-    instance = Core(
-        db,
-        clock=clock,
-        settings=Settings(data_dir=tmp_path, _env_file=None),
-        catalogue=FULL,
-    )
-    await instance.start()
-    return instance
+FULL = CATALOGUE
 
 
 def plausible(option: Option, values: dict[str, str]) -> str:

@@ -6,22 +6,16 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
-from s4b_bot import linking, privacy, stats
+from s4b_bot import privacy
 from s4b_bot.actions import action_id
-from s4b_bot.catalogue import Catalogue
 from s4b_bot.clock import SettableClock
-from s4b_bot.commands import CATALOGUE
 from s4b_bot.core import Core
 from s4b_bot.invocation import Actor, FormSubmission, FormValue
 from s4b_bot.output import Outcome
-from s4b_bot.settings import Settings
-from storage.db import Database
 from storage.models import (
     Idea,
     LinkCode,
@@ -44,29 +38,6 @@ ADA_ABOUT = "Runs the Riverside community garden"
 BEN_EMAIL = "ben.private@example.org"
 BEN_ABOUT = "Librarian at the east branch"
 SUMMER_END = datetime(2025, 6, 24, 18, 0, tzinfo=UTC)
-
-
-def full_catalogue() -> Catalogue:
-    """The catalogue with this feature's commands, whether or not the lead has wired them."""
-    extra = [
-        c
-        for c in (*privacy.COMMANDS, *linking.COMMANDS, *stats.COMMANDS)
-        if CATALOGUE.find(c.root, c.name) is None
-    ]
-    return Catalogue([*CATALOGUE.commands, *extra])
-
-
-@pytest.fixture
-async def core(db: Database, clock: SettableClock, tmp_path: Path) -> Core:
-    """The core with the full catalogue and the S4B 2025 programme, at 2025-04-01 12:00 UTC."""
-    instance = Core(
-        db,
-        clock=clock,
-        settings=Settings(data_dir=tmp_path, _env_file=None),
-        catalogue=full_catalogue(),
-    )
-    await instance.start()
-    return instance
 
 
 async def session_ids(core: Core) -> dict[str, int]:

@@ -4,21 +4,15 @@ dispatcher, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from s4b_bot import linking, privacy, stats
-from s4b_bot.catalogue import Catalogue
 from s4b_bot.clock import SettableClock
-from s4b_bot.commands import CATALOGUE
 from s4b_bot.core import Core
 from s4b_bot.dispatch import Dispatcher
 from s4b_bot.errors import PermanentFailure
 from s4b_bot.invocation import Actor, FormSubmission, FormValue
-from s4b_bot.settings import Settings
-from storage.db import Database
 from storage.models import AuditEntry, Member, ProgrammeSession, Registration
 from tests.fakes import RecordingPlatform, Sent
 from tests.helpers import flat, reply_text
@@ -28,29 +22,6 @@ BEN = Actor("console", "local", "ben", "Ben")
 CY = Actor("console", "local", "cy", "Cy")
 JO = Actor("console", "local", "jo", "Jo", is_organizer=True)
 SPRING_END = datetime(2025, 4, 29, 18, 0, tzinfo=UTC)
-
-
-def full_catalogue() -> Catalogue:
-    """The catalogue with this feature's commands, whether or not the lead has wired them."""
-    extra = [
-        c
-        for c in (*privacy.COMMANDS, *linking.COMMANDS, *stats.COMMANDS)
-        if CATALOGUE.find(c.root, c.name) is None
-    ]
-    return Catalogue([*CATALOGUE.commands, *extra])
-
-
-@pytest.fixture
-async def core(db: Database, clock: SettableClock, tmp_path: Path) -> Core:
-    """The core with the full catalogue and the S4B 2025 programme, at 2025-04-01 12:00 UTC."""
-    instance = Core(
-        db,
-        clock=clock,
-        settings=Settings(data_dir=tmp_path, _env_file=None),
-        catalogue=full_catalogue(),
-    )
-    await instance.start()
-    return instance
 
 
 async def admin(core: Core, text: str) -> str:
