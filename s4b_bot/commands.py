@@ -253,6 +253,16 @@ CATALOGUE = Catalogue(
             audience="organizer",
         ),
         Command(
+            "reminders",
+            "This community's reminder times (`default` restores the configured ones).",
+            reminders.set_community_reminders,
+            options=(
+                Option("setting", "text", "Times like `7d,1d,1h`, or `default`", max_length=40),
+            ),
+            audience="organizer",
+            example="/s4b-admin reminders 3d,2h",
+        ),
+        Command(
             "announce",
             "Post a session's announcement with a Register button now.",
             session_admin.announce,

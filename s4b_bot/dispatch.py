@@ -209,6 +209,8 @@ class Dispatcher:
             if ref is not None:
                 delivery = replace(delivery, ref=ref, thread_title=None)
         await self.buckets[delivery.platform].take()
+        keyed = replace(delivery.message, key=f"outbox:{row_id}")
+        delivery = replace(delivery, message=keyed)
         try:
             ref = await self._deliver(platform, delivery)
         except PermanentFailure as exc:

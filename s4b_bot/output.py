@@ -79,6 +79,9 @@ class Message:
     text: tuple[Text, ...] = ()
     cards: tuple[Card, ...] = ()
     attachments: tuple[Attachment, ...] = ()
+    key: str | None = None
+    """The same on every retry of one delivery (the outbox row): an adapter that sends a
+    message in several steps (text, then files) skips the steps a failed try completed."""
 
     @classmethod
     def plain(cls, *paragraphs: str) -> Message:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from s4b_bot import audit
 from s4b_bot.catalogue import Args
 from s4b_bot.context import Context
 from s4b_bot.offsets import effective_offsets, format_offsets, parse_offsets
 from s4b_bot.output import Message, Outcome
 from s4b_bot.planning import replan_member_reminders
+from storage.models import Member
 
 
 async def set_reminders(ctx: Context, args: Args) -> Outcome:
@@ -43,5 +47,44 @@ async def set_reminders(ctx: Context, args: Args) -> Outcome:
         reply=Message.plain(
             f"You will be reminded {format_offsets(offsets)} before each of your sessions "
             f"({planned} reminders planned)."
+        )
+    )
+
+
+async def set_community_reminders(ctx: Context, args: Args) -> Outcome:
+    """`/s4b-admin reminders [<offsets>|default]`: this community's reminder times."""
+    community = await ctx.own_account.awaitable_attrs.community
+    choice = str(args.get("setting") or "").strip().lower()
+    if not choice:
+        current = community.reminder_offsets or ctx.settings.reminder_offsets
+        shown = format_offsets(parse_offsets(current))
+        return Outcome(
+            reply=Message.plain(f"This community's reminders: {shown} before each session.")
+        )
+    community.reminder_offsets = (
+        None
+        if choice == "default"
+        else ",".join(f"{int(o.total_seconds() // 60)}m" for o in parse_offsets(choice))
+    )
+    members = (
+        await ctx.db.scalars(
+            select(Member).where(
+                Member.community_id == community.id, Member.reminder_offsets.is_(None)
+            )
+        )
+    ).all()
+    planned = 0
+    for member in members:
+        planned += await replan_member_reminders(
+            ctx.db, member, community, ctx.now, ctx.settings.reminder_offsets
+        )
+    audit.record(ctx, "reminders default", f"community:{community.id}", choice)
+    offsets = format_offsets(
+        parse_offsets(community.reminder_offsets or ctx.settings.reminder_offsets)
+    )
+    return Outcome(
+        reply=Message.plain(
+            f"Reminders in this community now come {offsets} before each session "
+            f"({planned} planned again; members who chose their own keep them)."
         )
     )

@@ -1,12 +1,19 @@
-"""Configuration, from environment variables (and a `.env` file if present)."""
+"""Configuration: environment variables, then a `.env` file, then an optional TOML file
+(`S4B_CONFIG_FILE`, default `s4b.toml` in the working directory), first found wins."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
 from storage.db import sqlite_url
 
@@ -15,6 +22,20 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="S4B_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Keys in the TOML file are the field names: data_dir = "/var/lib/s4b", ...
+        toml_file = Path(os.environ.get("S4B_CONFIG_FILE", "s4b.toml"))
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=toml_file)
+        return init_settings, env_settings, dotenv_settings, toml, file_secret_settings
 
     data_dir: Path = Path("data")
     """Where the default SQLite file lives; created on first run."""
@@ -65,6 +86,18 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("DISCORD_TOKEN", "S4B_DISCORD_TOKEN")
     )
+
+    @field_validator("reminder_offsets")
+    @classmethod
+    def _offsets_parse(cls, value: str) -> str:
+        from s4b_bot.errors import UserError
+        from s4b_bot.offsets import parse_offsets
+
+        try:
+            parse_offsets(value)
+        except UserError as exc:
+            raise ValueError(str(exc)) from None
+        return value
 
     @property
     def resolved_database_url(self) -> str:

@@ -21,6 +21,7 @@ from adapters.discord.errors import CANNOT_DM, UNKNOWN_EVENT, classify
 from adapters.discord.interactions import InteractionHandler
 from adapters.discord.render import CONTENT, NO_MENTIONS, Chunk, render
 from adapters.discord.views import message_kwargs
+from adapters.steps import StepMemory
 from s4b_bot.errors import PermanentFailure
 from s4b_bot.output import Message
 from s4b_bot.ports import ModerationAction, Recipient, SessionEvent
@@ -80,6 +81,7 @@ class DiscordPlatform:
         self.client = client
         self.config = config
         self.handler = handler
+        self.steps = StepMemory()
         self.names = dict(names)
         self.dm_channels: dict[int, int] = {}
         """Each member's DM channel once opened: reused, never opened again."""
@@ -95,8 +97,14 @@ class DiscordPlatform:
         chunks = render(message, self.names)
         try:
             channel = await self._dm_channel(int(recipient.user_id))
-            for chunk in chunks:
+            for number, chunk in enumerate(chunks):
+                # A retry of a long message skips the chunks a failed try already sent.
+                step = f"{message.key}:dm:{number}" if message.key else None
+                if step and self.steps.get(step):
+                    continue
                 await channel.send(**message_kwargs(chunk))
+                if step:
+                    self.steps.done(step, "sent")
         except discord.Forbidden as exc:
             if exc.code == CANNOT_DM and await self._via_interaction(recipient, chunks):
                 return
@@ -172,10 +180,24 @@ class DiscordPlatform:
                 for chunk in rest:
                     ids.append((await created.thread.send(**message_kwargs(chunk))).id)
                 return format_ref(created.thread.id, ids)
-            sent = [await target.send(**message_kwargs(chunk)) for chunk in chunks]
-            if thread_title:
-                await sent[0].create_thread(name=_clip(thread_title, THREAD_NAME))
-            return format_ref(target.id, [m.id for m in sent])
+            # Each chunk, and the thread, is remembered under the message's key: a retry
+            # after a failure part-way does not post what already went out.
+            ids: list[int] = []
+            for number, chunk in enumerate(chunks):
+                step = f"{message.key}:post:{number}" if message.key else None
+                done = self.steps.get(step)
+                if done is None:
+                    done = str((await target.send(**message_kwargs(chunk))).id)
+                    if step:
+                        self.steps.done(step, done)
+                ids.append(int(done))
+            thread_step = f"{message.key}:thread" if message.key else None
+            if thread_title and not self.steps.get(thread_step):
+                first_message = target.get_partial_message(ids[0])
+                await first_message.create_thread(name=_clip(thread_title, THREAD_NAME))
+                if thread_step:
+                    self.steps.done(thread_step, "opened")
+            return format_ref(target.id, ids)
         except TRANSPORT_ERRORS as exc:
             raise classify(exc) from exc
 

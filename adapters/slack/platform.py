@@ -18,6 +18,7 @@ from adapters.slack.errors import classified
 from adapters.slack.mrkdwn import escape
 from adapters.slack.pacing import ChannelPacer
 from adapters.slack.render import SlackMessage, render_message
+from adapters.steps import StepMemory
 from s4b_bot.errors import PermanentFailure
 from s4b_bot.output import Attachment, Message
 from s4b_bot.ports import ModerationAction, Recipient, SessionEvent
@@ -52,6 +53,7 @@ class SlackPlatform:
         self.client = client
         self.config = config
         self.pacer = pacer or ChannelPacer(config.post_interval)
+        self.steps = StepMemory()
         self._dm_channels: dict[str, str] = {}
 
     async def send_dm(self, recipient: Recipient, message: Message) -> None:
@@ -81,8 +83,9 @@ class SlackPlatform:
                     channel=channel_id, ts=ts, text=pieces[0].text, blocks=pieces[0].blocks
                 )
             )
-            await self._post_pieces(channel_id, pieces[1:])  # the edit grew: the rest follows
-            await self.upload(channel_id, message.attachments)
+            # The edit grew: the rest follows.
+            await self._post_pieces(channel_id, pieces[1:], key=message.key)
+            await self.upload(channel_id, message.attachments, key=message.key)
             return ref
         channel_id = self.channel_id(channel)
         ts = await self.deliver(channel_id, message)
@@ -130,25 +133,42 @@ class SlackPlatform:
         return self._dm_channels[user_id]
 
     async def deliver(self, channel: str, message: Message) -> str:
-        """Post a message (split as needed) and its files; the first message's ts."""
-        first = await self._post_pieces(channel, render_message(message))
-        await self.upload(channel, message.attachments)
+        """Post a message (split as needed) and its files; the first message's ts.
+
+        Each step is remembered under the message's key, so when a later step fails and
+        the outbox tries again, the pieces already posted are not posted twice.
+        """
+        first = await self._post_pieces(channel, render_message(message), key=message.key)
+        await self.upload(channel, message.attachments, key=message.key)
         assert first is not None
         return first
 
-    async def _post_pieces(self, channel: str, pieces: Sequence[SlackMessage]) -> str | None:
+    async def _post_pieces(
+        self, channel: str, pieces: Sequence[SlackMessage], *, key: str | None = None
+    ) -> str | None:
         first: str | None = None
-        for piece in pieces:
-            await self.pacer.wait(channel)
-            response = await classified(
-                self.client.chat_postMessage(channel=channel, text=piece.text, blocks=piece.blocks)
-            )
-            first = first or str(response.get("ts"))
+        for number, piece in enumerate(pieces):
+            step = f"{key}:{channel}:piece:{number}" if key else None
+            ts = self.steps.get(step) if step else None
+            if ts is None:
+                await self.pacer.wait(channel)
+                response = await classified(
+                    self.client.chat_postMessage(
+                        channel=channel, text=piece.text, blocks=piece.blocks
+                    )
+                )
+                ts = str(response.get("ts"))
+                if step:
+                    self.steps.done(step, ts)
+            first = first or ts
         return first
 
-    async def upload(self, channel: str, attachments: Sequence[Attachment]) -> None:
+    async def upload(
+        self, channel: str, attachments: Sequence[Attachment], *, key: str | None = None
+    ) -> None:
         """Files into a conversation; Slack shares them as one message."""
-        if not attachments:
+        step = f"{key}:{channel}:files" if key else None
+        if not attachments or (step and self.steps.get(step)):
             return
         await self.pacer.wait(channel)
         await classified(
@@ -160,3 +180,5 @@ class SlackPlatform:
                 ],
             )
         )
+        if step:
+            self.steps.done(step, "uploaded")

@@ -350,3 +350,30 @@ async def test_after_a_gap_only_the_latest_due_reminder_goes_out(
     assert [t.split(",")[0] for t in reminders(platform, "ada")] == [
         "Reminder: the Spring session starts in 20 hours"
     ]
+
+
+async def test_organizers_set_the_communitys_reminder_times(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    await register(core, ADA, "spring")
+    await register(core, BEN, "spring")
+    await core.run_text(BEN, "s4b", "reminders 2h")  # Ben keeps his own
+    reply = reply_text(await core.run_text(JO, "s4b-admin", "reminders 3d,30m"))
+    assert "3 days, 30 minutes" in reply
+    assert "Only organizers" in reply_text(await core.run_text(ADA, "s4b-admin", "reminders 1d"))
+    assert "not a reminder time" in reply_text(
+        await core.run_text(JO, "s4b-admin", "reminders soon")
+    )
+    for when in (
+        SPRING_START - timedelta(days=3),
+        SPRING_START - timedelta(hours=2),
+        SPRING_START - timedelta(minutes=30),
+    ):
+        await advance_to(clock, dispatcher, when)
+    assert [t.split(",")[0] for t in reminders(platform, "ada")] == [
+        "Reminder: the Spring session starts in 3 days",
+        "Reminder: the Spring session starts in 30 minutes",
+    ]
+    assert [t.split(",")[0] for t in reminders(platform, "ben")] == [
+        "Reminder: the Spring session starts in 2 hours",
+    ]

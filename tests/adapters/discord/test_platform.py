@@ -4,6 +4,7 @@ threads, moderation and Guild Scheduled Events — all through discord.py's HTTP
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -227,3 +228,21 @@ async def test_concurrent_dms_to_a_new_member_open_one_channel(
     await asyncio.gather(*(bot.platform.send_dm(ADA, Message.plain(str(i))) for i in range(5)))
     assert len(mock.find("POST", "/users/@me/channels")) == 1
     assert len(mock.find("POST", rf"/channels/{mock.dm_channels[ADA.user_id]}/messages")) == 5
+
+
+async def test_a_retried_post_does_not_post_again_what_a_failed_try_sent(
+    bot: S4BClient, mock: MockDiscord
+) -> None:
+    """The post went out but opening its thread failed: the outbox retries the same keyed
+    message, and only the thread is tried again."""
+    message = replace(Message.plain("Summary of the Spring session"), key="outbox:77")
+    mock.fail("POST", rf"/channels/{ANNOUNCEMENTS}/messages/\d+/threads", status=503)
+    with pytest.raises(RetryLater):
+        await bot.platform.post(GUILD, "announcements", message, thread_title="Discussion")
+    ref = await bot.platform.post(GUILD, "announcements", message, thread_title="Discussion")
+    assert len(mock.find("POST", rf"/channels/{ANNOUNCEMENTS}/messages$")) == 1
+    assert len(mock.find("POST", rf"/channels/{ANNOUNCEMENTS}/messages/\d+/threads")) == 2
+    assert ref is not None and ref.endswith(ref.split(":")[1])
+    other = replace(message, key="outbox:78")  # a different delivery posts afresh
+    await bot.platform.post(GUILD, "announcements", other)
+    assert len(mock.find("POST", rf"/channels/{ANNOUNCEMENTS}/messages$")) == 2
