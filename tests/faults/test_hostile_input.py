@@ -232,3 +232,67 @@ def test_form_submissions(
 def test_buttons(harness: Harness, actor: Actor, action: str) -> None:
     assert_clear(harness.run(harness.core.press(actor, action)))
     harness.run(invariants(harness.core))
+
+
+def mrkdwn_texts(node: object) -> list[str]:
+    """Every mrkdwn text object's text, anywhere in a block tree."""
+    if isinstance(node, dict):
+        found = (
+            [node["text"]]
+            if node.get("type") == "mrkdwn" and isinstance(node.get("text"), str)
+            else []
+        )
+        return found + [t for value in node.values() for t in mrkdwn_texts(value)]
+    if isinstance(node, list):
+        return [t for item in node for t in mrkdwn_texts(item)]
+    return []
+
+
+MASS_MENTIONS = ("<!channel", "<!here", "<!everyone", "<!subteam", "<@U", "<#C")
+hostile_text = st.one_of(
+    st.sampled_from(HOSTILE),
+    st.text(alphabet=st.sampled_from(list("@<>!&#|everyonhcaltU ")), max_size=40),
+    st.text(max_size=60),
+)
+
+
+@fuzz
+@given(
+    parts=st.lists(hostile_text, min_size=1, max_size=4),
+    title=hostile_text,
+)
+def test_no_mass_mention_ever_reaches_slack_or_discord(parts: list[str], title: str) -> None:
+    """Whatever members type comes back in replies and posts (ideas, names, answers): the
+    Slack renderer escapes it, and every Discord send carries allowed_mentions none."""
+    from slack_sdk.models.blocks import Block
+
+    from adapters.discord.render import render as discord_render
+    from adapters.discord.views import message_kwargs
+    from adapters.slack.render import render_message as slack_render
+    from s4b_bot.output import Button, Card, Field, Message, Text
+
+    message = Message(
+        text=tuple(Text.of(p) for p in parts),
+        cards=(
+            Card(
+                title=title or "x",
+                body=(Text.of(*parts),),
+                fields=(Field(title or "f", Text.of(parts[0])),),
+                buttons=(Button(title or "b", "s4b:register:1"),),
+            ),
+        ),
+    )
+    for piece in slack_render(message):
+        # Slack parses mentions in mrkdwn and in the notification text; plain_text is
+        # shown as written, so a literal "<!channel>" there notifies no one.
+        parsed = [
+            piece.text,
+            *mrkdwn_texts([b.to_dict() if isinstance(b, Block) else b for b in piece.blocks]),
+        ]
+        for text in parsed:
+            for mention in MASS_MENTIONS:
+                assert mention not in text, (mention, text)
+    for chunk in discord_render(message):
+        kwargs = message_kwargs(chunk)
+        mentions = kwargs["allowed_mentions"]
+        assert not mentions.everyone and not mentions.users and not mentions.roles
