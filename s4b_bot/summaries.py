@@ -49,7 +49,7 @@ def summary_form(session: ProgrammeSession, existing: Summary | None) -> Form:
     fields.append(
         FormField(
             "attendance",
-            "Attendance (optional)",
+            "Attendance",
             "short_text",
             required=False,
             max_length=MAX_ATTENDANCE,

@@ -54,12 +54,10 @@ def render_message(message: Message, buttons: list[str]) -> list[str]:
 
 def describe_field(field: FormField) -> list[str]:
     need = "required" if field.required else "optional"
-    lines = [
-        f"  {field.id}: {field.label} ({need}"
-        + (f", up to {field.max_length} characters)" if field.max_length else ")")
-    ]
+    limit = f", up to {field.max_length} characters" if field.max_length else ""
+    lines = _wrap(f"{field.id}: {field.label} ({need}{limit})", "  ")
     if field.hint:
-        lines.append(f"      {field.hint}")
+        lines += _wrap(field.hint, "      ")
     for choice in field.choices:
         lines.append(f"      - {choice.label}")
     if field.default not in (None, "", ()):
