@@ -63,21 +63,60 @@ async def plan_reminders(
     offsets: Sequence[timedelta],
     now: datetime,
 ) -> int:
-    planned = 0
+    return await outbox.plan_many(
+        db,
+        reminder_rows(session=session, member=member, platform=platform, offsets=offsets, now=now),
+        now=now,
+    )
+
+
+def reminder_rows(
+    *,
+    session: ProgrammeSession,
+    member: Member,
+    platform: str,
+    offsets: Sequence[timedelta],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """The outbox rows of one member's reminders for one session (for `outbox.plan_many`)."""
+    rows = []
     for offset, due in reminder_times(session.starts_at, offsets, now):
         seconds = int(offset.total_seconds())
-        planned += await outbox.plan(
-            db,
-            dedupe_key=f"reminder:{session.id}:{member.id}:{seconds}:{_ts(session.starts_at)}",
-            kind=REMINDER,
-            due_at=due,
-            now=now,
-            platform=platform,
-            member_id=member.id,
-            session_id=session.id,
-            payload={"offset": seconds, "starts_at": _ts(session.starts_at)},
+        key = f"reminder:{session.id}:{member.id}:{seconds}:{_ts(session.starts_at)}"
+        rows.append(
+            {
+                "dedupe_key": key,
+                "kind": REMINDER,
+                "due_at": due,
+                "platform": platform,
+                "member_id": member.id,
+                "session_id": session.id,
+                "payload": {"offset": seconds, "starts_at": _ts(session.starts_at)},
+            }
         )
-    return planned
+    return rows
+
+
+def member_message_row(
+    *,
+    kind: str,
+    member: Member,
+    platform: str,
+    sessions: Sequence[ProgrammeSession],
+    now: datetime,
+    key: str,
+    extra: dict[str, object] | None = None,
+) -> dict[str, Any]:
+    """A DM to one member about one or more sessions, due now (for `outbox.plan_many`)."""
+    return {
+        "dedupe_key": f"{kind}:{member.id}:{key}",
+        "kind": kind,
+        "due_at": now,
+        "platform": platform,
+        "member_id": member.id,
+        "session_id": sessions[0].id if len(sessions) == 1 else None,
+        "payload": {"sessions": [s.id for s in sessions], **(extra or {})},
+    }
 
 
 async def plan_member_message(
@@ -92,17 +131,16 @@ async def plan_member_message(
     extra: dict[str, object] | None = None,
 ) -> bool:
     """A DM to one member about one or more sessions, due now."""
-    return await outbox.plan(
-        db,
-        dedupe_key=f"{kind}:{member.id}:{key}",
+    row = member_message_row(
         kind=kind,
-        due_at=now,
-        now=now,
+        member=member,
         platform=platform,
-        member_id=member.id,
-        session_id=sessions[0].id if len(sessions) == 1 else None,
-        payload={"sessions": [s.id for s in sessions], **(extra or {})},
+        sessions=sessions,
+        now=now,
+        key=key,
+        extra=extra,
     )
+    return await outbox.plan_many(db, [row], now=now) == 1
 
 
 async def plan_announcements(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+from sqlalchemy import select
+
 from s4b_bot import planning
 from s4b_bot.catalogue import Args
 from s4b_bot.context import Context
@@ -233,9 +235,8 @@ async def submit_registration(ctx: Context, values: Mapping[str, FormValue]) -> 
     waiting: list[tuple[ProgrammeSession, int]] = []
     community = await ctx.member.awaitable_attrs.community
     offsets = effective_offsets(ctx.member, community, ctx.settings.reminder_offsets)
-    for chosen_session in chosen:
-        session = await lock_session(ctx.db, chosen_session.id)
-        assert session is not None
+    planned: list[dict[str, object]] = []
+    for session in chosen:  # loaded FOR UPDATE: seats are counted one registration at a time
         full = session.capacity is not None and (
             await confirmed_count(ctx.db, session.id) >= session.capacity
         )
@@ -261,8 +262,7 @@ async def submit_registration(ctx: Context, values: Mapping[str, FormValue]) -> 
             waiting.append((session, await waitlist_position(ctx.db, registration)))
         else:
             added.append(session)
-            await planning.plan_reminders(
-                ctx.db,
+            planned += planning.reminder_rows(
                 session=session,
                 member=ctx.member,
                 platform=community.platform,
@@ -271,15 +271,17 @@ async def submit_registration(ctx: Context, values: Mapping[str, FormValue]) -> 
             )
     if added:
         versions = ",".join(f"{s.id}.{s.sequence}" for s in added)
-        await planning.plan_member_message(
-            ctx.db,
-            kind=planning.INVITATION,
-            member=ctx.member,
-            platform=community.platform,
-            sessions=added,
-            now=ctx.now,
-            key=f"{versions}:{int(ctx.now.timestamp())}",
+        planned.append(
+            planning.member_message_row(
+                kind=planning.INVITATION,
+                member=ctx.member,
+                platform=community.platform,
+                sessions=added,
+                now=ctx.now,
+                key=f"{versions}:{int(ctx.now.timestamp())}",
+            )
         )
+    await outbox.plan_many(ctx.db, planned, now=ctx.now)  # one statement for them all
     return Outcome(reply=_confirmation(ctx, name, added, already, waiting))
 
 
@@ -294,7 +296,14 @@ async def _chosen_sessions(
     if not ids:
         errors["sessions"] = "Choose at least one session."
         return []
-    by_id = {str(s.id): s for s in await queries.all_sessions(ctx.db)}
+    numbers = [int(i) for i in ids if i.isascii() and i.isdigit() and len(i) < 10]
+    found = await ctx.db.scalars(
+        select(ProgrammeSession)
+        .where(ProgrammeSession.id.in_(numbers))
+        .order_by(ProgrammeSession.starts_at)
+        .with_for_update()
+    )
+    by_id = {str(s.id): s for s in found}
     chosen = []
     for value_id in dict.fromkeys(ids):
         session = by_id.get(value_id)

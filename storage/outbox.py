@@ -62,6 +62,38 @@ async def plan(
     return result.scalar() is not None
 
 
+async def plan_many(db: AsyncSession, rows: Sequence[dict[str, Any]], *, now: datetime) -> int:
+    """Several `plan`s in one statement (a registration's invitation and reminders);
+    returns how many were new."""
+    if not rows:
+        return 0
+    values = [
+        {
+            "dedupe_key": row["dedupe_key"][:200],
+            "kind": row["kind"],
+            "platform": row.get("platform"),
+            "member_id": row.get("member_id"),
+            "community_id": row.get("community_id"),
+            "session_id": row.get("session_id"),
+            "payload": row.get("payload") or {},
+            "due_at": row["due_at"],
+            "status": "pending",
+            "attempts": 0,
+            "created_at": now,
+        }
+        for row in rows
+    ]
+    # Parameters apart from the statement (executemany): one compiled, cached statement,
+    # where a multi-row VALUES would be compiled afresh for every call.
+    result = await db.execute(
+        insert_for(db, OutboxMessage)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessage.id),
+        values,
+    )
+    return len(result.all())
+
+
 async def withdraw(
     db: AsyncSession,
     *,

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from storage.models import Community, Member, ProgrammeSession, Registration, Series
 
@@ -25,16 +25,16 @@ def insert_for(session: AsyncSession, table: Any) -> Any:
 async def ensure_community(
     session: AsyncSession, *, platform: str, external_id: str, now: datetime
 ) -> Community:
-    await session.execute(
-        insert_for(session, Community)
-        .values(platform=platform, external_id=external_id, created_at=now)
-        .on_conflict_do_nothing(index_elements=["platform", "external_id"])
-    )
-    community = await session.scalar(
-        select(Community).where(
-            Community.platform == platform, Community.external_id == external_id
+    """The community row, created on first sight (safe against a race)."""
+    where = (Community.platform == platform, Community.external_id == external_id)
+    community = await session.scalar(select(Community).where(*where))
+    if community is None:
+        await session.execute(
+            insert_for(session, Community)
+            .values(platform=platform, external_id=external_id, created_at=now)
+            .on_conflict_do_nothing(index_elements=["platform", "external_id"])
         )
-    )
+        community = await session.scalar(select(Community).where(*where))
     assert community is not None
     return community
 
@@ -48,20 +48,36 @@ async def ensure_member(
     display_name: str,
     now: datetime,
 ) -> Member:
-    """The member for this platform user, created on first sight (safe against a race)."""
-    community_id = (
-        await ensure_community(session, platform=platform, external_id=community, now=now)
-    ).id
-    await session.execute(
-        insert_for(session, Member)
-        .values(
-            community_id=community_id, user_id=user_id, display_name=display_name, created_at=now
-        )
-        .on_conflict_do_nothing(index_elements=["community_id", "user_id"])
-    )
+    """The member for this platform user, created on first sight (safe against a race).
+
+    One query when the member is known; three on first sight.
+    """
     member = await session.scalar(
-        select(Member).where(Member.community_id == community_id, Member.user_id == user_id)
+        select(Member)
+        .join(Community, Community.id == Member.community_id)
+        .options(contains_eager(Member.community))
+        .where(
+            Community.platform == platform,
+            Community.external_id == community,
+            Member.user_id == user_id,
+        )
     )
+    if member is None:
+        home = await ensure_community(session, platform=platform, external_id=community, now=now)
+        member = await session.scalar(
+            insert_for(session, Member)
+            .values(
+                community_id=home.id, user_id=user_id, display_name=display_name, created_at=now
+            )
+            .on_conflict_do_nothing(index_elements=["community_id", "user_id"])
+            .returning(Member)
+        )
+        if member is None:  # created by a concurrent request a moment ago
+            member = await session.scalar(
+                select(Member).where(Member.community_id == home.id, Member.user_id == user_id)
+            )
+        assert member is not None
+        member.community = home  # known already: no lazy load later
     assert member is not None
     if display_name and member.display_name != display_name:
         member.display_name = display_name
