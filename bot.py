@@ -126,6 +126,7 @@ async def run_bot(settings: Settings) -> None:
         probes["discord"] = discord.connected
         parts.append(run_discord(discord, stop=stop))
     dispatcher = Dispatcher(core.db, platforms=platforms, clock=clock, settings=settings)
+    core.after_change = dispatcher.wake  # invitations go out at once, not at the next poll
     parts += [dispatcher.run_forever(stop), keep_retention(core, stop)]
     web = None
     if settings.http_port is not None:

@@ -62,6 +62,8 @@ class Core:
         self.clock = clock
         self.settings = settings or Settings()
         self.catalogue = catalogue
+        self.after_change: Callable[[], None] | None = None
+        """Called after each call that committed (bot.py: wake the dispatcher)."""
 
     async def start(self) -> None:
         """Migrate the database and load the bundled programme if none is loaded yet."""
@@ -227,7 +229,10 @@ class Core:
                     files=files,
                     account=member if person else None,
                 )
-                return await step(ctx)
+                outcome = await step(ctx)
+            if self.after_change is not None:
+                self.after_change()
+            return outcome
         except FormInvalid as exc:
             return Outcome(
                 reply=Message.plain("Please check the form: " + " ".join(exc.errors.values())),

@@ -11,7 +11,6 @@ ones are recorded for organizers (`/s4b-admin deliveries`) and never retried.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import random
@@ -106,6 +105,11 @@ class Dispatcher:
             for name in self.platforms
         }
         self.last_round_at = clock.now()
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Something is due now (a command just planned it): do not wait for the next poll."""
+        self._wake.set()
 
     async def run_once(self) -> int:
         """One round; returns how many rows it handled (sent, retried, failed or withdrawn)."""
@@ -294,5 +298,11 @@ class Dispatcher:
                 _log.warning("dispatcher round failed: %s", type(exc).__name__, exc_info=exc)
                 handled = 0
             if handled == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=idle)
+                waits = [
+                    asyncio.ensure_future(stop.wait()),
+                    asyncio.ensure_future(self._wake.wait()),
+                ]
+                await asyncio.wait(waits, timeout=idle, return_when=asyncio.FIRST_COMPLETED)
+                for waiting in waits:
+                    waiting.cancel()
+                self._wake.clear()

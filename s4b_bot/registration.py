@@ -236,7 +236,7 @@ async def submit_registration(ctx: Context, values: Mapping[str, FormValue]) -> 
     community = await ctx.member.awaitable_attrs.community
     offsets = effective_offsets(ctx.member, community, ctx.settings.reminder_offsets)
     planned: list[dict[str, object]] = []
-    for session in chosen:  # loaded FOR UPDATE: seats are counted one registration at a time
+    for session in chosen:
         full = session.capacity is not None and (
             await confirmed_count(ctx.db, session.id) >= session.capacity
         )
@@ -297,12 +297,13 @@ async def _chosen_sessions(
         errors["sessions"] = "Choose at least one session."
         return []
     numbers = [int(i) for i in ids if i.isascii() and i.isdigit() and len(i) < 10]
-    found = await ctx.db.scalars(
-        select(ProgrammeSession)
-        .where(ProgrammeSession.id.in_(numbers))
-        .order_by(ProgrammeSession.starts_at)
-        .with_for_update()
-    )
+    query = select(ProgrammeSession).where(ProgrammeSession.id.in_(numbers))
+    found = list(await ctx.db.scalars(query.order_by(ProgrammeSession.starts_at)))
+    if any(s.capacity is not None for s in found):
+        # Seats are counted one registration at a time: lock the rows (PostgreSQL), only
+        # when there are seats to count, so unlimited sessions never queue on a lock.
+        locked = query.with_for_update().execution_options(populate_existing=True)
+        found = list(await ctx.db.scalars(locked.order_by(ProgrammeSession.starts_at)))
     by_id = {str(s.id): s for s in found}
     chosen = []
     for value_id in dict.fromkeys(ids):

@@ -69,9 +69,11 @@ class Settings(BaseSettings):
     public_url: str | None = None
     """How members reach that server, e.g. https://s4b.example.org (for feed links)."""
     dispatch_rate: dict[str, float] = Field(
-        default_factory=lambda: {"slack": 1.0, "discord": 40.0, "console": 1000.0}
+        default_factory=lambda: {"slack": 20.0, "discord": 40.0, "console": 1000.0}
     )
-    """Messages a second per platform (Slack ~1/s per channel; Discord 50/s per bot)."""
+    """Messages a second per platform, all channels together. Discord allows 50/s a bot;
+    Slack ~1/s per channel, which its adapter paces channel by channel, so DMs to many
+    members need not wait for one another."""
 
     slack_bot_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "S4B_SLACK_BOT_TOKEN")

@@ -377,3 +377,22 @@ async def test_organizers_set_the_communitys_reminder_times(
     assert [t.split(",")[0] for t in reminders(platform, "ben")] == [
         "Reminder: the Spring session starts in 2 hours",
     ]
+
+
+async def test_a_command_wakes_the_dispatcher_instead_of_waiting_for_its_poll(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    import asyncio
+
+    core.after_change = dispatcher.wake
+    stop = asyncio.Event()
+    loop = asyncio.create_task(dispatcher.run_forever(stop, idle=30.0))
+    await asyncio.sleep(0.2)  # the loop is idle now, for up to 30 s
+    await register(core, ADA, "spring")
+    for _ in range(100):
+        if platform.dms_to("ada"):
+            break
+        await asyncio.sleep(0.02)
+    stop.set()
+    await asyncio.wait_for(loop, 5)
+    assert len(platform.dms_to("ada")) == 1  # sent within 2 s, not after the 30 s poll
