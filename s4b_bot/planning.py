@@ -119,6 +119,40 @@ def member_message_row(
     }
 
 
+async def plan_seat_messages(
+    db: AsyncSession,
+    *,
+    kind: str,
+    member: Member,
+    community: Community,
+    session: ProgrammeSession,
+    now: datetime,
+    key: str,
+    default_offsets: str,
+) -> int:
+    """A member who holds a seat at a new time or a new seat: the invitation DM of `kind`
+    (an update, a promotion) and their reminders, in one insert."""
+    offsets = effective_offsets(member, community, default_offsets)
+    rows = [
+        member_message_row(
+            kind=kind,
+            member=member,
+            platform=community.platform,
+            sessions=[session],
+            now=now,
+            key=key,
+        ),
+        *reminder_rows(
+            session=session,
+            member=member,
+            platform=community.platform,
+            offsets=offsets,
+            now=now,
+        ),
+    ]
+    return await outbox.plan_many(db, rows, now=now)
+
+
 async def plan_member_message(
     db: AsyncSession,
     *,

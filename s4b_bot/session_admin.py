@@ -14,7 +14,6 @@ from s4b_bot import planning
 from s4b_bot.catalogue import Args
 from s4b_bot.context import Context
 from s4b_bot.errors import UserError
-from s4b_bot.offsets import effective_offsets
 from s4b_bot.output import Message, Outcome, Text
 from s4b_bot.sessions import is_over, resolve
 from s4b_bot.settings import Settings
@@ -54,22 +53,15 @@ async def replan_session(
     await planning.plan_session_sync(db, session, now=now)
     registrants = await planning.confirmed_registrants(db, session.id)
     for member, community in registrants:
-        await planning.plan_member_message(
+        await planning.plan_seat_messages(
             db,
             kind=planning.UPDATE,
             member=member,
-            platform=community.platform,
-            sessions=[session],
+            community=community,
+            session=session,
             now=now,
             key=f"{session.id}:{session.sequence}",
-        )
-        await planning.plan_reminders(
-            db,
-            session=session,
-            member=member,
-            platform=community.platform,
-            offsets=effective_offsets(member, community, settings.reminder_offsets),
-            now=now,
+            default_offsets=settings.reminder_offsets,
         )
     await planning.plan_announcements(
         db, session, now=now, days_before=settings.announce_days_before

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot import planning
-from s4b_bot.offsets import effective_offsets
 from storage.models import Community, Member, ProgrammeSession, Registration
 
 
@@ -67,22 +66,15 @@ async def promote(
         assert member is not None
         community = await db.get(Community, member.community_id)
         assert community is not None
-        await planning.plan_member_message(
+        await planning.plan_seat_messages(
             db,
             kind=planning.PROMOTED,
             member=member,
-            platform=community.platform,
-            sessions=[session],
+            community=community,
+            session=session,
             now=now,
             key=f"{session.id}:{int(now.timestamp())}",
-        )
-        await planning.plan_reminders(
-            db,
-            session=session,
-            member=member,
-            platform=community.platform,
-            offsets=effective_offsets(member, community, default_offsets),
-            now=now,
+            default_offsets=default_offsets,
         )
         promoted.append(member)
     return promoted
