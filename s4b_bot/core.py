@@ -13,8 +13,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from s4b_bot import calendar_cmd, ideas, metrics, moderation, privacy, registration, summaries
 from s4b_bot.actions import parse_action
@@ -34,7 +32,7 @@ from s4b_bot.sessions import is_over
 from s4b_bot.settings import Settings
 from s4b_bot.textparse import parse_command
 from storage import outbox, queries
-from storage.db import Database
+from storage.db import Database, is_unavailable
 from storage.models import Member
 
 _log = logging.getLogger(__name__)
@@ -179,7 +177,9 @@ class Core:
             async with self.db.transaction() as session:
                 await session.execute(text("SELECT 1"))
             return True
-        except (OperationalError, DBAPIError, OSError, PoolTimeout):
+        except Exception as exc:  # any failure to answer is "not ok" for /healthz
+            if not is_unavailable(exc):
+                _log.warning("health check: %s", type(exc).__name__)
             return False
 
     async def refresh_queue_metrics(self) -> None:
@@ -242,16 +242,11 @@ class Core:
             return Outcome(reply=Message.plain(str(exc)))
         except RetryLater as exc:
             return Outcome(reply=Message.plain(str(exc)))
-        except (OperationalError, PoolTimeout, OSError) as exc:
-            _log.warning("database unavailable: %s", type(exc).__name__)
-            metrics.ERRORS.labels("database").inc()
-            return Outcome(reply=Message.plain(MSG_DATABASE_DOWN))
-        except DBAPIError as exc:
-            if exc.connection_invalidated:
+        except Exception as exc:  # the one boundary: a member never sees a traceback
+            if is_unavailable(exc):
+                _log.warning("database unavailable: %s", type(exc).__name__)
                 metrics.ERRORS.labels("database").inc()
                 return Outcome(reply=Message.plain(MSG_DATABASE_DOWN))
-            return self._unexpected(exc)
-        except Exception as exc:  # the one boundary: a member never sees a traceback
             return self._unexpected(exc)
 
     def _unexpected(self, exc: Exception) -> Outcome:

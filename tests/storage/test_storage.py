@@ -174,3 +174,21 @@ async def test_migrations_go_down_to_nothing_and_up_again(tmp_path: Path) -> Non
         assert diff == []
     finally:
         await db.dispose()
+
+
+def test_unavailability_is_told_apart_from_mistakes() -> None:
+    from sqlalchemy.exc import DBAPIError, IntegrityError
+
+    from storage.db import is_unavailable
+
+    class ShuttingDown(Exception):  # as asyncpg's CannotConnectNowError: SQLSTATE 57P03
+        sqlstate = "57P03"
+
+    class Duplicate(Exception):
+        sqlstate = "23505"
+
+    wrapped = DBAPIError("SELECT 1", {}, ShuttingDown("the database system is shutting down"))
+    assert is_unavailable(wrapped)
+    assert is_unavailable(ConnectionRefusedError(111, "refused"))
+    assert not is_unavailable(IntegrityError("INSERT", {}, Duplicate("duplicate key")))
+    assert not is_unavailable(ZeroDivisionError())
