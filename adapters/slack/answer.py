@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.deadline import MIN_WAIT, Deadline
 from adapters.slack.modal import busy_modal, form_modal
 from adapters.slack.parse import Origin
 from adapters.slack.platform import SlackPlatform
@@ -31,7 +31,6 @@ from s4b_bot.output import Form, Message, Outcome, Text
 
 _log = logging.getLogger(__name__)
 
-TRIGGER_LIFETIME = 3.0
 RESPONSE_URL_POSTS = 5
 """A response_url takes 5 posts (https://api.slack.com/interactivity/handling#message_responses)."""
 MSG_FORM_TOO_SLOW = "Opening the form took too long; please try the same command again."
@@ -54,8 +53,8 @@ class Answer:
     actor: Actor
     origin: Origin
     respond: AsyncRespond | None
-    received: float = field(default_factory=time.monotonic)
-    """When the request arrived: the trigger_id's 3 s count from here."""
+    deadline: Deadline
+    """When the request arrived: the trigger_id's 3 s count from there."""
     trigger_budget: float = 2.0
     loading_view: str | None = None
 
@@ -66,18 +65,23 @@ class Answer:
     def _trigger_left(self) -> float:
         if not self.origin.trigger_id:
             return 0.0
-        return TRIGGER_LIFETIME - (time.monotonic() - self.received) - 0.1
+        return self.deadline.trigger_left()
 
     async def run(self, work: Awaitable[Outcome]) -> Outcome:
         """Await the core; if it is slow, hold the trigger_id with a "Loading…" modal.
 
         Any answer may be a form (the catalogue grows), so every slow interaction gets
         the modal; a reply that is not a form then shows in it instead of ephemerally.
+        The wait is counted from the request's arrival: when a busy event loop started
+        this listener late, the modal opens at once, while the trigger_id still works.
         """
         task = asyncio.ensure_future(work)
         if self._trigger_left() > 0:
-            wait = self.trigger_budget - (time.monotonic() - self.received)
-            done, _ = await asyncio.wait({task}, timeout=max(wait, 0.0))
+            wait = self.deadline.left(self.trigger_budget)
+            done = False
+            if wait >= MIN_WAIT:
+                finished, _ = await asyncio.wait({task}, timeout=wait)
+                done = bool(finished)
             if not done:
                 self.loading_view = await self._open_view(busy_modal(MSG_LOADING))
         return await task

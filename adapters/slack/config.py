@@ -54,9 +54,12 @@ class SlackConfig(BaseSettings):
     """Seconds between two messages to one channel (Slack allows about one a second)."""
     trigger_budget: float = Field(default=2.0, gt=0, lt=3)
     """How long to wait for the core before opening a "Loading…" modal: a trigger_id
-    lives 3 s (https://api.slack.com/interactivity/handling#modal_responses)."""
+    lives 3 s (https://api.slack.com/interactivity/handling#modal_responses). Counted
+    from the request's arrival in the process, and cut short under load
+    (`deadline.Deadline.left`)."""
     submit_budget: float = Field(default=2.0, gt=0, lt=3)
-    """How long a view_submission may wait for the core before its 3 s ack."""
+    """How long a view_submission may wait for the core before its 3 s ack (counted
+    from the request's arrival, and cut short under load)."""
     rate_limit_retries: int = Field(default=2, ge=0, le=10)
     """Retries of a 429 inside the client (honouring Retry-After); the outbox does the rest."""
 

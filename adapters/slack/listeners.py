@@ -5,24 +5,29 @@ deadline holds whatever the database is doing; bolt runs the rest of the listene
 after the ack (its asyncio runner). A view_submission is the exception: field errors
 can only travel in the ack, so the core gets until `submit_budget` and, if it is
 slower, the modal turns into "Saving…" and is updated when the core answers.
+
+Every budget counts from the request's arrival in the process (`deadline.Deadline`,
+stamped by `serve.py`), not from the listener's start: under load a listener may
+start seconds late, and then it acks with the fallback at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackClientError
 
 from adapters.slack import parse
 from adapters.slack.answer import Answer
 from adapters.slack.config import SlackConfig
+from adapters.slack.deadline import MIN_WAIT, Deadline
 from adapters.slack.modal import busy_modal, error_response, form_again, form_id, submitted_values
 from adapters.slack.people import Names, Organizers
 from adapters.slack.platform import SlackPlatform
@@ -101,7 +106,7 @@ class Handlers:
         origin: parse.Origin,
         respond: AsyncRespond | None,
         *,
-        received: float,
+        deadline: Deadline,
     ) -> Answer:
         """Where to answer; its actor is provisional until the organizer check is done."""
         return Answer(
@@ -109,17 +114,26 @@ class Handlers:
             who.actor(is_organizer=False),
             origin,
             respond if origin.has_response_url else None,
-            received=received,
+            deadline=deadline,
             trigger_budget=self.config.trigger_budget,
         )
 
-    async def on_command(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    def _deadline(self, context: AsyncBoltContext) -> Deadline:
+        return Deadline.of(context)
+
+    async def on_command(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
+    ) -> None:
         """/s4b and /s4b-admin: the text is parsed by the core against the catalogue."""
         async with self.inflight.track():
-            received = time.monotonic()
+            deadline = self._deadline(context)
             await ack()
             who, origin = parse.from_command(body)
-            answer = self._answer(who, origin, respond, received=received)
+            answer = self._answer(who, origin, respond, deadline=deadline)
             try:
                 actor = await self._actor(who)
                 answer.actor = actor
@@ -134,13 +148,19 @@ class Handlers:
             except Exception as exc:
                 await self._broken(answer, "command", exc)
 
-    async def on_action(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def on_action(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
+    ) -> None:
         """Buttons `s4b:<verb>:<id>`: the same core action wherever the button was."""
         async with self.inflight.track():
-            received = time.monotonic()
+            deadline = self._deadline(context)
             await ack()
             who, origin = parse.from_interaction(body)
-            answer = self._answer(who, origin, respond, received=received)
+            answer = self._answer(who, origin, respond, deadline=deadline)
             try:
                 actor = await self._actor(who)
                 answer.actor = actor
@@ -151,20 +171,29 @@ class Handlers:
             except Exception as exc:
                 await self._broken(answer, "button", exc)
 
-    async def on_submission(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        """A submitted form: field errors inline, else the modal closes and a DM confirms."""
+    async def on_submission(
+        self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        """A submitted form: field errors inline, else the modal closes and a DM confirms.
+
+        The core gets what is left of `submit_budget` since the request arrived; if that
+        is (nearly) nothing, the ack is the "Saving…" modal before the core even starts.
+        """
         async with self.inflight.track():
-            received = time.monotonic()
+            deadline = self._deadline(context)
             who, origin = parse.from_interaction(body)
             view: Mapping[str, Any] = body["view"]
             values = submitted_values(view)
             work = asyncio.ensure_future(self._submit(who, form_id(view), values))
-            budget = self.config.submit_budget - (time.monotonic() - received)
-            done, _ = await asyncio.wait({work}, timeout=max(budget, 0.0))
-            if not done:
+            done = False
+            wait = deadline.left(self.config.submit_budget)
+            if wait >= MIN_WAIT:
+                finished, _ = await asyncio.wait({work}, timeout=wait)
+                done = bool(finished)
+            if not done:  # no time left, or the core is slower: "Saving…" now, the rest later
                 await ack(response_action="update", view=busy_modal(MSG_SAVING))
             actor, outcome = await work
-            answer = self._answer(who, origin, None, received=received)
+            answer = self._answer(who, origin, None, deadline=deadline)
             answer.actor = actor
             if done and outcome.field_errors:
                 await ack(**error_response(view, outcome.field_errors))

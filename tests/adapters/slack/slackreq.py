@@ -21,6 +21,7 @@ from slack_sdk.models.views import View
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack.app import SlackBot
+from adapters.slack.deadline import RECEIVED
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEAM = "T0S4B"
@@ -123,15 +124,25 @@ def event_body(user: tuple[str, str] = ADA, *, tab: str = "home") -> str:
 
 
 async def dispatch(
-    bot: SlackBot, body: str, *, content_type: str = FORM, timestamp: int | None = None
+    bot: SlackBot,
+    body: str,
+    *,
+    content_type: str = FORM,
+    timestamp: int | None = None,
+    received: float | None = None,
 ) -> BoltResponse:
-    """One signed request through the real bolt app, as its HTTP adapter would pass it."""
+    """One signed request through the real bolt app, as its HTTP adapter would pass it.
+
+    `received`: the arrival stamp (a `deadline.clock()` reading) that `serve.py` puts in
+    the context; in the past, the request waited that long before bolt got it.
+    """
     assert bot.config.signing_secret is not None
     secret = bot.config.signing_secret.get_secret_value()
     headers: dict[str, str | Sequence[str]] = {
         **signed_headers(secret, body, timestamp=timestamp, content_type=content_type)
     }
-    request = AsyncBoltRequest(body=body, headers=headers)
+    context = {} if received is None else {RECEIVED: received}
+    request = AsyncBoltRequest(body=body, headers=headers, context=context)
     return await bot.app.async_dispatch(request)
 
 
