@@ -18,6 +18,7 @@ import re
 import time
 from collections.abc import MutableMapping
 
+import aiohttp
 from aiohttp import WSMessage, WSMsgType, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -117,7 +118,22 @@ class StampedSocketModeHandler(AsyncSocketModeHandler):
 
 
 async def serve(bot: SlackBot, stop: asyncio.Event) -> None:
-    """Receive Slack's requests until `stop` is set, then wait for listeners to finish."""
+    """Receive Slack's requests until `stop` is set, then wait for listeners to finish.
+
+    While serving, every Web API call shares one aiohttp session (kept-alive connections):
+    without it slack_sdk opens a new connection, and a TLS handshake, for each call.
+    """
+    client = bot.platform.client
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=client.timeout)) as http:
+        client.session = http
+        try:
+            await _receive(bot, stop)
+            await bot.settled()
+        finally:
+            client.session = None
+
+
+async def _receive(bot: SlackBot, stop: asyncio.Event) -> None:
     mode = bot.config.resolved_mode
     if mode == "socket":
         handler = StampedSocketModeHandler(
@@ -145,7 +161,6 @@ async def serve(bot: SlackBot, stop: asyncio.Event) -> None:
             "Slack needs SLACK_BOT_TOKEN and either SLACK_APP_TOKEN (Socket Mode) or "
             "SLACK_SIGNING_SECRET with SLACK_HTTP_PORT (HTTP mode)"
         )
-    await bot.settled()
 
 
 async def run_slack(

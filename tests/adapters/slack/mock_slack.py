@@ -30,6 +30,8 @@ class Call:
     token: str | None = None
     result: dict[str, Any] | None = None
     """What the mock answered."""
+    peer: Any = None
+    """The caller's (host, port): which TCP connection the call came on."""
 
 
 @dataclass
@@ -133,7 +135,8 @@ class MockSlack:
         args = await self._args(request)
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") or args.get("token")
-        call = Call(method, args, time.monotonic(), token)
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        call = Call(method, args, time.monotonic(), token, peer=peer)
         self.calls.append(call)
         if method in self.delay:
             await asyncio.sleep(self.delay[method])

@@ -172,3 +172,26 @@ async def test_socket_mode_gets_the_same_acks_and_logs_no_secret(
     for secret in (BOT_TOKEN, APP_TOKEN, SIGNING_SECRET):
         assert secret not in caplog.text
     assert "auth.test" in caplog.text  # the SDK did log its requests, redacted
+
+
+async def test_while_serving_web_api_calls_share_kept_alive_connections(
+    sqlite_core: Core, slack_config: SlackConfig, mock_slack: MockSlack, unused_tcp_port: int
+) -> None:
+    config = slack_config.model_copy(
+        update={"http_port": unused_tcp_port, "http_host": "127.0.0.1"}
+    )
+    bot = build_slack(sqlite_core, config)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(bot, stop))
+    for _ in range(100):
+        if bot.connected:
+            break
+        await asyncio.sleep(0.02)
+    for n in range(5):
+        await bot.platform.client.chat_postMessage(channel="C0TEST", text=f"message {n}")
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    peers = {call.peer for call in mock_slack.to("chat.postMessage")}
+    assert len(mock_slack.to("chat.postMessage")) == 5
+    assert len(peers) == 1, peers  # one connection, not one a call
+    assert bot.platform.client.session is None  # closed with the server
