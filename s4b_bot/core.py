@@ -1,4 +1,5 @@
-"""The core's front door: adapters call `invoke`, `run_text`, `submit` and `press`.
+"""The core's front door: adapters call `run_text`, `invoke`, `submit`, `press` and
+`home`; the web server and adapters also ask for feeds, autocomplete choices and health.
 
 Each call is one database transaction. A UserError (or FormInvalid) rolls it back and
 becomes a reply; so does any unexpected failure, logged with a reference the member
@@ -10,7 +11,6 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 
 from sqlalchemy import text
 
@@ -46,7 +46,7 @@ MSG_ORGANIZERS_ONLY = "Only organizers can use `/{root} {name}`."
 
 
 class Core:
-    """Everything the bot does, behind four calls. Platform-neutral; owns no I/O but storage."""
+    """Everything the bot does, behind a few calls. Platform-neutral; owns no I/O but storage."""
 
     def __init__(
         self,
@@ -259,9 +259,6 @@ class Core:
                 "Please try again, or tell an organizer."
             )
         )
-
-    def now(self) -> datetime:
-        return self.clock.now()
 
     async def upcoming_count(self) -> int:
         """How many sessions are still to come (the console's welcome uses it)."""
