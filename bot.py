@@ -23,6 +23,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from adapters.console.repl import Console
+from adapters.discord import DiscordConfig
+from adapters.slack import SlackConfig
 from adapters.web.server import Probes, start_server
 from s4b_bot import logs
 from s4b_bot.clock import SettableClock, SystemClock, as_utc
@@ -99,11 +101,13 @@ async def run_console(settings: Settings, args: argparse.Namespace) -> None:
 RETENTION_EVERY = 24 * 3600.0
 
 
-async def run_bot(settings: Settings) -> None:
+async def run_bot(
+    settings: Settings, slack_config: SlackConfig, discord_config: DiscordConfig
+) -> None:
     """Slack and/or Discord, the dispatcher, the HTTP server, and daily retention, until
     SIGINT or SIGTERM; then each part stops cleanly (nothing planned is lost either way)."""
-    from adapters.discord import DiscordConfig, build_discord, run_discord
-    from adapters.slack import SlackConfig, build_slack
+    from adapters.discord import build_discord, run_discord
+    from adapters.slack import build_slack
     from adapters.slack import serve as serve_slack
 
     clock: Clock = SettableClock(settings.now) if settings.now else SystemClock()
@@ -114,14 +118,13 @@ async def run_bot(settings: Settings) -> None:
     platforms: dict[str, Platform] = {}
     probes: dict[str, Callable[[], bool]] = {}
     parts: list[Coroutine[Any, Any, None]] = []
-    slack_config = SlackConfig()
     if slack_config.enabled:
         slack = build_slack(core, slack_config)
         platforms["slack"] = slack.platform
         probes["slack"] = lambda: slack.connected
         parts.append(serve_slack(slack, stop))
-    if settings.discord_token:
-        discord = build_discord(core, DiscordConfig())
+    if discord_config.token is not None:
+        discord = build_discord(core, discord_config)
         platforms["discord"] = discord.platform
         probes["discord"] = discord.connected
         parts.append(run_discord(discord, stop=stop))
@@ -197,16 +200,32 @@ async def load_programme_file(settings: Settings, path: Path) -> None:
         await db.dispose()
 
 
+def read_configuration() -> tuple[Settings, SlackConfig, DiscordConfig]:
+    """The core's settings and each platform adapter's own (pydantic raises on bad values)."""
+    return Settings(), SlackConfig(), DiscordConfig()
+
+
 def check_configuration() -> int:
     """Validate every setting and the programme file; connect to nothing."""
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        print("The configuration has problems:", file=sys.stderr)
-        for error in exc.errors():
-            name = "S4B_" + "_".join(str(p) for p in error["loc"]).upper()
-            print(f"- {name}: {error['msg']}", file=sys.stderr)
+    loaded: dict[str, Any] = {}
+    broken = False
+    for prefix, config in (
+        ("S4B_", Settings),
+        ("SLACK_", SlackConfig),
+        ("DISCORD_", DiscordConfig),
+    ):
+        try:
+            loaded[prefix] = config()
+        except ValidationError as exc:  # every wrong value, of every part, in one go
+            if not broken:
+                print("The configuration has problems:", file=sys.stderr)
+            broken = True
+            for error in exc.errors():
+                name = prefix + "_".join(str(p) for p in error["loc"]).upper()
+                print(f"- {name}: {error['msg']}", file=sys.stderr)
+    if broken:
         return 2
+    settings, slack, discord = loaded["S4B_"], loaded["SLACK_"], loaded["DISCORD_"]
     problems = []
     try:
         url = normalise_url(settings.resolved_database_url)
@@ -218,10 +237,10 @@ def check_configuration() -> int:
         read_programme(settings.programme_file or DEFAULT_PROGRAMME)
     except UserError as exc:
         problems.append(f"S4B_PROGRAMME_FILE: {exc}")
-    if settings.slack_bot_token and not (settings.slack_app_token or settings.slack_signing_secret):
+    if slack.bot_token and not slack.enabled:
         problems.append(
-            "SLACK_BOT_TOKEN is set, but neither SLACK_APP_TOKEN (Socket Mode) "
-            "nor SLACK_SIGNING_SECRET (HTTP mode) is"
+            "SLACK_BOT_TOKEN is set, but neither SLACK_APP_TOKEN (Socket Mode) nor "
+            "SLACK_SIGNING_SECRET with SLACK_HTTP_PORT (HTTP mode) is"
         )
     if settings.http_port and not settings.public_url:
         problems.append("S4B_HTTP_PORT is set without S4B_PUBLIC_URL: feed links would be wrong")
@@ -230,9 +249,7 @@ def check_configuration() -> int:
     if problems:
         return 2
     platforms = [
-        name
-        for name, on in (("Slack", settings.slack_bot_token), ("Discord", settings.discord_token))
-        if on
+        name for name, on in (("Slack", slack.enabled), ("Discord", discord.token)) if on
     ] or ["console"]
     print(
         f"Configuration OK: {', '.join(platforms)}; database "
@@ -257,11 +274,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "discord":
         return print_invite_url()
     try:
-        settings = Settings()
+        settings, slack, discord = read_configuration()
     except ValidationError:
         return check_configuration()  # says what is wrong, setting by setting
     console = args.command == "console" or (
-        args.command in (None, "run") and not (settings.slack_bot_token or settings.discord_token)
+        args.command in (None, "run") and not (slack.bot_token or discord.token)
     )
     # In the console, log lines would be mixed into the chat: only warnings go out.
     logs.configure(level="WARNING" if console else settings.log_level, json_lines=settings.log_json)
@@ -275,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             (backup if args.action == "backup" else restore)(url, args.file)
             print(f"{args.action.capitalize()} done: {args.file}")
         elif args.command in (None, "run") and not console:
-            asyncio.run(run_bot(settings))
+            asyncio.run(run_bot(settings, slack, discord))
         else:
             if args.command in (None, "run"):
                 args = parse_args(["console"])

@@ -111,12 +111,6 @@ class Dispatcher:
         """Something is due now (a command just planned it): do not wait for the next poll."""
         self._wake.set()
 
-    async def run_once(self) -> int:
-        """One round; returns how many rows it handled (sent, retried, failed or withdrawn)."""
-        work = await self._prepare()
-        await self._send_batch(work)
-        return len(work)
-
     async def _prepare(self) -> Work:
         """Fan out due broadcasts, claim a batch, and draw each message.
 

@@ -28,7 +28,7 @@ def is_open(session: ProgrammeSession, now: datetime) -> bool:
 
 
 def closed_reason(session: ProgrammeSession, now: datetime) -> str:
-    label = short_label(session)
+    label = session.season
     if session.status == "cancelled":
         note = f" ({session.status_note})" if session.status_note else ""
         return f"The {label} session was cancelled{note}, so registration is closed."
@@ -36,10 +36,6 @@ def closed_reason(session: ProgrammeSession, now: datetime) -> str:
         held_on = format_date(session.starts_at, session.timezone)
         return f"The {label} session took place on {held_on}; registration is closed."
     return f"The {label} session has already started; registration is closed."
-
-
-def short_label(session: ProgrammeSession) -> str:
-    return session.season
 
 
 def current_series_id(sessions: Sequence[ProgrammeSession], now: datetime) -> int | None:

@@ -7,7 +7,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -74,20 +74,6 @@ class Settings(BaseSettings):
     """Messages a second per platform, all channels together. Discord allows 50/s a bot;
     Slack ~1/s per channel, which its adapter paces channel by channel, so DMs to many
     members need not wait for one another."""
-
-    slack_bot_token: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "S4B_SLACK_BOT_TOKEN")
-    )
-    slack_app_token: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "S4B_SLACK_APP_TOKEN")
-    )
-    slack_signing_secret: SecretStr | None = Field(
-        default=None,
-        validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "S4B_SLACK_SIGNING_SECRET"),
-    )
-    discord_token: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("DISCORD_TOKEN", "S4B_DISCORD_TOKEN")
-    )
 
     @field_validator("reminder_offsets")
     @classmethod

@@ -183,11 +183,6 @@ def build_groups(catalogue: Catalogue, handler: CommandHandler) -> list[app_comm
     return list(roots.values())
 
 
-def command_of(app_command: app_commands.Command[Any, ..., Any]) -> Command:
-    command: Command = app_command.extras["s4b_command"]
-    return command
-
-
 def walk_commands(
     groups: list[app_commands.Group],
 ) -> Mapping[str, app_commands.Command[Any, ..., Any]]:

@@ -52,10 +52,16 @@ def test_check_validates_without_connecting() -> None:
     assert ok.returncode == 0 and "Configuration OK" in ok.stdout
     bad = run_bot(
         "check",
-        env={"S4B_HTTP_PORT": "70000", "S4B_REMINDER_OFFSETS": "7d", "S4B_LOG_LEVEL": "chatty"},
+        env={
+            "S4B_HTTP_PORT": "70000",
+            "S4B_REMINDER_OFFSETS": "7d",
+            "S4B_LOG_LEVEL": "chatty",
+            "SLACK_HTTP_PORT": "99999999",
+        },
     )
     assert bad.returncode == 2
     assert "S4B_HTTP_PORT" in bad.stderr and "S4B_LOG_LEVEL" in bad.stderr
+    assert "SLACK_HTTP_PORT" in bad.stderr  # every part's problems, in one go
     slack = run_bot("check", env={"SLACK_BOT_TOKEN": "xoxb-123"})
     assert slack.returncode == 2 and "SLACK_APP_TOKEN" in slack.stderr
     assert "xoxb-123" not in slack.stdout + slack.stderr
