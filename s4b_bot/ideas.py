@@ -19,7 +19,7 @@ from s4b_bot.errors import NotFound, UserError
 from s4b_bot.output import Button, Card, Field, Message, Outcome, Text
 from s4b_bot.sessions import is_over, resolve
 from s4b_bot.validate import clean_text
-from s4b_bot.views import plural
+from s4b_bot.words import plural
 from storage import outbox, queries
 from storage.models import Idea, Member, ProgrammeSession, Vote
 

@@ -18,8 +18,9 @@ from s4b_bot.output import Message, Outcome, Text
 from s4b_bot.sessions import is_over, resolve
 from s4b_bot.settings import Settings
 from s4b_bot.validate import clean_local_time
-from s4b_bot.views import plural, when
+from s4b_bot.views import when
 from s4b_bot.waitlist import lock_session, promote
+from s4b_bot.words import plural
 from storage import outbox, queries
 from storage.models import ProgrammeSession
 

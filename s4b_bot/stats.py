@@ -18,15 +18,12 @@ from s4b_bot.errors import UserError
 from s4b_bot.output import Card, Message, Outcome, Text
 from s4b_bot.sessions import is_over, resolve
 from s4b_bot.timefmt import format_date
+from s4b_bot.words import plural
 from storage import queries
 from storage.models import Idea, Member, OutboxMessage, ProgrammeSession, Registration, Report
 
 IDEA_STATUS_ORDER = ("open", "review", "carried", "done", "hidden", "merged")
 MAX_NAMES = 2_000
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 async def stats(ctx: Context, args: Args) -> Outcome:
@@ -185,7 +182,7 @@ async def attendance(ctx: Context, args: Args) -> Outcome:
             ctx,
             "attendance",
             f"session:{session.id}",
-            f"{_plural(len(newly), 'registrant')} marked attended",
+            f"{plural(len(newly), 'registrant')} marked attended",
         )
     total = sum(1 for r, _ in registrations if r.attended is True)
     return Outcome(reply=_attendance_reply(session, newly, targets, unknown, ambiguous, total))
@@ -212,12 +209,12 @@ def _attendance_reply(
     if newly:
         names = ", ".join(r.name or "(answers erased)" for r in newly)
         paragraphs.append(
-            f"Marked {_plural(len(newly), 'registrant')} as attending the {session.season} "
+            f"Marked {plural(len(newly), 'registrant')} as attending the {session.season} "
             f"session: {names}."
         )
     already = len(targets) - len(newly)
     if already:
-        paragraphs.append(f"{_plural(already, 'registrant')} already marked; unchanged.")
+        paragraphs.append(f"{plural(already, 'registrant')} already marked; unchanged.")
     if not targets and not unknown and not ambiguous:
         paragraphs.append(f"The {session.season} session has no confirmed registrants to mark.")
     if unknown:

@@ -17,10 +17,6 @@ STATUS_LABELS = {
 }
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def when(session: ProgrammeSession, viewer_zone: str | None) -> Moment:
     return Moment(
         start=session.starts_at,
