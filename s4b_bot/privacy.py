@@ -13,7 +13,6 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from s4b_bot import planning
 from s4b_bot.actions import action_id
 from s4b_bot.catalogue import Args, Command, Option
 from s4b_bot.context import Context
@@ -21,7 +20,7 @@ from s4b_bot.errors import Forbidden
 from s4b_bot.linking import accounts_of
 from s4b_bot.output import Attachment, Button, Card, Message, Outcome, Text
 from s4b_bot.waitlist import lock_session, promote
-from storage import outbox
+from s4b_bot.words import plural
 from storage.models import (
     Community,
     Idea,
@@ -243,19 +242,20 @@ async def forget(
     for registration in registrations:
         await db.delete(registration)
     await db.flush()
-    for account_id in ids:
-        await outbox.withdraw(db, kinds=planning.MEMBER_KINDS, member_id=account_id)
+    # Messages planned, sent or failed name the member and the sessions they joined: gone
+    # too, so my-data and the delivery log keep no history of them.
+    await db.execute(delete(OutboxMessage).where(OutboxMessage.member_id.in_(ids)))
     ideas = await _anonymise(db, Idea, Idea.member_id, ids)
     votes = await _anonymise(db, Vote, Vote.member_id, ids)
     await _anonymise(db, Report, Report.reporter_id, ids)
     await db.execute(delete(LinkCode).where(LinkCode.member_id.in_(ids)))
+    # The accounts themselves (display name, platform user id, settings, feed token): a
+    # later command starts afresh with a new, empty account.
     for account in accounts:
-        account.timezone = None
-        account.reminder_offsets = None
-        account.reminders_enabled = True
-        account.feed_token = None
-        account.prefers_dm_here = False
         account.person_id = None
+    await db.flush()
+    for account in accounts:
+        await db.delete(account)
     await db.flush()
     for session_id in freed:
         session = await lock_session(db, session_id)
@@ -284,16 +284,17 @@ async def _forget(ctx: Context) -> Outcome:
         ctx.db, ctx.member, now=ctx.now, default_offsets=ctx.settings.reminder_offsets
     )
     linked = done["accounts"] - 1
-    unlinked = f" Your {linked} linked account(s) are unlinked and erased too." if linked else ""
+    unlinked = f" Erased as well: {plural(linked, 'linked account')}." if linked else ""
     return Outcome(
         reply=Message.plain(
-            f"Done: I have forgotten you. I deleted your {done['registrations']} "
-            "registration(s) with their answers, and your time zone, reminder settings and "
+            "Done: I have forgotten you. I deleted your "
+            f"{plural(done['registrations'], 'registration')} with their answers, the "
+            "messages I sent you, your name and user id, your time zone, reminder settings and "
             f"calendar feed.{unlinked}",
-            f"Your {done['ideas']} idea(s) and {done['votes']} vote(s) stay, without your name. "
-            "If you added sessions to your calendar, remove them there.",
-            "I still know your user name on this platform, because you are talking to me; "
-            "nothing else.",
+            f"What stays: your {plural(done['ideas'], 'idea')} and "
+            f"{plural(done['votes'], 'vote')}, without your name, so the counts stay right. "
+            "Nothing else is kept. If you added sessions to your calendar, remove them there; "
+            "if you use the bot again, it starts afresh.",
         )
     )
 

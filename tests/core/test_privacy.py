@@ -180,7 +180,7 @@ async def test_confirming_forgets_registrations_and_settings_but_keeps_counts(
     votes_before, ideas_before = await count(core, Vote), await count(core, Idea)
 
     text = flat(reply_text(await press_forget(core, ADA, ada.id)))
-    assert "I have forgotten you" in text and "2 registration(s)" in text
+    assert "I have forgotten you" in text and "2 registrations" in text
 
     assert await count(core, Registration, Registration.member_id == ada.id) == 0
     assert await count(core, Registration) == 1  # Ben's stays
@@ -192,9 +192,7 @@ async def test_confirming_forgets_registrations_and_settings_but_keeps_counts(
     pending = (OutboxMessage.member_id == ada.id, OutboxMessage.status == "pending")
     assert await count(core, OutboxMessage, *pending) == 0
     async with core.db.transaction() as db:
-        after = await db.get(Member, ada.id)
-        assert after is not None
-        assert (after.timezone, after.reminder_offsets, after.feed_token) == (None, None, None)
+        assert await db.get(Member, ada.id) is None  # settings and feed token went with it
         idea = await db.get(Idea, ids["ada_idea"])
         assert idea is not None and idea.member_id is None  # the idea itself stays
     data = await my_data(core, ADA)
@@ -245,14 +243,9 @@ async def test_forget_me_erases_every_linked_account(core: Core) -> None:
     await core.run_text(ADA_DISCORD, "s4b", "link here")
 
     text = flat(reply_text(await core.run_text(ADA_DISCORD, "s4b", "forget-me confirm")))
-    assert "linked account(s) are unlinked and erased too" in text
+    assert "Erased as well: 1 linked account." in text
     assert await count(core, Registration) == 0
-    async with core.db.transaction() as db:
-        accounts = (await db.scalars(select(Member))).all()
-    assert len(accounts) == 2
-    for account in accounts:
-        assert account.person_id is None and account.timezone is None
-        assert account.prefers_dm_here is False
+    assert await count(core, Member) == 0  # both accounts, with their settings
 
 
 async def test_retention_blanks_answers_of_finished_series_and_keeps_the_rows(
@@ -303,3 +296,33 @@ async def test_retention_blanks_answers_of_finished_series_and_keeps_the_rows(
     for row in old:
         assert (row.name, row.about, row.organization, row.email) == ("", "", None, None)
     assert (kept.about, kept.email) == (BEN_ABOUT, BEN_EMAIL)  # its series is still to come
+
+
+async def test_forget_me_leaves_no_trace_of_the_member_but_anonymous_ideas_and_votes(
+    core: Core,
+) -> None:
+    """After forget-me nothing names or points to the member: no account row (name, user id),
+    no sent or failed message rows (they carry member and session ids), nothing in my-data
+    but the fresh account of whoever asks next."""
+    ids = await ada_and_ben_with_history(core)
+    ada = await member_of(core, ADA)
+    async with core.db.transaction() as db:
+        sent = await db.scalars(select(OutboxMessage).where(OutboxMessage.member_id == ada.id))
+        for row in sent:
+            row.status = "sent"  # as if the dispatcher had delivered the invitation
+    assert await count(core, OutboxMessage, OutboxMessage.member_id == ada.id) > 0
+
+    reply = flat(reply_text(await core.run_text(ADA, "s4b", "forget-me confirm")))
+
+    assert await count(core, Member, Member.id == ada.id) == 0
+    assert await count(core, Member, Member.user_id == ADA.user_id) == 0
+    assert await count(core, Member, Member.display_name == ADA.display_name) == 0
+    assert await count(core, OutboxMessage, OutboxMessage.member_id == ada.id) == 0
+    async with core.db.transaction() as db:
+        idea = await db.get(Idea, ids["ada_idea"])
+        assert idea is not None and idea.member_id is None
+    assert "What stays: your 1 idea and 1 vote, without your name" in reply
+    assert "nothing else" in reply.lower()
+    data = await my_data(core, ADA)  # a new, empty account: the bot starts afresh
+    assert [a["first_seen"] for a in data["accounts"]] != [None]
+    assert data["messages"] == data["registrations"] == data["ideas"] == data["votes"] == []
