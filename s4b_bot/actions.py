@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from s4b_bot.errors import UserError
 
 PREFIX = "s4b"
+MAX_ID = 2**31 - 1
 VERBS = (
     "register",
     "unregister",
@@ -36,7 +37,9 @@ def action_id(verb: str, entity_id: int) -> str:
 
 def parse_action(value: str) -> Action:
     parts = value.split(":")
-    valid_id = parts[-1].isascii() and parts[-1].isdigit() and len(parts[-1]) <= 18
+    valid_id = parts[-1].isascii() and parts[-1].isdigit() and len(parts[-1]) <= 10
+    if valid_id and int(parts[-1]) > MAX_ID:
+        valid_id = False  # a forged id the database's 32-bit key could not even look up
     if len(parts) != 3 or parts[0] != PREFIX or parts[1] not in VERBS or not valid_id:
         raise UserError("That button is no longer valid; try the command again.")
     return Action(parts[1], int(parts[2]))

@@ -7,7 +7,7 @@ import shlex
 from s4b_bot.catalogue import Catalogue, Command
 from s4b_bot.errors import UserError
 from s4b_bot.invocation import ArgValue
-from s4b_bot.validate import bad_character
+from s4b_bot.validate import bad_character_problem
 
 MAX_LINE = 4_000
 
@@ -17,9 +17,9 @@ def split_words(text: str) -> list[str]:
         raise UserError(
             f"That command is {len(text):,} characters long; the limit is {MAX_LINE:,}."
         )
-    found = bad_character(text)
-    if found:
-        raise UserError(f"That command contains a control character ({found}); please remove it.")
+    problem = bad_character_problem(text)
+    if problem:
+        raise UserError(f"That command contains {problem}; please remove it.")
     try:
         return shlex.split(text)
     except ValueError:

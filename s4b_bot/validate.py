@@ -18,15 +18,56 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}$")
 
 
+_JOINERS = frozenset("\u200c\u200d")  # ZWNJ and ZWJ: real spellings and emoji sequences
+_BLACK_FLAG = "\U0001f3f4"  # subdivision flags (Scotland, Wales) follow it with tag characters
+_TAGS = range(0xE0020, 0xE0080)
+
+
+def _visible(char: str) -> bool:
+    return unicodedata.category(char)[0] in "LMNS"
+
+
+def _needed_format_character(text: str, at: int) -> bool:
+    """Whether the invisible character at `at` is one that real writing needs: a joiner
+    between two visible characters, or a tag inside a subdivision flag."""
+    char = text[at]
+    if char in _JOINERS:
+        return 0 < at < len(text) - 1 and _visible(text[at - 1]) and _visible(text[at + 1])
+    if ord(char) in _TAGS:
+        start = at
+        while start > 0 and ord(text[start - 1]) in _TAGS:
+            start -= 1
+        return start > 0 and text[start - 1] == _BLACK_FLAG
+    return False
+
+
 def bad_character(text: str, *, multiline: bool = False) -> str | None:
-    """The first control character in `text`, described for a person, or None."""
+    """The first control or invisible character in `text` as `U+XXXX`, or None.
+
+    Invisible format characters (zero-width spaces, direction marks, ...) make a name look
+    blank or like someone else's, so they are refused unless the script or emoji needs them.
+    """
     allowed = "\n\t" if multiline else ""
-    for char in text:
+    for at, char in enumerate(text):
         if char in allowed:
             continue
-        if unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS:
+        category = unicodedata.category(char)
+        if category == "Cc" or char in _BIDI_CONTROLS:
+            return f"U+{ord(char):04X}"
+        if category == "Cf" and not _needed_format_character(text, at):
             return f"U+{ord(char):04X}"
     return None
+
+
+def bad_character_problem(text: str, *, multiline: bool = False) -> str | None:
+    """What is wrong, for a reply: "a control character (U+0007)", or None."""
+    code = bad_character(text, multiline=multiline)
+    if code is None:
+        return None
+    char = chr(int(code[2:], 16))
+    invisible = unicodedata.category(char) == "Cf" and char not in _BIDI_CONTROLS
+    kind = "an invisible" if invisible else "a control"
+    return f"{kind} character ({code})"
 
 
 def clean_text(
@@ -45,9 +86,9 @@ def clean_text(
         if required:
             raise UserError(f"{label} is required.")
         return ""
-    found = bad_character(text, multiline=multiline)
-    if found:
-        raise UserError(f"{label} contains a control character ({found}); please remove it.")
+    problem = bad_character_problem(text, multiline=multiline)
+    if problem:
+        raise UserError(f"{label} contains {problem}; please remove it.")
     if len(text) > max_length:
         raise UserError(f"{label} is {len(text):,} characters long; the limit is {max_length:,}.")
     return text

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from s4b_bot.core import Core
-from s4b_bot.invocation import Actor
+from s4b_bot.invocation import Actor, FormSubmission
 from storage.models import Member, ProgrammeSession, Registration
 from tests.helpers import reply_text
 
@@ -36,6 +36,8 @@ CASES = [
     ("s4b-admin", "session call spring", "needs the call link"),
     ("s4b-admin", "session call spring " + "u" * 1001, "the limit is 1,000"),
     ("s4b-admin", "sesion call", "There is no `/s4b-admin sesion` command"),
+    ("s4b", "idea \u200b\u200b", "invisible character (U+200B)"),
+    ("s4b", "idea Vote for \u200fme", "invisible character (U+200F)"),
 ]
 
 
@@ -74,3 +76,34 @@ async def test_an_unexpected_failure_becomes_a_reply_with_a_reference(
     assert "Something went wrong on my side (reference " in reply
     assert "ZeroDivisionError" not in reply and "boom" not in reply
     assert "ZeroDivisionError" in caplog.text
+
+
+@pytest.mark.parametrize("forged", ["s4b:register:2147483648", "s4b:session:99999999999"])
+async def test_a_forged_button_id_beyond_the_database_range_is_refused_as_invalid(
+    core: Core, forged: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    reply = reply_text(await core.press(ADA, forged))
+    assert "That button is no longer valid" in reply
+    assert "unexpected error" not in caplog.text
+
+
+async def test_a_name_of_invisible_characters_is_refused_in_the_form(core: Core) -> None:
+    before = await snapshot(core)
+    async with core.db.transaction() as db:
+        spring = await db.scalar(select(ProgrammeSession.id).order_by(ProgrammeSession.starts_at))
+    outcome = await core.submit(
+        FormSubmission(
+            ADA,
+            "register",
+            {
+                "name": "\u200b\u2060",
+                "about": "Neighbour",
+                "organization": "",
+                "email": "",
+                "sessions": (str(spring),),
+                "consent": True,
+            },
+        )
+    )
+    assert "invisible character (U+200B)" in outcome.field_errors.get("name", "")
+    assert await snapshot(core) == before

@@ -4,11 +4,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s4b_bot.actions import VERBS, Action, action_id, parse_action
+from s4b_bot.actions import MAX_ID, VERBS, Action, action_id, parse_action
 from s4b_bot.errors import UserError
 
 
-@given(st.sampled_from(VERBS), st.integers(min_value=0, max_value=10**15))
+@given(st.sampled_from(VERBS), st.integers(min_value=0, max_value=MAX_ID))
 def test_round_trip(verb: str, entity_id: int) -> None:
     encoded = action_id(verb, entity_id)
     assert encoded == f"s4b:{verb}:{entity_id}"
@@ -51,3 +51,10 @@ def test_malformed_ids_are_user_errors(value: str) -> None:
 def test_odd_digit_strings_are_user_errors(value: str) -> None:
     with pytest.raises(UserError):
         parse_action(value)
+
+
+@pytest.mark.parametrize("entity_id", [2**31, 99_999_999_999])
+def test_ids_beyond_the_databases_integer_are_user_errors(entity_id: int) -> None:
+    """A forged id over PostgreSQL's 32-bit integer would fail in the query (issue 12.11)."""
+    with pytest.raises(UserError, match="That button is no longer valid"):
+        parse_action(f"s4b:register:{entity_id}")

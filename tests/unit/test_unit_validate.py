@@ -226,3 +226,36 @@ def test_clean_email_too_long() -> None:
 def test_clean_email_control_character() -> None:
     with pytest.raises(UserError, match=r"Email contains a control character \(U\+202E\)"):
         clean_email("ada\u202e@example.org")
+
+
+# Invisible format characters (issue 12.11): they make a name look blank or like another's.
+
+
+@pytest.mark.parametrize(
+    "char",
+    ["\u200b", "\u200e", "\u200f", "\u061c", "\u2060", "\ufeff", "\u00ad", "\u2062"],
+    ids=["ZWSP", "LRM", "RLM", "ALM", "WJ", "BOM", "SHY", "invisible-times"],
+)
+def test_bad_character_rejects_invisible_format_characters(char: str) -> None:
+    assert bad_character(f"Ada{char} Lovelace") == f"U+{ord(char):04X}"
+    with pytest.raises(UserError, match=rf"invisible character \(U\+{ord(char):04X}\)"):
+        clean_text("The name", f"Ada{char}", max_length=50)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Family 👩\u200d👩\u200d👧 picnic",  # ZWJ inside an emoji sequence
+        "میخواهم",  # Persian, no joiners
+        "می\u200cخواهم",  # Persian with ZWNJ between letters (a real spelling)
+        "क्\u200dष",  # Devanagari with ZWJ between letters
+        "Scotland 🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f",  # flag tags
+    ],
+)
+def test_bad_character_keeps_joiners_that_real_writing_needs(text: str) -> None:
+    assert bad_character(text) is None
+
+
+@pytest.mark.parametrize("text", ["\u200dAda", "Ada\u200d", "\u200c\u200c", "a \u200d b"])
+def test_bad_character_refuses_joiners_that_join_nothing(text: str) -> None:
+    assert bad_character(text) is not None
