@@ -76,11 +76,7 @@ async def reschedule(ctx: Context, args: Args) -> Outcome:
     if starts <= ctx.now:
         raise UserError("The new time is in the past; give a time still to come.")
     if starts == session.starts_at:
-        return Outcome(
-            reply=Message.plain(
-                f"The {session.season} session is already at that time; nothing changed."
-            )
-        )
+        raise UserError(f"The {session.season} session is already at that time; nothing changed.")
     length = session.ends_at - session.starts_at
     session.starts_at, session.ends_at = starts, starts + length
     session.status, session.sequence, session.updated_at = (
