@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from s4b_bot import metrics
 from s4b_bot.deliveries import Delivery, Withdraw, prefetch, render
 from s4b_bot.errors import PermanentFailure, RetryLater
-from s4b_bot.ports import Clock, Platform
+from s4b_bot.ports import Clock, Platform, PostLinks
 from s4b_bot.ratelimit import TokenBucket
 from s4b_bot.settings import Settings
 from storage import outbox
@@ -231,8 +231,31 @@ class Dispatcher:
                         ref=ref,
                         now=self.clock.now(),
                     )
+            if ref is not None and delivery.link_key is not None:
+                await self._keep_link(platform, delivery, ref)
             metrics.SENT.labels(delivery.platform, "sent").inc()
             sent.append(row_id)
+
+    async def _keep_link(self, platform: Platform, delivery: Delivery, ref: str) -> None:
+        """Remember the link to a new post; the post is out, so a failure here only loses it."""
+        if not isinstance(platform, PostLinks) or delivery.community is None:
+            return
+        assert delivery.link_key is not None and delivery.community_id is not None
+        try:
+            link = await platform.permalink(delivery.community, ref)
+        except Exception as exc:  # the post went out: never send it again for want of a link
+            _log.warning("no link to post %s: %s", ref, type(exc).__name__)
+            return
+        if link:
+            async with self.db.transaction() as db:
+                await outbox.save_ref(
+                    db,
+                    platform=delivery.platform,
+                    community_id=delivery.community_id,
+                    key=delivery.link_key,
+                    ref=link,
+                    now=self.clock.now(),
+                )
 
     @staticmethod
     async def _deliver(platform: Platform, delivery: Delivery) -> str | None:
