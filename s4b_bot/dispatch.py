@@ -222,15 +222,7 @@ class Dispatcher:
             await self._retry(row_id, attempts, f"error: {type(exc).__name__}", None)
         else:
             if ref is not None and delivery.ref_key is not None and delivery.community_id:
-                async with self.db.transaction() as db:
-                    await outbox.save_ref(
-                        db,
-                        platform=delivery.platform,
-                        community_id=delivery.community_id,
-                        key=delivery.ref_key,
-                        ref=ref,
-                        now=self.clock.now(),
-                    )
+                await self._remember(delivery, delivery.ref_key, ref)
             if ref is not None and delivery.link_key is not None:
                 await self._keep_link(platform, delivery, ref)
             metrics.SENT.labels(delivery.platform, "sent").inc()
@@ -247,15 +239,20 @@ class Dispatcher:
             _log.warning("no link to post %s: %s", ref, type(exc).__name__)
             return
         if link:
-            async with self.db.transaction() as db:
-                await outbox.save_ref(
-                    db,
-                    platform=delivery.platform,
-                    community_id=delivery.community_id,
-                    key=delivery.link_key,
-                    ref=link,
-                    now=self.clock.now(),
-                )
+            await self._remember(delivery, delivery.link_key, link)
+
+    async def _remember(self, delivery: Delivery, key: str, ref: str) -> None:
+        """Keep what the platform called a post (or its link) under `key`, per community."""
+        assert delivery.community_id is not None
+        async with self.db.transaction() as db:
+            await outbox.save_ref(
+                db,
+                platform=delivery.platform,
+                community_id=delivery.community_id,
+                key=key,
+                ref=ref,
+                now=self.clock.now(),
+            )
 
     @staticmethod
     async def _deliver(platform: Platform, delivery: Delivery) -> str | None:
