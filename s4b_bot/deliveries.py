@@ -49,6 +49,8 @@ class Delivery:
     """On a new post: open a discussion thread under it with this title."""
     moderate: ModerationAction | None = None
     """Instead of posting: lock, unlock, archive or pin the post `ref`."""
+    link_key: str | None = None
+    """Where to keep the link to the new post, if the platform gives one (with `community_id`)."""
 
 
 def _cache(db: AsyncSession) -> dict[str, Any]:
@@ -467,4 +469,12 @@ async def _render_post(db: AsyncSession, row: OutboxMessage, *, now: datetime) -
                 f"or `/s4b register {session.season.lower()}`."
             )
         message = Message(text=(Text.of(lead),), cards=(card,))
-    return Delivery(row.platform, message, community=community.external_id, channel=ANNOUNCEMENTS)
+    return Delivery(
+        row.platform,
+        message,
+        community=community.external_id,
+        channel=ANNOUNCEMENTS,
+        community_id=community.id,
+        # `/s4b-admin announce` shows an organizer the announcement just posted.
+        link_key=outbox.link_key(row.id) if row.kind == planning.ANNOUNCEMENT else None,
+    )

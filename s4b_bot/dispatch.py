@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from s4b_bot import metrics
 from s4b_bot.deliveries import Delivery, Withdraw, prefetch, render
 from s4b_bot.errors import PermanentFailure, RetryLater
-from s4b_bot.ports import Clock, Platform
+from s4b_bot.ports import Clock, Platform, PostLinks
 from s4b_bot.ratelimit import TokenBucket
 from s4b_bot.settings import Settings
 from storage import outbox
@@ -222,17 +222,37 @@ class Dispatcher:
             await self._retry(row_id, attempts, f"error: {type(exc).__name__}", None)
         else:
             if ref is not None and delivery.ref_key is not None and delivery.community_id:
-                async with self.db.transaction() as db:
-                    await outbox.save_ref(
-                        db,
-                        platform=delivery.platform,
-                        community_id=delivery.community_id,
-                        key=delivery.ref_key,
-                        ref=ref,
-                        now=self.clock.now(),
-                    )
+                await self._remember(delivery, delivery.ref_key, ref)
+            if ref is not None and delivery.link_key is not None:
+                await self._keep_link(platform, delivery, ref)
             metrics.SENT.labels(delivery.platform, "sent").inc()
             sent.append(row_id)
+
+    async def _keep_link(self, platform: Platform, delivery: Delivery, ref: str) -> None:
+        """Remember the link to a new post; the post is out, so a failure here only loses it."""
+        if not isinstance(platform, PostLinks) or delivery.community is None:
+            return
+        assert delivery.link_key is not None and delivery.community_id is not None
+        try:
+            link = await platform.permalink(delivery.community, ref)
+        except Exception as exc:  # the post went out: never send it again for want of a link
+            _log.warning("no link to post %s: %s", ref, type(exc).__name__)
+            return
+        if link:
+            await self._remember(delivery, delivery.link_key, link)
+
+    async def _remember(self, delivery: Delivery, key: str, ref: str) -> None:
+        """Keep what the platform called a post (or its link) under `key`, per community."""
+        assert delivery.community_id is not None
+        async with self.db.transaction() as db:
+            await outbox.save_ref(
+                db,
+                platform=delivery.platform,
+                community_id=delivery.community_id,
+                key=key,
+                ref=ref,
+                now=self.clock.now(),
+            )
 
     @staticmethod
     async def _deliver(platform: Platform, delivery: Delivery) -> str | None:

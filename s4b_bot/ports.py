@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from s4b_bot.output import Message
 
@@ -94,4 +94,13 @@ class Platform(Protocol):
 
         Returns its ref, or None on platforms without such a calendar (Slack, console).
         """
+        ...
+
+
+@runtime_checkable
+class PostLinks(Protocol):
+    """A platform whose posts have a link people can open (Slack, Discord; not a terminal)."""
+
+    async def permalink(self, community: str, ref: str) -> str | None:
+        """The link to the post `ref` (what `post` returned), or None if there is none."""
         ...

@@ -18,7 +18,23 @@ from s4b_bot.timefmt import format_date
 from storage import outbox, queries
 from storage.models import Member, OutboxMessage, Registration
 
-CSV_FIELDS = ("status", "position", "name", "organization", "email", "about", "registered_at")
+CSV_FIELDS = (
+    "status",
+    "position",
+    "name",
+    "organization",
+    "email",
+    "about",
+    "registered_at",
+    "attended",
+)
+
+
+def _attended_cell(registration: Registration, *, taken: bool) -> str:
+    """`yes` when marked; `no` once the session's attendance is taken; blank before."""
+    if registration.attended:
+        return "yes"
+    return "no" if taken else ""
 
 
 async def roster(ctx: Context, args: Args) -> Outcome:
@@ -34,12 +50,12 @@ async def roster(ctx: Context, args: Args) -> Outcome:
     waiting = [r for r in regs if r.status == "waitlisted"]
     seats = f" of {session.capacity}" if session.capacity else ""
     lines = [f"• {r.name}" + (f" ({r.organization})" if r.organization else "") for r in confirmed]
-    cards = [
-        Card(
-            title=f"Registered: {len(confirmed)}{seats}",
-            body=(Text.of("\n".join(lines) or "Nobody yet."),),
-        )
-    ]
+    attended = sum(1 for r in regs if r.attended)
+    taken = attended > 0  # attendance is only ever marked, so none marked is none taken
+    body = [Text.of("\n".join(lines) or "Nobody yet.")]
+    if taken:
+        body.append(Text.of(f"Attended: {attended}."))
+    cards = [Card(title=f"Registered: {len(confirmed)}{seats}", body=tuple(body))]
     if waiting:
         listing = "\n".join(f"{i}. {r.name}" for i, r in enumerate(waiting, start=1))
         cards.append(Card(title=f"Waitlist: {len(waiting)}", body=(Text.of(listing),)))
@@ -56,6 +72,7 @@ async def roster(ctx: Context, args: Args) -> Outcome:
                 r.email or "",
                 r.about,
                 r.created_at.isoformat(),
+                _attended_cell(r, taken=taken),
             )
         )
     filename = (

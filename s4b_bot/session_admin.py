@@ -6,7 +6,7 @@ channel posts) is planned in the same transaction, so none happens without the o
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +14,7 @@ from s4b_bot import planning
 from s4b_bot.catalogue import Args
 from s4b_bot.context import Context
 from s4b_bot.errors import UserError
-from s4b_bot.output import Message, Outcome, Text
+from s4b_bot.output import Message, Moment, Outcome, Text
 from s4b_bot.sessions import is_over, resolve
 from s4b_bot.settings import Settings
 from s4b_bot.validate import clean_local_time
@@ -22,7 +22,10 @@ from s4b_bot.views import when
 from s4b_bot.waitlist import lock_session, promote
 from s4b_bot.words import plural
 from storage import outbox, queries
-from storage.models import ProgrammeSession
+from storage.models import OutboxMessage, ProgrammeSession
+
+JUST_ANNOUNCED = timedelta(minutes=10)
+"""An announcement asked for this soon after one went out is not posted again."""
 
 
 async def _changeable(ctx: Context, ref: object) -> ProgrammeSession:
@@ -76,11 +79,7 @@ async def reschedule(ctx: Context, args: Args) -> Outcome:
     if starts <= ctx.now:
         raise UserError("The new time is in the past; give a time still to come.")
     if starts == session.starts_at:
-        return Outcome(
-            reply=Message.plain(
-                f"The {session.season} session is already at that time; nothing changed."
-            )
-        )
+        raise UserError(f"The {session.season} session is already at that time; nothing changed.")
     length = session.ends_at - session.starts_at
     session.starts_at, session.ends_at = starts, starts + length
     session.status, session.sequence, session.updated_at = (
@@ -160,15 +159,60 @@ async def set_capacity(ctx: Context, args: Args) -> Outcome:
 
 async def announce(ctx: Context, args: Args) -> Outcome:
     session = await _changeable(ctx, args["session"])
-    await planning.plan_broadcast(
+    earlier = await outbox.session_posts(ctx.db, kind=planning.ANNOUNCEMENT, session_id=session.id)
+    queued = Message.plain(
+        f"The {session.season} session's announcement is queued: it will be in the "
+        "announcements channel in a moment."
+    )
+    if any(row.status == "pending" and row.due_at <= ctx.now for row in earlier):
+        return Outcome(reply=queued)
+    recent = [
+        row
+        for row in earlier
+        if row.status == "sent"
+        and row.platform is not None
+        and row.sent_at is not None
+        and row.sent_at > ctx.now - JUST_ANNOUNCED
+    ]
+    if recent:
+        return Outcome(reply=await _just_announced(ctx, session, recent))
+    # Keyed by the latest announcement row, so two organizers asking at once plan one.
+    planned = await planning.plan_broadcast(
         ctx.db,
         session,
         kind=planning.ANNOUNCEMENT,
         now=ctx.now,
-        key=f"manual:{int(ctx.now.timestamp())}",
+        key=f"manual:{earlier[0].id if earlier else 0}",
     )
+    if not planned:
+        return Outcome(reply=queued)
     return Outcome(
         reply=Message.plain(
             f"The {session.season} session is being announced in the announcements channel."
         )
     )
+
+
+async def _just_announced(
+    ctx: Context, session: ProgrammeSession, recent: list[OutboxMessage]
+) -> Message:
+    """What went out a moment ago, with its link on each platform that has links."""
+    newest: dict[tuple[str, int | None], OutboxMessage] = {}
+    for row in recent:  # newest first: the latest post in each community
+        newest.setdefault((str(row.platform), row.community_id), row)
+    links = []
+    for (platform, community_id), row in newest.items():
+        link = await outbox.get_ref(
+            ctx.db, platform=platform, community_id=community_id or 0, key=outbox.link_key(row.id)
+        )
+        if link:
+            links.append(f"{platform.capitalize()}: {link}")
+    sent_at = max(row.sent_at for row in recent if row.sent_at is not None)
+    minutes = int((ctx.now - sent_at).total_seconds() // 60)
+    ago = "just now" if minutes < 1 else f"{plural(minutes, 'minute')} ago"
+    lead = Text.of(
+        f"The {session.season} session was announced {ago} (",
+        Moment(start=sent_at, zone=session.timezone),
+        "), so nothing was posted again.",
+    )
+    return Message(text=(lead, *(Text.of(link) for link in links)))

@@ -69,6 +69,7 @@ async def _add(
 ) -> ProgrammeSession:
     if starts_at <= ctx.now:
         raise UserError("Sessions can only be added in the future.")
+    await _refuse_duplicate(ctx, starts_at)
     series = await _series_for(ctx, starts_at)
     number = (
         int(
@@ -160,3 +161,17 @@ async def import_sessions(ctx: Context, args: Args) -> Outcome:
 async def _zone(ctx: Context) -> str:
     sessions = await queries.all_sessions(ctx.db)
     return sessions[-1].timezone if sessions else "America/Toronto"
+
+
+async def _refuse_duplicate(ctx: Context, starts_at: datetime) -> None:
+    """The programme holds one session at a time: a second one at the same start is the
+    same session added twice (a cancelled one may be replaced)."""
+    same = await ctx.db.scalar(
+        select(ProgrammeSession)
+        .where(ProgrammeSession.starts_at == starts_at, ProgrammeSession.status != "cancelled")
+        .limit(1)
+    )
+    if same is not None:
+        raise UserError(
+            f"There is already a session at that time, so nothing was added:\n{overview([same])}"
+        )

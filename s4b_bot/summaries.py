@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,8 +18,8 @@ from s4b_bot.context import Context
 from s4b_bot.errors import FormInvalid, NotFound, UserError
 from s4b_bot.invocation import FormValue
 from s4b_bot.output import Attachment, Card, Form, FormField, Message, Outcome, Text
-from s4b_bot.sessions import resolve
-from s4b_bot.timefmt import format_date
+from s4b_bot.sessions import is_over, resolve
+from s4b_bot.timefmt import format_date, format_span
 from s4b_bot.validate import clean_text
 from storage import outbox, queries
 from storage.models import ProgrammeSession, Summary
@@ -70,9 +71,22 @@ async def _summary_of(db: AsyncSession, session_id: int) -> Summary | None:
     return await db.scalar(select(Summary).where(Summary.session_id == session_id))
 
 
+def ensure_held(session: ProgrammeSession, now: datetime) -> None:
+    """A summary is of a session that took place: refuse one that is cancelled or not over."""
+    if session.status == "cancelled":
+        raise UserError(f"The {session.season} session was cancelled; it has no summary.")
+    if not is_over(session, now):
+        ends = format_span(session.ends_at, None, session.timezone)
+        raise UserError(
+            f"The {session.season} session has not taken place yet: it ends {ends}. "
+            "Its summary comes after that."
+        )
+
+
 async def start_summary(ctx: Context, args: Args) -> Outcome:
     """`/s4b-admin summary <session>`: the form, or a Markdown file with the four headings."""
     session = resolve(await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now)
+    ensure_held(session, ctx.now)
     existing = await _summary_of(ctx.db, session.id)
     if ctx.files:
         values = parse_markdown(ctx.files[0].content)
@@ -127,6 +141,7 @@ async def save_summary(ctx: Context, session_id: int, values: Mapping[str, FormV
     session = await queries.session_by_id(ctx.db, session_id)
     if session is None:
         raise NotFound("That session no longer exists.")
+    ensure_held(session, ctx.now)  # again: a form opened earlier may be sent any time
     errors: dict[str, str] = {}
     cleaned: dict[str, str] = {}
     for key, label in (*SECTIONS, ("attendance", "Attendance")):
@@ -201,18 +216,21 @@ async def show_summary(ctx: Context, args: Args) -> Outcome:
     """`/s4b summary [<session>]`: anyone may read it; the latest by default."""
     if args.get("session"):
         session = resolve(await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now)
+        ensure_held(session, ctx.now)
         summary = await _summary_of(ctx.db, session.id)
         if summary is None:
             return Outcome(reply=Message.plain(f"The {session.season} session has no summary yet."))
         return Outcome(reply=summary_message(summary, session))
-    latest = await ctx.db.scalar(
-        select(Summary).join(ProgrammeSession).order_by(ProgrammeSession.starts_at.desc()).limit(1)
+    summaries = await ctx.db.execute(
+        select(Summary, ProgrammeSession)
+        .join(ProgrammeSession)
+        .order_by(ProgrammeSession.starts_at.desc())
     )
+    held = ((s, p) for s, p in summaries if p.status != "cancelled" and is_over(p, ctx.now))
+    latest = next(held, None)
     if latest is None:
         return Outcome(reply=Message.plain("No session has a summary yet."))
-    summarised = await queries.session_by_id(ctx.db, latest.session_id)
-    assert summarised is not None
-    return Outcome(reply=summary_message(latest, summarised))
+    return Outcome(reply=summary_message(*latest))
 
 
 def summary_markdown(summary: Summary, session: ProgrammeSession) -> str:
@@ -227,6 +245,7 @@ def summary_markdown(summary: Summary, session: ProgrammeSession) -> str:
 
 async def export_summary(ctx: Context, args: Args) -> Outcome:
     session = resolve(await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now)
+    ensure_held(session, ctx.now)
     summary = await _summary_of(ctx.db, session.id)
     if summary is None:
         raise NotFound(f"The {session.season} session has no summary yet.")
@@ -242,6 +261,7 @@ async def export_summary(ctx: Context, args: Args) -> Outcome:
 
 async def pin_summary(ctx: Context, args: Args) -> Outcome:
     session = resolve(await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now)
+    ensure_held(session, ctx.now)
     summary = await _summary_of(ctx.db, session.id)
     if summary is None:
         raise NotFound(f"The {session.season} session has no summary to pin yet.")

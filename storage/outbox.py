@@ -254,6 +254,22 @@ async def next_due(db: AsyncSession, *, platforms: Collection[str]) -> datetime 
     )
 
 
+def link_key(row_id: int) -> str:
+    """The platform ref key under which the link to what outbox row `row_id` posted is kept."""
+    return f"link:{row_id}"
+
+
+async def session_posts(db: AsyncSession, *, kind: str, session_id: int) -> Sequence[OutboxMessage]:
+    """A session's channel posts of one kind, planned or sent, the newest first."""
+    result = await db.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.kind == kind, OutboxMessage.session_id == session_id)
+        .order_by(OutboxMessage.id.desc())
+        .limit(100)
+    )
+    return result.all()
+
+
 async def get_ref(db: AsyncSession, *, platform: str, community_id: int, key: str) -> str | None:
     return await db.scalar(
         select(PlatformRef.ref).where(

@@ -244,6 +244,13 @@ class DiscordPlatform:
                 await target.get_partial_message(extra).delete()
         return format_ref(channel_id, kept)
 
+    async def permalink(self, community: str, ref: str) -> str | None:
+        """The post's first message, as Discord links it (no API call)."""
+        channel_id, message_ids = parse_ref(ref)
+        if not message_ids:
+            return None
+        return f"https://discord.com/channels/{community}/{channel_id}/{message_ids[0]}"
+
     async def moderate(
         self, community: str, channel: str, ref: str, action: ModerationAction
     ) -> None:

@@ -98,6 +98,15 @@ class SlackPlatform:
             )
         return make_ref(channel_id, ts)
 
+    async def permalink(self, community: str, ref: str) -> str | None:
+        """The post's link, from chat.getPermalink (it knows the workspace's own address)."""
+        channel_id, ts = split_ref(ref)
+        response = await classified(
+            self.client.chat_getPermalink(channel=channel_id, message_ts=ts)
+        )
+        link = response.get("permalink")
+        return str(link) if link else None
+
     async def moderate(
         self, community: str, channel: str, ref: str, action: ModerationAction
     ) -> None:

@@ -14,7 +14,7 @@ from s4b_bot.core import Core
 from s4b_bot.dispatch import Dispatcher
 from s4b_bot.invocation import Actor, FormSubmission
 from s4b_bot.output import Attachment
-from storage.models import AuditEntry, Idea, Report, Summary, Vote
+from storage.models import AuditEntry, Idea, ProgrammeSession, Report, Summary, Vote
 from tests.fakes import RecordingPlatform
 from tests.helpers import flat, reply_text
 
@@ -22,6 +22,7 @@ ADA = Actor("console", "local", "ada", "Ada")
 BEN = Actor("console", "local", "ben", "Ben")
 JO = Actor("console", "local", "jo", "Jo", is_organizer=True)
 AFTER_SPRING = datetime(2025, 4, 29, 19, tzinfo=UTC)
+AFTER_SUMMER = datetime(2025, 6, 24, 19, tzinfo=UTC)
 SECTIONS = {
     "insights": "Belonging starts with being asked.",
     "recommendations": "Open with a round of names.",
@@ -97,6 +98,7 @@ async def test_a_summary_from_a_markdown_file_and_bad_summaries(
             "Four.",
         )
     partial = Attachment("s.md", b"## Insights\nOnly this.\n", "text/markdown")
+    clock.set(AFTER_SUMMER)
     reply = flat(
         reply_text(await core.run_text(JO, "s4b-admin", "summary summer", files=(partial,)))
     )
@@ -108,6 +110,54 @@ async def test_a_summary_from_a_markdown_file_and_bad_summaries(
     forged = await core.submit(FormSubmission(ADA, opened.form.id, SECTIONS))
     assert "Only organizers" in reply_text(forged)
     assert "no summary yet" in reply_text(await core.run_text(ADA, "s4b", "summary summer"))
+
+
+async def test_a_summary_waits_for_its_session_to_end_and_the_latest_is_of_a_past_one(
+    core: Core, clock: SettableClock
+) -> None:
+    clock.set(datetime(2025, 4, 29, 17, 30, tzinfo=UTC))  # Spring is under way
+    not_yet = "The Spring session has not taken place yet: it ends Tuesday, April 29, 2025, 2:00"
+    assert not_yet in await say(core, JO, "/s4b-admin summary spring")
+    markdown = "".join(f"## {key}\nText.\n" for key in SECTIONS).encode()
+    upload = Attachment("summary.md", markdown, "text/markdown")
+    assert not_yet in flat(
+        reply_text(await core.run_text(JO, "s4b-admin", "summary spring", files=(upload,)))
+    )
+    async with core.db.transaction() as db:
+        summer = await db.scalar(
+            select(ProgrammeSession).where(ProgrammeSession.season == "Summer")
+        )
+        assert summer is not None
+        assert await db.scalar(select(func.count()).select_from(Summary)) == 0
+    clock.set(AFTER_SPRING)
+    # A form opened earlier (or forged) for a session still to come is refused when sent.
+    early = await core.submit(FormSubmission(JO, f"summary:{summer.id}", SECTIONS))
+    assert "The Summer session has not taken place yet: it ends Tuesday, June 24, 2025" in flat(
+        reply_text(early)
+    )
+    assert "posted to the summaries channel" in await post_summary(core)
+    async with core.db.transaction() as db:  # one posted before the fix, for a future session
+        db.add(
+            Summary(
+                session_id=summer.id,
+                created_at=AFTER_SPRING,
+                updated_at=AFTER_SPRING,
+                version=1,
+                author_name="Jo",
+                **SECTIONS,
+            )
+        )
+    assert "Summary of the Spring session" in await say(core, BEN, "/s4b summary")
+    for command in (
+        "/s4b summary summer",
+        "/s4b-admin summary export summer",
+        "/s4b-admin summary pin summer",
+    ):
+        assert "The Summer session has not taken place yet" in await say(core, JO, command)
+    await say(core, JO, "/s4b-admin session cancel fall")
+    assert "The Fall session was cancelled; it has no summary." in await say(
+        core, JO, "/s4b-admin summary fall"
+    )
 
 
 async def test_ideas_votes_are_one_per_member_and_changeable(

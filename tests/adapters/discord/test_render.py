@@ -61,7 +61,7 @@ async def longest_outcomes(core: Core) -> list[Message]:
         outcome = await core.run_text(
             ORGANIZER,
             "s4b-admin",
-            f"session series {year}-05-06T13:00 FREQ=WEEKLY;COUNT=12 {title}",
+            f"session series {year}-05-07T13:00 FREQ=WEEKLY;COUNT=12 {title}",  # Wednesdays: no start of an existing session
         )
         assert outcome.reply is not None
     details = "https://zoom.example/j/123 " + "dial-in +1 555 0100 " * 49

@@ -166,6 +166,16 @@ class MockSlack:
     def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": args["channel"], "ts": args["ts"]}
 
+    def _chat_getPermalink(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = args["channel"], str(args["message_ts"])
+        posted = {
+            (c.args["channel"], c.result.get("ts")) for c in self.to("chat.postMessage") if c.result
+        }
+        if (channel, ts) not in posted:
+            return {"ok": False, "error": "message_not_found"}
+        link = f"https://s4b-test.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+        return {"ok": True, "channel": channel, "permalink": link}
+
     def _chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "message_ts": self._next_ts()}
 

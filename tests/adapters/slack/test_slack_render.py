@@ -11,6 +11,7 @@ import pytest
 from adapters.slack.modal import error_response, form_modal, submitted_values
 from adapters.slack.mrkdwn import date_token, escape, split_mrkdwn
 from adapters.slack.render import MORE_NOTE, home_view, render_message
+from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
 from s4b_bot.invocation import Actor, FormSubmission
 from s4b_bot.output import Button, Card, Choice, Field, Form, FormField, Message, Moment, Text
@@ -116,7 +117,7 @@ def test_too_many_fields_and_buttons_still_fit() -> None:
     assert sum(len(b.get("elements", ())) for b in message.blocks if b["type"] == "actions") == 30
 
 
-async def test_the_longest_core_content_fits(sqlite_core: Core) -> None:
+async def test_the_longest_core_content_fits(sqlite_core: Core, clock: SettableClock) -> None:
     """A full session description, and a summary at its maximum (4 sections of 3,000)."""
     detail = await sqlite_core.run_text(JO, "s4b", "session spring")
     assert detail.reply is not None
@@ -128,6 +129,7 @@ async def test_the_longest_core_content_fits(sqlite_core: Core) -> None:
     # Escaping makes each "&" five characters: 3,000 typed become more than a section holds.
     section = ("Belonging & growth, where people meet. " * 90)[:3_000].rsplit(" ", 1)[0]
     values = {k: section for k in ("insights", "recommendations", "resources", "collaboration")}
+    clock.set(datetime(2025, 4, 29, 19, tzinfo=UTC))  # summaries come after the session
     saved = await sqlite_core.submit(FormSubmission(JO, "summary:1", values))
     assert not saved.field_errors, saved
     summary = await sqlite_core.run_text(JO, "s4b", "summary spring")

@@ -1,0 +1,57 @@
+"""Organizer changes that would change nothing are refused, saying why, and plan nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from s4b_bot.core import Core
+from s4b_bot.invocation import Actor, FormSubmission
+from storage.models import OutboxMessage, ProgrammeSession
+from tests.helpers import flat, reply_text
+
+ADA = Actor("console", "local", "ada", "Ada")
+JO = Actor("console", "local", "jo", "Jo", is_organizer=True)
+
+
+async def say(core: Core, text: str) -> str:
+    return flat(reply_text(await core.run_text(JO, "s4b-admin", text)))
+
+
+async def counts(core: Core) -> tuple[int, int, int]:
+    """Sessions, outbox rows, and the Spring session's SEQUENCE."""
+    async with core.db.transaction() as db:
+        sessions = await db.scalar(select(func.count()).select_from(ProgrammeSession))
+        rows = await db.scalar(select(func.count()).select_from(OutboxMessage))
+        sequence = await db.scalar(
+            select(ProgrammeSession.sequence).where(ProgrammeSession.season == "Spring")
+        )
+    return int(sessions or 0), int(rows or 0), int(sequence or 0)
+
+
+async def test_rescheduling_to_the_same_time_is_refused_and_sends_nothing(core: Core) -> None:
+    values = {"name": "Ada", "about": "x", "sessions": ("1",), "consent": True}
+    await core.submit(FormSubmission(ADA, "register", values))
+    before = await counts(core)
+    for same in ("2025-04-29 13:00", "2025-04-29T17:00:00Z", "2025-04-29 1pm"):
+        refused = await say(core, f"session reschedule spring {same}")
+        assert refused == "The Spring session is already at that time; nothing changed."
+    assert await counts(core) == before
+
+
+async def test_adding_a_session_at_the_time_of_another_is_refused_naming_it(core: Core) -> None:
+    added = await say(core, "session add 2025-12-09T13:00 A holiday gathering")
+    assert "5 · Year-End · 2025-12-09 · A holiday gathering" in added
+    before = await counts(core)
+    for again, existing in (
+        ("session add 2025-12-09T13:00 A holiday gathering", "5 · Year-End · 2025-12-09"),
+        ("session add 2025-12-09T18:00:00Z Another title", "5 · Year-End · 2025-12-09"),
+        ("session add 2025-09-23T13:00 The Fall session again", "3 · Fall · 2025-09-23"),
+        ("session series 2025-09-23T13:00 FREQ=MONTHLY;COUNT=3 Circle", "3 · Fall · 2025-09-23"),
+    ):
+        refused = await say(core, again)
+        assert refused.startswith("There is already a session at that time, so nothing was added")
+        assert existing in refused and "Added" not in refused
+    assert await counts(core) == before
+    # A cancelled session's time is free again.
+    await say(core, "session cancel fall")
+    assert "Added:" in await say(core, "session add 2025-09-23T13:00 Fall, once more")
