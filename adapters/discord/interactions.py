@@ -35,7 +35,7 @@ from discord import app_commands
 
 from adapters.discord.config import DiscordConfig
 from adapters.discord.parse import actor_of, form_values, modal_values
-from adapters.discord.render import CALENDAR_VERB, NO_MENTIONS, ButtonSpec, Chunk, render
+from adapters.discord.render import NO_MENTIONS, ButtonSpec, Chunk, render
 from adapters.discord.views import MODAL_PREFIX, FormTooLarge, form_modal, message_kwargs
 from s4b_bot import actions
 from s4b_bot.catalogue import MEMBER_ROOT, Command, Option
@@ -189,18 +189,11 @@ class InteractionHandler:
         return found
 
     async def press(self, interaction: discord.Interaction[Any], verb: str, entity_id: int) -> None:
-        """A persistent button: the core's action, or "Add to calendar"."""
+        """A persistent button: the core's action."""
         if await self._expired(interaction):
             return
         actor = await self._actor(interaction)
         if actor is None:
-            return
-        if verb == CALENDAR_VERB and verb not in actions.VERBS:
-            # Workaround until the core has a per-session calendar action: the series file.
-            await self._defer_first(
-                interaction,
-                lambda: self.core.invoke(Invocation(actor, "calendar", {}, root=MEMBER_ROOT)),
-            )
             return
         action = f"{actions.PREFIX}:{verb}:{entity_id}"
         if verb in FORM_VERBS:
