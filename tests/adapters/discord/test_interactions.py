@@ -497,3 +497,32 @@ async def test_registering_from_the_announcement_confirms_with_each_button_once(
     confirmation = followups(mock, submit)
     assert "you are registered" in visible_text(confirmation)
     assert_registrant_buttons(confirmation, 1)
+
+
+# --- a follow-up Discord refuses ----------------------------------------------------------------
+
+
+async def test_a_refused_follow_up_ends_in_a_short_message_and_a_log_line(
+    bot: S4BClient, mock: MockDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    mock.fail("POST", r"/webhooks/\d+/[^/]+", status=400, code=50035, message="Invalid Form Body")
+    payload = payloads.command("s4b", "sessions")
+    assert await feed(bot, payload) == "failed"
+    refused, shown = followups(mock, payload)
+    assert refused.body["embeds"]  # the answer Discord refused
+    assert shown.body["flags"] == EPHEMERAL
+    assert shown.body["content"].startswith("Discord did not take my answer")
+    (line,) = [r.getMessage() for r in caplog.records if "could not answer" in r.getMessage()]
+    assert "Discord 400 (code 50035): Invalid Form Body" in line
+
+
+async def test_when_even_the_short_message_fails_it_is_logged(
+    bot: S4BClient, mock: MockDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    mock.fail(
+        "POST", r"/webhooks/\d+/[^/]+", status=404, code=10015, message="Unknown Webhook", times=2
+    )
+    payload = payloads.command("s4b", "mine")
+    assert await feed(bot, payload) == "failed"
+    assert len(followups(mock, payload)) == 2
+    assert "could not tell interaction" in caplog.text and "10015" in caplog.text
