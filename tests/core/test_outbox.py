@@ -272,22 +272,7 @@ async def test_a_full_session_waitlists_and_promotes_when_a_seat_frees(
     assert "Registered: 1 of 1" in roster and "Waitlist" not in roster
 
 
-async def test_closed_dms_are_recorded_for_organizers_and_not_retried(
-    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
-) -> None:
-    platform.fail = closed_dms
-    await register(core, ADA, "spring")
-    await dispatcher.drain()
-    report = flat(reply_text(await core.run_text(JO, "s4b-admin", "deliveries")))
-    assert "1 failed" in report
-    assert "Ada: calendar invitation" in report and "does not accept direct messages" in report
-    platform.fail = None
-    clock.advance(timedelta(hours=2))
-    await dispatcher.drain()
-    assert platform.dms_to("ada") == []
-
-
-async def test_every_permanent_failure_is_listed_with_who_what_when_and_why(
+async def test_closed_dms_are_listed_with_who_what_when_and_why_and_not_retried(
     core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
 ) -> None:
     platform.fail = closed_dms
@@ -313,6 +298,10 @@ async def test_every_permanent_failure_is_listed_with_who_what_when_and_why(
         ada_failed_at.isoformat(),
     )
     assert rows[1]["why"] == "the member does not accept direct messages"
+    platform.fail = None
+    clock.advance(timedelta(hours=2))
+    await dispatcher.drain()
+    assert platform.dms_to("ada") == []
 
 
 async def test_a_long_list_of_failures_is_cut_in_the_reply_but_whole_in_the_file(
