@@ -147,7 +147,11 @@ class Dispatcher:
                     async with self.db.transaction() as db:
                         if delivery.failed:
                             await outbox.mark_failed(
-                                db, row_id, worker=self.worker, error=delivery.reason
+                                db,
+                                row_id,
+                                worker=self.worker,
+                                error=delivery.reason,
+                                now=self.clock.now(),
                             )
                         else:
                             await outbox.mark_withdrawn(db, row_id, reason=delivery.reason)
@@ -289,7 +293,9 @@ class Dispatcher:
 
     async def _fail(self, row_id: int, error: str) -> None:
         async with self.db.transaction() as db:
-            await outbox.mark_failed(db, row_id, worker=self.worker, error=error)
+            await outbox.mark_failed(
+                db, row_id, worker=self.worker, error=error, now=self.clock.now()
+            )
 
     async def _flush(self, sent: list[int]) -> None:
         if not sent:

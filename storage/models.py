@@ -217,6 +217,8 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]
+    """When it was given up for good (status "failed"), for organizers."""
 
 
 class PlatformRef(Base):

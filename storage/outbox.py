@@ -214,7 +214,9 @@ async def retry_later(
     )
 
 
-async def mark_failed(db: AsyncSession, row_id: int, *, worker: str, error: str) -> None:
+async def mark_failed(
+    db: AsyncSession, row_id: int, *, worker: str, error: str, now: datetime
+) -> None:
     await db.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == row_id, OutboxMessage.leased_by == worker)
@@ -223,6 +225,7 @@ async def mark_failed(db: AsyncSession, row_id: int, *, worker: str, error: str)
             attempts=OutboxMessage.attempts + 1,
             lease_until=None,
             last_error=error[:MAX_ERROR],
+            failed_at=now,
         )
     )
 
@@ -234,12 +237,12 @@ async def counts_by_status(db: AsyncSession) -> dict[str, int]:
     return {status: count for status, count in rows}
 
 
-async def recent_failures(db: AsyncSession, *, limit: int = 20) -> Sequence[OutboxMessage]:
+async def failures(db: AsyncSession) -> Sequence[OutboxMessage]:
+    """Every row given up for good, the latest first."""
     result = await db.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.status == "failed")
         .order_by(OutboxMessage.id.desc())
-        .limit(limit)
     )
     return result.all()
 

@@ -17,6 +17,7 @@ from s4b_bot.errors import PermanentFailure, RetryLater
 
 CANNOT_DM = 50007
 """Cannot send messages to this user (DMs from server members closed, or blocked)."""
+DMS_CLOSED = "direct messages closed (off for this server, or the bot is blocked)"
 UNKNOWN_EVENT = 10070
 SERVER_ERROR_DELAY = 10.0
 CLOUDFLARE_DELAY = 15 * 60.0
@@ -38,6 +39,8 @@ def classify(exc: BaseException) -> RetryLater | PermanentFailure:
             return RetryLater("Discord 429 from Cloudflare", delay=CLOUDFLARE_DELAY)
         if exc.status >= 500:
             return RetryLater(describe(exc), delay=SERVER_ERROR_DELAY)
+        if exc.code == CANNOT_DM:
+            return PermanentFailure(f"{DMS_CLOSED} ({describe(exc)})")
         return PermanentFailure(describe(exc))
     if isinstance(exc, (asyncio.TimeoutError, aiohttp.ClientError, OSError)):
         return RetryLater(f"network: {type(exc).__name__}", delay=NETWORK_DELAY)

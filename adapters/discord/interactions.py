@@ -20,7 +20,6 @@ Replies are private (ephemeral) unless the core says `public`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 import time
@@ -34,8 +33,9 @@ import discord
 from discord import app_commands
 
 from adapters.discord.config import DiscordConfig
+from adapters.discord.errors import describe
 from adapters.discord.parse import actor_of, form_values, modal_values
-from adapters.discord.render import CALENDAR_VERB, NO_MENTIONS, ButtonSpec, Chunk, render
+from adapters.discord.render import NO_MENTIONS, ButtonSpec, Chunk, render
 from adapters.discord.views import MODAL_PREFIX, FormTooLarge, form_modal, message_kwargs
 from s4b_bot import actions
 from s4b_bot.catalogue import MEMBER_ROOT, Command, Option
@@ -64,6 +64,10 @@ MSG_FORM_LATER = (
 MSG_FORM_FIX = "Fix the form"
 MSG_FILE_TOO_LARGE = "That file is too large ({size:,} bytes; at most {limit:,})."
 MSG_FAILED = "Something went wrong on my side, so nothing was sent. Please try again."
+MSG_NOT_SHOWN = (
+    "Discord did not take my answer, so I cannot show it here. Your request itself was "
+    "handled: try the command again to see the result."
+)
 
 
 class HandledLog:
@@ -189,18 +193,11 @@ class InteractionHandler:
         return found
 
     async def press(self, interaction: discord.Interaction[Any], verb: str, entity_id: int) -> None:
-        """A persistent button: the core's action, or "Add to calendar"."""
+        """A persistent button: the core's action."""
         if await self._expired(interaction):
             return
         actor = await self._actor(interaction)
         if actor is None:
-            return
-        if verb == CALENDAR_VERB and verb not in actions.VERBS:
-            # Workaround until the core has a per-session calendar action: the series file.
-            await self._defer_first(
-                interaction,
-                lambda: self.core.invoke(Invocation(actor, "calendar", {}, root=MEMBER_ROOT)),
-            )
             return
         action = f"{actions.PREFIX}:{verb}:{entity_id}"
         if verb in FORM_VERBS:
@@ -303,20 +300,30 @@ class InteractionHandler:
             how = await self._send_outcome(interaction, outcome, extra_row or [])
         except Exception as exc:
             _log.warning(
-                "could not answer interaction %s: %s",
-                interaction.id,
-                type(exc).__name__,
-                exc_info=exc,
+                "could not answer interaction %s: %s", interaction.id, _why(exc), exc_info=exc
             )
             how = "failed"
-            if not interaction.response.is_done():
-                with contextlib.suppress(discord.HTTPException):
-                    await interaction.response.send_message(
-                        MSG_FAILED, ephemeral=True, allowed_mentions=NO_MENTIONS
-                    )
+            await self._say_not_shown(interaction)
         else:
             self._remember(interaction)
         await self.log.mark(interaction.id, how)
+
+    async def _say_not_shown(self, interaction: discord.Interaction[Any]) -> None:
+        """A short visible end instead of "thinking…" and then "The application did not
+        respond": the first answer if none was sent yet, else a follow-up."""
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(
+                    MSG_NOT_SHOWN, ephemeral=True, allowed_mentions=NO_MENTIONS
+                )
+            else:
+                await interaction.response.send_message(
+                    MSG_NOT_SHOWN, ephemeral=True, allowed_mentions=NO_MENTIONS
+                )
+        except discord.HTTPException as exc:
+            _log.warning(
+                "could not tell interaction %s its answer failed: %s", interaction.id, _why(exc)
+            )
 
     async def _send_outcome(
         self, interaction: discord.Interaction[Any], outcome: Outcome, extra_row: list[ButtonSpec]
@@ -400,6 +407,11 @@ class InteractionHandler:
                 for f in form.fields
             ),
         )
+
+
+def _why(exc: BaseException) -> str:
+    """For the log: Discord's own error (status, code, message), or the exception's type."""
+    return describe(exc) if isinstance(exc, discord.HTTPException) else type(exc).__name__
 
 
 async def _safely(work: Callable[[], Awaitable[Outcome]]) -> Outcome:

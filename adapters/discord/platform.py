@@ -44,6 +44,7 @@ THREAD_NAME = 100
 GUILD_ONLY = 2
 EXTERNAL = 3
 CANCELED = 4
+SHOWN_INSTEAD = "shown to them once, privately, in the server instead"
 MSG_DMS_CLOSED = (
     "I could not send you a direct message (your DMs are closed for this server), "
     "so here it is, visible only to you:"
@@ -106,9 +107,11 @@ class DiscordPlatform:
                 if step:
                     self.steps.done(step, "sent")
         except discord.Forbidden as exc:
+            failure = classify(exc)
             if exc.code == CANNOT_DM and await self._via_interaction(recipient, chunks):
-                return
-            raise classify(exc) from exc
+                # Seen once, but the DM itself failed for good: organizers must know.
+                failure = PermanentFailure(f"{failure}; {SHOWN_INSTEAD}")
+            raise failure from exc
         except TRANSPORT_ERRORS as exc:
             raise classify(exc) from exc
 

@@ -40,12 +40,8 @@ BUTTON_LABEL = 80
 FILES = 10
 COLOUR = discord.Colour(0x2B6CB0)
 NO_MENTIONS = discord.AllowedMentions.none()
-CALENDAR_VERB = "calendar"
-"""The adapter's own "Add to calendar" button beside a session's buttons."""
 
 _CODE = re.compile(r"`[^`\n]+`")
-_ACTION = re.compile(r"^s4b:[a-z_]+:(\d{1,18})$")
-_SESSION_VERBS = ("register", "unregister", "session")
 
 Style = Literal["primary", "danger", "secondary"]
 
@@ -122,15 +118,6 @@ def _clip(text: str, limit: int) -> str:
 # --- cards -----------------------------------------------------------------------------
 
 
-def session_id_of(card: Card) -> int | None:
-    """The session a card shows, read from its buttons' stable action ids."""
-    for button in card.buttons:
-        match = _ACTION.match(button.action)
-        if match and button.action.split(":")[1] in _SESSION_VERBS:
-            return int(match.group(1))
-    return None
-
-
 def _style(button: Button) -> Style:
     if button.style == "primary":
         return "primary"
@@ -138,13 +125,10 @@ def _style(button: Button) -> Style:
 
 
 def card_rows(card: Card, *, name_session: bool) -> list[list[ButtonSpec]]:
-    """The card's buttons, plus "Add to calendar" for a session, in rows of 5; labelled
-    with the session when several cards share a message (Discord shows all buttons below
-    all embeds)."""
+    """The card's buttons, exactly as the core gives them, in rows of 5; labelled with the
+    session when several cards share a message (Discord shows all buttons below all
+    embeds)."""
     specs = [ButtonSpec(b.label, b.action, _style(b)) for b in card.buttons]
-    session_id = session_id_of(card)
-    if session_id is not None:
-        specs.append(ButtonSpec("Add to calendar", f"s4b:{CALENDAR_VERB}:{session_id}"))
     if name_session:
         short = card.title.split(" — ")[0]
         specs = [ButtonSpec(f"{s.label} · {short}", s.custom_id, s.style) for s in specs]

@@ -10,6 +10,10 @@ Naming rule (proved by tests/adapters/discord/test_tree.py):
   "calendar feed" → `/s4b calendar-feed`. The renderer rewrites the core's usage texts
   accordingly (`discord_names`), so help shows what to type on Discord.
 
+Descriptions are the catalogue's, made plain text (`command_text`): Discord shows Markdown
+in command and option descriptions literally, so a code span becomes a quoted word ("all")
+or a bare command (/s4b values), named as on Discord.
+
 Options keep the catalogue's names, descriptions, order, required flags and max lengths;
 `choice` options get Discord choices, `session` and `zone` options autocomplete, `file`
 options are attachments. `/s4b-admin` is hidden from members by default_member_permissions
@@ -19,6 +23,7 @@ options are attachments. `/s4b-admin` is hidden from members by default_member_p
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Optional, Protocol, cast
@@ -26,6 +31,7 @@ from typing import Any, Optional, Protocol, cast
 import discord
 from discord import app_commands
 
+from adapters.discord.render import rename_commands
 from s4b_bot.catalogue import MEMBER_ROOT, ORGANIZER_ROOT, Catalogue, Command, Option
 
 DESCRIPTION = 100
@@ -34,6 +40,7 @@ ROOT_DESCRIPTIONS = {
     ORGANIZER_ROOT: "Organizer commands for the S4B working group.",
 }
 ORGANIZER_PERMISSIONS = discord.Permissions(manage_events=True)
+_CODE_SPAN = re.compile(r"`([^`\n]*)`")
 
 
 class CommandHandler(Protocol):
@@ -83,6 +90,17 @@ def clip(text: str, limit: int = DESCRIPTION) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def command_text(text: str, names: Mapping[str, str]) -> str:
+    """A catalogue text as a command or option description: plain text (Discord does not
+    format Markdown there), commands named as on Discord, at most 100 characters."""
+
+    def plain(span: re.Match[str]) -> str:
+        code = span.group(1)
+        return code if code.startswith("/") else f"“{code}”"
+
+    return clip(_CODE_SPAN.sub(plain, rename_commands(text, names)).replace("`", ""))
+
+
 def _annotation(option: Option) -> Any:
     if option.kind == "file":
         base: Any = discord.Attachment
@@ -91,7 +109,9 @@ def _annotation(option: Option) -> Any:
     return base if option.required else Optional[base]  # noqa: UP045 (evaluated by discord.py)
 
 
-def _callback(command: Command, handler: CommandHandler) -> Callable[..., Awaitable[None]]:
+def _callback(
+    command: Command, handler: CommandHandler, names: Mapping[str, str]
+) -> Callable[..., Awaitable[None]]:
     async def callback(interaction: discord.Interaction[Any], **options: Any) -> None:
         await handler.run_command(interaction, command, options)
 
@@ -111,7 +131,9 @@ def _callback(command: Command, handler: CommandHandler) -> Callable[..., Awaita
         )
     callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     callback.__name__ = callback.__qualname__ = command.name.replace(" ", "_").replace("-", "_")
-    app_commands.describe(**{o.name: clip(o.description) for o in command.options})(callback)
+    app_commands.describe(**{o.name: command_text(o.description, names) for o in command.options})(
+        callback
+    )
     choices = {
         o.name: [app_commands.Choice(name=c, value=c) for c in o.choices]
         for o in command.options
@@ -142,6 +164,7 @@ def _completer(
 
 def build_groups(catalogue: Catalogue, handler: CommandHandler) -> list[app_commands.Group]:
     """`/s4b` and `/s4b-admin`, with every command of the catalogue under them."""
+    names = discord_names(catalogue)
     roots: dict[str, app_commands.Group] = {}
     subgroups: dict[tuple[str, str], app_commands.Group] = {}
     for root in (MEMBER_ROOT, ORGANIZER_ROOT):
@@ -174,8 +197,8 @@ def build_groups(catalogue: Catalogue, handler: CommandHandler) -> list[app_comm
         parent.add_command(
             app_commands.Command(
                 name=path.words[-1],
-                description=clip(command.summary),
-                callback=cast(Any, _callback(command, handler)),
+                description=command_text(command.summary, names),
+                callback=cast(Any, _callback(command, handler, names)),
                 parent=parent,
                 extras={"s4b_command": command},
             )

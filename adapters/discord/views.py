@@ -60,7 +60,7 @@ def _handler(interaction: discord.Interaction[Any]) -> ButtonHandler:
 
 
 class ActionButton(ui.DynamicItem[ui.Button[Any]], template=ACTION_TEMPLATE):
-    """A core button (Register, Unregister, Details, …) or "Add to calendar"."""
+    """A core button (Register, Unregister, Add to calendar, Details, …)."""
 
     def __init__(
         self,

@@ -3,6 +3,8 @@ real dispatcher and outbox with the injected clock, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 
 import icalendar
@@ -13,6 +15,7 @@ from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
 from s4b_bot.dispatch import Dispatcher
 from s4b_bot.invocation import Actor, FormSubmission
+from s4b_bot.timefmt import format_span
 from storage.models import OutboxMessage, ProgrammeSession
 from tests.fakes import RecordingPlatform, closed_dms, rate_limited
 from tests.helpers import flat, reply_text
@@ -269,19 +272,51 @@ async def test_a_full_session_waitlists_and_promotes_when_a_seat_frees(
     assert "Registered: 1 of 1" in roster and "Waitlist" not in roster
 
 
-async def test_closed_dms_are_recorded_for_organizers_and_not_retried(
+async def test_closed_dms_are_listed_with_who_what_when_and_why_and_not_retried(
     core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
 ) -> None:
     platform.fail = closed_dms
     await register(core, ADA, "spring")
     await dispatcher.drain()
-    report = flat(reply_text(await core.run_text(JO, "s4b-admin", "deliveries")))
-    assert "1 failed" in report
-    assert "invitation to Ada" in report and "does not accept direct messages" in report
+    ada_failed_at = clock.now()
+    clock.advance(timedelta(hours=3))
+    await register(core, BEN, "spring", "summer")
+    await dispatcher.drain()
+    outcome = await core.run_text(JO, "s4b-admin", "deliveries")
+    report = flat(reply_text(outcome))
+    assert "2 failed" in report
+    why = "Why: the member does not accept direct messages"
+    when = format_span(ada_failed_at, None, "America/Toronto")
+    assert f"Ada: calendar invitation (Spring 2025-04-29) on console, {when}. {why}" in report
+    assert "Ben: calendar invitation (Spring 2025-04-29, Summer 2025-06-24) on console" in report
+    assert report.index("Ben:") < report.index("Ada:")  # the latest first
+    (listing,) = outcome.reply.attachments if outcome.reply else ()
+    rows = list(csv.DictReader(io.StringIO(listing.content.decode())))
+    assert [(r["who"], r["what"], r["failed_at_utc"]) for r in rows][1] == (
+        "Ada",
+        "calendar invitation",
+        ada_failed_at.isoformat(),
+    )
+    assert rows[1]["why"] == "the member does not accept direct messages"
     platform.fail = None
     clock.advance(timedelta(hours=2))
     await dispatcher.drain()
     assert platform.dms_to("ada") == []
+
+
+async def test_a_long_list_of_failures_is_cut_in_the_reply_but_whole_in_the_file(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    platform.fail = closed_dms
+    for n in range(23):
+        await register(core, Actor("console", "local", f"m{n}", f"Member {n}"), "spring")
+    await dispatcher.drain()
+    outcome = await core.run_text(JO, "s4b-admin", "deliveries")
+    report = flat(reply_text(outcome))
+    assert "Member 22: calendar invitation" in report and "Member 2: calendar" not in report
+    assert "…and 3 older ones: all are in the attached file." in report
+    (listing,) = outcome.reply.attachments if outcome.reply else ()
+    assert len(list(csv.DictReader(io.StringIO(listing.content.decode())))) == 23
 
 
 async def test_rate_limits_are_retried_after_retry_after(

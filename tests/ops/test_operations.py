@@ -199,7 +199,7 @@ async def test_a_database_from_the_first_migration_upgrades_without_losing_rows(
                 {"t": True, "n": now},
             )
         await db.migrate()
-        assert await current_revision(db.engine) == "0004"
+        assert await current_revision(db.engine) == "0005"
         async with db.engine.connect() as conn:
             row = (await conn.execute(text("SELECT name, email, status FROM registrations"))).one()
             member = (

@@ -2,9 +2,12 @@
 
 It records every request (method, path, query, JSON body or multipart parts) and answers
 like Discord: JSON with content type exactly `application/json`, snowflake ids, message
-objects discord.py can parse. Failures can be injected per route: `fail(...)` for a
-status and Discord error code, `rate_limit(...)` for a 429 with `Via` and a JSON
-`retry_after` (without those discord.py takes a 429 for a Cloudflare ban).
+objects discord.py can parse. Like Discord, it refuses a body that does not fit the
+OpenAPI schema or breaks a documented rule (`rules.py`) with a 400: code 50035 "Invalid
+Form Body" and the nested `errors`, or 50006 for an empty message; `rejected` keeps them.
+Failures can be injected per route: `fail(...)` for a status and Discord error code,
+`rate_limit(...)` for a 429 with `Via` and a JSON `retry_after` (without those
+discord.py takes a 429 for a Cloudflare ban).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.adapters.discord import rules, spec
+
 APP_ID = 1_100_000_000_000_000_001
 BOT_ID = APP_ID
 BOT_USER = {
@@ -29,6 +34,21 @@ BOT_USER = {
     "bot": True,
 }
 OWNER = {"id": "1100000000000000009", "username": "owner", "discriminator": "0", "avatar": None}
+OPERATIONS = [
+    ("POST", r"/interactions/\d+/[^/]+/callback", "create_interaction_response"),
+    ("POST", r"/webhooks/\d+/[^/]+", "execute_webhook"),
+    ("PATCH", r"/webhooks/\d+/[^/]+/messages/[^/]+", "update_original_webhook_message"),
+    ("POST", r"/channels/\d+/messages", "create_message"),
+    ("PATCH", r"/channels/\d+/messages/\d+", "update_message"),
+    ("POST", r"/channels/\d+/messages/\d+/threads", "create_thread_from_message"),
+    ("POST", r"/channels/\d+/threads", "create_thread"),
+    ("PATCH", r"/channels/\d+", "update_channel"),
+    ("POST", r"/users/@me/channels", "create_dm"),
+    ("PUT", r"/applications/\d+/guilds/\d+/commands", "bulk_set_guild_application_commands"),
+    ("PUT", r"/applications/\d+/commands", "bulk_set_application_commands"),
+    ("POST", r"/guilds/\d+/scheduled-events", "create_guild_scheduled_event"),
+    ("PATCH", r"/guilds/\d+/scheduled-events/\d+", "update_guild_scheduled_event"),
+]
 
 
 @dataclass
@@ -93,6 +113,8 @@ class MockDiscord:
         self.messages: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, dict[str, Any]] = {}
         self.files: dict[str, bytes] = {}
+        self.rejected: list[tuple[Request, list[rules.Problem]]] = []
+        """Requests refused for their body, with why (tests that expect one clear it)."""
         self._runner: web.AppRunner | None = None
         self.base = ""
 
@@ -192,6 +214,9 @@ class MockDiscord:
                     )
                 )
         self.requests.append(recorded)
+        refusal = self._check(recorded)
+        if refusal is not None:
+            return refusal
         for failure in self._failures:
             if (
                 failure.times > 0
@@ -201,6 +226,27 @@ class MockDiscord:
                 failure.times -= 1
                 return _json(failure.body, failure.status, failure.headers)
         return self._answer(recorded)
+
+    def _check(self, r: Request) -> web.Response | None:
+        """Discord's 400 for a body that breaks its schema or a documented rule."""
+        operation = operation_of(r)
+        if operation is None or r.body is None:
+            return None
+        found = spec.schema_problems(operation, r.body)
+        found += rules.problems(operation, r.body, files=len(r.files))
+        if not found:
+            return None
+        self.rejected.append((r, found))
+        if rules.is_empty_message(found):
+            return _json({"message": "Cannot send an empty message", "code": 50006}, 400)
+        return _json(
+            {
+                "message": "Invalid Form Body",
+                "code": rules.INVALID_FORM_BODY,
+                "errors": rules.form_errors(found),
+            },
+            400,
+        )
 
     def _answer(self, r: Request) -> web.StreamResponse:
         m, p, body = r.method, r.path, r.body
@@ -394,6 +440,14 @@ class MockDiscord:
         }
         self.messages[message_id] = message
         return message
+
+
+def operation_of(request: Request) -> str | None:
+    """The OpenAPI operationId of a request the bot sends, if it has a request body."""
+    for method, path, operation in OPERATIONS:
+        if request.method == method and re.fullmatch(path, request.path):
+            return operation
+    return None
 
 
 def _now() -> str:

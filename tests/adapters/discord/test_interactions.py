@@ -11,12 +11,16 @@ from typing import Any
 import pytest
 
 from adapters.discord import S4BClient
+from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
+from s4b_bot.dispatch import Dispatcher
 from s4b_bot.errors import PermanentFailure
+from s4b_bot.invocation import Actor
 from s4b_bot.output import Message, Outcome
 from s4b_bot.ports import Recipient
 from tests.adapters.discord import payloads
 from tests.adapters.discord.conftest import (
+    ANNOUNCEMENTS,
     TOKEN,
     MakeClient,
     callbacks,
@@ -24,9 +28,10 @@ from tests.adapters.discord.conftest import (
     followups,
     visible_text,
 )
-from tests.adapters.discord.mock_discord import MockDiscord
+from tests.adapters.discord.mock_discord import MockDiscord, Request
 
 EPHEMERAL = 64
+JO = Actor("discord", str(payloads.GUILD_ID), payloads.JO["id"], "Jo", is_organizer=True)
 
 
 def first_message_with(
@@ -61,7 +66,8 @@ async def test_a_command_is_deferred_at_once_then_answered_privately(
     assert when["value"].startswith("<t:1745946000:F>–<t:1745949600:t>")
     assert "(<t:1745946000:R>)" in when["value"]
     ids = [c["custom_id"] for row in reply.body["components"] for c in row["components"]]
-    assert "s4b:register:1" in ids and "s4b:calendar:1" in ids
+    assert "s4b:register:1" in ids and "s4b:session:1" in ids
+    assert "s4b:calendar:1" not in ids  # the core offers it to registrants only
 
 
 async def test_a_public_reply_is_posted_for_the_channel(
@@ -108,6 +114,8 @@ async def test_a_slow_core_is_deferred_in_time_and_offers_the_form_by_button(
     button = reply.body["components"][0]["components"][0]
     assert button["custom_id"] == "s4b-form:open:register"
     monkeypatch.setattr(sqlite_core, "invoke", invoke)
+    # The core is fast again, and the ack budget back to normal (50 ms flakes on a busy CPU).
+    bot.s4b.config = bot.s4b.config.model_copy(update={"ack_budget": 2.0})
     press = payloads.component(
         first_message_with(mock, payload, button["custom_id"]), button["custom_id"]
     )
@@ -410,3 +418,111 @@ async def test_an_interaction_discord_has_forgotten_is_dropped_quietly(
     payload = payloads.command("s4b", "mine", age=timedelta(seconds=5))
     assert await feed(bot, payload) == "missed"
     assert followups(mock, payload) == []
+
+
+# --- a registrant's buttons ---------------------------------------------------------------
+
+
+def button_ids(request: Request) -> list[str]:
+    """The custom_ids of one message's buttons, in order."""
+    body = request.body.get("data", request.body) if "type" in request.body else request.body
+    return [c["custom_id"] for row in body.get("components") or [] for c in row["components"]]
+
+
+def assert_registrant_buttons(requests: list[Request], session_id: int) -> None:
+    """Each message accepted, each button in it once; Unregister and Add to calendar shown."""
+    shown = [button_ids(r) for r in requests]
+    for ids in shown:
+        assert len(ids) == len(set(ids)), ids
+    every = [i for ids in shown for i in ids]
+    assert f"s4b:unregister:{session_id}" in every
+    assert every.count(f"s4b:calendar:{session_id}") == 1
+
+
+async def register_ada(bot: S4BClient, mock: MockDiscord) -> list[Request]:
+    """Ada registers for spring through the modal; the confirmation's follow-ups."""
+    command = payloads.command("s4b", "register", {"session": "2025-04-29"})
+    assert await feed(bot, command) == "modal"
+    modal = callbacks(mock, command)[0].body["data"]
+    answers = {"about": 'I\'m the "garden" lead 🌱', "sessions": ["1"], "consent": True}
+    submit = payloads.modal_submit(modal["custom_id"], payloads.answers(modal, answers))
+    assert await feed(bot, submit) == "reply"
+    return followups(mock, submit)
+
+
+async def test_the_registration_confirmation_carries_each_button_once(
+    bot: S4BClient, mock: MockDiscord
+) -> None:
+    confirmation = await register_ada(bot, mock)
+    assert "you are registered" in visible_text(confirmation)
+    assert_registrant_buttons(confirmation, 1)
+
+
+@pytest.mark.parametrize(
+    ("path", "options"),
+    [("mine", {}), ("session", {"session": "2025-04-29"})],
+)
+async def test_a_registrants_commands_carry_each_button_once(
+    bot: S4BClient, mock: MockDiscord, sqlite_core: Core, path: str, options: dict[str, str]
+) -> None:
+    await sqlite_core.run_text(JO, "s4b-admin", "session call spring https://zoom.example/j/42")
+    await register_ada(bot, mock)
+    payload = payloads.command("s4b", path, options)
+    assert await feed(bot, payload) == "reply"
+    answer = followups(mock, payload)
+    assert_registrant_buttons(answer, 1)
+    if path == "session":
+        assert "https://zoom.example/j/42" in visible_text(answer)  # the call details
+
+
+async def test_registering_from_the_announcement_confirms_with_each_button_once(
+    bot: S4BClient, mock: MockDiscord, sqlite_core: Core, clock: SettableClock
+) -> None:
+    await sqlite_core.run_text(JO, "s4b-admin", "announce spring")
+    await Dispatcher(
+        sqlite_core.db,
+        platforms={"discord": bot.platform},
+        clock=clock,
+        settings=sqlite_core.settings,
+    ).drain()
+    (post,) = mock.find("POST", rf"/channels/{ANNOUNCEMENTS}/messages")
+    assert "s4b:register:1" in button_ids(post)
+    message = mock.messages[max(mock.messages)]
+    press = payloads.component(message, "s4b:register:1")
+    assert await feed(bot, press) == "modal"
+    modal = callbacks(mock, press)[0].body["data"]
+    answers = {"about": "Neighbour", "sessions": ["1"], "consent": True}
+    submit = payloads.modal_submit(modal["custom_id"], payloads.answers(modal, answers))
+    assert await feed(bot, submit) == "reply"
+    confirmation = followups(mock, submit)
+    assert "you are registered" in visible_text(confirmation)
+    assert_registrant_buttons(confirmation, 1)
+
+
+# --- a follow-up Discord refuses ----------------------------------------------------------------
+
+
+async def test_a_refused_follow_up_ends_in_a_short_message_and_a_log_line(
+    bot: S4BClient, mock: MockDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    mock.fail("POST", r"/webhooks/\d+/[^/]+", status=400, code=50035, message="Invalid Form Body")
+    payload = payloads.command("s4b", "sessions")
+    assert await feed(bot, payload) == "failed"
+    refused, shown = followups(mock, payload)
+    assert refused.body["embeds"]  # the answer Discord refused
+    assert shown.body["flags"] == EPHEMERAL
+    assert shown.body["content"].startswith("Discord did not take my answer")
+    (line,) = [r.getMessage() for r in caplog.records if "could not answer" in r.getMessage()]
+    assert "Discord 400 (code 50035): Invalid Form Body" in line
+
+
+async def test_when_even_the_short_message_fails_it_is_logged(
+    bot: S4BClient, mock: MockDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    mock.fail(
+        "POST", r"/webhooks/\d+/[^/]+", status=404, code=10015, message="Unknown Webhook", times=2
+    )
+    payload = payloads.command("s4b", "mine")
+    assert await feed(bot, payload) == "failed"
+    assert len(followups(mock, payload)) == 2
+    assert "could not tell interaction" in caplog.text and "10015" in caplog.text

@@ -10,12 +10,22 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.discord import S4BClient
+from s4b_bot.clock import SettableClock
+from s4b_bot.core import Core
+from s4b_bot.dispatch import Dispatcher
 from s4b_bot.errors import PermanentFailure, RetryLater
 from s4b_bot.output import Attachment, Button, Card, Message
 from s4b_bot.ports import Recipient, SessionEvent
 from s4b_bot.ratelimit import TokenBucket
 from tests.adapters.discord import payloads
-from tests.adapters.discord.conftest import ANNOUNCEMENTS, MakeClient, feed, followups
+from tests.adapters.discord.conftest import (
+    ANNOUNCEMENTS,
+    MakeClient,
+    callbacks,
+    feed,
+    followups,
+    visible_text,
+)
 from tests.adapters.discord.mock_discord import MockDiscord
 
 GUILD = str(payloads.GUILD_ID)
@@ -91,7 +101,13 @@ async def test_closed_dms_go_privately_through_the_latest_interaction(
         code=50007,
         message="Cannot send messages to this user",
     )
-    await bot.platform.send_dm(ADA, INVITATION)
+    with pytest.raises(PermanentFailure) as failed:  # seen, but the DM failed: on record
+        await bot.platform.send_dm(ADA, INVITATION)
+    assert str(failed.value) == (
+        "direct messages closed (off for this server, or the bot is blocked) "
+        "(Discord 403 (code 50007): Cannot send messages to this user); "
+        "shown to them once, privately, in the server instead"
+    )
     (notice,) = followups(mock, recent)[1:]
     assert notice.body["flags"] == 64
     assert notice.body["content"].startswith("I could not send you a direct message")
@@ -106,8 +122,9 @@ async def test_closed_dms_without_a_recent_interaction_fail_permanently(
     await feed(bot, old)  # answered, but its token expires in 15 s: too close
     mock.fail("POST", r"/channels/\d+/messages", status=403, code=50007, times=2)
     for recipient in (ADA, BEA):
-        with pytest.raises(PermanentFailure, match="50007"):
+        with pytest.raises(PermanentFailure, match=r"^direct messages closed .*50007") as failed:
             await bot.platform.send_dm(recipient, INVITATION)
+        assert "shown to them" not in str(failed.value)
 
 
 async def test_rate_limits_are_waited_out_by_discord_py_or_handed_back(
@@ -246,3 +263,38 @@ async def test_a_retried_post_does_not_post_again_what_a_failed_try_sent(
     other = replace(message, key="outbox:78")  # a different delivery posts afresh
     await bot.platform.post(GUILD, "announcements", other)
     assert len(mock.find("POST", rf"/channels/{ANNOUNCEMENTS}/messages$")) == 2
+
+
+async def test_an_invitation_to_closed_dms_is_listed_for_organizers(
+    bot: S4BClient, mock: MockDiscord, sqlite_core: Core, clock: SettableClock
+) -> None:
+    """Registered through the modal; the DM is refused (50007): shown privately, and
+    recorded as a permanent failure that `/s4b-admin deliveries` lists."""
+    command = payloads.command("s4b", "register", {"session": "2025-04-29"})
+    await feed(bot, command)
+    modal = callbacks(mock, command)[0].body["data"]
+    answers = {"about": "Neighbour", "sessions": ["1"], "consent": True}
+    submit = payloads.modal_submit(modal["custom_id"], payloads.answers(modal, answers))
+    assert await feed(bot, submit) == "reply"
+    mock.fail("POST", r"/channels/\d+/messages", status=403, code=50007, message="Cannot send")
+    dispatcher = Dispatcher(
+        sqlite_core.db,
+        platforms={"discord": bot.platform},
+        clock=clock,
+        settings=sqlite_core.settings,
+    )
+    await dispatcher.drain()
+    assert "I could not send you a direct message" in followups(mock, submit)[-1].body["content"]
+    report = payloads.command(
+        "s4b-admin", "deliveries", user=payloads.JO, roles=[payloads.ORGANIZER_ROLE]
+    )
+    await feed(bot, report)
+    text = visible_text(followups(mock, report))
+    assert "1 failed" in text
+    failed_at = int(clock.now().timestamp())
+    assert (
+        f"Ada Lovelace: calendar invitation (Spring 2025-04-29) on discord, <t:{failed_at}:F>"
+        in text
+    )
+    assert "Why: direct messages closed" in text and "50007" in text
+    assert "shown to them once, privately, in the server instead" in text

@@ -176,19 +176,37 @@ def test_text_is_escaped_but_command_names_stay_code(plain: str, shown: str) -> 
 def test_buttons_name_their_session_when_cards_share_a_message() -> None:
     def card(n: int) -> Card:
         return Card(
-            f"{n} · Spring Session — Title", buttons=(Button("Register", f"s4b:register:{n}"),)
+            f"{n} · Spring Session — Title",
+            buttons=(
+                Button("Unregister", f"s4b:unregister:{n}", "danger"),
+                Button("Add to calendar", f"s4b:calendar:{n}"),
+            ),
         )
 
     (one,) = render(Message(cards=(card(1),)))
-    assert [b.label for b in one.rows[0]] == ["Register", "Add to calendar"]
+    assert [b.label for b in one.rows[0]] == ["Unregister", "Add to calendar"]
     (two,) = render(Message(cards=(card(1), card(2))))
     assert [b.label for b in two.rows[1]] == [
-        "Register · 2 · Spring Session",
+        "Unregister · 2 · Spring Session",
         "Add to calendar · 2 · Spring Session",
     ]
     assert two.rows[1][1].custom_id == "s4b:calendar:2"
-    assert re.fullmatch(r"s4b:register:\d+", two.rows[0][0].custom_id)
+    assert re.fullmatch(r"s4b:unregister:\d+", two.rows[0][0].custom_id)
     assert isinstance(button_view(two.rows).children[0], discord.ui.DynamicItem)
+
+
+def test_buttons_are_the_cards_own_and_no_more() -> None:
+    """The core's Card.buttons are the one source: the renderer adds none of its own."""
+    for buttons in [
+        (Button("Register", "s4b:register:1", "primary"), Button("Details", "s4b:session:1")),
+        (
+            Button("Unregister", "s4b:unregister:1", "danger"),
+            Button("Add to calendar", "s4b:calendar:1"),
+        ),
+    ]:
+        (chunk,) = render(Message(cards=(Card("1 · Spring Session — Title", buttons=buttons),)))
+        shown = [(b.label, b.custom_id) for row in chunk.rows for b in row]
+        assert shown == [(b.label, b.action) for b in buttons]
 
 
 def test_a_card_with_many_buttons_gets_more_rows_not_fewer_buttons() -> None:

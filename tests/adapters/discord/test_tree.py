@@ -9,7 +9,7 @@ from discord import app_commands
 
 from adapters.discord import S4BClient
 from adapters.discord.render import render
-from adapters.discord.tree import discord_names, discord_path, walk_commands
+from adapters.discord.tree import command_text, discord_names, discord_path, walk_commands
 from s4b_bot.catalogue import MEMBER_ROOT, ORGANIZER_ROOT
 from s4b_bot.commands import CATALOGUE
 from s4b_bot.output import Message
@@ -52,12 +52,13 @@ def test_tree_matches_the_catalogue(bot: S4BClient) -> None:
     leaves = walk_commands(groups)
     expected = {discord_path(CATALOGUE, c).usage.removeprefix("/"): c for c in CATALOGUE.commands}
     assert set(leaves) == set(expected)  # same commands, nothing more
+    names = discord_names(CATALOGUE)
     for name, command in expected.items():
         app = leaves[name]
-        assert app.description == command.summary  # the same help
+        assert app.description == command_text(command.summary, names)  # the same help
         assert [p.name for p in app.parameters] == [o.name for o in command.options]
         for parameter, option in zip(app.parameters, command.options, strict=True):
-            assert parameter.description == option.description
+            assert parameter.description == command_text(option.description, names)
             assert parameter.required == option.required
             assert parameter.type == OPTION_TYPES[option.kind]
             if option.kind != "file":
@@ -104,3 +105,37 @@ async def test_help_on_discord_lists_what_to_type(bot: S4BClient, mock: MockDisc
     assert "/s4b calendar feed" not in text
     for command in CATALOGUE.for_root(MEMBER_ROOT):
         assert command.summary.split("`")[0][:30] in text.replace("\\", "")
+
+
+def descriptions(item: dict[str, Any]) -> list[str]:
+    """Every description in a synced command, its groups' and options' included."""
+    found = [item.get("description") or ""]
+    for option in item.get("options") or []:
+        found += descriptions(option)
+    return found
+
+
+def test_descriptions_are_plain_text_as_discord_shows_them(
+    bot: S4BClient, mock: MockDiscord
+) -> None:
+    """Discord does not format Markdown in command and option descriptions."""
+    (put,) = mock.find("PUT", rf"/applications/\d+/guilds/{payloads.GUILD_ID}/commands")
+    every = [d for command in put.body for d in descriptions(command)]
+    assert len(every) > 60
+    assert [d for d in every if "`" in d] == []
+    leaves = walk_commands(
+        [g for g in bot.tree.get_commands() if isinstance(g, app_commands.Group)]
+    )
+    assert leaves["s4b sessions"].description == "The upcoming sessions (“all” includes past ones)."
+    assert leaves["s4b report"].description.endswith("breaks the guidelines (/s4b values).")
+    setting = leaves["s4b reminders"].get_parameter("setting")
+    assert setting is not None and setting.description == "“off”, “on”, or times like “7d,1d,1h”"
+
+
+def test_command_text_names_discord_commands_and_fits_100_characters() -> None:
+    names = {"/s4b calendar feed": "/s4b calendar-feed"}
+    assert command_text("See `/s4b calendar feed` or `reset`.", names) == (
+        "See /s4b calendar-feed or “reset”."
+    )
+    assert command_text("A stray ` backtick", names) == "A stray  backtick"
+    assert len(command_text("`x` " * 40, names)) == 100
