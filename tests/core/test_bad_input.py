@@ -29,7 +29,7 @@ CASES = [
     ("s4b", "timezone " + "x" * 65, "at most 64 characters (that one has 65)"),
     ("s4b", "session " + "s" * 200, "the limit is 100"),
     ("s4b", "session spring\x1b[31m", "control character (U+001B)"),
-    ("s4b", "session 'spring", "quotation mark is not closed"),
+    ("s4b-admin", "session cancel 'spring The room is taken", "quotation mark is not closed"),
     ("s4b", "mine please", "`mine` does not take 'please'"),
     ("s4b", "help teleport", "There is no `/s4b teleport` command"),
     ("s4b", "x" * 5000, "limit is 4,000"),
