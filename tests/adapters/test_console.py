@@ -269,3 +269,23 @@ def test_bot_py_console_with_a_missing_script_says_so(tmp_path: Path) -> None:
         f"error: cannot read the script {missing}: No such file or directory"
     )
     assert "Traceback" not in result.stdout + result.stderr
+
+
+async def test_a_member_clears_their_time_zone_with_off(
+    sqlite_core: Core, clock: SettableClock
+) -> None:
+    out = await run_console(
+        sqlite_core,
+        clock,
+        """
+        /s4b timezone America/Vancouver
+        /s4b timezone off
+        /s4b sessions
+        /s4b timezone
+        """,
+    )
+    assert "Your time zone is now America/Vancouver" in out
+    cleared = out.split("Ada> /s4b timezone off")[1]
+    assert "Your time zone is cleared: times show in Eastern." in cleared
+    assert "your time" not in cleared
+    assert "Your time zone: not set" in cleared

@@ -26,6 +26,8 @@ CASES = [
     ("s4b", "unregister", "needs a session"),
     ("s4b", "timezone Mars/Olympus", "not a time zone I know"),
     ("s4b", "timezone America/Vancover", "did you mean America/Vancouver"),
+    ("s4b", "timezone EST", "'EST' is a fixed offset (UTC−05:00), wrong half the year"),
+    ("s4b", "timezone localtime", "'localtime' is not a time zone I know"),
     ("s4b", "timezone " + "x" * 65, "at most 64 characters (that one has 65)"),
     ("s4b", "session " + "s" * 200, "the limit is 100"),
     ("s4b", "session spring\x1b[31m", "control character (U+001B)"),
