@@ -144,14 +144,13 @@ async def test_clock_and_as_lines_play_several_people(core: Core, clock: Settabl
     assert "Cannot set the clock" in out
 
 
-def test_bot_py_console_reads_a_script_from_standard_input(tmp_path: Path) -> None:
+def bot_py(tmp_path: Path, *args: str, input: str = "") -> subprocess.CompletedProcess[str]:
     """The real entry point, as a newcomer runs it, on a fresh SQLite file."""
-    script = "/s4b sessions\n/s4b register spring\nabout: Neighbour\nconsent: yes\n\n/s4b mine\n"
     env = {**os.environ, "S4B_DATA_DIR": str(tmp_path / "data")}
     env.pop("S4B_DATABASE_URL", None)
-    result = subprocess.run(
-        [sys.executable, "bot.py", "console", "--now", "2025-04-01T12:00", "--as", "Ada"],
-        input=script,
+    return subprocess.run(
+        [sys.executable, "bot.py", *args],
+        input=input,
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -159,6 +158,12 @@ def test_bot_py_console_reads_a_script_from_standard_input(tmp_path: Path) -> No
         timeout=120,
         check=False,
     )
+
+
+def test_bot_py_console_reads_a_script_from_standard_input(tmp_path: Path) -> None:
+    """The real entry point, as a newcomer runs it, on a fresh SQLite file."""
+    script = "/s4b sessions\n/s4b register spring\nabout: Neighbour\nconsent: yes\n\n/s4b mine\n"
+    result = bot_py(tmp_path, "console", "--now", "2025-04-01T12:00", "--as", "Ada", input=script)
     assert result.returncode == 0, result.stderr
     assert "Cultivating Belonging" in result.stdout
     assert "you are registered" in result.stdout
@@ -253,17 +258,8 @@ async def test_the_http_server_answers_while_a_form_waits_for_input(
 
 
 def test_bot_py_console_with_a_missing_script_says_so(tmp_path: Path) -> None:
-    env = {**os.environ, "S4B_DATA_DIR": str(tmp_path / "data")}
     missing = tmp_path / "nope.txt"
-    result = subprocess.run(
-        [sys.executable, "bot.py", "console", "--script", str(missing)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    result = bot_py(tmp_path, "console", "--script", str(missing))
     assert result.returncode == 2
     assert result.stderr.strip() == (
         f"error: cannot read the script {missing}: No such file or directory"
