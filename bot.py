@@ -27,7 +27,7 @@ from adapters.discord import DiscordConfig
 from adapters.slack import SlackConfig
 from adapters.web.server import Probes, start_server
 from s4b_bot import logs
-from s4b_bot.clock import SettableClock, SystemClock, as_utc
+from s4b_bot.clock import RunningClock, SettableClock, SystemClock, as_utc
 from s4b_bot.core import Core
 from s4b_bot.dispatch import Dispatcher
 from s4b_bot.errors import UserError
@@ -41,12 +41,21 @@ from storage.db import Database, normalise_url
 _log = logging.getLogger("s4b_bot.run")
 
 
+def iso_time(text: str) -> datetime:
+    try:
+        return as_utc(datetime.fromisoformat(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time like 2025-04-01T12:00") from None
+
+
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bot.py", description="The S4B working-group bot.")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (the default)")
     console = sub.add_parser("console", help="chat with the bot in this terminal")
-    console.add_argument("--now", help="pretend it is this time, e.g. 2025-04-01T12:00 (UTC)")
+    console.add_argument(
+        "--now", type=iso_time, help="pretend it is this time, e.g. 2025-04-01T12:00 (UTC)"
+    )
     console.add_argument("--as", dest="name", default="you", help="who is typing")
     console.add_argument("--organizer", action="store_true", help="type as an organizer")
     console.add_argument("--script", type=Path, help="read commands from this file")
@@ -68,8 +77,17 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def read_script(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+        raise UserError(f"cannot read the script {path}: {reason}") from None
+
+
 async def run_console(settings: Settings, args: argparse.Namespace) -> None:
-    start = as_utc(datetime.fromisoformat(args.now)) if args.now else settings.now
+    script = read_script(args.script) if args.script is not None else None
+    start = args.now or settings.now
     clock = SettableClock(start or SystemClock().now())
     core = await start_core(settings, clock)
     scripted = args.script is not None or not sys.stdin.isatty()
@@ -85,9 +103,8 @@ async def run_console(settings: Settings, args: argparse.Namespace) -> None:
     if settings.http_port is not None:
         web = await start_server(core, host=settings.http_host, port=settings.http_port)
     try:
-        if args.script is not None:
-            with args.script.open(encoding="utf-8") as script:
-                await console.run_script(iter(script.read().splitlines()))
+        if script is not None:
+            await console.run_script(iter(script))
         elif scripted:
             await console.run_script(iter(sys.stdin.read().splitlines()))
         else:
@@ -110,7 +127,7 @@ async def run_bot(
     from adapters.slack import build_slack
     from adapters.slack import serve as serve_slack
 
-    clock: Clock = SettableClock(settings.now) if settings.now else SystemClock()
+    clock = rehearsal_clock(settings)
     core = await start_core(settings, clock)
     stop = asyncio.Event()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
@@ -147,6 +164,12 @@ async def run_bot(
         if web is not None:
             await web.cleanup()
         await core.db.dispose()
+
+
+def rehearsal_clock(settings: Settings) -> Clock:
+    """The real time; with S4B_NOW, a clock that starts then and runs on, so a rehearsal
+    sees its reminders come due."""
+    return RunningClock(settings.now) if settings.now else SystemClock()
 
 
 async def keep_retention(core: Core, stop: asyncio.Event) -> None:

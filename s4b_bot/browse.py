@@ -6,6 +6,7 @@ from s4b_bot.catalogue import Args
 from s4b_bot.context import Context
 from s4b_bot.output import Message, Outcome, Text
 from s4b_bot.sessions import is_over, resolve
+from s4b_bot.validate import OFF
 from s4b_bot.views import session_card, when
 from storage import queries
 
@@ -99,9 +100,13 @@ async def set_timezone(ctx: Context, args: Args) -> Outcome:
         return Outcome(
             reply=Message.plain(
                 f"Your time zone: {current}.",
-                "Set it with `/s4b timezone <IANA zone>`, e.g. `/s4b timezone Europe/London`.",
+                "Set it with `/s4b timezone <IANA zone>`, e.g. `/s4b timezone Europe/London`; "
+                f"`/s4b timezone {OFF}` clears it.",
             )
         )
+    if zone == OFF:
+        ctx.member.timezone = None
+        return Outcome(reply=Message.plain("Your time zone is cleared: times show in Eastern."))
     ctx.member.timezone = str(zone)
     sessions = [s for s in await queries.all_sessions(ctx.db) if not is_over(s, ctx.now)]
     lead = Text.of(f"Your time zone is now {zone}.")

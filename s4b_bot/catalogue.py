@@ -36,7 +36,8 @@ class Option:
     required: bool = False
     max_length: int = 100
     choices: tuple[str, ...] = ()
-    """For kind "choice": the accepted words. For kind "session": extra words like "all"."""
+    """For kind "choice": the accepted words. For kinds "session" and "zone": extra words
+    like "all" or "off"."""
     keyword_only: bool = False
     """Typed as `--name value` (after free text it could not be told apart otherwise)."""
 
@@ -89,7 +90,8 @@ class Command:
             text = str(value)
             label = f"The {option.name}"
             if option.kind == "zone":
-                args[option.name] = validate.clean_zone(text)
+                word = text.strip().lower()
+                args[option.name] = word if word in option.choices else validate.clean_zone(text)
             elif option.kind == "choice":
                 word = validate.clean_text(label, text, max_length=option.max_length).lower()
                 if word not in option.choices:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 
@@ -26,6 +28,19 @@ class SettableClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+
+class RunningClock:
+    """A clock that starts at a chosen time and runs on (`S4B_NOW` in a rehearsal):
+    reminders and announcements come due as they would, from a pretended start."""
+
+    def __init__(self, start: datetime, *, elapsed: Callable[[], float] = time.monotonic) -> None:
+        self._start = as_utc(start)
+        self._elapsed = elapsed
+        self._started = elapsed()
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=self._elapsed() - self._started)
 
 
 def as_utc(when: datetime) -> datetime:

@@ -19,6 +19,7 @@ from s4b_bot import (
     session_create,
     stats,
     summaries,
+    validate,
 )
 from s4b_bot.catalogue import Catalogue, Command, Option
 
@@ -80,11 +81,15 @@ CATALOGUE = Catalogue(
         Command("mine", "The sessions you registered for.", registration.my_registrations),
         Command(
             "timezone",
-            "Show times in your own zone as well as Eastern.",
+            "Show times in your own zone as well as Eastern (`off` clears it).",
             browse.set_timezone,
             options=(
                 Option(
-                    "zone", "zone", "An IANA time zone such as America/Vancouver", max_length=64
+                    "zone",
+                    "zone",
+                    "An IANA time zone such as America/Vancouver, or `off`",
+                    max_length=64,
+                    choices=(validate.OFF,),
                 ),
             ),
             example="/s4b timezone America/Vancouver",

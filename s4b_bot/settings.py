@@ -45,7 +45,8 @@ class Settings(BaseSettings):
     log_json: bool = False
     """One JSON object a line instead of plain text (for log collectors)."""
     now: datetime | None = None
-    """Pretend it is this time (console demos: the 2025 sessions are in the past)."""
+    """Pretend it is this time: `bot.py run`'s clock starts there and runs on (rehearsals);
+    the console's clock stands still there until `/clock` moves it."""
     programme_file: Path | None = None
     """A programme file to load on first start instead of the bundled S4B 2025 one."""
     contact_email: str | None = None

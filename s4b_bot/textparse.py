@@ -1,18 +1,32 @@
-"""Parse a typed command line (`/s4b register spring`) against the catalogue."""
+"""Parse a typed command line (`/s4b register spring`) against the catalogue.
+
+Free text is taken verbatim. Only the words before it are split: the command's name, then
+one word for each option that comes before the last one (quotes, straight or typographic,
+group several words into one: `"social infrastructure"`). The last option, when it is free
+text or a session, takes the rest of the line exactly as typed: apostrophes, quotes, `--`
+and all. A keyword option (`--session summer`) is read at the end of the line only, where
+its value is everything after it.
+"""
 
 from __future__ import annotations
 
-import shlex
+import re
+from dataclasses import dataclass
+from itertools import islice
 
-from s4b_bot.catalogue import Catalogue, Command
+from s4b_bot.catalogue import Catalogue, Command, Option
 from s4b_bot.errors import UserError
 from s4b_bot.invocation import ArgValue
 from s4b_bot.validate import bad_character_problem
 
 MAX_LINE = 4_000
+_QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’"}
+"""Opening quote → its closing quote, for grouping the words of one leading argument."""
+_WORD = re.compile(r"\S+")
 
 
-def split_words(text: str) -> list[str]:
+def check_line(text: str) -> None:
+    """Refuse a line that is too long or carries control or invisible characters."""
     if len(text) > MAX_LINE:
         raise UserError(
             f"That command is {len(text):,} characters long; the limit is {MAX_LINE:,}."
@@ -20,10 +34,55 @@ def split_words(text: str) -> list[str]:
     problem = bad_character_problem(text)
     if problem:
         raise UserError(f"That command contains {problem}; please remove it.")
-    try:
-        return shlex.split(text)
-    except ValueError:
-        raise UserError("A quotation mark is not closed; check the quotes and try again.") from None
+
+
+def unquote(text: str) -> str:
+    """`"social infrastructure"` → `social infrastructure`; anything else as it is."""
+    close = _QUOTES.get(text[:1])
+    if close is None or len(text) < 2 or not text.endswith(close):
+        return text
+    inner = text[1:-1]
+    return text if re.search(re.escape(close) + r"\s", inner) else inner
+
+
+@dataclass
+class _Rest:
+    """What is left of the line, read from the left one argument at a time."""
+
+    text: str
+
+    def take_word(self) -> str | None:
+        """The next word, or the next quoted group of words; None at the end of the line."""
+        text = self.text.lstrip()
+        if not text:
+            return None
+        close = _QUOTES.get(text[0])
+        if close is None:
+            word = _WORD.match(text)
+            assert word is not None  # text is stripped and not empty
+            self.text = text[word.end() :]
+            return word.group()
+        # The closing quote is the one that ends a word, so `"Mary O'Brien"` stays one.
+        end = re.search(re.escape(close) + r"(?=\s|$)", text[1:])
+        if end is None:
+            raise UserError("A quotation mark is not closed; check the quotes and try again.")
+        self.text = text[end.end() + 1 :]
+        return text[1 : end.start() + 1]
+
+    def take_all(self) -> str:
+        text, self.text = self.text.strip(), ""
+        return text
+
+    def take_keyword(self, option: Option, command: Command) -> str | None:
+        """`--name value` at the end of the line: the value, cut off with its keyword."""
+        found = list(re.finditer(rf"(?<!\S)--{re.escape(option.name)}(?!\S)", self.text))
+        if not found:
+            return None
+        value = unquote(self.text[found[-1].end() :].strip())
+        if not value:
+            raise UserError(f"`--{option.name}` needs a value. {command.hint}")
+        self.text = self.text[: found[-1].start()]
+        return value
 
 
 def parse_command(
@@ -32,32 +91,28 @@ def parse_command(
     """Find the command and bind its options in order.
 
     The last option takes the rest of the line when it is free text or a session
-    reference, so `/s4b session social infrastructure` needs no quotes.
+    reference, so `/s4b session social infrastructure` and `/s4b idea Let's meet "here"`
+    need no quotes, and the idea is stored as typed.
     """
-    words = split_words(text)
-    if not words:
-        words = ["help"]
-    command, rest = catalogue.match(root, words)
+    check_line(text)
+    if not text.strip():
+        text = "help"
+    words = list(islice(_WORD.finditer(text), 3))  # a command's name has at most three
+    command, left = catalogue.match(root, [w.group() for w in words])
+    rest = _Rest(text[words[len(words) - len(left) - 1].end() :])
     raw: dict[str, ArgValue] = {}
     for option in command.options:
-        if option.keyword_only and f"--{option.name}" in rest:
-            at = rest.index(f"--{option.name}")
-            if at + 1 >= len(rest):
-                raise UserError(f"`--{option.name}` needs a value. {command.hint}")
-            raw[option.name] = rest[at + 1]
-            del rest[at : at + 2]
+        if option.keyword_only:
+            raw[option.name] = rest.take_keyword(option, command)
     typed = [o for o in command.options if o.kind != "file" and not o.keyword_only]
     for index, option in enumerate(typed):
-        if not rest:
-            break
-        is_last = index == len(typed) - 1
-        if is_last and option.kind in ("text", "session"):
-            raw[option.name] = " ".join(rest)
-            rest = []
+        if index == len(typed) - 1 and option.kind in ("text", "session"):
+            value = rest.take_all()
+            raw[option.name] = unquote(value) if option.kind == "session" else value
         else:
-            raw[option.name] = rest.pop(0)
-    if rest:
-        extra = " ".join(rest)
+            raw[option.name] = rest.take_word()
+    extra = rest.take_all()
+    if extra:
         extra = extra if len(extra) <= 40 else extra[:40] + "…"
         raise UserError(f"`{command.name}` does not take {extra!r}. {command.hint}")
     return command, command.check_args(raw)

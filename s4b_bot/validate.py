@@ -94,13 +94,66 @@ def clean_text(
     return text
 
 
+# Zones named after a place ("Region/City"), whose clocks follow that place all year, and
+# UTC. Not offered: abbreviations and fixed offsets (EST is UTC-5 even in summer), old
+# aliases (US/Eastern, Japan), Etc/GMT+5 (its sign is reversed) and `localtime` (the
+# server's own zone).
+_REGIONS = frozenset(
+    {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia"}
+    | {"Europe", "Indian", "Pacific"}
+)
+_PLACES_FOR = {
+    "America/New_York or America/Toronto": "est edt est5edt et eastern",
+    "America/Chicago or America/Winnipeg": "cst cdt cst6cdt ct central",
+    "America/Denver, America/Edmonton or America/Phoenix": "mst mdt mst7mdt mt mountain",
+    "America/Los_Angeles or America/Vancouver": "pst pdt pst8pdt pt pacific",
+    "America/Halifax": "ast adt atlantic",
+    "America/St_Johns": "nst ndt newfoundland",
+    "America/Anchorage": "akst akdt alaska",
+    "Pacific/Honolulu": "hst hawaii",
+    "UTC or Europe/London": "gmt bst gb greenwich utc0 gmt0 uct universal zulu",
+    "Europe/Paris or Europe/Berlin": "cet cest met",
+    "Europe/Athens or Europe/Helsinki": "eet eest",
+    "Europe/Lisbon": "wet west",
+    "Asia/Kolkata": "ist",
+    "Asia/Tokyo": "jst japan",
+    "Australia/Sydney": "aest aedt",
+}
+_ABBREVIATIONS = {word: places for places, words in _PLACES_FOR.items() for word in words.split()}
+OFF = "off"
+"""Typed instead of a zone, it clears the member's own zone."""
+
+
 @cache
-def _zone_names() -> dict[str, str]:
+def zone_names() -> dict[str, str]:
+    """The zones a member can choose, by their lower-case name."""
+    names = [z for z in available_timezones() if z.split("/")[0] in _REGIONS and "/" in z]
+    return {name.lower(): name for name in [*names, "UTC"]}
+
+
+@cache
+def _zones_by_city() -> dict[str, list[str]]:
+    """`toronto` → [America/Toronto]: for suggestions when only the city is typed."""
+    found: dict[str, list[str]] = {}
+    for name in zone_names().values():
+        found.setdefault(name.rpartition("/")[2].replace("_", " ").lower(), []).append(name)
+    return found
+
+
+@cache
+def _every_zone() -> dict[str, str]:
     return {name.lower(): name for name in available_timezones()}
 
 
+def _offsets(name: str) -> set[str]:
+    """A zone's UTC offsets in winter and in summer, like {"-0500", "-0400"}."""
+    zone = ZoneInfo(name)
+    return {datetime(2025, month, 1, tzinfo=zone).strftime("%z") for month in (1, 7)}
+
+
 def clean_zone(value: str) -> str:
-    """An IANA zone name, with its canonical spelling, or a UserError with suggestions."""
+    """An IANA zone named after a place, with its canonical spelling, or UTC; or a
+    UserError that suggests real zones."""
     text = value.strip()
     found = bad_character(text)
     if found:
@@ -112,20 +165,35 @@ def clean_zone(value: str) -> str:
         )
     if not text:
         raise UserError("A time zone is an IANA name such as America/Toronto or Europe/Paris.")
-    name = _zone_names().get(text.lower().replace(" ", "_"))
+    key = text.lower().replace(" ", "_")
+    name = zone_names().get(key)
     if name is not None:
         try:
             ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             name = None
-    if name is None:
-        close = difflib.get_close_matches(text.lower(), list(_zone_names()), n=3, cutoff=0.6)
-        hint = ", ".join(_zone_names()[c] for c in close)
-        raise UserError(
-            f"{text!r} is not a time zone I know. Use an IANA name such as America/Toronto"
-            + (f"; did you mean {hint}?" if hint else ".")
-        )
-    return name
+    if name is not None:
+        return name
+    places = _ABBREVIATIONS.get(key.rpartition("/")[2])
+    if places is not None:
+        typed = _every_zone().get(key)
+        offsets = _offsets(typed) if typed else set()
+        if len(offsets) == 1 and len(_offsets(places.split()[0].rstrip(","))) == 2:
+            offset = offsets.pop().replace("-", "−")
+            raise UserError(
+                f"{text!r} is a fixed offset (UTC{offset[:3]}:{offset[3:]}), wrong half the "
+                f"year where clocks change; try {places}."
+            )
+        raise UserError(f"{text!r} is an abbreviation or an old alias, not a place; try {places}.")
+    city = key.rpartition("/")[2].replace("_", " ")
+    close = _zones_by_city().get(city, []) + [
+        zone_names()[c] for c in difflib.get_close_matches(key, list(zone_names()), n=3, cutoff=0.6)
+    ]
+    hint = ", ".join(dict.fromkeys(close))
+    raise UserError(
+        f"{text!r} is not a time zone I know. Use an IANA name such as America/Toronto"
+        + (f"; did you mean {hint}?" if hint else ".")
+    )
 
 
 def clean_email(value: str) -> str:

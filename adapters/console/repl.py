@@ -3,7 +3,9 @@
 Interactive on a terminal; otherwise it reads a script, one command a line, where the
 lines after a command that opens a form answer it (`field: value`, up to an empty line).
 Console-only lines: `/clock [+7d | 2025-04-22T12:00]`, `/as NAME [--organizer]`,
-`/press N` (the Nth button shown last), `/quit`; `#` starts a comment.
+`/press N` (the Nth button shown last), `/quit`; `#` starts a comment. A command that takes
+a file (`/s4b-admin session import`, `/s4b-admin summary`) takes it as its last word,
+`@path`; anywhere else `@` is just text (`@everyone` in an idea stays in the idea).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
@@ -19,10 +21,11 @@ from typing import TextIO
 from adapters.console.forms import AnswerError, parse_answer
 from adapters.console.platform import ConsolePlatform
 from adapters.console.render import describe_field, render_form, render_message
-from s4b_bot.catalogue import MEMBER_ROOT, ORGANIZER_ROOT
+from s4b_bot.catalogue import MEMBER_ROOT, ORGANIZER_ROOT, Catalogue
 from s4b_bot.clock import SettableClock, as_utc
 from s4b_bot.core import Core
 from s4b_bot.dispatch import Dispatcher
+from s4b_bot.errors import UserError
 from s4b_bot.invocation import Actor, FormSubmission, FormValue
 from s4b_bot.output import Attachment, Form, Message, Outcome
 from s4b_bot.timefmt import format_span
@@ -31,6 +34,14 @@ PLATFORM = "console"
 COMMUNITY = "local"
 _STEP = re.compile(r"(\d+)([wdhm])")
 _UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
+_CLOCK_HELP = "use +7d, +1d12h, -2h or a time like 2025-04-22T12:00"
+MSG_NOT_ORGANIZER = (
+    "Only organizers can use `/{root}`. In the console, type as one with "
+    "`/as NAME --organizer`, or start the console with `--organizer` "
+    "(`bot.py console --as Jo --organizer`)."
+)
+Answer = Callable[[Form], Awaitable[dict[str, FormValue]]]
+"""Fills in a form: from the script's next lines, or by asking at the terminal."""
 
 
 def console_actor(name: str, *, organizer: bool) -> Actor:
@@ -44,25 +55,31 @@ def parse_clock(text: str, now: datetime) -> datetime:
     if text[:1] in "+-":
         steps = _STEP.findall(text[1:])
         if not steps or "".join(n + u for n, u in steps) != text[1:]:
-            raise ValueError("use +7d, +1d12h, +30m or an ISO time like 2025-04-22T12:00")
+            raise ValueError(_CLOCK_HELP)
         try:
             delta = sum((timedelta(**{_UNITS[u]: int(n)}) for n, u in steps), timedelta())
             return now + delta if text[0] == "+" else now - delta
         except OverflowError:
             raise ValueError("that is further than the calendar goes") from None
-    return as_utc(datetime.fromisoformat(text))
+    try:
+        return as_utc(datetime.fromisoformat(text))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a time; {_CLOCK_HELP}") from None
 
 
-def _read_files(line: str) -> tuple[str, tuple[Attachment, ...]]:
-    """`@path` words attach that local file to the command (console only)."""
-    words, files = [], []
-    for word in line.split(" "):
-        if word.startswith("@") and len(word) > 1:
-            path = Path(word[1:]).expanduser()
-            files.append(Attachment(path.name, path.read_bytes(), "application/octet-stream"))
-        else:
-            words.append(word)
-    return " ".join(words), tuple(files)
+def split_file(catalogue: Catalogue, root: str, text: str) -> tuple[str, Path | None]:
+    """The command without its `@path` last word, and that path, when the command takes a
+    file; otherwise the text as it is (an `@` in free text is never a file)."""
+    head, _, last = text.rstrip().rpartition(" ")
+    if len(last) < 2 or not last.startswith("@") or not head.strip():
+        return text, None
+    try:
+        command, _ = catalogue.match(root, head.split()[:3])
+    except UserError:
+        return text, None
+    if not any(option.kind == "file" for option in command.options):
+        return text, None
+    return head, Path(last[1:]).expanduser()
 
 
 class Console:
@@ -105,11 +122,24 @@ class Console:
 
     async def run_script(self, lines: Iterator[str]) -> None:
         """Script mode: form answers come from the lines that follow the command."""
+
+        async def answer(form: Form) -> dict[str, FormValue]:
+            return self._answers_from(lines, form)
+
         for line in lines:
-            if not await self.handle(line, lambda form: self._answers_from(lines, form)):
+            if not await self.handle(line, answer):
                 break
 
     async def run_interactive(self, read: Callable[[str], str] = input) -> None:
+        """Ask at the terminal; `read` runs in a thread, so the event loop (the HTTP
+        server's calendar feeds) keeps running while the console waits for a line."""
+
+        async def ask(prompt: str) -> str:
+            return await asyncio.to_thread(read, prompt)
+
+        async def answer(form: Form) -> dict[str, FormValue]:
+            return await self._prompt_answers(ask, form)
+
         self.say("S4B console. Type /s4b help to begin, /quit to leave.")
         self._clock("")
         if await self.core.upcoming_count() == 0:
@@ -120,13 +150,13 @@ class Console:
         self.say("")
         while True:
             try:
-                line = await asyncio.to_thread(read, f"{self.actor.display_name}> ")
+                line = await ask(f"{self.actor.display_name}> ")
             except EOFError:
                 break
-            if not await self.handle(line, lambda form: self._prompt_answers(read, form)):
+            if not await self.handle(line, answer):
                 break
 
-    async def handle(self, line: str, answer: Callable[[Form], dict[str, FormValue]]) -> bool:
+    async def handle(self, line: str, answer: Answer) -> bool:
         """One line; False when the person asked to quit."""
         line = line.strip()
         if not line or line.startswith("#"):
@@ -142,14 +172,10 @@ class Console:
             self._switch(rest)
         elif word == "/press":
             await self._press(rest, answer)
+        elif word == f"/{ORGANIZER_ROOT}" and not self.actor.is_organizer:
+            self.say(MSG_NOT_ORGANIZER.format(root=ORGANIZER_ROOT))
         elif word in (f"/{MEMBER_ROOT}", f"/{ORGANIZER_ROOT}"):
-            try:
-                rest, files = _read_files(rest)
-            except OSError as exc:
-                self.say(f"! Cannot read {exc.filename}: {exc.strerror}.")
-            else:
-                outcome = await self.core.run_text(self.actor, word[1:], rest, files=files)
-                await self._show(outcome, answer)
+            await self._command(word[1:], rest, answer)
         else:
             self.say(
                 "Commands start with /s4b or /s4b-admin (console: /clock, /as, /press, /quit)."
@@ -162,7 +188,18 @@ class Console:
         """Send whatever is due by the console's clock, as the dispatcher would."""
         await self.dispatcher.drain()
 
-    async def _show(self, outcome: Outcome, answer: Callable[[Form], dict[str, FormValue]]) -> None:
+    async def _command(self, root: str, text: str, answer: Answer) -> None:
+        text, path = split_file(self.core.catalogue, root, text)
+        files: tuple[Attachment, ...] = ()
+        if path is not None:
+            try:
+                files = (Attachment(path.name, path.read_bytes(), "application/octet-stream"),)
+            except OSError as exc:
+                self.say(f"! Cannot read the file {path}: {exc.strerror}.")
+                return
+        await self._show(await self.core.run_text(self.actor, root, text, files=files), answer)
+
+    async def _show(self, outcome: Outcome, answer: Answer) -> None:
         if outcome.reply is not None:
             audience = "everyone in the channel" if outcome.public else "only you"
             self.platform.save(outcome.reply, self.actor.user_id)
@@ -170,9 +207,9 @@ class Console:
         if outcome.form is not None:
             await self._fill(outcome.form, answer)
 
-    async def _fill(self, form: Form, answer: Callable[[Form], dict[str, FormValue]]) -> None:
+    async def _fill(self, form: Form, answer: Answer) -> None:
         self.say(f"[form for {self.actor.display_name}]", *render_form(form))
-        values = answer(form)
+        values = await answer(form)
         if values.get("_cancelled") is True:
             self.say("Form closed; nothing was sent.")
             return
@@ -202,14 +239,16 @@ class Console:
                 values[field_id] = None
         return values
 
-    def _prompt_answers(self, read: Callable[[str], str], form: Form) -> dict[str, FormValue]:
+    async def _prompt_answers(
+        self, ask: Callable[[str], Awaitable[str]], form: Form
+    ) -> dict[str, FormValue]:
         """Ask field by field; Enter keeps what is shown, `.` clears it, `/cancel` closes."""
         values: dict[str, FormValue] = {}
         for field in form.fields:
             self.say(*describe_field(field))
             while True:
                 try:
-                    text = read(f"  {field.id}> ")
+                    text = await ask(f"  {field.id}> ")
                 except EOFError:
                     return {"_cancelled": True}
                 if text.strip() == "/cancel":
@@ -244,7 +283,10 @@ class Console:
         role = "an organizer" if organizer else "a member"
         self.say(f"[now typing as {self.actor.display_name}, {role}]")
 
-    async def _press(self, arg: str, answer: Callable[[Form], dict[str, FormValue]]) -> None:
+    async def _press(self, arg: str, answer: Answer) -> None:
+        if not self.buttons:
+            self.say("! The last message shown has no buttons to press.")
+            return
         if not arg.strip().isdigit() or not 1 <= int(arg) <= len(self.buttons):
             self.say(
                 f"! /press takes a button number from the last reply (1 to {len(self.buttons)})."

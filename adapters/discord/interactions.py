@@ -23,7 +23,6 @@ import asyncio
 import dataclasses
 import logging
 import time
-import zoneinfo
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
@@ -43,6 +42,7 @@ from s4b_bot.core import Core
 from s4b_bot.invocation import Actor, FormSubmission, FormValue, Invocation
 from s4b_bot.output import Attachment, Form, Message, Outcome
 from s4b_bot.registration import FORM_ID as REGISTRATION_FORM
+from s4b_bot.validate import zone_names
 
 _log = logging.getLogger(__name__)
 
@@ -171,7 +171,7 @@ class InteractionHandler:
         if option.kind == "zone":
             found += [
                 app_commands.Choice(name=zone, value=zone)
-                for zone in sorted(zoneinfo.available_timezones())
+                for zone in sorted(zone_names().values())
                 if typed.lower() in zone.lower()
             ]
         else:

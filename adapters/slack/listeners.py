@@ -138,7 +138,7 @@ class Handlers:
                 actor = await self._actor(who)
                 answer.actor = actor
                 root = parse.root_of(str(body.get("command", "")))
-                text = str(body.get("text") or "")
+                text = parse.command_text(body)
                 if root == ORGANIZER_ROOT and not actor.is_organizer:
                     await answer.say(Message.plain(MSG_NOT_ORGANIZER))
                     return

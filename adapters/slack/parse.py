@@ -62,6 +62,13 @@ def from_command(body: Mapping[str, Any]) -> tuple[Who, Origin]:
     return who, origin
 
 
+def command_text(body: Mapping[str, Any]) -> str:
+    """The text typed after a slash command, as typed: Slack sends `&`, `<` and `>` as
+    `&amp;`, `&lt;` and `&gt;` (https://api.slack.com/reference/surfaces/formatting#escaping)."""
+    text = str(body.get("text") or "")
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def from_interaction(body: Mapping[str, Any]) -> tuple[Who, Origin]:
     """block_actions and view_submission."""
     user = body["user"]

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import os
 import subprocess
 import sys
+import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
+import aiohttp
+from sqlalchemy import select
+
+from adapters.console.repl import Console
+from adapters.web.server import start_server
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
-from tests.helpers import run_console
+from storage.models import Idea, Summary
+from tests.helpers import reply_text, run_console
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -123,7 +133,10 @@ async def test_clock_and_as_lines_play_several_people(core: Core, clock: Settabl
     )
     assert "[now typing as Jo, an organizer]" in out
     assert "Call details for the Spring session are saved" in out
-    assert "Only organizers can use `/s4b-admin session call`" in out
+    assert (
+        "Only organizers can use `/s4b-admin`. In the console, type as one with "
+        "`/as NAME --organizer`, or start the console with `--organizer`"
+    ) in out
     assert "[clock] 2025-05-01 12:00 UTC" in out
     assert "1 · Spring" not in out.split("[clock] 2025-05-01")[1].split("[clock]")[0]
     assert "There are no upcoming sessions. `/s4b sessions all` shows the past ones." in out
@@ -131,14 +144,13 @@ async def test_clock_and_as_lines_play_several_people(core: Core, clock: Settabl
     assert "Cannot set the clock" in out
 
 
-def test_bot_py_console_reads_a_script_from_standard_input(tmp_path: Path) -> None:
+def bot_py(tmp_path: Path, *args: str, input: str = "") -> subprocess.CompletedProcess[str]:
     """The real entry point, as a newcomer runs it, on a fresh SQLite file."""
-    script = "/s4b sessions\n/s4b register spring\nabout: Neighbour\nconsent: yes\n\n/s4b mine\n"
     env = {**os.environ, "S4B_DATA_DIR": str(tmp_path / "data")}
     env.pop("S4B_DATABASE_URL", None)
-    result = subprocess.run(
-        [sys.executable, "bot.py", "console", "--now", "2025-04-01T12:00", "--as", "Ada"],
-        input=script,
+    return subprocess.run(
+        [sys.executable, "bot.py", *args],
+        input=input,
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -146,9 +158,130 @@ def test_bot_py_console_reads_a_script_from_standard_input(tmp_path: Path) -> No
         timeout=120,
         check=False,
     )
+
+
+def test_bot_py_console_reads_a_script_from_standard_input(tmp_path: Path) -> None:
+    """The real entry point, as a newcomer runs it, on a fresh SQLite file."""
+    script = "/s4b sessions\n/s4b register spring\nabout: Neighbour\nconsent: yes\n\n/s4b mine\n"
+    result = bot_py(tmp_path, "console", "--now", "2025-04-01T12:00", "--as", "Ada", input=script)
     assert result.returncode == 0, result.stderr
     assert "Cultivating Belonging" in result.stdout
     assert "you are registered" in result.stdout
     assert "Your registrations: 1 upcoming" in result.stdout
     assert (tmp_path / "data" / "s4b.sqlite3").exists()
     assert "Traceback" not in result.stdout + result.stderr
+
+
+async def test_an_at_word_in_free_text_is_text_and_a_last_at_path_is_a_file(
+    sqlite_core: Core, clock: SettableClock, tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text(
+        "## Insights\nOne.\n\n## Recommendations\nTwo.\n\n"
+        "## Resources\nThree.\n\n## Collaboration opportunities\nFour.\n",
+        encoding="utf-8",
+    )
+    clock.set(datetime(2025, 5, 1, 12, tzinfo=UTC))
+    out = await run_console(
+        sqlite_core,
+        clock,
+        f"""
+        /s4b idea Let's tell @everyone about "the library" -- it’s open @night
+        /as Jo --organizer
+        /s4b-admin summary spring @{tmp_path / "missing.md"}
+        /s4b-admin summary spring @{notes}
+        """,
+    )
+    assert "Cannot read everyone" not in out and "Cannot read night" not in out
+    assert f"! Cannot read the file {tmp_path / 'missing.md'}: No such file or directory." in out
+    async with sqlite_core.db.transaction() as db:
+        assert await db.scalar(select(Idea.text)) == (
+            'Let\'s tell @everyone about "the library" -- it’s open @night'
+        )
+        assert await db.scalar(select(Summary.insights)) == "One."
+
+
+async def test_console_lines_with_nothing_to_act_on_say_what_to_do(
+    sqlite_core: Core, clock: SettableClock
+) -> None:
+    out = await run_console(
+        sqlite_core,
+        clock,
+        """
+        /press 1
+        /clock yesterday
+        """,
+    )
+    assert "! The last message shown has no buttons to press." in out
+    assert "1 to 0" not in out
+    assert "! Cannot set the clock: 'yesterday' is not a time; use +7d, +1d12h, -2h" in out
+    assert "isoformat" not in out
+
+
+async def test_the_http_server_answers_while_a_form_waits_for_input(
+    sqlite_core: Core, clock: SettableClock, unused_tcp_port: int
+) -> None:
+    """The interactive console reads in a thread: calendar feeds keep being served."""
+    sqlite_core.settings.http_port = unused_tcp_port
+    sqlite_core.settings.public_url = f"http://127.0.0.1:{unused_tcp_port}"
+    runner = await start_server(sqlite_core, host="127.0.0.1", port=unused_tcp_port)
+    console = Console(sqlite_core, clock, out=io.StringIO(), name="Ada")
+    reply = reply_text(await sqlite_core.run_text(console.actor, "s4b", "calendar feed"))
+    feed = next(w for w in reply.split() if w.startswith(sqlite_core.settings.public_url))
+    form_open, fetched = threading.Event(), threading.Event()
+    served_during_form: list[bool] = []
+    lines = iter(["/s4b register spring"])
+
+    def read(prompt: str) -> str:
+        if prompt.startswith("  "):  # a form field's prompt
+            form_open.set()
+            served_during_form.append(fetched.wait(timeout=5))
+            return "/cancel"
+        try:
+            return next(lines)
+        except StopIteration:
+            raise EOFError from None
+
+    typing = asyncio.create_task(console.run_interactive(read))
+    try:
+        assert await asyncio.to_thread(form_open.wait, 5)
+        timeout = aiohttp.ClientTimeout(total=10)
+        async with aiohttp.ClientSession(timeout=timeout) as http, http.get(feed) as response:
+            status = response.status
+        fetched.set()
+        await asyncio.wait_for(typing, timeout=10)
+    finally:
+        fetched.set()
+        await runner.cleanup()
+    assert status == 200
+    assert served_during_form == [True]
+
+
+def test_bot_py_console_with_a_missing_script_says_so(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.txt"
+    result = bot_py(tmp_path, "console", "--script", str(missing))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"error: cannot read the script {missing}: No such file or directory"
+    )
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+async def test_a_member_clears_their_time_zone_with_off(
+    sqlite_core: Core, clock: SettableClock
+) -> None:
+    out = await run_console(
+        sqlite_core,
+        clock,
+        """
+        /s4b timezone America/Vancouver
+        /s4b timezone off
+        /s4b sessions
+        /s4b timezone
+        """,
+    )
+    assert "Your time zone is now America/Vancouver" in out
+    cleared = out.split("Ada> /s4b timezone off")[1]
+    assert "Your time zone is cleared: times show in Eastern." in cleared
+    assert "your time" not in cleared
+    assert "Your time zone: not set" in cleared

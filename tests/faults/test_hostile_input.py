@@ -4,24 +4,29 @@ unhandled exception, a clear reply every time, and the database's invariants int
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from s4b_bot.catalogue import Command, Option
 from s4b_bot.clock import SettableClock
 from s4b_bot.commands import CATALOGUE
 from s4b_bot.core import Core
+from s4b_bot.ideas import MAX_IDEA, MIN_IDEA
 from s4b_bot.invocation import Actor, FormSubmission, Invocation
 from s4b_bot.output import Outcome
 from s4b_bot.settings import Settings
+from s4b_bot.textparse import parse_command
+from s4b_bot.validate import bad_character
 from storage.db import Database, sqlite_url
-from storage.models import Registration
+from storage.models import Idea, ProgrammeSession, Registration
 from tests.helpers import message_text
 
 HOSTILE = [
@@ -36,6 +41,11 @@ HOSTILE = [
     "\x1b[31mred",
     "\u202eevil",
     "'; DROP TABLE registrations; --",
+    "Let's",
+    "Mary O'Brien",
+    '"library"',
+    "“curly” ‘single’ it’s",
+    "pros -- cons",
     "../../etc/passwd",
     "2025-02-30",
     "9999-99-99T99:99",
@@ -296,3 +306,103 @@ def test_no_mass_mention_ever_reaches_slack_or_discord(parts: list[str], title: 
         kwargs = message_kwargs(chunk)
         mentions = kwargs["allowed_mentions"]
         assert not mentions.everyone and not mentions.users and not mentions.roles
+
+
+# Free text as people type it: apostrophes, straight and typographic quotes, `--`, emoji.
+TRICKY_WORDS = [
+    "Let's",
+    "O'Brien",
+    '"library"',
+    '"unclosed',
+    "“curly”",
+    "‘single’",
+    "it’s",
+    "'",
+    '"',
+    "--",
+    "pros -- cons",
+    "--sessions",
+    "—",
+    "🙂🎉",
+    "@everyone",
+    "@./README.md",
+    "<!here>",
+]
+free_text = (
+    st.lists(
+        st.one_of(
+            st.sampled_from(TRICKY_WORDS),
+            st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=12),
+        ),
+        min_size=1,
+        max_size=10,
+    )
+    .map(" ".join)
+    .filter(lambda text: bad_character(text) is None)
+)
+
+
+def positional(command: Command) -> list[Option]:
+    return [o for o in command.options if o.kind != "file" and not o.keyword_only]
+
+
+def leading_word(option: Option) -> str:
+    """A valid word for an option that comes before the free text."""
+    return {"choice": option.choices[0] if option.choices else "", "session": "spring"}.get(
+        option.kind, "1"
+    )
+
+
+FREE_TEXT_COMMANDS = [
+    (c, " ".join([c.name, *(leading_word(o) for o in positional(c)[:-1])]))
+    for c in CATALOGUE.commands
+    if positional(c) and positional(c)[-1].kind == "text"
+]
+
+
+def has_keyword(command: Command, text: str) -> bool:
+    """Whether `text` carries one of the command's `--name` options as a word of its own."""
+    return any(
+        re.search(rf"(?<!\S)--{o.name}(?!\S)", text) for o in command.options if o.keyword_only
+    )
+
+
+@fuzz
+@given(typed=st.sampled_from(FREE_TEXT_COMMANDS), text=free_text)
+def test_free_text_round_trips_verbatim_in_every_command(
+    typed: tuple[Command, str], text: str
+) -> None:
+    """Every command whose last option is free text gets that text exactly as typed."""
+    command, prefix = typed
+    option = positional(command)[-1]
+    text = text[: option.max_length].strip()
+    assume(text and not has_keyword(command, text))
+    parsed, args = parse_command(CATALOGUE, command.root, f"{prefix} {text}")
+    assert parsed is command
+    assert args[option.name] == text
+
+
+def test_every_free_text_command_is_covered() -> None:
+    names = {c.name for c, _ in FREE_TEXT_COMMANDS}
+    assert {"idea", "report", "session call", "session cancel", "attendance"} <= names
+
+
+@fuzz
+@given(text=free_text)
+def test_idea_and_call_details_are_stored_as_typed(harness: Harness, text: str) -> None:
+    """Through the core, as Slack and the console send them: stored verbatim."""
+    text = text[:MAX_IDEA].strip()
+    assume(len(text) >= MIN_IDEA and not re.search(r"(?<!\S)--session(?!\S)", text))
+    ada, jo = ACTORS[0], ACTORS[1]
+    assert_clear(harness.run(harness.core.run_text(ada, "s4b", f"idea {text}")))
+    assert_clear(harness.run(harness.core.run_text(jo, "s4b-admin", f"session call fall {text}")))
+    harness.run(stored_as_typed(harness.core, text))
+
+
+async def stored_as_typed(core: Core, text: str) -> None:
+    async with core.db.transaction() as db:
+        idea = await db.scalar(select(Idea.text).order_by(Idea.id.desc()).limit(1))
+        call = await db.scalar(
+            select(ProgrammeSession.call_details).where(ProgrammeSession.season == "Fall")
+        )
+    assert (idea, call) == (text, text)

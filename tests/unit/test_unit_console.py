@@ -5,7 +5,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.console.forms import AnswerError, parse_answer
-from adapters.console.repl import console_actor, parse_clock
+from adapters.console.repl import console_actor, parse_clock, split_file
+from s4b_bot.clock import RunningClock
+from s4b_bot.commands import CATALOGUE
 from s4b_bot.output import Choice, FormField
 
 SEASONS = (
@@ -130,3 +132,41 @@ def test_console_actor() -> None:
     assert actor.display_name == "Ada Lovelace!"
     assert actor.is_organizer
     assert console_actor("!!!", organizer=False).user_id == "member"
+
+
+@pytest.mark.parametrize("text", ["yesterday", "soon", "2025-13-01"])
+def test_parse_clock_says_how_to_write_a_time(text: str) -> None:
+    with pytest.raises(ValueError) as info:
+        parse_clock(text, NOW)
+    assert str(info.value) == (
+        f"{text!r} is not a time; use +7d, +1d12h, -2h or a time like 2025-04-22T12:00"
+    )
+
+
+# split_file: `@path` is a file only as the last word of a command that takes one
+
+
+@pytest.mark.parametrize(
+    ("root", "text", "expected"),
+    [
+        ("s4b-admin", "session import @sessions.ics", ("session import", "sessions.ics")),
+        ("s4b-admin", "summary spring @notes.md", ("summary spring", "notes.md")),
+        ("s4b", "idea Tell @everyone about it", ("idea Tell @everyone about it", None)),
+        ("s4b", "idea Ask @everyone", ("idea Ask @everyone", None)),
+        ("s4b", "summary spring @notes.md", ("summary spring @notes.md", None)),
+        ("s4b-admin", "session call spring @zoom", ("session call spring @zoom", None)),
+        ("s4b-admin", "@x", ("@x", None)),
+        ("s4b-admin", "nonsense @x", ("nonsense @x", None)),
+        ("s4b-admin", "summary spring @", ("summary spring @", None)),
+    ],
+)
+def test_split_file(root: str, text: str, expected: tuple[str, str | None]) -> None:
+    line, path = split_file(CATALOGUE, root, text)
+    assert (line, None if path is None else str(path)) == expected
+
+
+def test_a_running_clock_starts_where_it_is_told_and_runs_on() -> None:
+    ticks = iter([100.0, 100.0, 190.5])
+    clock = RunningClock(NOW, elapsed=lambda: next(ticks))
+    assert clock.now() == NOW
+    assert clock.now() == NOW + timedelta(seconds=90.5)

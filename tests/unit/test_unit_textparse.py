@@ -7,7 +7,7 @@ import pytest
 from s4b_bot.catalogue import MEMBER_ROOT, ORGANIZER_ROOT
 from s4b_bot.commands import CATALOGUE
 from s4b_bot.errors import UserError
-from s4b_bot.textparse import MAX_LINE, parse_command, split_words
+from s4b_bot.textparse import MAX_LINE, check_line, parse_command
 
 
 def parse(text: str, root: str = MEMBER_ROOT) -> tuple[str, dict[str, object]]:
@@ -92,10 +92,78 @@ def test_extra_words_are_refused() -> None:
         parse("mine now")
 
 
-@pytest.mark.parametrize("text", ['session "spring', "session 'spring", 'register "a" "b'])
-def test_unbalanced_quote(text: str) -> None:
+@pytest.mark.parametrize(
+    "text",
+    ['session call "spring https://x', "session cancel 'spring", "report “12 rude"],
+)
+def test_unbalanced_quote_around_a_leading_argument(text: str) -> None:
     with pytest.raises(UserError, match="quotation mark is not closed"):
-        parse(text)
+        parse(text, root=ORGANIZER_ROOT if text.startswith("session") else MEMBER_ROOT)
+
+
+# Free text as members type it: apostrophes, straight and typographic quotes, `--`, emoji.
+FREE_TEXTS = [
+    "Let's meet at the library",
+    'The "library" idea',
+    "“Curly” quotes and ‘single’ ones, it’s fine",
+    "pros -- cons",
+    "--",
+    "'",
+    '"',
+    "Mary O'Brien",
+    "🙂 emoji 🎉 and @everyone",
+    "spaces   kept   inside",
+]
+
+
+@pytest.mark.parametrize("text", FREE_TEXTS)
+@pytest.mark.parametrize(
+    ("root", "line", "option"),
+    [
+        (MEMBER_ROOT, "idea {}", "text"),
+        (MEMBER_ROOT, "report 12 {}", "reason"),
+        (ORGANIZER_ROOT, "session cancel spring {}", "reason"),
+        (ORGANIZER_ROOT, "session call spring {}", "details"),
+        (ORGANIZER_ROOT, "attendance spring {}", "names"),
+        (ORGANIZER_ROOT, "idea 3 hide {}", "detail"),
+        (ORGANIZER_ROOT, "resolve 2 dismiss {}", "note"),
+    ],
+)
+def test_free_text_is_taken_verbatim(root: str, line: str, option: str, text: str) -> None:
+    _, args = parse(line.format(text), root=root)
+    assert args[option] == text
+
+
+def test_idea_keeps_its_text_with_session_at_the_end() -> None:
+    assert parse("idea Let's weigh pros -- cons “here” --session summer") == (
+        "idea",
+        {"text": "Let's weigh pros -- cons “here”", "session": "summer"},
+    )
+
+
+def test_idea_session_at_the_end_may_be_several_words() -> None:
+    assert parse("idea A map --session social infrastructure")[1] == {
+        "text": "A map",
+        "session": "social infrastructure",
+    }
+
+
+def test_idea_session_keyword_without_value() -> None:
+    with pytest.raises(UserError, match=r"`--session` needs a value"):
+        parse("idea It's good --session")
+
+
+def test_quoted_session_before_free_text() -> None:
+    assert parse(
+        'session cancel "social infrastructure" The "room" isn\'t free', root=ORGANIZER_ROOT
+    ) == (
+        "session cancel",
+        {"session": "social infrastructure", "reason": 'The "room" isn\'t free'},
+    )
+
+
+def test_typographic_quotes_group_a_leading_argument() -> None:
+    assert parse("report “12” It’s rude")[1] == {"idea": "12", "reason": "It’s rude"}
 
 
 @pytest.mark.parametrize(
@@ -120,8 +188,8 @@ def test_over_long_line() -> None:
     assert f"the limit is {MAX_LINE:,}" in message
 
 
-def test_line_at_the_limit_is_split() -> None:
-    assert split_words("x" * MAX_LINE) == ["x" * MAX_LINE]
+def test_line_at_the_limit_is_accepted() -> None:
+    check_line("x" * MAX_LINE)
 
 
 def test_over_long_argument_is_refused_by_option_length() -> None:

@@ -3,7 +3,7 @@
 import pytest
 
 from s4b_bot.errors import UserError
-from s4b_bot.validate import bad_character, clean_email, clean_text, clean_zone
+from s4b_bot.validate import bad_character, clean_email, clean_text, clean_zone, zone_names
 
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
@@ -259,3 +259,44 @@ def test_bad_character_keeps_joiners_that_real_writing_needs(text: str) -> None:
 @pytest.mark.parametrize("text", ["\u200dAda", "Ada\u200d", "\u200c\u200c", "a \u200d b"])
 def test_bad_character_refuses_joiners_that_join_nothing(text: str) -> None:
     assert bad_character(text) is not None
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        (
+            "EST",
+            "'EST' is a fixed offset (UTC−05:00), wrong half the year where clocks change; "
+            "try America/New_York or America/Toronto.",
+        ),
+        ("mst", "'mst' is a fixed offset (UTC−07:00)"),
+        (
+            "EST5EDT",
+            "'EST5EDT' is an abbreviation or an old alias, not a place; try America/New_York",
+        ),
+        ("US/Eastern", "not a place; try America/New_York or America/Toronto."),
+        ("Canada/Pacific", "not a place; try America/Los_Angeles or America/Vancouver."),
+        ("PST", "try America/Los_Angeles or America/Vancouver."),
+        ("CET", "try Europe/Paris or Europe/Berlin."),
+        ("GMT", "try UTC or Europe/London."),
+        ("Japan", "try Asia/Tokyo."),
+        ("localtime", "'localtime' is not a time zone I know."),
+        ("Etc/GMT+5", "'Etc/GMT+5' is not a time zone I know."),
+        ("Factory", "'Factory' is not a time zone I know."),
+        ("Toronto", "did you mean America/Toronto?"),
+        ("new york", "did you mean America/New_York?"),
+    ],
+)
+def test_clean_zone_refuses_what_is_not_a_place_and_suggests_real_zones(
+    typed: str, message: str
+) -> None:
+    with pytest.raises(UserError) as info:
+        clean_zone(typed)
+    assert message in str(info.value)
+
+
+def test_every_zone_offered_is_a_place_or_utc() -> None:
+    names = set(zone_names().values())
+    assert {"America/Toronto", "Europe/Paris", "Pacific/Honolulu", "UTC"} <= names
+    assert not names & {"EST", "EST5EDT", "localtime", "US/Eastern", "Etc/GMT+5", "Japan"}
+    assert all("/" in name for name in names - {"UTC"})

@@ -53,7 +53,9 @@ def command_body(
     text: str, *, user: tuple[str, str] = ADA, command: str = "/s4b", response_url: str
 ) -> str:
     payload = load("slash_command")
-    payload.update(text=text, user_id=user[0], user_name=user[1], command=command)
+    # A Slack client sends what was typed with &, < and > as HTML entities.
+    typed = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    payload.update(text=typed, user_id=user[0], user_name=user[1], command=command)
     payload["response_url"] = response_url
     return urlencode(payload)
 

@@ -6,12 +6,15 @@ import asyncio
 import time
 from typing import Any
 
+from sqlalchemy import select
+
 from adapters.slack.app import SlackBot
 from adapters.slack.listeners import MSG_NOT_ORGANIZER
 from s4b_bot.core import Core
 from s4b_bot.invocation import Actor
 from s4b_bot.output import Outcome
 from storage import queries
+from storage.models import Idea
 from tests.adapters.slack.mock_slack import MockSlack
 from tests.adapters.slack.slackreq import (
     BEA,
@@ -72,6 +75,15 @@ async def test_user_text_never_becomes_a_mention(slack: SlackBot, mock_slack: Mo
     text = block_text(reply["blocks"]) + reply["text"]
     assert "<!channel>" not in text and "&lt;!channel&gt;" in text
     assert "@here" not in text and "@\u2060here" in text
+
+
+async def test_typed_text_reaches_the_core_as_typed(slack: SlackBot, mock_slack: MockSlack) -> None:
+    typed = 'Q&A <3 -- Let\'s meet at the “library” & talk about "it" &amp; more'
+    await run(slack, mock_slack, f"idea {typed}")
+    [reply] = replies(mock_slack)
+    assert "your idea is #" in block_text(reply["blocks"])
+    async with slack.handlers.core.db.transaction() as db:
+        assert await db.scalar(select(Idea.text)) == typed
 
 
 async def test_register_opens_the_modal_with_the_trigger_id(
