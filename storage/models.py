@@ -197,6 +197,8 @@ class CalendarCopy(Base):
     """The email the file named as ATTENDEE (a REQUEST); None for a published copy."""
     updated_at: Mapped[datetime]
 
+    session: Mapped[ProgrammeSession] = relationship()
+
 
 OUTBOX_STATUSES = ("pending", "sent", "failed", "withdrawn")
 
