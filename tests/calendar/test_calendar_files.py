@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
@@ -14,11 +13,12 @@ from s4b_bot.actions import action_id
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
 from s4b_bot.dispatch import Dispatcher
-from s4b_bot.invocation import Actor, FormSubmission
+from s4b_bot.invocation import Actor
 from s4b_bot.output import Attachment, Outcome
 from storage.models import Member, ProgrammeSession
 from tests.calendar.rfc import CalendarFiles
 from tests.fakes import RecordingPlatform
+from tests.helpers import register
 
 ADA = Actor("console", "local", "ada", "Ada")  # gives an email: invitations
 BEN = Actor("console", "local", "ben", "Ben")  # gives none: published copies
@@ -28,33 +28,10 @@ CALL = "https://call.example/s4b?pwd=first"
 NEW_CALL = "https://call.example/s4b?pwd=second"
 
 
-@pytest.fixture
-def platform() -> RecordingPlatform:
-    return RecordingPlatform()
-
-
-@pytest.fixture
-def dispatcher(core: Core, platform: RecordingPlatform, clock: SettableClock) -> Dispatcher:
-    return Dispatcher(core.db, platforms={"console": platform}, clock=clock, settings=core.settings)
-
-
 async def session_ids(core: Core) -> dict[str, int]:
     async with core.db.transaction() as db:
         rows = await db.execute(select(ProgrammeSession.season, ProgrammeSession.id))
         return {season.lower(): sid for season, sid in rows}
-
-
-async def register(core: Core, actor: Actor, *seasons: str, email: str = "") -> None:
-    ids = await session_ids(core)
-    values = {
-        "name": actor.display_name,
-        "about": "Neighbour",
-        "email": email,
-        "sessions": tuple(str(ids[s]) for s in seasons),
-        "consent": True,
-    }
-    outcome = await core.submit(FormSubmission(actor, "register", values))
-    assert not outcome.field_errors, outcome.field_errors
 
 
 def attachments(outcome: Outcome) -> tuple[Attachment, ...]:

@@ -6,31 +6,20 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import icalendar
-import pytest
 from sqlalchemy import func, select
 
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
 from s4b_bot.dispatch import Dispatcher
-from s4b_bot.invocation import Actor, FormSubmission
+from s4b_bot.invocation import Actor
 from storage.models import OutboxMessage, ProgrammeSession
 from tests.fakes import RecordingPlatform, closed_dms, rate_limited
-from tests.helpers import flat, reply_text
+from tests.helpers import flat, register, reply_text
 
 ADA = Actor("console", "local", "ada", "Ada")
 BEN = Actor("console", "local", "ben", "Ben")
 JO = Actor("console", "local", "jo", "Jo", is_organizer=True)
 SPRING_START = datetime(2025, 4, 29, 17, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def platform() -> RecordingPlatform:
-    return RecordingPlatform()
-
-
-@pytest.fixture
-def dispatcher(core: Core, platform: RecordingPlatform, clock: SettableClock) -> Dispatcher:
-    return Dispatcher(core.db, platforms={"console": platform}, clock=clock, settings=core.settings)
 
 
 async def spring_id(core: Core) -> int:
@@ -40,22 +29,6 @@ async def spring_id(core: Core) -> int:
         )
         assert sid is not None
         return sid
-
-
-async def register(core: Core, actor: Actor, *seasons: str, email: str | None = None) -> str:
-    async with core.db.transaction() as db:
-        rows = await db.execute(select(ProgrammeSession.season, ProgrammeSession.id))
-        ids = {season.lower(): sid for season, sid in rows}
-    values = {
-        "name": actor.display_name,
-        "about": "Neighbour",
-        "email": email or "",
-        "sessions": tuple(str(ids[s]) for s in seasons),
-        "consent": True,
-    }
-    outcome = await core.submit(FormSubmission(actor, "register", values))
-    assert not outcome.field_errors, outcome.field_errors
-    return reply_text(outcome)
 
 
 def calendar_of(sent_attachment: bytes) -> icalendar.Calendar:
@@ -134,14 +107,16 @@ async def test_a_late_registrant_gets_only_the_reminders_still_to_come(
     ]
 
 
-async def test_registering_after_the_last_reminder_time_still_gets_the_last_one(
+async def test_registering_after_the_last_reminder_time_gets_the_invitation_then_that_one(
     core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
 ) -> None:
     clock.set(SPRING_START - timedelta(minutes=30))
     await register(core, BEN, "spring")
     await dispatcher.drain()
-    [text] = reminders(platform, "ben")
-    assert "starts in 30 minutes" in text
+    invitation, reminder = platform.dms_to("ben")
+    assert "Here is your calendar invitation" in invitation.text
+    assert invitation.message.attachments
+    assert reminder.text.startswith("Reminder: the Spring session starts in 30 minutes")
 
 
 async def test_reschedule_sends_an_update_and_moves_the_reminders(
@@ -397,17 +372,6 @@ async def test_a_command_wakes_the_dispatcher_instead_of_waiting_for_its_poll(
     stop.set()
     await asyncio.wait_for(loop, 5)
     assert len(platform.dms_to("ada")) == 1  # sent within 2 s, not after the 30 s poll
-
-
-async def test_a_late_registrants_first_dm_is_the_invitation(
-    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
-) -> None:
-    clock.set(SPRING_START - timedelta(minutes=30))
-    await register(core, ADA, "spring")
-    await dispatcher.drain()
-    first, second = platform.dms_to("ada")
-    assert "Here is your calendar invitation" in first.text and first.message.attachments
-    assert "starts in 30 minutes" in second.text
 
 
 async def test_a_waitlisted_member_sees_their_place_not_a_seat(core: Core) -> None:
