@@ -180,3 +180,27 @@ async def test_every_calendar_file_the_bot_makes_follows_rfc_5546(
     assert feed is not None
     files.rules.check(feed, now=clock.now(), recipient="ada")
     assert files.rules.checked == 19  # every file above went through the checker
+
+
+async def test_the_waitlists_files_follow_rfc_5546_too(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    files = Files(platform, clock)
+    await core.run_text(JO, "s4b-admin", "session capacity spring 1")
+    await register(core, ADA, "spring", email="ada@example.org")
+    await register(core, BEN, "spring", email="ben@example.org")
+    await dispatcher.drain()
+    assert set(files.new_dm_files()) == {"ada"}  # nothing for the waitlist
+    clock.advance(timedelta(hours=1))
+    await core.run_text(ADA, "s4b", "unregister spring")  # Ben moves up
+    await dispatcher.drain()
+    sent = files.new_dm_files()
+    assert str(sent["ada"][0][1]["METHOD"]) == "CANCEL"
+    [(_, promoted)] = sent["ben"]
+    assert str(promoted["METHOD"]) == "REQUEST"
+    assert "ben@example.org" in str(only_event(promoted)["ATTENDEE"])
+    ids = await session_ids(core)
+    [file] = attachments(await core.press(BEN, action_id("calendar", ids["spring"])))
+    again = only_event(files.check(file, "ben"))
+    assert int(again["SEQUENCE"]) == int(only_event(promoted)["SEQUENCE"])
+    assert files.rules.checked == 4
