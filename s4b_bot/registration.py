@@ -106,7 +106,7 @@ async def start_registration(ctx: Context, args: Args) -> Outcome:
 
 
 async def open_form(ctx: Context, sessions: Sequence[ProgrammeSession], ref: object) -> Outcome:
-    mine = {r.session_id for r in await queries.registrations_of(ctx.db, ctx.member.id)}
+    mine = {r.session_id: r for r in await queries.registrations_of(ctx.db, ctx.member.id)}
     open_sessions = [s for s in sessions if is_open(s, ctx.now)]
     if ref is None:
         preselected = open_sessions if len(open_sessions) == 1 else []
@@ -125,11 +125,13 @@ async def open_form(ctx: Context, sessions: Sequence[ProgrammeSession], ref: obj
         if not is_open(session, ctx.now):
             raise UserError(closed_reason(session, ctx.now) + _upcoming_hint(open_sessions))
         if session.id in mine:
-            return Outcome(
-                reply=Message.plain(
-                    f"You are already registered for the {session.season} session; nothing changed."
-                )
+            place = await place_of(ctx.db, mine[session.id])
+            already = (
+                f"registered for the {session.season} session"
+                if place.confirmed
+                else f"on the {session.season} session's waitlist, #{place.waiting_at} in line"
             )
+            return Outcome(reply=Message.plain(f"You are already {already}; nothing changed."))
         preselected = [session]
     if not open_sessions:
         raise UserError("There are no upcoming sessions to register for right now.")

@@ -393,6 +393,8 @@ async def test_a_waitlisted_member_sees_their_place_not_a_seat(core: Core) -> No
         assert "call.example" not in text and "Call details" not in text, where
         assert "Add to calendar" not in text and "Leave the waitlist" in text, where
     assert "Seats: 1 of 1 taken" in flat(reply_text(seen["session"]))
+    again = flat(reply_text(await core.run_text(BEN, "s4b", "register spring")))
+    assert "already on the Spring session's waitlist, #1 in line; nothing changed" in again
     ada = flat(reply_text(await core.run_text(ADA, "s4b", "session spring")))
     assert (
         "Registered ✓" in ada and "Call details (only for you): https://call.example/secret" in ada
