@@ -8,11 +8,8 @@ from s4b_bot.output import Message, Outcome, Text
 from s4b_bot.sessions import is_over, resolve
 from s4b_bot.validate import OFF
 from s4b_bot.views import session_card, when
+from s4b_bot.waitlist import places_of
 from storage import queries
-
-
-async def registered_ids(ctx: Context) -> set[int]:
-    return {r.session_id for r in await queries.registrations_of(ctx.db, ctx.member.id)}
 
 
 async def list_sessions(ctx: Context, args: Args) -> Outcome:
@@ -22,9 +19,9 @@ async def list_sessions(ctx: Context, args: Args) -> Outcome:
     if not shown:
         past = "" if show_all else " `/s4b sessions all` shows the past ones."
         return Outcome(reply=Message.plain(f"There are no upcoming sessions.{past}"))
-    mine = await registered_ids(ctx)
+    mine = await places_of(ctx.db, ctx.member.id)
     cards = tuple(
-        session_card(s, now=ctx.now, viewer_zone=ctx.viewer_zone, registered=s.id in mine)
+        session_card(s, now=ctx.now, viewer_zone=ctx.viewer_zone, place=mine.get(s.id))
         for s in shown
     )
     series = shown[0].series
@@ -54,13 +51,13 @@ async def session_detail(ctx: Context, session_id: int) -> Outcome:
     session = await queries.session_by_id(ctx.db, session_id)
     if session is None:
         return Outcome(reply=Message.plain("That session no longer exists."))
-    mine = await registered_ids(ctx)
-    counts = await queries.registration_counts(ctx.db)
+    mine = await places_of(ctx.db, ctx.member.id)
+    counts = await queries.confirmed_counts(ctx.db)
     card = session_card(
         session,
         now=ctx.now,
         viewer_zone=ctx.viewer_zone,
-        registered=session.id in mine,
+        place=mine.get(session.id),
         detail=True,
         seats_taken=counts.get(session.id, 0),
     )
@@ -70,12 +67,12 @@ async def session_detail(ctx: Context, session_id: int) -> Outcome:
 async def home(ctx: Context, args: Args) -> Outcome:
     """A member's overview (Slack's App Home): their registrations, then what is coming."""
     sessions = [s for s in await queries.all_sessions(ctx.db) if not is_over(s, ctx.now)]
-    mine = await registered_ids(ctx)
+    mine = await places_of(ctx.db, ctx.member.id)
     cards = tuple(
-        session_card(s, now=ctx.now, viewer_zone=ctx.viewer_zone, registered=s.id in mine)
+        session_card(s, now=ctx.now, viewer_zone=ctx.viewer_zone, place=mine.get(s.id))
         for s in sorted(sessions, key=lambda s: (s.id not in mine, s.starts_at))
     )
-    registered = sum(1 for s in sessions if s.id in mine)
+    registered = sum(1 for s in sessions if s.id in mine and mine[s.id].confirmed)
     lead: tuple[Text, ...] = (
         Text.of(
             f"Hello{' ' + ctx.actor.display_name if ctx.actor.display_name.strip() else ''}. "

@@ -8,9 +8,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from s4b_bot.calendar_ics import Method, build_calendar, event_from_session
+from s4b_bot.calendar_ics import build_calendar, event_from_session, organizer_of
 from s4b_bot.catalogue import Args
 from s4b_bot.context import Context
+from s4b_bot.deliveries import attendee_of, copy_sequences, member_calendar_file
 from s4b_bot.offsets import effective_offsets
 from s4b_bot.output import Attachment, Message, Outcome, Text
 from s4b_bot.sessions import current_series_id
@@ -31,7 +32,13 @@ async def series_calendar(ctx: Context, args: Args) -> Outcome:
     events = [
         event_from_session(s, domain=ctx.settings.calendar_domain, include_call=False) for s in mine
     ]
-    content = build_calendar(events, method="PUBLISH", now=ctx.now, name=mine[0].series.name)
+    content = build_calendar(
+        events,
+        method="PUBLISH",
+        now=ctx.now,
+        organizer=organizer_of(mine[0].series, ctx.settings),
+        name=mine[0].series.name,
+    )
     return Outcome(
         reply=Message(
             text=Message.plain(
@@ -44,28 +51,49 @@ async def series_calendar(ctx: Context, args: Args) -> Outcome:
 
 
 async def session_invitation(ctx: Context, session_id: int) -> Outcome:
-    """The "Add to calendar" button: this session's invitation, with the call details only
-    for a registrant."""
+    """The "Add to calendar" button: for a registrant, the invitation as last sent to them
+    (same UID and SEQUENCE); for anyone else, the session without the call details."""
     session = await queries.session_by_id(ctx.db, session_id)
     if session is None:
         return Outcome(reply=Message.plain("That session no longer exists."))
+    if session.status == "cancelled":
+        return Outcome(
+            reply=Message.plain(
+                f"The {session.season} session is cancelled; there is nothing to add to your "
+                "calendar."
+            )
+        )
     registration = await queries.registration(
         ctx.db, member_id=ctx.member.id, session_id=session.id
     )
-    registered = registration is not None and registration.status == "confirmed"
-    community = await ctx.member.awaitable_attrs.community
-    alarms = effective_offsets(ctx.member, community, ctx.settings.reminder_offsets)
-    event = event_from_session(
-        session, domain=ctx.settings.calendar_domain, include_call=registered, alarms=alarms
-    )
-    method: Method = "REQUEST" if registered and session.status != "cancelled" else "PUBLISH"
-    content = build_calendar([event], method=method, now=ctx.now, name=session.series.name)
     name = f"s4b-{session.season.lower()}-{session.starts_at:%Y-%m-%d}.ics"
-    note = "" if registered else " Register to get the call details with it."
+    if registration is not None and registration.status == "confirmed":
+        community = await ctx.member.awaitable_attrs.community
+        file = member_calendar_file(
+            [session],
+            attendee=attendee_of(registration),
+            sequences=await copy_sequences(ctx.db, ctx.member, [session]),
+            alarms=effective_offsets(ctx.member, community, ctx.settings.reminder_offsets),
+            settings=ctx.settings,
+            now=ctx.now,
+            filename=name,
+        )
+        note = ""
+    else:
+        event = event_from_session(session, domain=ctx.settings.calendar_domain, include_call=False)
+        content = build_calendar(
+            [event],
+            method="PUBLISH",
+            now=ctx.now,
+            organizer=organizer_of(session.series, ctx.settings),
+            name=session.series.name,
+        )
+        file = Attachment(name, content, "text/calendar")
+        note = " Register to get the call details with it."
     return Outcome(
         reply=Message(
             text=(Text.of(f"The {session.season} session for your calendar.{note}"),),
-            attachments=(Attachment(name, content, "text/calendar"),),
+            attachments=(file,),
         )
     )
 
@@ -115,12 +143,23 @@ async def feed_for_token(
         )
     ).all()
     alarms = effective_offsets(member, community, settings.reminder_offsets)
+    sequences = await copy_sequences(db, member, sessions)
     events = []
     for session in sessions:
         await session.awaitable_attrs.series
         events.append(
             event_from_session(
-                session, domain=settings.calendar_domain, include_call=True, alarms=alarms
+                session,
+                domain=settings.calendar_domain,
+                include_call=True,
+                alarms=alarms,
+                sequence=sequences.get(session.id),
             )
         )
-    return build_calendar(events, method="PUBLISH", now=now, name="My S4B sessions")
+    return build_calendar(
+        events,
+        method="PUBLISH",
+        now=now,
+        organizer=organizer_of(sessions[0].series if sessions else None, settings),
+        name="My S4B sessions",
+    )

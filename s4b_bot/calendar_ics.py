@@ -13,8 +13,9 @@ from icalendar import STATUS, Alarm, Calendar, Event, vCalAddress
 from icalendar.cal.component import Component
 
 from s4b_bot.errors import UserError
+from s4b_bot.settings import Settings
 from s4b_bot.validate import bad_character
-from storage.models import ProgrammeSession
+from storage.models import ProgrammeSession, Series
 
 PRODID = "-//S4B bot//EN"
 MAX_TITLE = 200
@@ -105,19 +106,25 @@ def event_from_session(
     domain: str,
     include_call: bool,
     alarms: Sequence[timedelta] = (),
+    sequence: int | None = None,
+    cancelled: bool = False,
 ) -> EventInfo:
-    """The invitation data for a session (its series loaded); call details only on request."""
+    """The invitation data for a session (its series loaded); call details only on request.
+
+    `sequence` is the one of the member's own copy when it is ahead of the session's;
+    `cancelled` cancels the event for this member alone (they unregistered).
+    """
     series = session.series
     return EventInfo(
         uid=session_uid(series.key, session.number, domain=domain),
         # An unsaved session has no SEQUENCE yet; the column default is 0.
-        sequence=session.sequence or 0,
+        sequence=(session.sequence or 0) if sequence is None else sequence,
         summary=f"{series.name} — {session.season} Session: {session.title}",
         description=session.description,
         starts_at=_utc(session.starts_at),
         ends_at=_utc(session.ends_at),
         timezone=session.timezone,
-        cancelled=session.status == "cancelled",
+        cancelled=cancelled or session.status == "cancelled",
         call_details=session.call_details if include_call else None,
         alarms=tuple(alarms),
     )
@@ -139,19 +146,43 @@ def first_url(text: str) -> str | None:
     return None if url.endswith("://") else url
 
 
+def method_for(attendee: Person | None, *, cancel: bool = False) -> Method:
+    """A member's own file: an invitation (REQUEST, then CANCEL) names them as ATTENDEE, so
+    without an email they get what a subscriber imports (PUBLISH), cancelled by a PUBLISH
+    of the cancelled event."""
+    if attendee is None:
+        return "PUBLISH"
+    return "CANCEL" if cancel else "REQUEST"
+
+
+def organizer_of(series: Series | None, settings: Settings) -> Person:
+    """Who organizes a series' sessions (every method needs an ORGANIZER, RFC 5546 3.2):
+    the configured organizer, else the programme's contact, else the bot's own address."""
+    info = (series.info if series is not None else None) or {}
+    email = settings.organizer_email or info.get("contact_email")
+    name = settings.organizer_name or info.get("contact_name")
+    return Person(email or f"noreply@{settings.calendar_domain}", name)
+
+
 def build_calendar(
     events: Sequence[EventInfo],
     *,
     method: Method,
     now: datetime,
-    organizer: Person | None = None,
+    organizer: Person,
     attendee: Person | None = None,
     name: str | None = None,
 ) -> bytes:
-    """One VCALENDAR with a VEVENT per event and the VTIMEZONEs they use, as bytes."""
+    """One VCALENDAR with a VEVENT per event and the VTIMEZONEs they use, as bytes.
+
+    RFC 5546 3.2: every method has an ORGANIZER; a REQUEST or CANCEL has an ATTENDEE, a
+    PUBLISH none. DTSTAMP is `now`, when the file is made.
+    """
     if not events and method != "PUBLISH":
         # A subscribed feed may be empty (a member with no sessions yet); an invitation not.
         raise ValueError("an invitation needs at least one event")
+    if (attendee is None) != (method == "PUBLISH"):
+        raise ValueError(f"a {method} has {'no' if method == 'PUBLISH' else 'an'} ATTENDEE")
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     calendar = Calendar()
@@ -188,7 +219,7 @@ def _vevent(
     *,
     method: Method,
     stamp: datetime,
-    organizer: Person | None,
+    organizer: Person,
     attendee: Person | None,
 ) -> Event:
     """The VEVENT for one event; call details go in only when the event carries them."""
@@ -210,7 +241,7 @@ def _vevent(
         status=STATUS.CANCELLED if cancelled else STATUS.CONFIRMED,
         location=call,
         url=first_url(call) if call is not None else None,
-        organizer=_address(organizer) if organizer is not None else None,
+        organizer=_address(organizer),
         attendees=[_attendee(attendee)] if attendee is not None else None,
     )
     # No reminders for a session that will not happen.

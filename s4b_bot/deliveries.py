@@ -5,7 +5,7 @@ cancelled, member unregistered) becomes a reason to withdraw it instead.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -14,13 +14,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot import community_deliveries, planning
-from s4b_bot.calendar_ics import Person, build_calendar, event_from_session
+from s4b_bot.calendar_ics import (
+    Person,
+    build_calendar,
+    event_from_session,
+    method_for,
+    organizer_of,
+)
 from s4b_bot.offsets import describe, effective_offsets
 from s4b_bot.output import Attachment, Card, Field, Message, Text
 from s4b_bot.ports import ModerationAction, Recipient, SessionEvent
 from s4b_bot.settings import Settings
 from s4b_bot.timefmt import format_date
 from s4b_bot.views import session_card, when
+from s4b_bot.waitlist import waitlist_position
 from storage import outbox, queries
 from storage.models import Community, Member, OutboxMessage, ProgrammeSession, Registration
 
@@ -187,37 +194,29 @@ async def _registration(
     )
 
 
-def _calendar_file(
-    sessions: list[ProgrammeSession],
+def member_calendar_file(
+    sessions: Sequence[ProgrammeSession],
     *,
-    method: Literal["REQUEST", "CANCEL", "PUBLISH"],
-    member: Member,
-    community: Community,
-    registration: Registration | None,
+    attendee: Person | None,
+    sequences: Mapping[int, int],
+    alarms: Sequence[timedelta],
     settings: Settings,
     now: datetime,
     filename: str,
+    cancel: bool = False,
 ) -> Attachment:
-    info = sessions[0].series.info
-    organizer_email = settings.organizer_email or info.get("contact_email")
-    organizer = (
-        Person(organizer_email, settings.organizer_name or info.get("contact_name"))
-        if organizer_email
-        else None
-    )
-    attendee = (
-        Person(registration.email, registration.name)
-        if registration is not None and registration.email
-        else None
-    )
-    alarms = (
-        effective_offsets(member, community, settings.reminder_offsets)
-        if method != "CANCEL"
-        else ()
-    )
+    """A member's own calendar file: the call details and their alarms, at the SEQUENCE of
+    their copy of each session (`sequences`); an invitation naming them when they gave an
+    email, else what a subscriber imports (see `method_for`)."""
+    method = method_for(attendee, cancel=cancel)
     events = [
         event_from_session(
-            s, domain=settings.calendar_domain, include_call=method != "CANCEL", alarms=alarms
+            s,
+            domain=settings.calendar_domain,
+            include_call=not cancel,
+            alarms=() if cancel else alarms,
+            sequence=sequences.get(s.id),
+            cancelled=cancel,
         )
         for s in sessions
     ]
@@ -225,11 +224,28 @@ def _calendar_file(
         events,
         method=method,
         now=now,
-        organizer=organizer,
+        organizer=organizer_of(sessions[0].series, settings),
         attendee=attendee,
         name=sessions[0].series.name,
     )
     return Attachment(filename, content, f"{ICS}; method={method}")
+
+
+def attendee_of(registration: Registration | None) -> Person | None:
+    """The member as an invitation's ATTENDEE, when they gave an email."""
+    if registration is None or not registration.email:
+        return None
+    return Person(registration.email, registration.name or None)
+
+
+async def copy_sequences(
+    db: AsyncSession, member: Member, sessions: Sequence[ProgrammeSession]
+) -> dict[int, int]:
+    """The SEQUENCE of the member's copy of each session, where one was sent."""
+    copies = await queries.calendar_copies(
+        db, member_id=member.id, session_ids=[s.id for s in sessions]
+    )
+    return {session_id: copy.sequence for session_id, copy in copies.items()}
 
 
 def _ics_name(session: ProgrammeSession) -> str:
@@ -249,36 +265,32 @@ async def _invitation(
     current = [s for s in sessions if regs[s.id] is not None and s.status != "cancelled"]
     if not current:
         raise Withdraw("no longer registered")
-    files = [
-        _calendar_file(
-            [s],
-            method="REQUEST",
-            member=member,
-            community=community,
-            registration=regs[s.id],
+    sequences = await copy_sequences(db, member, current)
+    alarms = effective_offsets(member, community, settings.reminder_offsets)
+
+    def file(group: list[ProgrammeSession], attendee: Person | None, name: str) -> Attachment:
+        return member_calendar_file(
+            group,
+            attendee=attendee,
+            sequences=sequences,
+            alarms=alarms,
             settings=settings,
             now=now,
-            filename=_ics_name(s),
+            filename=name,
         )
-        for s in current
-    ]
+
+    files = [file([s], attendee_of(regs[s.id]), _ics_name(s)) for s in current]
     if len(current) > 1:
-        files.append(
-            # One file with them all, as PUBLISH: Outlook keeps only the first event of a
-            # REQUEST that holds several ([MS-STANOICAL] 2.2.175); the per-session files invite.
-            _calendar_file(
-                current,
-                method="PUBLISH",
-                member=member,
-                community=community,
-                registration=regs[current[0].id],
-                settings=settings,
-                now=now,
-                filename="s4b-all-my-sessions.ics",
-            )
-        )
+        # One file with them all, as PUBLISH: Outlook keeps only the first event of a
+        # REQUEST that holds several ([MS-STANOICAL] 2.2.175); the per-session files invite.
+        files.append(file(current, None, "s4b-all-my-sessions.ics"))
     if row.kind == planning.PROMOTED:
         lead = f"A seat opened up: you are now registered for the {current[0].season} session. ✓"
+    elif row.kind == planning.UPDATE and row.payload.get("change") == planning.CALL_CHANGED:
+        lead = (
+            f"The call details of the {current[0].season} session have changed. "
+            "Here is the updated invitation."
+        )
     elif row.kind == planning.UPDATE:
         lead = f"The {current[0].season} session has moved. Here is the updated invitation."
     else:
@@ -325,23 +337,64 @@ async def _cancellation(
             "the attached file removes it from your calendar."
         )
     else:
-        reason = row.payload.get("reason")
-        lead = (
-            f"The {session.season} session on "
-            f"{format_date(session.starts_at, session.timezone)} is cancelled"
-            + (f": {reason}" if reason else ".")
-        )
-    attachment = _calendar_file(
+        lead = _cancelled(session, row.payload.get("reason"))
+    copy = (await queries.calendar_copies(db, member_id=member.id, session_ids=[session.id])).get(
+        session.id
+    )
+    attachment = member_calendar_file(
         [session],
-        method="CANCEL",
-        member=member,
-        community=community,
-        registration=None,
+        attendee=Person(copy.attendee) if copy is not None and copy.attendee else None,
+        sequences={session.id: copy.sequence} if copy is not None else {},
+        alarms=(),
         settings=settings,
         now=now,
         filename=_ics_name(session),
+        cancel=True,
     )
     return Message(text=(Text.of(lead),), attachments=(attachment,))
+
+
+def _cancelled(session: ProgrammeSession, reason: object) -> str:
+    return (
+        f"The {session.season} session on "
+        f"{format_date(session.starts_at, session.timezone)} is cancelled"
+        + (f": {reason}" if reason else ".")
+    )
+
+
+async def _waitlist_notice(
+    db: AsyncSession,
+    row: OutboxMessage,
+    member: Member,
+    community: Community,
+    sessions: list[ProgrammeSession],
+    settings: Settings,
+    now: datetime,
+) -> Message:
+    """A waitlisted member has no invitation to update, but hears that the session moved or
+    is cancelled."""
+    session = sessions[0]
+    registration = await queries.registration(db, member_id=member.id, session_id=session.id)
+    if registration is None or registration.status != "waitlisted":
+        raise Withdraw("no longer on the waitlist")
+    if row.payload.get("change") == "cancelled":
+        return Message.plain(
+            _cancelled(session, row.payload.get("reason")),
+            "You were on its waitlist; there is nothing more to do.",
+        )
+    if session.status == "cancelled":
+        raise Withdraw("session cancelled")
+    position = await waitlist_position(db, registration)
+    return Message(
+        text=(
+            Text.of(
+                f"The {session.season} session you are waiting for has moved: ",
+                when(session, member.timezone),
+                ".",
+            ),
+            Text.of(f"You are still on its waitlist, #{position} in line."),
+        )
+    )
 
 
 async def _reminder(
@@ -398,6 +451,7 @@ _MEMBER_RENDERERS = {
     planning.UPDATE: _invitation,
     planning.CANCELLATION: _cancellation,
     planning.REMINDER: _reminder,
+    planning.WAITLIST_NOTICE: _waitlist_notice,
 }
 
 
@@ -458,7 +512,7 @@ async def _render_post(db: AsyncSession, row: OutboxMessage, *, now: datetime) -
             raise Withdraw("too late to say it is starting")
         if row.kind == planning.ANNOUNCEMENT and now >= session.starts_at:
             raise Withdraw("session already started")
-        card = session_card(session, now=now, viewer_zone=None, registered=False)
+        card = session_card(session, now=now, viewer_zone=None, place=None)
         if row.kind == planning.STARTING:
             lead = "Starting now! Registrants: the call details are in your direct messages."
             card = Card(title=card.title, body=card.body, fields=card.fields)

@@ -26,6 +26,7 @@ from s4b_bot.output import Message, Outcome
 from s4b_bot.waitlist import lock_session, promote
 from storage import outbox
 from storage.models import (
+    CalendarCopy,
     Community,
     Idea,
     LinkCode,
@@ -224,6 +225,7 @@ async def join(
     if account.id == primary.id:
         return
     await _move_registrations(db, account, primary, moved, now=now, default_offsets=default_offsets)
+    await _move_calendar_copies(db, account, primary)
     await _move_votes(db, account, primary, moved, now=now)
     result = await db.execute(
         update(Idea)
@@ -253,6 +255,29 @@ async def join(
         await db.flush()
         primary.feed_token = token
     await db.flush()
+
+
+async def _move_calendar_copies(db: AsyncSession, account: Member, primary: Member) -> None:
+    """The person's calendar holds the latest file either account was sent for a session:
+    keep that copy, so the next file goes above it."""
+    copies = (
+        await db.scalars(
+            select(CalendarCopy).where(CalendarCopy.member_id.in_([account.id, primary.id]))
+        )
+    ).all()
+    latest: dict[int, CalendarCopy] = {}
+    for copy in sorted(copies, key=lambda c: c.sequence):
+        latest[copy.session_id] = copy
+    for copy in copies:
+        if latest[copy.session_id] is not copy:
+            await db.delete(copy)
+    await db.flush()
+    await db.execute(
+        update(CalendarCopy)
+        .where(CalendarCopy.member_id == account.id)
+        .values(member_id=primary.id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _keeper(a: Registration, b: Registration) -> tuple[Registration, Registration]:

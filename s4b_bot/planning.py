@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.offsets import effective_offsets
-from storage import outbox
+from storage import outbox, queries
 from storage.models import Community, Member, ProgrammeSession, Registration
 
 REMINDER = "reminder"
@@ -30,7 +30,21 @@ IDEA_POST = "idea_post"
 IDEA_STATUS = "idea_status"
 IDEA_DIGEST = "idea_digest"
 MODERATE = "moderate"
-MEMBER_KINDS = (REMINDER, INVITATION, UPDATE, CANCELLATION, PROMOTED, SUMMARY_NOTICE, IDEA_STATUS)
+WAITLIST_NOTICE = "waitlist_notice"
+MEMBER_KINDS = (
+    REMINDER,
+    INVITATION,
+    UPDATE,
+    CANCELLATION,
+    PROMOTED,
+    SUMMARY_NOTICE,
+    IDEA_STATUS,
+    WAITLIST_NOTICE,
+)
+CALENDAR_KINDS = (INVITATION, UPDATE, PROMOTED, CANCELLATION)
+"""DMs with a calendar file: planning one advances the member's copy of its sessions."""
+CALL_CHANGED = "call"
+"""An UPDATE's `change` when the call details changed (else the session moved)."""
 POST_KINDS = (ANNOUNCEMENT, STARTING, SESSION_CANCELLED_POST)
 """Posts about one session, withdrawn with it."""
 COMMUNITY_KINDS = (*POST_KINDS, SESSION_SYNC, SUMMARY_POST, IDEA_POST, IDEA_DIGEST, MODERATE)
@@ -133,6 +147,7 @@ async def plan_seat_messages(
     """A member who holds a seat at a new time or a new seat: the invitation DM of `kind`
     (an update, a promotion) and their reminders, in one insert."""
     offsets = effective_offsets(member, community, default_offsets)
+    await advance_copies(db, kind=kind, member=member, sessions=[session], now=now)
     rows = [
         member_message_row(
             kind=kind,
@@ -153,6 +168,23 @@ async def plan_seat_messages(
     return await outbox.plan_many(db, rows, now=now)
 
 
+async def advance_copies(
+    db: AsyncSession,
+    *,
+    kind: str,
+    member: Member,
+    sessions: Sequence[ProgrammeSession],
+    now: datetime,
+) -> None:
+    """Before planning a DM of `kind`: if it carries calendar files, the member's copy of
+    each session moves on (the SEQUENCE the files will carry)."""
+    if kind in CALENDAR_KINDS:
+        for session in sessions:
+            await queries.advance_calendar_copy(
+                db, member_id=member.id, programme_session=session, now=now
+            )
+
+
 async def plan_member_message(
     db: AsyncSession,
     *,
@@ -165,6 +197,7 @@ async def plan_member_message(
     extra: dict[str, object] | None = None,
 ) -> bool:
     """A DM to one member about one or more sessions, due now."""
+    await advance_copies(db, kind=kind, member=member, sessions=sessions, now=now)
     row = member_message_row(
         kind=kind,
         member=member,
@@ -288,14 +321,48 @@ async def plan_syncs_for_community(
 async def confirmed_registrants(
     db: AsyncSession, session_id: int
 ) -> Sequence[tuple[Member, Community]]:
+    return await _registrants(db, session_id, "confirmed")
+
+
+async def waitlisted_members(
+    db: AsyncSession, session_id: int
+) -> Sequence[tuple[Member, Community]]:
+    return await _registrants(db, session_id, "waitlisted")
+
+
+async def _registrants(
+    db: AsyncSession, session_id: int, status: str
+) -> Sequence[tuple[Member, Community]]:
     rows = await db.execute(
         select(Member, Community)
         .join(Registration, Registration.member_id == Member.id)
         .join(Community, Community.id == Member.community_id)
-        .where(Registration.session_id == session_id, Registration.status == "confirmed")
+        .where(Registration.session_id == session_id, Registration.status == status)
         .order_by(Member.id)
     )
     return [(m, c) for m, c in rows]
+
+
+async def plan_waitlist_notices(
+    db: AsyncSession, session: ProgrammeSession, *, change: str, now: datetime
+) -> int:
+    """Tell the session's waitlist that it moved or is cancelled (`change`); they have no
+    invitation to update. Returns how many are told."""
+    waiting = await waitlisted_members(db, session.id)
+    rows = [
+        member_message_row(
+            kind=WAITLIST_NOTICE,
+            member=member,
+            platform=community.platform,
+            sessions=[session],
+            now=now,
+            key=f"{session.id}:{session.sequence}",
+            extra={"change": change, "reason": session.status_note},
+        )
+        for member, community in waiting
+    ]
+    await outbox.plan_many(db, rows, now=now)
+    return len(waiting)
 
 
 async def replan_member_reminders(

@@ -22,6 +22,7 @@ from s4b_bot.output import Attachment, Button, Card, Message, Outcome, Text
 from s4b_bot.waitlist import lock_session, promote
 from s4b_bot.words import plural
 from storage.models import (
+    CalendarCopy,
     Community,
     Idea,
     LinkCode,
@@ -92,6 +93,13 @@ async def member_data(db: AsyncSession, person: Member, *, now: datetime) -> dic
             select(LinkCode).where(LinkCode.member_id.in_(ids), LinkCode.expires_at > now)
         )
     ).all()
+    copies = (
+        await db.scalars(
+            select(CalendarCopy)
+            .options(selectinload(CalendarCopy.session))
+            .where(CalendarCopy.member_id.in_(ids))
+        )
+    ).all()
     messages = (
         await db.scalars(
             select(OutboxMessage)
@@ -158,6 +166,15 @@ async def member_data(db: AsyncSession, person: Member, *, now: datetime) -> dic
             for r in reports
         ],
         "link_codes": [{"expires_at": _when(c.expires_at)} for c in codes],
+        "calendar_files": [
+            {
+                "session": _session(c.session),
+                "sequence": c.sequence,
+                "attendee": c.attendee,
+                "last_sent_at": _when(c.updated_at),
+            }
+            for c in copies
+        ],
         "messages": [
             {
                 "kind": m.kind,
@@ -249,6 +266,7 @@ async def forget(
     votes = await _anonymise(db, Vote, Vote.member_id, ids)
     await _anonymise(db, Report, Report.reporter_id, ids)
     await db.execute(delete(LinkCode).where(LinkCode.member_id.in_(ids)))
+    await db.execute(delete(CalendarCopy).where(CalendarCopy.member_id.in_(ids)))
     # The accounts themselves (display name, platform user id, settings, feed token): a
     # later command starts afresh with a new, empty account.
     for account in accounts:
@@ -309,6 +327,12 @@ async def apply_retention(db: AsyncSession, *, now: datetime, days: int) -> int:
         .having(func.max(ProgrammeSession.ends_at) < cutoff)
     )
     sessions = select(ProgrammeSession.id).where(ProgrammeSession.series_id.in_(finished))
+    await db.execute(
+        update(CalendarCopy)
+        .where(CalendarCopy.session_id.in_(sessions), CalendarCopy.attendee.is_not(None))
+        .values(attendee=None)
+        .execution_options(synchronize_session=False)
+    )
     result = await db.execute(
         update(Registration)
         .where(

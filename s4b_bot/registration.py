@@ -20,8 +20,8 @@ from s4b_bot.output import Choice, Form, FormField, Message, Outcome, Text
 from s4b_bot.sessions import closed_reason, is_open, is_over, resolve
 from s4b_bot.timefmt import format_date
 from s4b_bot.validate import clean_email, clean_text
-from s4b_bot.views import session_card
-from s4b_bot.waitlist import confirmed_count, lock_session, promote, waitlist_position
+from s4b_bot.views import SEAT, session_card
+from s4b_bot.waitlist import confirmed_count, lock_session, place_of, promote, waitlist_position
 from storage import outbox, queries
 from storage.models import ProgrammeSession
 
@@ -106,7 +106,7 @@ async def start_registration(ctx: Context, args: Args) -> Outcome:
 
 
 async def open_form(ctx: Context, sessions: Sequence[ProgrammeSession], ref: object) -> Outcome:
-    mine = {r.session_id for r in await queries.registrations_of(ctx.db, ctx.member.id)}
+    mine = {r.session_id: r for r in await queries.registrations_of(ctx.db, ctx.member.id)}
     open_sessions = [s for s in sessions if is_open(s, ctx.now)]
     if ref is None:
         preselected = open_sessions if len(open_sessions) == 1 else []
@@ -125,11 +125,13 @@ async def open_form(ctx: Context, sessions: Sequence[ProgrammeSession], ref: obj
         if not is_open(session, ctx.now):
             raise UserError(closed_reason(session, ctx.now) + _upcoming_hint(open_sessions))
         if session.id in mine:
-            return Outcome(
-                reply=Message.plain(
-                    f"You are already registered for the {session.season} session; nothing changed."
-                )
+            place = await place_of(ctx.db, mine[session.id])
+            already = (
+                f"registered for the {session.season} session"
+                if place.confirmed
+                else f"on the {session.season} session's waitlist, #{place.waiting_at} in line"
             )
+            return Outcome(reply=Message.plain(f"You are already {already}; nothing changed."))
         preselected = [session]
     if not open_sessions:
         raise UserError("There are no upcoming sessions to register for right now.")
@@ -235,7 +237,7 @@ async def submit_registration(ctx: Context, values: Mapping[str, FormValue]) -> 
     waiting: list[tuple[ProgrammeSession, int]] = []
     community = await ctx.member.awaitable_attrs.community
     offsets = effective_offsets(ctx.member, community, ctx.settings.reminder_offsets)
-    planned: list[dict[str, object]] = []
+    reminders: list[dict[str, object]] = []
     for session in chosen:
         full = session.capacity is not None and (
             await confirmed_count(ctx.db, session.id) >= session.capacity
@@ -262,14 +264,20 @@ async def submit_registration(ctx: Context, values: Mapping[str, FormValue]) -> 
             waiting.append((session, await waitlist_position(ctx.db, registration)))
         else:
             added.append(session)
-            planned += planning.reminder_rows(
+            reminders += planning.reminder_rows(
                 session=session,
                 member=ctx.member,
                 platform=community.platform,
                 offsets=offsets,
                 now=ctx.now,
             )
+    # The invitation before the reminders: a late registrant's first reminder is due at
+    # once too, and rows due at the same time go out in the order they were planned.
+    planned: list[dict[str, object]] = []
     if added:
+        await planning.advance_copies(
+            ctx.db, kind=planning.INVITATION, member=ctx.member, sessions=added, now=ctx.now
+        )
         versions = ",".join(f"{s.id}.{s.sequence}" for s in added)
         planned.append(
             planning.member_message_row(
@@ -281,7 +289,7 @@ async def submit_registration(ctx: Context, values: Mapping[str, FormValue]) -> 
                 key=f"{versions}:{int(ctx.now.timestamp())}",
             )
         )
-    await outbox.plan_many(ctx.db, planned, now=ctx.now)  # one statement for them all
+    await outbox.plan_many(ctx.db, planned + reminders, now=ctx.now)  # one statement
     return Outcome(reply=_confirmation(ctx, name, added, already, waiting))
 
 
@@ -344,7 +352,7 @@ def _confirmation(
         Text.of("`/s4b mine` lists your registrations; `/s4b unregister <session>` cancels one.")
     )
     cards = tuple(
-        session_card(s, now=ctx.now, viewer_zone=ctx.viewer_zone, registered=True, detail=True)
+        session_card(s, now=ctx.now, viewer_zone=ctx.viewer_zone, place=SEAT, detail=True)
         for s in added
     )
     return Message(text=tuple(lead), cards=cards)
@@ -432,9 +440,18 @@ async def my_registrations(ctx: Context, args: Args) -> Outcome:
             )
         )
     cards = tuple(
-        session_card(r.session, now=ctx.now, viewer_zone=ctx.viewer_zone, registered=True)
-        for r in regs
+        [
+            session_card(
+                r.session, now=ctx.now, viewer_zone=ctx.viewer_zone, place=await place_of(ctx.db, r)
+            )
+            for r in regs
+        ]
     )
-    upcoming = sum(1 for r in regs if not is_over(r.session, ctx.now))
-    lead = Text.of(f"Your registrations: {upcoming} upcoming, {len(regs) - upcoming} past.")
+    cancelled = sum(1 for r in regs if r.session.status == "cancelled")
+    past = sum(1 for r in regs if r.session.status != "cancelled" and is_over(r.session, ctx.now))
+    upcoming = len(regs) - cancelled - past
+    lead = Text.of(
+        f"Your registrations: {upcoming} upcoming, {past} past"
+        + (f", {cancelled} cancelled." if cancelled else ".")
+    )
     return Outcome(reply=Message(text=(lead,), cards=cards))

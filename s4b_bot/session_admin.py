@@ -67,6 +67,7 @@ async def replan_session(
             key=f"{session.id}:{session.sequence}",
             default_offsets=settings.reminder_offsets,
         )
+    await planning.plan_waitlist_notices(db, session, change="moved", now=now)
     await planning.plan_announcements(
         db, session, now=now, days_before=settings.announce_days_before
     )
@@ -122,6 +123,7 @@ async def cancel(ctx: Context, args: Args) -> Outcome:
             key=f"{session.id}:{session.sequence}",
             extra={"cause": "organizer", "reason": session.status_note},
         )
+    await planning.plan_waitlist_notices(ctx.db, session, change="cancelled", now=ctx.now)
     await planning.plan_session_sync(ctx.db, session, now=ctx.now)
     await planning.plan_broadcast(
         ctx.db,

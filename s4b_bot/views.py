@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from s4b_bot.actions import action_id
@@ -40,36 +41,60 @@ def session_status(session: ProgrammeSession, now: datetime) -> str:
     return STATUS_LABELS[session.status]
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where a member stands in a session: a confirmed seat, or waiting in line."""
+
+    waiting_at: int | None = None
+    """The position on the waitlist (1 is next); None for a confirmed seat."""
+
+    @property
+    def confirmed(self) -> bool:
+        return self.waiting_at is None
+
+    def label(self) -> str:
+        return "Registered ✓" if self.confirmed else f"Waitlisted, #{self.waiting_at} in line"
+
+
+SEAT = Place()
+"""A confirmed registration."""
+
+
 def session_card(
     session: ProgrammeSession,
     *,
     now: datetime,
     viewer_zone: str | None,
-    registered: bool,
+    place: Place | None,
     detail: bool = False,
     seats_taken: int | None = None,
 ) -> Card:
-    """One session: title, when, status, and the buttons that fit the member's situation.
+    """One session: title, when, status, and the buttons that fit the member's `place` in it
+    (None: not registered).
 
-    Call details appear only with `detail` and only for a registrant.
+    Call details appear only with `detail` and only for a confirmed seat; `seats_taken`
+    counts confirmed seats.
     """
     fields = [Field("When", Text.of(when(session, viewer_zone)))]
     status = session_status(session, now)
     if session.status != "scheduled" or is_over(session, now):
         fields.append(Field("Status", Text.of(status)))
-    if registered:
-        fields.append(Field("You", Text.of("Registered ✓")))
+    if place is not None:
+        fields.append(Field("You", Text.of(place.label())))
     if detail and session.capacity is not None and seats_taken is not None:
         fields.append(Field("Seats", Text.of(f"{seats_taken} of {session.capacity} taken")))
     body = [Text.of(session.description if detail else first_sentence(session.description))]
-    if detail and registered and not is_over(session, now):
+    upcoming = not is_over(session, now) and session.status != "cancelled"
+    if detail and place is not None and place.confirmed and upcoming:
         call = session.call_details or "The organizers will share them before the session."
         body.append(Text.of(f"Call details (only for you): {call}"))
     buttons = []
-    if registered and not is_over(session, now):
-        buttons.append(Button("Unregister", action_id("unregister", session.id), "danger"))
-        buttons.append(Button("Add to calendar", action_id("calendar", session.id)))
-    elif not registered and is_open(session, now):
+    if place is not None and upcoming:
+        leave = "Unregister" if place.confirmed else "Leave the waitlist"
+        buttons.append(Button(leave, action_id("unregister", session.id), "danger"))
+        if place.confirmed:
+            buttons.append(Button("Add to calendar", action_id("calendar", session.id)))
+    elif place is None and is_open(session, now):
         buttons.append(Button("Register", action_id("register", session.id), "primary"))
     if not detail:
         buttons.append(Button("Details", action_id("session", session.id)))

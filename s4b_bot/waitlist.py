@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot import planning
+from s4b_bot.views import SEAT, Place
+from storage import queries
 from storage.models import Community, Member, ProgrammeSession, Registration
 
 
@@ -42,6 +44,18 @@ async def waitlist_position(db: AsyncSession, registration: Registration) -> int
         )
     )
     return int(ahead or 0) + 1
+
+
+async def places_of(db: AsyncSession, member_id: int) -> dict[int, Place]:
+    """The member's place in each session they registered for, by session id."""
+    registrations = await queries.registrations_of(db, member_id)
+    return {r.session_id: await place_of(db, r) for r in registrations}
+
+
+async def place_of(db: AsyncSession, registration: Registration) -> Place:
+    if registration.status == "confirmed":
+        return SEAT
+    return Place(waiting_at=await waitlist_position(db, registration))
 
 
 async def promote(

@@ -178,6 +178,28 @@ class Registration(Base):
     member: Mapped[Member] = relationship()
 
 
+class CalendarCopy(Base):
+    """What a member's calendar holds of a session (its UID): the SEQUENCE and the ATTENDEE
+    of the last file sent to them. It outlives the registration, so that the next file
+    follows it: a CANCEL above it, a new invitation above that, "Add to calendar" the same.
+    """
+
+    __tablename__ = "calendar_copies"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    sequence: Mapped[int]
+    attendee: Mapped[str | None] = mapped_column(String(254))
+    """The email the file named as ATTENDEE (a REQUEST); None for a published copy."""
+    updated_at: Mapped[datetime]
+
+    session: Mapped[ProgrammeSession] = relationship()
+
+
 OUTBOX_STATUSES = ("pending", "sent", "failed", "withdrawn")
 
 

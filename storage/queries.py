@@ -6,13 +6,20 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, selectinload
 
-from storage.models import Community, Member, ProgrammeSession, Registration, Series
+from storage.models import (
+    CalendarCopy,
+    Community,
+    Member,
+    ProgrammeSession,
+    Registration,
+    Series,
+)
 
 
 def insert_for(session: AsyncSession, table: Any) -> Any:
@@ -159,9 +166,59 @@ async def remove_registration(
     return status
 
 
-async def registration_counts(session: AsyncSession) -> dict[int, int]:
-    """Registrations per session id."""
+async def confirmed_counts(session: AsyncSession) -> dict[int, int]:
+    """Seats taken (confirmed registrations, not the waitlist) per session id."""
     rows = await session.execute(
-        select(Registration.session_id, func.count()).group_by(Registration.session_id)
+        select(Registration.session_id, func.count())
+        .where(Registration.status == "confirmed")
+        .group_by(Registration.session_id)
     )
     return {session_id: count for session_id, count in rows}
+
+
+async def advance_calendar_copy(
+    session: AsyncSession, *, member_id: int, programme_session: ProgrammeSession, now: datetime
+) -> int:
+    """A new calendar file for the member's copy of a session is planned: its SEQUENCE is the
+    session's, or one above the last one sent to them when that is not lower (their own
+    unregistration, a new invitation after it). The ATTENDEE is their registration's email;
+    with no registration left (a cancel after unregistering) it stays the one invited.
+    Returns the new SEQUENCE."""
+    registration_row = await registration(
+        session, member_id=member_id, session_id=programme_session.id
+    )
+    insert = insert_for(session, CalendarCopy).values(
+        member_id=member_id,
+        session_id=programme_session.id,
+        sequence=programme_session.sequence,
+        attendee=registration_row.email if registration_row else None,
+        updated_at=now,
+    )
+    new = insert.excluded
+    result = await session.execute(
+        insert.on_conflict_do_update(
+            index_elements=["member_id", "session_id"],
+            set_={
+                "sequence": case(
+                    (new.sequence > CalendarCopy.sequence, new.sequence),
+                    else_=CalendarCopy.sequence + 1,
+                ),
+                "attendee": new.attendee if registration_row else CalendarCopy.attendee,
+                "updated_at": now,
+            },
+        ).returning(CalendarCopy.sequence)
+    )
+    sequence: int = result.scalar_one()
+    return sequence
+
+
+async def calendar_copies(
+    session: AsyncSession, *, member_id: int, session_ids: Sequence[int]
+) -> dict[int, CalendarCopy]:
+    """The member's copies of these sessions, by session id (none for a session never sent)."""
+    rows = await session.scalars(
+        select(CalendarCopy)
+        .where(CalendarCopy.member_id == member_id, CalendarCopy.session_id.in_(list(session_ids)))
+        .execution_options(populate_existing=True)
+    )
+    return {copy.session_id: copy for copy in rows}

@@ -21,9 +21,11 @@ from sqlalchemy.engine import make_url
 
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
+from s4b_bot.dispatch import Dispatcher
 from s4b_bot.settings import Settings
 from storage.db import Database, sqlite_url
 from storage.models import Base
+from tests.fakes import RecordingPlatform
 
 POSTGRES_URL = os.environ.get(
     "S4B_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -137,3 +139,14 @@ async def core(db: Database, clock: SettableClock, tmp_path: Path) -> Core:
     instance = Core(db, clock=clock, settings=Settings(data_dir=tmp_path, _env_file=None))
     await instance.start()
     return instance
+
+
+@pytest.fixture
+def platform() -> RecordingPlatform:
+    """A platform that records what the dispatcher sends (some test modules use their own)."""
+    return RecordingPlatform()
+
+
+@pytest.fixture
+def dispatcher(core: Core, platform: RecordingPlatform, clock: SettableClock) -> Dispatcher:
+    return Dispatcher(core.db, platforms={"console": platform}, clock=clock, settings=core.settings)

@@ -5,10 +5,14 @@ from __future__ import annotations
 import io
 import textwrap
 
+from sqlalchemy import select
+
 from adapters.console.repl import Console
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
+from s4b_bot.invocation import Actor, FormSubmission
 from s4b_bot.output import Message, Outcome
+from storage.models import ProgrammeSession
 
 
 async def run_console(core: Core, clock: SettableClock, script: str, *, name: str = "Ada") -> str:
@@ -40,3 +44,19 @@ def message_text(message: Message) -> str:
     from adapters.console.render import render_message
 
     return "\n".join(render_message(message, []))
+
+
+async def register(core: Core, actor: Actor, *seasons: str, email: str | None = None) -> str:
+    async with core.db.transaction() as db:
+        rows = await db.execute(select(ProgrammeSession.season, ProgrammeSession.id))
+        ids = {season.lower(): sid for season, sid in rows}
+    values = {
+        "name": actor.display_name,
+        "about": "Neighbour",
+        "email": email or "",
+        "sessions": tuple(str(ids[s]) for s in seasons),
+        "consent": True,
+    }
+    outcome = await core.submit(FormSubmission(actor, "register", values))
+    assert not outcome.field_errors, outcome.field_errors
+    return reply_text(outcome)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,11 +18,15 @@ from s4b_bot.calendar_ics import (
     build_calendar,
     event_from_session,
     first_url,
+    method_for,
+    organizer_of,
     parse_events,
     session_uid,
 )
 from s4b_bot.errors import UserError
+from s4b_bot.settings import Settings
 from storage.models import ProgrammeSession, Series
+from tests.calendar.rfc import CalendarFiles
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 DOMAIN = "s4b.example.org"
@@ -78,7 +83,8 @@ def info(index: int = 0, **changes: Any) -> EventInfo:
 
 def build(events: list[EventInfo], method: Method = "REQUEST", **kwargs: Any) -> bytes:
     kwargs.setdefault("organizer", ORGANIZER)
-    kwargs.setdefault("attendee", ATTENDEE)
+    if method != "PUBLISH":  # an invitation names its attendee; a published event none
+        kwargs.setdefault("attendee", ATTENDEE)
     return build_calendar(events, method=method, now=NOW, **kwargs)
 
 
@@ -350,11 +356,78 @@ def test_a_cancelled_session_in_a_request_is_cancelled_without_reminders() -> No
     assert event.walk("VALARM") == []
 
 
-def test_publish_without_people_or_name_has_none_of_them() -> None:
-    raw = build([info(0)], "PUBLISH", organizer=None, attendee=None)
+def test_publish_has_its_organizer_and_no_attendee_or_name() -> None:
+    raw = build([info(0)], "PUBLISH")
     assert b"METHOD:PUBLISH\r\n" in raw
-    for absent in (b"ORGANIZER", b"ATTENDEE", b"X-WR-CALNAME"):
+    [event] = parse(raw).walk("VEVENT")
+    assert str(event["ORGANIZER"]) == "mailto:jorge@example.org"
+    for absent in (b"ATTENDEE", b"X-WR-CALNAME"):
         assert absent not in raw
+
+
+@pytest.mark.parametrize(
+    ("method", "attendee"), [("REQUEST", None), ("CANCEL", None), ("PUBLISH", ATTENDEE)]
+)
+def test_build_calendar_refuses_an_attendee_where_rfc_5546_says_otherwise(
+    method: Method, attendee: Person | None
+) -> None:
+    with pytest.raises(ValueError, match="ATTENDEE"):
+        build_calendar([info(0)], method=method, now=NOW, organizer=ORGANIZER, attendee=attendee)
+
+
+def test_method_for_a_member_with_or_without_an_email() -> None:
+    assert method_for(ATTENDEE) == "REQUEST"
+    assert method_for(ATTENDEE, cancel=True) == "CANCEL"
+    assert method_for(None) == method_for(None, cancel=True) == "PUBLISH"
+
+
+def test_the_organizer_is_configured_else_the_contact_else_the_bot() -> None:
+    series = Series(key="k", name="S4B", timezone=ZONE, info={"contact_email": "c@example.org"})
+    settings = Settings(_env_file=None, calendar_domain=DOMAIN)
+    assert organizer_of(series, settings) == Person("c@example.org", None)
+    configured = settings.model_copy(
+        update={"organizer_email": "o@example.org", "organizer_name": "Olu"}
+    )
+    assert organizer_of(series, configured) == Person("o@example.org", "Olu")
+    assert organizer_of(None, settings) == Person(f"noreply@{DOMAIN}", None)
+
+
+@pytest.mark.parametrize("method", ["REQUEST", "CANCEL", "PUBLISH"])
+def test_each_method_passes_the_rfc_checker(method: Method) -> None:
+    events = [info(0, sequence=1)] if method != "PUBLISH" else [info(0), info(1)]
+    CalendarFiles().check(build(events, method), now=NOW, recipient="ada")
+
+
+def _without(raw: bytes, prefix: bytes) -> bytes:
+    return b"".join(line for line in raw.splitlines(keepends=True) if not line.startswith(prefix))
+
+
+@pytest.mark.parametrize(
+    ("broken", "says"),
+    [
+        (lambda raw: _without(raw, b"ORGANIZER"), "ORGANIZER"),
+        (lambda raw: _without(raw, b"ATTENDEE"), "ATTENDEE"),
+        (lambda raw: _without(raw, b"METHOD"), "METHOD"),
+        (lambda raw: re.sub(rb"BEGIN:VTIMEZONE.*END:VTIMEZONE\r\n", b"", raw, flags=re.S), "TZID"),
+        (
+            lambda raw: raw.replace(b"DTSTAMP:20250301T120000Z", b"DTSTAMP:20240101T000000Z"),
+            "DTSTAMP",
+        ),
+    ],
+)
+def test_the_rfc_checker_catches_what_breaks_the_rules(broken: Any, says: str) -> None:
+    with pytest.raises(AssertionError, match=says):
+        CalendarFiles().check(broken(build([info(0)])), now=NOW, recipient="ada")
+
+
+def test_the_rfc_checker_wants_a_cancel_above_the_last_sequence_sent() -> None:
+    files = CalendarFiles()
+    files.check(build([info(0, sequence=2)]), now=NOW, recipient="ada")
+    with pytest.raises(AssertionError, match="SEQUENCE 2 is not above"):
+        files.check(build([info(0, sequence=2)], "CANCEL"), now=NOW, recipient="ada")
+    files.check(build([info(0, sequence=3)], "CANCEL"), now=NOW, recipient="ada")
+    with pytest.raises(AssertionError, match="SEQUENCE went back"):
+        files.check(build([info(0, sequence=1)]), now=NOW, recipient="ada")
 
 
 # --- several events -------------------------------------------------------------------------
@@ -382,7 +455,9 @@ def test_sessions_in_two_zones_get_two_vtimezones() -> None:
 
 
 def test_an_empty_published_feed_is_allowed() -> None:
-    calendar = Calendar.from_ical(build_calendar([], method="PUBLISH", now=NOW))
+    calendar = Calendar.from_ical(
+        build_calendar([], method="PUBLISH", now=NOW, organizer=ORGANIZER)
+    )
     assert calendar["METHOD"] == "PUBLISH" and calendar.walk("VEVENT") == []
 
 
@@ -390,9 +465,9 @@ def test_an_empty_published_feed_is_allowed() -> None:
 def test_build_calendar_refuses_naive_now_or_no_events(now: datetime | None) -> None:
     with pytest.raises(ValueError):
         if now is None:
-            build_calendar([], method="REQUEST", now=NOW)
+            build_calendar([], method="REQUEST", now=NOW, organizer=ORGANIZER, attendee=ATTENDEE)
         else:
-            build_calendar([info(0)], method="PUBLISH", now=now)
+            build_calendar([info(0)], method="PUBLISH", now=now, organizer=ORGANIZER)
 
 
 # --- text escaping --------------------------------------------------------------------------

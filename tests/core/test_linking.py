@@ -16,6 +16,7 @@ from s4b_bot.core import Core
 from s4b_bot.dispatch import Dispatcher
 from s4b_bot.invocation import Actor, FormSubmission, FormValue
 from storage.models import (
+    CalendarCopy,
     Idea,
     LinkCode,
     Member,
@@ -137,6 +138,21 @@ async def test_linking_counts_nobody_twice(core: Core) -> None:
     mine = (OutboxMessage.member_id == slack.id, OutboxMessage.session_id == spring)
     spring_reminders = await count(core, OutboxMessage, *pending, *mine)
     assert spring_reminders == 3  # 7 days, 1 day, 1 hour: once, not twice
+
+
+async def test_the_latest_calendar_file_either_account_got_is_kept(core: Core) -> None:
+    await register(core, DISCORD, "spring")
+    await say(core, DISCORD, "unregister spring")  # its CANCEL went above the invitation
+    await register(core, SLACK, "spring")
+    slack, spring = await account(core, SLACK), await spring_id(core)
+    await link(core, SLACK, DISCORD)
+    async with core.db.transaction() as db:
+        copies = (await db.execute(select(CalendarCopy.member_id, CalendarCopy.sequence))).all()
+    assert copies == [(slack.id, 1)]
+    await say(core, SLACK, "unregister spring")
+    async with core.db.transaction() as db:
+        copy = await db.get(CalendarCopy, (slack.id, spring))
+        assert copy is not None and copy.sequence == 2  # above what the Discord account got
 
 
 async def test_a_doubled_seat_frees_the_waitlist(core: Core) -> None:

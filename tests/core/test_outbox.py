@@ -8,32 +8,21 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import icalendar
-import pytest
 from sqlalchemy import func, select
 
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
 from s4b_bot.dispatch import Dispatcher
-from s4b_bot.invocation import Actor, FormSubmission
+from s4b_bot.invocation import Actor
 from s4b_bot.timefmt import format_span
 from storage.models import OutboxMessage, ProgrammeSession
 from tests.fakes import RecordingPlatform, closed_dms, rate_limited
-from tests.helpers import flat, reply_text
+from tests.helpers import flat, register, reply_text
 
 ADA = Actor("console", "local", "ada", "Ada")
 BEN = Actor("console", "local", "ben", "Ben")
 JO = Actor("console", "local", "jo", "Jo", is_organizer=True)
 SPRING_START = datetime(2025, 4, 29, 17, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def platform() -> RecordingPlatform:
-    return RecordingPlatform()
-
-
-@pytest.fixture
-def dispatcher(core: Core, platform: RecordingPlatform, clock: SettableClock) -> Dispatcher:
-    return Dispatcher(core.db, platforms={"console": platform}, clock=clock, settings=core.settings)
 
 
 async def spring_id(core: Core) -> int:
@@ -43,22 +32,6 @@ async def spring_id(core: Core) -> int:
         )
         assert sid is not None
         return sid
-
-
-async def register(core: Core, actor: Actor, *seasons: str, email: str | None = None) -> str:
-    async with core.db.transaction() as db:
-        rows = await db.execute(select(ProgrammeSession.season, ProgrammeSession.id))
-        ids = {season.lower(): sid for season, sid in rows}
-    values = {
-        "name": actor.display_name,
-        "about": "Neighbour",
-        "email": email or "",
-        "sessions": tuple(str(ids[s]) for s in seasons),
-        "consent": True,
-    }
-    outcome = await core.submit(FormSubmission(actor, "register", values))
-    assert not outcome.field_errors, outcome.field_errors
-    return reply_text(outcome)
 
 
 def calendar_of(sent_attachment: bytes) -> icalendar.Calendar:
@@ -137,14 +110,16 @@ async def test_a_late_registrant_gets_only_the_reminders_still_to_come(
     ]
 
 
-async def test_registering_after_the_last_reminder_time_still_gets_the_last_one(
+async def test_registering_after_the_last_reminder_time_gets_the_invitation_then_that_one(
     core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
 ) -> None:
     clock.set(SPRING_START - timedelta(minutes=30))
     await register(core, BEN, "spring")
     await dispatcher.drain()
-    [text] = reminders(platform, "ben")
-    assert "starts in 30 minutes" in text
+    invitation, reminder = platform.dms_to("ben")
+    assert "Here is your calendar invitation" in invitation.text
+    assert invitation.message.attachments
+    assert reminder.text.startswith("Reminder: the Spring session starts in 30 minutes")
 
 
 async def test_reschedule_sends_an_update_and_moves_the_reminders(
@@ -177,17 +152,18 @@ async def test_reschedule_sends_an_update_and_moves_the_reminders(
 async def test_cancel_sends_a_calendar_cancellation_and_no_reminder_ever(
     core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
 ) -> None:
-    await register(core, ADA, "spring")
+    await register(core, ADA, "spring", email="ada@example.org")
     await register(core, BEN, "spring")
     await dispatcher.drain()
     reply = reply_text(await core.run_text(JO, "s4b-admin", "session cancel spring speaker is ill"))
     assert "2 registrants" in reply
     await dispatcher.drain()
-    for user in ("ada", "ben"):
+    # Ada's invitation is cancelled; Ben gave no email, so his published copy is replaced.
+    for user, method in (("ada", "CANCEL"), ("ben", "PUBLISH")):
         note = platform.dms_to(user)[-1]
         assert "cancelled: speaker is ill" in note.text
         cancel = calendar_of(note.message.attachments[0].content)
-        assert cancel["METHOD"] == "CANCEL"
+        assert cancel["METHOD"] == method
         assert cancel.walk("VEVENT")[0]["STATUS"] == "CANCELLED"
     assert any("is cancelled (speaker is ill)" in p.text for p in platform.posts())
     await advance_to(clock, dispatcher, SPRING_START + timedelta(days=1))
@@ -198,7 +174,7 @@ async def test_cancel_sends_a_calendar_cancellation_and_no_reminder_ever(
 async def test_unregistering_sends_a_cancel_for_that_member_and_stops_reminders(
     core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
 ) -> None:
-    await register(core, ADA, "spring")
+    await register(core, ADA, "spring", email="ada@example.org")
     await core.run_text(ADA, "s4b", "unregister spring")
     await dispatcher.drain()
     last = platform.dms_to("ada")[-1]
@@ -257,7 +233,7 @@ async def test_a_full_session_waitlists_and_promotes_when_a_seat_frees(
     seats = reply_text(await core.run_text(JO, "s4b-admin", "session capacity spring 1"))
     assert "The Spring session now has 1 seat." in seats
     await register(core, ADA, "spring")
-    text = await register(core, BEN, "spring")
+    text = await register(core, BEN, "spring", email="ben@example.org")
     assert "on its waitlist (number 1)" in text
     await dispatcher.drain()
     assert platform.dms_to("ben") == []  # no invitation while waiting
@@ -431,3 +407,96 @@ async def test_a_command_wakes_the_dispatcher_instead_of_waiting_for_its_poll(
     stop.set()
     await asyncio.wait_for(loop, 5)
     assert len(platform.dms_to("ada")) == 1  # sent within 2 s, not after the 30 s poll
+
+
+async def test_a_waitlisted_member_sees_their_place_not_a_seat(core: Core) -> None:
+    await core.run_text(JO, "s4b-admin", "session call spring https://call.example/secret")
+    await core.run_text(JO, "s4b-admin", "session capacity spring 1")
+    await register(core, ADA, "spring")
+    await register(core, BEN, "spring")
+    sid = await spring_id(core)
+    seen = {
+        "session": await core.run_text(BEN, "s4b", "session spring"),
+        "details button": await core.press(BEN, f"s4b:session:{sid}"),
+        "mine": await core.run_text(BEN, "s4b", "mine"),
+        "sessions": await core.run_text(BEN, "s4b", "sessions"),
+    }
+    for where, outcome in seen.items():
+        text = flat(reply_text(outcome))
+        assert "Waitlisted, #1 in line" in text, where
+        assert "Registered ✓" not in text, where
+        assert "call.example" not in text and "Call details" not in text, where
+        assert "Add to calendar" not in text and "Leave the waitlist" in text, where
+    assert "Seats: 1 of 1 taken" in flat(reply_text(seen["session"]))
+    again = flat(reply_text(await core.run_text(BEN, "s4b", "register spring")))
+    assert "already on the Spring session's waitlist, #1 in line; nothing changed" in again
+    ada = flat(reply_text(await core.run_text(ADA, "s4b", "session spring")))
+    assert (
+        "Registered ✓" in ada and "Call details (only for you): https://call.example/secret" in ada
+    )
+
+
+async def test_the_waitlist_hears_when_its_session_moves_or_is_cancelled(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    await core.run_text(JO, "s4b-admin", "session call spring https://call.example/secret")
+    await core.run_text(JO, "s4b-admin", "session capacity spring 1")
+    await register(core, ADA, "spring")
+    await register(core, BEN, "spring")
+    await dispatcher.drain()
+    await core.run_text(JO, "s4b-admin", "session reschedule spring 2025-05-06 13:00")
+    await dispatcher.drain()
+    [moved] = platform.dms_to("ben")
+    assert "you are waiting for has moved" in moved.text and "May 6" in moved.text
+    assert "#1 in line" in moved.text
+    await core.run_text(JO, "s4b-admin", "session cancel spring speaker is ill")
+    await dispatcher.drain()
+    cancelled = platform.dms_to("ben")[-1]
+    assert "is cancelled: speaker is ill" in cancelled.text and "waitlist" in cancelled.text
+    for note in platform.dms_to("ben"):
+        assert note.message.attachments == () and "call.example" not in note.text
+    mine = flat(reply_text(await core.run_text(ADA, "s4b", "mine")))
+    assert "0 upcoming" in mine and "1 cancelled" in mine
+    assert "Cancelled: speaker is ill" in mine and "Add to calendar" not in mine
+
+
+async def test_changed_call_details_reach_the_registrants_calendars(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    await core.run_text(JO, "s4b-admin", "session capacity spring 1")
+    await register(core, ADA, "spring", email="ada@example.org")
+    await register(core, BEN, "spring")  # waitlisted: never sent the call details
+    await dispatcher.drain()
+    [first] = calendar_of(platform.dms_to("ada")[0].message.attachments[0].content).walk("VEVENT")
+    reply = flat(
+        reply_text(
+            await core.run_text(JO, "s4b-admin", "session call spring https://call.example/one")
+        )
+    )
+    assert "1 registrant will get the updated invitation" in reply
+    await dispatcher.drain()
+    update = platform.dms_to("ada")[-1]
+    assert "call details of the Spring session have changed" in update.text
+    assert "https://call.example/one" in update.text
+    [event] = calendar_of(update.message.attachments[0].content).walk("VEVENT")
+    assert event["UID"] == first["UID"] and str(event["LOCATION"]) == "https://call.example/one"
+    assert int(event["SEQUENCE"]) == int(first["SEQUENCE"]) + 1
+    # The same details again change nothing and plan nothing.
+    async with core.db.transaction() as db:
+        planned = await db.scalar(select(func.count()).select_from(OutboxMessage))
+    same = reply_text(
+        await core.run_text(JO, "s4b-admin", "session call spring https://call.example/one")
+    )
+    assert "nothing changed" in same
+    async with core.db.transaction() as db:
+        assert await db.scalar(select(func.count()).select_from(OutboxMessage)) == planned
+    # Two changes in a row: both are sent, and the calendar ends with the latest.
+    await core.run_text(JO, "s4b-admin", "session call spring https://call.example/two")
+    await core.run_text(JO, "s4b-admin", "session call spring https://call.example/three")
+    await dispatcher.drain()
+    last = platform.dms_to("ada")[-1]
+    [event] = calendar_of(last.message.attachments[0].content).walk("VEVENT")
+    assert str(event["LOCATION"]) == "https://call.example/three"
+    assert int(event["SEQUENCE"]) == int(first["SEQUENCE"]) + 3
+    assert len(platform.dms_to("ada")) == 4
+    assert platform.dms_to("ben") == []

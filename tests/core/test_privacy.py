@@ -17,6 +17,7 @@ from s4b_bot.core import Core
 from s4b_bot.invocation import Actor, FormSubmission, FormValue
 from s4b_bot.output import Outcome
 from storage.models import (
+    CalendarCopy,
     Idea,
     LinkCode,
     Member,
@@ -147,6 +148,11 @@ async def test_my_data_sends_everything_about_the_member_and_nothing_else(core: 
     assert [i["number"] for i in data["ideas"]] == [ids["ada_idea"]]
     assert [(v["idea"], v["value"]) for v in data["votes"]] == [(ids["ben_idea"], 1)]
     assert [r["target"] for r in data["reports"]] == [f"idea:{ids['ben_idea']}"]
+    # What her calendar was sent: the invitation's SEQUENCE and the address it named.
+    assert [(f["session"]["season"], f["attendee"]) for f in data["calendar_files"]] == [
+        ("Spring", ADA_EMAIL),
+        ("Summer", ADA_EMAIL),
+    ]
     for other in (BEN_EMAIL, BEN_ABOUT, "ben", "Monthly belonging circles"):
         assert other not in raw
 
@@ -189,6 +195,7 @@ async def test_confirming_forgets_registrations_and_settings_but_keeps_counts(
     assert await count(core, Vote, Vote.member_id == ada.id) == 0
     assert await count(core, Report, Report.reporter_id == ada.id) == 0
     assert await count(core, LinkCode) == 0
+    assert await count(core, CalendarCopy, CalendarCopy.member_id == ada.id) == 0
     pending = (OutboxMessage.member_id == ada.id, OutboxMessage.status == "pending")
     assert await count(core, OutboxMessage, *pending) == 0
     async with core.db.transaction() as db:
@@ -296,6 +303,9 @@ async def test_retention_blanks_answers_of_finished_series_and_keeps_the_rows(
     for row in old:
         assert (row.name, row.about, row.organization, row.email) == ("", "", None, None)
     assert (kept.about, kept.email) == (BEN_ABOUT, BEN_EMAIL)  # its series is still to come
+    async with core.db.transaction() as db:
+        attendees = (await db.scalars(select(CalendarCopy.attendee))).all()
+    assert attendees == [None, None]  # the 2025 invitations named Ada and Ben
 
 
 async def test_forget_me_leaves_no_trace_of_the_member_but_anonymous_ideas_and_votes(

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from s4b_bot.calendar_ics import build_calendar, event_from_session
+from s4b_bot.calendar_ics import Person, build_calendar, event_from_session
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
 from s4b_bot.dispatch import Dispatcher
@@ -133,7 +133,12 @@ async def test_importing_sessions_from_an_ics_file(core: Core) -> None:
             "ends_at": event.ends_at + timedelta(days=400),
         }
     )
-    content = build_calendar([moved], method="PUBLISH", now=datetime(2025, 4, 1, tzinfo=UTC))
+    content = build_calendar(
+        [moved],
+        method="PUBLISH",
+        now=datetime(2025, 4, 1, tzinfo=UTC),
+        organizer=Person("jo@example.org"),
+    )
     upload = Attachment("next-year.ics", content, "text/calendar")
     reply = reply_text(await core.run_text(JO, "s4b-admin", "session import", files=(upload,)))
     assert "Imported 1 sessions" in reply and "2026-06-03" in reply

@@ -344,6 +344,14 @@ async def plan_fan_out(
                 users=reminders,
                 now=now,
             )
+        for index, user in enumerate(invitations):
+            # The file with all their sessions names nobody: a different number of alarms
+            # (drawn when it is sent) makes it differ in size too.
+            await db.execute(
+                update(Member)
+                .where(Member.user_id == user)
+                .values(reminder_offsets=",".join(f"{h}h" for h in range(1, index + 2)))
+            )
         # The invitees' own reminders fall due later: not part of this fan-out.
         await db.execute(
             update(OutboxMessage)

@@ -29,6 +29,7 @@ RECIPIENT = Recipient("T0S4B", "U0ADA", "Ada")
 VALUES: dict[str, FormValue] = {
     "name": "Ada",
     "about": "Neighbour",
+    "email": "ada@example.org",
     "sessions": ("1", "2"),
     "consent": True,
 }
