@@ -18,6 +18,9 @@ from s4b_bot.timefmt import format_date
 from storage import outbox, queries
 from storage.models import Member, OutboxMessage, Registration
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP, CSV injection)."""
+
 CSV_FIELDS = ("status", "position", "name", "organization", "email", "about", "registered_at")
 
 
@@ -44,11 +47,11 @@ async def roster(ctx: Context, args: Args) -> Outcome:
         listing = "\n".join(f"{i}. {r.name}" for i, r in enumerate(waiting, start=1))
         cards.append(Card(title=f"Waitlist: {len(waiting)}", body=(Text.of(listing),)))
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_FIELDS)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
+    writer.writerow(spreadsheet_safe(*CSV_FIELDS))
     for position, r in enumerate(confirmed + waiting, start=1):
         writer.writerow(
-            (
+            spreadsheet_safe(
                 r.status,
                 position if r.status == "waitlisted" else "",
                 r.name,
@@ -68,6 +71,14 @@ async def roster(ctx: Context, args: Args) -> Outcome:
             attachments=(Attachment(filename, buffer.getvalue().encode("utf-8"), "text/csv"),),
         )
     )
+
+
+def spreadsheet_safe(*cells: object) -> list[str]:
+    """Cells a spreadsheet shows as text, never runs: one starting like a formula gets a
+    leading single quote, as OWASP's CSV-injection guidance says (the writer quotes every
+    cell and doubles the double quotes)."""
+    texts = [str(cell) for cell in cells]
+    return ["'" + text if text.startswith(FORMULA_STARTS) else text for text in texts]
 
 
 async def deliveries(ctx: Context, args: Args) -> Outcome:
