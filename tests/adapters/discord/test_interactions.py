@@ -8,9 +8,11 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+import discord
 import pytest
+from pydantic import ValidationError
 
-from adapters.discord import S4BClient
+from adapters.discord import DiscordConfig, S4BClient
 from s4b_bot.core import Core
 from s4b_bot.errors import PermanentFailure
 from s4b_bot.output import Message, Outcome
@@ -310,38 +312,117 @@ async def test_an_attached_ics_is_imported(bot: S4BClient, mock: MockDiscord) ->
     assert "Imported gathering" in visible_text(followups(mock, payload))
 
 
-async def test_outside_a_server_the_member_is_asked_to_use_it_there(
-    make_client: MakeClient, mock: MockDiscord
+DM_MESSAGE: dict[str, Any] = {
+    "id": "1",
+    "channel_id": "1100000000000000061",
+    "author": {"id": "1", "username": "x", "discriminator": "0", "avatar": None},
+    "content": "",
+    "embeds": [],
+    "attachments": [],
+    "mentions": [],
+    "mention_roles": [],
+    "pinned": False,
+    "mention_everyone": False,
+    "tts": False,
+    "timestamp": "2025-01-01T00:00:00+00:00",
+    "edited_timestamp": None,
+    "flags": 0,
+    "type": 0,
+    "components": [
+        {
+            "type": 1,
+            "components": [
+                {"type": 2, "style": 2, "label": "Details", "custom_id": "s4b:session:1"}
+            ],
+        }
+    ],
+}
+OTHER_GUILD = "1100000000000000999"
+
+
+def message_with(custom_id: str) -> dict[str, Any]:
+    """A message of the bot's with one button (discord.py routes a press by the message)."""
+    button = {"type": 2, "style": 2, "label": "Press", "custom_id": custom_id}
+    return DM_MESSAGE | {"components": [{"type": 1, "components": [button]}]}
+
+
+def from_another_server(payload: dict[str, Any]) -> dict[str, Any]:
+    """The same interaction, sent from another server that added the bot."""
+    payload["guild_id"] = payload["guild"]["id"] = payload["channel"]["guild_id"] = OTHER_GUILD
+    payload["authorizing_integration_owners"] = {"0": OTHER_GUILD}
+    if "data" in payload and "guild_id" in payload["data"]:
+        payload["data"]["guild_id"] = OTHER_GUILD
+    return payload
+
+
+@pytest.mark.parametrize("role", [payloads.ORGANIZER_ROLE, None])
+async def test_another_server_reaches_nothing_whatever_its_permissions(
+    make_client: MakeClient,
+    mock: MockDiscord,
+    sqlite_core: Core,
+    monkeypatch: pytest.MonkeyPatch,
+    role: int | None,
 ) -> None:
-    bot = await make_client(guild_id=None)
-    message = {
-        "id": "1",
-        "channel_id": "1100000000000000061",
-        "author": {"id": "1", "username": "x", "discriminator": "0", "avatar": None},
-        "content": "",
-        "embeds": [],
-        "attachments": [],
-        "mentions": [],
-        "mention_roles": [],
-        "pinned": False,
-        "mention_everyone": False,
-        "tts": False,
-        "timestamp": "2025-01-01T00:00:00+00:00",
-        "edited_timestamp": None,
-        "flags": 0,
-        "type": 0,
-        "components": [
-            {
-                "type": 1,
-                "components": [
-                    {"type": 2, "style": 2, "label": "Details", "custom_id": "s4b:session:1"}
-                ],
-            }
-        ],
-    }
-    press = payloads.component(message, "s4b:session:1", guild=False)
+    bot = await make_client(organizer_role_id=role)
+
+    async def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("another server's interaction reached the core")
+
+    for name in ("invoke", "press", "submit", "run_text", "session_choices", "sync_community"):
+        monkeypatch.setattr(sqlite_core, name, never)
+    organizer = {"permissions": payloads.MANAGE_EVENTS, "roles": [payloads.ORGANIZER_ROLE]}
+    attempts = [
+        payloads.command("s4b-admin", "roster", {"session": "spring"}, **organizer),
+        payloads.command(
+            "s4b-admin",
+            "session call",
+            {"session": "spring", "details": "https://evil"},
+            **organizer,
+        ),
+        payloads.command("s4b", "sessions"),
+        payloads.component(DM_MESSAGE, "s4b:session:1", **organizer),
+        payloads.component(message_with("s4b-form:open:register"), "s4b-form:open:register"),
+        payloads.modal_submit("s4b-form:register", [], **organizer),
+    ]
+    for payload in map(from_another_server, attempts):
+        assert await feed(bot, payload) == "other server"
+        (answer,) = callbacks(mock, payload)
+        assert answer.body["data"]["flags"] == EPHEMERAL
+        assert "in its own server only" in answer.body["data"]["content"]
+        assert followups(mock, payload) == []
+    typing = from_another_server(payloads.autocomplete("s4b-admin", "roster", "session", "s"))
+    assert await feed(bot, typing) == "other server"
+    assert callbacks(mock, typing)[0].body == {"type": 8, "data": {"choices": []}}
+    await bot.on_guild_join(discord.Object(int(OTHER_GUILD)))  # type: ignore[arg-type]
+    assert mock.find("POST", rf"/guilds/{OTHER_GUILD}/.*") == []
+
+
+async def test_in_a_dm_a_member_can_press_buttons_but_is_never_an_organizer(
+    bot: S4BClient, mock: MockDiscord
+) -> None:
+    press = payloads.component(DM_MESSAGE, "s4b:session:1", guild=False)
     assert await feed(bot, press) == "reply"
-    assert "use this in the server" in callbacks(mock, press)[0].body["data"]["content"]
+    assert "Spring" in visible_text(followups(mock, press))  # a reminder's buttons work
+    roster = payloads.command(
+        "s4b-admin", "roster", {"session": "spring"}, guild=False, user=payloads.JO
+    )
+    await feed(bot, roster)
+    assert "Only organizers" in visible_text(followups(mock, roster))
+
+
+async def test_commands_are_synced_to_the_configured_server_only(
+    bot: S4BClient, mock: MockDiscord
+) -> None:
+    (guild,) = mock.find("PUT", r"/applications/\d+/guilds/\d+/commands")
+    assert guild.path.endswith(f"/guilds/{payloads.GUILD_ID}/commands") and guild.body
+    (everywhere,) = mock.find("PUT", r"/applications/\d+/commands")
+    assert everywhere.body == []  # and none left anywhere by an earlier global sync
+
+
+def test_the_server_is_required_with_a_token() -> None:
+    with pytest.raises(ValidationError, match="required with DISCORD_TOKEN"):
+        DiscordConfig(_env_file=None, token=TOKEN)  # type: ignore[call-arg]
+    assert DiscordConfig(_env_file=None).guild_id is None  # type: ignore[call-arg]
 
 
 async def test_a_rate_limited_follow_up_is_retried_by_discord_py(

@@ -47,7 +47,9 @@ def test_command_names_follow_one_rule() -> None:
 
 
 def test_tree_matches_the_catalogue(bot: S4BClient) -> None:
-    groups = [g for g in bot.tree.get_commands() if isinstance(g, app_commands.Group)]
+    assert bot.tree.get_commands() == []  # no global command: only the configured server's
+    server = discord.Object(payloads.GUILD_ID)
+    groups = [g for g in bot.tree.get_commands(guild=server) if isinstance(g, app_commands.Group)]
     assert sorted(g.name for g in groups) == [MEMBER_ROOT, ORGANIZER_ROOT]
     leaves = walk_commands(groups)
     expected = {discord_path(CATALOGUE, c).usage.removeprefix("/"): c for c in CATALOGUE.commands}
