@@ -4,12 +4,14 @@ organizers, expired tokens, files."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from datetime import timedelta
 from typing import Any
 
 import discord
 import pytest
+from discord.gateway import DiscordWebSocket
 from pydantic import ValidationError
 
 from adapters.discord import DiscordConfig, S4BClient
@@ -27,6 +29,7 @@ from tests.adapters.discord.conftest import (
     visible_text,
 )
 from tests.adapters.discord.mock_discord import MockDiscord
+from tests.logcapture import debug_logging
 
 EPHEMERAL = 64
 
@@ -447,6 +450,29 @@ async def test_the_token_is_never_logged(
     secret = TOKEN.split(".", 1)[1]
     assert secret not in caplog.text
     assert secret not in repr(bot.config) and secret not in str(bot.config.model_dump())
+
+
+async def test_typed_text_and_answers_stay_out_of_the_debug_log(
+    bot: S4BClient, mock: MockDiscord
+) -> None:
+    """discord.py logs each gateway event at DEBUG (an interaction, with what was typed and
+    answered in a form) and each request's body: none of it reaches the bot's log."""
+    idea = "Qz bee circles on the library roof"
+    payload = payloads.command("s4b", "idea", {"text": idea}, user=payloads.BEA)
+    gateway = DiscordWebSocket(None, loop=asyncio.get_running_loop())  # type: ignore[arg-type]
+    gateway._discord_parsers = bot._connection.parsers
+    gateway._dispatch = bot.dispatch
+    gateway.shard_id = None
+    event = {"op": 0, "t": "INTERACTION_CREATE", "s": 1, "d": payload}
+    with debug_logging() as log:
+        await gateway.received_message(json.dumps(event))
+        async with asyncio.timeout(5):
+            assert await bot.s4b.log.wait(int(payload["id"])) == "reply"
+    assert idea in visible_text(followups(mock, payload))  # it was shared, and answered
+    written = log.getvalue()
+    assert "debug lines are written" in written  # the log was on, at DEBUG
+    for secret in (idea, payloads.BEA["global_name"], payload["token"], TOKEN.split(".", 1)[1]):
+        assert secret not in written, secret
 
 
 async def test_a_failure_around_the_core_still_answers(bot: S4BClient, mock: MockDiscord) -> None:

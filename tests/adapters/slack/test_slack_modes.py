@@ -37,6 +37,7 @@ from tests.adapters.slack.slackreq import (
     signed_headers,
     submission_body,
 )
+from tests.logcapture import debug_logging
 
 
 @pytest.fixture
@@ -264,3 +265,26 @@ async def test_slacks_retries_are_acknowledged_and_not_run_again(
         assert response.status == 200 and response.headers["x-slack-no-retry"] == "1"
     await slack.settled()
     assert not mock_slack.to("views.publish")
+
+
+async def test_request_bodies_stay_out_of_the_debug_log(
+    slack: SlackBot, mock_slack: MockSlack, http_url: str
+) -> None:
+    url = http_url + "/slack/events"
+    idea = "Qz bee circles on the library roof"
+    answers = {"name": "Adaqz Lovelace", "about": "Keeps qz bees", "sessions": ("1",)}
+    with debug_logging() as log:
+        body = command_body(f"idea {idea}", response_url=mock_slack.response_url())
+        assert (await post(url, body, signed_headers(SIGNING_SECRET, body)))[0] == 200
+        body = action_body("s4b:register:1", response_url=mock_slack.response_url("act"))
+        assert (await post(url, body, signed_headers(SIGNING_SECRET, body)))[0] == 200
+        await slack.settled()
+        view = mock_slack.to("views.open")[0].args["view"]
+        body = submission_body(view, {**answers, "consent": True})
+        assert (await post(url, body, signed_headers(SIGNING_SECRET, body)))[0] == 200
+        await slack.settled()
+    assert mock_slack.to("chat.postMessage")  # the idea was posted, the DMs sent
+    written = log.getvalue()
+    assert "debug lines are written" in written  # the log was on, at DEBUG
+    for secret in (idea, answers["name"], answers["about"], BOT_TOKEN, SIGNING_SECRET):
+        assert secret not in written, secret
