@@ -118,8 +118,8 @@ def configure(*, level: str = "INFO", json_lines: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # LibraryFloor would drop their records anyway: spare the noisiest the work of making them.
-    for noisy in NOISY_LIBRARIES:
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    for library, floor in LIBRARY_LEVELS.items():
-        logging.getLogger(library).setLevel(floor)
+    # LibraryFloor would drop their records anyway: spare the noisiest the work of making
+    # them (never below the level asked for: a library's own level overrides the root's).
+    floors = {**dict.fromkeys(NOISY_LIBRARIES, logging.WARNING), **LIBRARY_LEVELS}
+    for library, floor in floors.items():
+        logging.getLogger(library).setLevel(max(floor, root.level))

@@ -1,4 +1,4 @@
-"""Logging configured exactly as `bot.py` does at S4B_LOG_LEVEL=DEBUG, into a buffer."""
+"""Logging configured exactly as `bot.py` does (S4B_LOG_LEVEL=DEBUG by default), into a buffer."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from s4b_bot import logs
 
 
 @contextmanager
-def debug_logging() -> Iterator[io.StringIO]:
-    """Everything the bot would write to its log at DEBUG; the logging set-up is restored
+def debug_logging(level: str = "DEBUG") -> Iterator[io.StringIO]:
+    """Everything the bot would write to its log at `level`; the logging set-up is restored
     afterwards (other tests rely on pytest's own capture and the libraries' levels)."""
     root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
+    handlers, root_level = root.handlers[:], root.level
     loggers = [
         logger
         for logger in logging.root.manager.loggerDict.values()
@@ -26,13 +26,13 @@ def debug_logging() -> Iterator[io.StringIO]:
     stream = io.StringIO()
     stderr, sys.stderr = sys.stderr, stream  # the handler writes to sys.stderr
     try:
-        logs.configure(level="DEBUG")
+        logs.configure(level=level)
         logging.getLogger("s4b_bot.test").debug("debug lines are written")
         yield stream
     finally:
         sys.stderr = stderr
         root.handlers[:] = handlers
-        root.setLevel(level)
+        root.setLevel(root_level)
         for name, old in levels.items():
             logging.getLogger(name).setLevel(old)
         for logger in logging.root.manager.loggerDict.values():  # made while capturing

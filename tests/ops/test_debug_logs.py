@@ -5,6 +5,7 @@ statement's parameters and rows at DEBUG)."""
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -65,3 +66,11 @@ async def test_a_members_data_call_links_and_feed_tokens_stay_out_of_the_debug_l
     assert "debug lines are written" in written  # the log was on, at DEBUG
     for secret in [*PERSONAL.values(), "qz-4567", "9911", token[1]]:
         assert secret not in written, secret
+
+
+def test_a_quieter_level_quiets_the_libraries_too() -> None:
+    with debug_logging("WARNING") as log:
+        for library in ("alembic.runtime.migration", "discord.gateway", "sqlalchemy.engine"):
+            logging.getLogger(library).info("%s says something", library)
+        logging.getLogger("s4b_bot.test").warning("a warning is written")
+    assert log.getvalue().endswith("s4b_bot.test: a warning is written\n")
