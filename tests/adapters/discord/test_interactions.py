@@ -32,6 +32,29 @@ from tests.adapters.discord.mock_discord import MockDiscord
 from tests.logcapture import debug_logging
 
 EPHEMERAL = 64
+BOT_MESSAGE: dict[str, Any] = {
+    "id": "1",
+    "channel_id": "1100000000000000061",
+    "author": {"id": "1", "username": "x", "discriminator": "0", "avatar": None},
+    "content": "",
+    "embeds": [],
+    "attachments": [],
+    "mentions": [],
+    "mention_roles": [],
+    "pinned": False,
+    "mention_everyone": False,
+    "tts": False,
+    "timestamp": "2025-01-01T00:00:00+00:00",
+    "edited_timestamp": None,
+    "flags": 0,
+    "type": 0,
+}
+
+
+def message_with(custom_id: str) -> dict[str, Any]:
+    """A message of the bot's with one button (discord.py routes a press by the message)."""
+    button = {"type": 2, "style": 2, "label": "Press", "custom_id": custom_id}
+    return BOT_MESSAGE | {"components": [{"type": 1, "components": [button]}]}
 
 
 def first_message_with(
@@ -129,36 +152,7 @@ async def test_a_slow_core_is_deferred_in_time_and_offers_the_form_by_button(
         ),
         lambda: payloads.modal_submit("s4b-form:register", [], age=timedelta(minutes=16)),
         lambda: payloads.component(
-            {
-                "id": "1",
-                "channel_id": "1",
-                "author": {"id": "1", "username": "x", "discriminator": "0", "avatar": None},
-                "content": "",
-                "embeds": [],
-                "attachments": [],
-                "mentions": [],
-                "mention_roles": [],
-                "pinned": False,
-                "mention_everyone": False,
-                "tts": False,
-                "timestamp": "2025-01-01T00:00:00+00:00",
-                "edited_timestamp": None,
-                "flags": 0,
-                "type": 0,
-                "components": [
-                    {
-                        "type": 1,
-                        "components": [
-                            {
-                                "type": 2,
-                                "style": 4,
-                                "label": "Unregister",
-                                "custom_id": "s4b:unregister:1",
-                            }
-                        ],
-                    }
-                ],
-            },
+            message_with("s4b:unregister:1"),
             "s4b:unregister:1",
             age=timedelta(minutes=16),
         ),
@@ -315,38 +309,7 @@ async def test_an_attached_ics_is_imported(bot: S4BClient, mock: MockDiscord) ->
     assert "Imported gathering" in visible_text(followups(mock, payload))
 
 
-DM_MESSAGE: dict[str, Any] = {
-    "id": "1",
-    "channel_id": "1100000000000000061",
-    "author": {"id": "1", "username": "x", "discriminator": "0", "avatar": None},
-    "content": "",
-    "embeds": [],
-    "attachments": [],
-    "mentions": [],
-    "mention_roles": [],
-    "pinned": False,
-    "mention_everyone": False,
-    "tts": False,
-    "timestamp": "2025-01-01T00:00:00+00:00",
-    "edited_timestamp": None,
-    "flags": 0,
-    "type": 0,
-    "components": [
-        {
-            "type": 1,
-            "components": [
-                {"type": 2, "style": 2, "label": "Details", "custom_id": "s4b:session:1"}
-            ],
-        }
-    ],
-}
 OTHER_GUILD = "1100000000000000999"
-
-
-def message_with(custom_id: str) -> dict[str, Any]:
-    """A message of the bot's with one button (discord.py routes a press by the message)."""
-    button = {"type": 2, "style": 2, "label": "Press", "custom_id": custom_id}
-    return DM_MESSAGE | {"components": [{"type": 1, "components": [button]}]}
 
 
 def from_another_server(payload: dict[str, Any]) -> dict[str, Any]:
@@ -383,7 +346,7 @@ async def test_another_server_reaches_nothing_whatever_its_permissions(
             **organizer,
         ),
         payloads.command("s4b", "sessions"),
-        payloads.component(DM_MESSAGE, "s4b:session:1", **organizer),
+        payloads.component(message_with("s4b:session:1"), "s4b:session:1", **organizer),
         payloads.component(message_with("s4b-form:open:register"), "s4b-form:open:register"),
         payloads.modal_submit("s4b-form:register", [], **organizer),
     ]
@@ -403,7 +366,7 @@ async def test_another_server_reaches_nothing_whatever_its_permissions(
 async def test_in_a_dm_a_member_can_press_buttons_but_is_never_an_organizer(
     bot: S4BClient, mock: MockDiscord
 ) -> None:
-    press = payloads.component(DM_MESSAGE, "s4b:session:1", guild=False)
+    press = payloads.component(message_with("s4b:session:1"), "s4b:session:1", guild=False)
     assert await feed(bot, press) == "reply"
     assert "Spring" in visible_text(followups(mock, press))  # a reminder's buttons work
     roster = payloads.command(
