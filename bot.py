@@ -191,7 +191,10 @@ async def keep_retention(core: Core, stop: asyncio.Event) -> None:
 def print_invite_url() -> int:
     from adapters.discord import DiscordConfig, application_id_from_token, invite_url
 
-    config = DiscordConfig()
+    try:
+        config = DiscordConfig()
+    except ValidationError:
+        return check_configuration()  # says what is wrong, setting by setting
     token = config.token.get_secret_value() if config.token else ""
     application_id = config.application_id or application_id_from_token(token)
     if application_id is None:

@@ -3,6 +3,11 @@
 Tokens and secrets are redacted by pattern (Slack xox*/xapp tokens, Discord bot tokens,
 anything after "token=" or "secret="), and email addresses are masked, in the message and
 in any exception text, before a handler writes the line.
+
+Below WARNING, only the bot's own loggers reach the handler, whatever S4B_LOG_LEVEL says:
+libraries log what they carry at DEBUG or INFO (the database driver each statement's
+parameters and rows, slack_sdk, bolt and discord.py each request's body), and that is
+names, form answers, call links and feed tokens that no pattern can recognise.
 """
 
 from __future__ import annotations
@@ -48,6 +53,46 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+OWN_LOGGERS = ("s4b_bot", "adapters", "storage", "bench", "bot", "__main__")
+LIBRARY_LEVELS = {
+    "alembic": logging.INFO,
+    "discord.client": logging.INFO,
+    "discord.gateway": logging.INFO,
+}
+"""Libraries that log nothing personal at INFO (migrations run, gateway connected); every
+other library is heard from WARNING up."""
+NOISY_LIBRARIES = (
+    "aiohttp",
+    "asyncio",
+    "sqlalchemy",
+    "aiosqlite",
+    "asyncpg",
+    "slack_bolt",
+    "slack_sdk",
+    "discord",
+)
+
+
+def _is_own(name: str) -> bool:
+    return any(name == own or name.startswith(own + ".") for own in OWN_LOGGERS)
+
+
+def _library_level(name: str) -> int:
+    parts = name.split(".")
+    for end in range(len(parts), 0, -1):
+        level = LIBRARY_LEVELS.get(".".join(parts[:end]))
+        if level is not None:
+            return level
+    return logging.WARNING
+
+
+class LibraryFloor(logging.Filter):
+    """Drops libraries' records below their floor (WARNING unless LIBRARY_LEVELS says)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return _is_own(record.name) or record.levelno >= _library_level(record.name)
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -63,6 +108,7 @@ class JsonFormatter(logging.Formatter):
 
 def configure(*, level: str = "INFO", json_lines: bool = False) -> None:
     handler = logging.StreamHandler()
+    handler.addFilter(LibraryFloor())
     handler.addFilter(RedactingFilter())
     handler.setFormatter(
         JsonFormatter()
@@ -72,6 +118,8 @@ def configure(*, level: str = "INFO", json_lines: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # Libraries that log request URLs or headers at INFO/DEBUG stay at WARNING.
-    for noisy in ("aiohttp.access", "slack_bolt", "slack_sdk", "discord.http", "asyncio"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # LibraryFloor would drop their records anyway: spare the noisiest the work of making
+    # them (never below the level asked for: a library's own level overrides the root's).
+    floors = {**dict.fromkeys(NOISY_LIBRARIES, logging.WARNING), **LIBRARY_LEVELS}
+    for library, floor in floors.items():
+        logging.getLogger(library).setLevel(max(floor, root.level))

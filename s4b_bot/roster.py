@@ -39,6 +39,10 @@ def _attended_cell(registration: Registration, *, taken: bool) -> str:
     return "no" if taken else ""
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP, CSV injection)."""
+
+
 async def roster(ctx: Context, args: Args) -> Outcome:
     session = resolve(await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now)
     regs = (
@@ -62,11 +66,11 @@ async def roster(ctx: Context, args: Args) -> Outcome:
         listing = "\n".join(f"{i}. {r.name}" for i, r in enumerate(waiting, start=1))
         cards.append(Card(title=f"Waitlist: {len(waiting)}", body=(Text.of(listing),)))
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_FIELDS)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
+    writer.writerow(spreadsheet_safe(*CSV_FIELDS))
     for position, r in enumerate(confirmed + waiting, start=1):
         writer.writerow(
-            (
+            spreadsheet_safe(
                 r.status,
                 position if r.status == "waitlisted" else "",
                 r.name,
@@ -87,6 +91,14 @@ async def roster(ctx: Context, args: Args) -> Outcome:
             attachments=(Attachment(filename, buffer.getvalue().encode("utf-8"), "text/csv"),),
         )
     )
+
+
+def spreadsheet_safe(*cells: object) -> list[str]:
+    """Cells a spreadsheet shows as text, never runs: one starting like a formula gets a
+    leading single quote, as OWASP's CSV-injection guidance says (the writer quotes every
+    cell and doubles the double quotes)."""
+    texts = [str(cell) for cell in cells]
+    return ["'" + text if text.startswith(FORMULA_STARTS) else text for text in texts]
 
 
 async def deliveries(ctx: Context, args: Args) -> Outcome:

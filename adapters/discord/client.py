@@ -54,8 +54,9 @@ class S4BClient(discord.Client):
         self.names = discord_names(core.catalogue)
         self.s4b = InteractionHandler(core, config, names=self.names)
         self.tree = S4BCommandTree(self)
+        server = discord.Object(config.server_id)  # the commands exist there only
         for group in build_groups(core.catalogue, self.s4b):
-            self.tree.add_command(group)
+            self.tree.add_command(group, guild=server)
         self.platform = DiscordPlatform(self, config, self.s4b, names=self.names)
 
     @property
@@ -72,12 +73,10 @@ class S4BClient(discord.Client):
                 _log.warning("could not sync the commands: %s %s", exc.status, exc.text)
 
     async def sync_commands(self) -> list[app_commands.AppCommand]:
-        """One bulk overwrite: to the development server if configured, else global."""
-        if self.config.guild_id is not None:
-            guild = discord.Object(self.config.guild_id)
-            self.tree.copy_global_to(guild=guild)
-            return await self.tree.sync(guild=guild)
-        return await self.tree.sync()
+        """One bulk overwrite to the configured server, and none anywhere else: an empty
+        global set also removes commands an earlier global sync left in other servers."""
+        await self.tree.sync()
+        return await self.tree.sync(guild=discord.Object(self.config.server_id))
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         """Modal submissions, by custom_id (commands and buttons go through the tree and
@@ -98,7 +97,13 @@ class S4BClient(discord.Client):
         await self._mirror(guild)
 
     async def _mirror(self, guild: discord.Guild) -> None:
-        """Plan the server's Scheduled Events for every upcoming session (idempotent)."""
+        """Plan the server's Scheduled Events for every upcoming session (idempotent);
+        only in the configured server: the bot serves no other."""
+        if guild.id != self.config.server_id:
+            _log.warning(
+                "server %s is not DISCORD_GUILD_ID: it gets nothing from the bot", guild.id
+            )
+            return
         try:
             await self.core.sync_community(PLATFORM, str(guild.id))
         except Exception as exc:  # a database hiccup must not stop the gateway

@@ -5,7 +5,8 @@ and the invite URL with the minimum permissions the bot needs.
 from __future__ import annotations
 
 import discord
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SCOPES = ("bot", "applications.commands")
@@ -53,12 +54,14 @@ class DiscordConfig(BaseSettings):
     """The bot token (Developer Portal → Bot → Reset Token). Never logged."""
     application_id: int | None = None
     """The application id; read from the token's application at login when unset."""
-    guild_id: int | None = None
-    """Sync the commands to this server only (instant; for development). Unset: global."""
+    guild_id: int | None = Field(default=None, validate_default=True)
+    """The one server the bot serves (required with a token): commands are synced there
+    only, organizer rights are that server's, and other servers' interactions are refused."""
     sync_commands: bool = True
     """Push the command tree to Discord at start-up (one bulk overwrite, idempotent)."""
     organizer_role_id: int | None = None
-    """Members with this role are organizers. Unset: those with Manage Events."""
+    """Members with this role (in the guild_id server) are organizers. Unset: those with
+    Manage Events in that server."""
     announcements_channel_id: int | None = None
     summaries_channel_id: int | None = None
     ideas_channel_id: int | None = None
@@ -74,6 +77,24 @@ class DiscordConfig(BaseSettings):
     instead (Discord wants an answer within 3 s, and a modal must be the first answer)."""
     max_upload_bytes: int = Field(default=1_000_000, ge=1)
     """Largest file a command accepts (an .ics to import)."""
+
+    @field_validator("guild_id")
+    @classmethod
+    def _guild_with_token(cls, guild_id: int | None, info: ValidationInfo) -> int | None:
+        if guild_id is None and info.data.get("token") is not None:
+            raise PydanticCustomError(
+                "guild_required",
+                "required with DISCORD_TOKEN: the id of the one server the bot serves "
+                "(right-click the server, Copy Server ID); organizer rights hold only there",
+            )
+        return guild_id
+
+    @property
+    def server_id(self) -> int:
+        """`guild_id`, which a running Discord adapter cannot do without."""
+        if self.guild_id is None:
+            raise ValueError("DISCORD_GUILD_ID is not set: the bot serves one Discord server")
+        return self.guild_id
 
     def channel_id(self, channel: str) -> int | None:
         """The configured channel for one of the core's channel names."""

@@ -20,6 +20,7 @@ Replies are private (ephemeral) unless the core says `public`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import time
@@ -33,7 +34,7 @@ from discord import app_commands
 
 from adapters.discord.config import DiscordConfig
 from adapters.discord.errors import describe
-from adapters.discord.parse import actor_of, form_values, modal_values
+from adapters.discord.parse import actor_of, form_values, modal_values, serves
 from adapters.discord.render import NO_MENTIONS, ButtonSpec, Chunk, render
 from adapters.discord.views import MODAL_PREFIX, FormTooLarge, form_modal, message_kwargs
 from s4b_bot import actions
@@ -56,7 +57,9 @@ FORM_OPENERS = {REGISTRATION_FORM: (MEMBER_ROOT, "register")}
 DRAFT_LIFETIME = 3_600.0
 RECENT_MAX = 10_000
 
-MSG_IN_SERVER = "Please use this in the server."
+MSG_OTHER_SERVER = (
+    "This bot runs the S4B working group in its own server only; nothing was done here."
+)
 MSG_FORM_LATER = (
     "The form took a moment too long to open (Discord gives a bot 3 seconds). "
     "Press the button to open it now."
@@ -105,6 +108,7 @@ class InteractionHandler:
     def __init__(self, core: Core, config: DiscordConfig, *, names: Mapping[str, str]) -> None:
         self.core = core
         self.config = config
+        self.guild_id = config.server_id
         self.names = dict(names)
         self.log = HandledLog()
         self.recent: OrderedDict[tuple[str, str], discord.Interaction[Any]] = OrderedDict()
@@ -114,19 +118,31 @@ class InteractionHandler:
     # --- entry points ----------------------------------------------------------------
 
     async def accept(self, interaction: discord.Interaction[Any]) -> bool:
-        """The tree's global check: expired commands and autocompletes are skipped."""
+        """The check every interaction passes first (the tree's, and the buttons' and
+        forms'): expired ones are skipped, other servers' refused before any core call."""
         if is_expired(interaction):
             _log.info("skipping interaction %s: older than 15 minutes", interaction.id)
             await self.log.mark(interaction.id, "expired")
+            return False
+        if not serves(interaction, self.guild_id):
+            _log.info(
+                "refusing interaction %s from server %s", interaction.id, interaction.guild_id
+            )
+            with contextlib.suppress(discord.HTTPException):
+                if interaction.type is discord.InteractionType.autocomplete:
+                    await interaction.response.autocomplete([])
+                else:
+                    await interaction.response.send_message(
+                        MSG_OTHER_SERVER, ephemeral=True, allowed_mentions=NO_MENTIONS
+                    )
+            await self.log.mark(interaction.id, "other server")
             return False
         return True
 
     async def run_command(
         self, interaction: discord.Interaction[Any], command: Command, options: dict[str, Any]
     ) -> None:
-        actor = await self._actor(interaction)
-        if actor is None:
-            return
+        actor = self._actor(interaction)
 
         async def work() -> Outcome:
             args: dict[str, Any] = {}
@@ -194,11 +210,9 @@ class InteractionHandler:
 
     async def press(self, interaction: discord.Interaction[Any], verb: str, entity_id: int) -> None:
         """A persistent button: the core's action."""
-        if await self._expired(interaction):
+        if await self._refused(interaction):
             return
-        actor = await self._actor(interaction)
-        if actor is None:
-            return
+        actor = self._actor(interaction)
         action = f"{actions.PREFIX}:{verb}:{entity_id}"
         if verb in FORM_VERBS:
             await self._core_first(interaction, lambda: self.core.press(actor, action))
@@ -207,11 +221,9 @@ class InteractionHandler:
 
     async def open_form(self, interaction: discord.Interaction[Any], form_id: str) -> None:
         """ "Open the form" / "Fix the form": the form again, with what was typed before."""
-        if await self._expired(interaction):
+        if await self._refused(interaction):
             return
-        actor = await self._actor(interaction)
-        if actor is None:
-            return
+        actor = self._actor(interaction)
         opener = FORM_OPENERS.get(form_id)
         if opener is None:
             await self._answer(interaction, Outcome(reply=Message.plain("That form is gone.")))
@@ -228,11 +240,9 @@ class InteractionHandler:
 
     async def submit_modal(self, interaction: discord.Interaction[Any]) -> None:
         """A submitted form, identified by its custom_id (restart-safe)."""
-        if await self._expired(interaction):
+        if await self._refused(interaction):
             return
-        actor = await self._actor(interaction)
-        if actor is None:
-            return
+        actor = self._actor(interaction)
         data: dict[str, Any] = dict(interaction.data or {})
         form_id = str(data.get("custom_id", "")).removeprefix(MODAL_PREFIX)
         values = form_values(modal_values(data.get("components", [])))
@@ -363,24 +373,18 @@ class InteractionHandler:
 
     # --- helpers ----------------------------------------------------------------------
 
-    async def _expired(self, interaction: discord.Interaction[Any]) -> bool:
+    async def _refused(self, interaction: discord.Interaction[Any]) -> bool:
         return not await self.accept(interaction)
 
-    async def _actor(self, interaction: discord.Interaction[Any]) -> Actor | None:
-        actor = actor_of(
-            interaction,
-            organizer_role_id=self.config.organizer_role_id,
-            guild_id=self.config.guild_id,
+    def _actor(self, interaction: discord.Interaction[Any]) -> Actor:
+        return actor_of(
+            interaction, guild_id=self.guild_id, organizer_role_id=self.config.organizer_role_id
         )
-        if actor is None:
-            await self._answer(interaction, Outcome(reply=Message.plain(MSG_IN_SERVER)))
-        return actor
 
     def _remember(self, interaction: discord.Interaction[Any]) -> None:
-        community = interaction.guild_id or self.config.guild_id
-        if community is None or interaction.type is discord.InteractionType.autocomplete:
+        if interaction.type is discord.InteractionType.autocomplete:
             return
-        key = (str(community), str(interaction.user.id))
+        key = (str(self.guild_id), str(interaction.user.id))
         self.recent.pop(key, None)
         self.recent[key] = interaction
         while len(self.recent) > RECENT_MAX:

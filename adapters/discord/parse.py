@@ -30,20 +30,27 @@ def is_organizer(interaction: discord.Interaction[Any], organizer_role_id: int |
 
 
 def actor_of(
-    interaction: discord.Interaction[Any], *, organizer_role_id: int | None, guild_id: int | None
-) -> Actor | None:
-    """The core's Actor; None outside a server when no default server is configured."""
-    community = interaction.guild_id or guild_id
-    if community is None:
-        return None
+    interaction: discord.Interaction[Any], *, guild_id: int, organizer_role_id: int | None
+) -> Actor:
+    """The core's Actor, a member of the configured server.
+
+    An interaction from that server may carry organizer rights (its role or Manage Events
+    there); one in a DM (a button under a reminder) acts as a member only. Interactions
+    from other servers never get here (`serves`).
+    """
     return Actor(
         platform=PLATFORM,
-        community=str(community),
+        community=str(guild_id),
         user_id=str(interaction.user.id),
         display_name=interaction.user.display_name,
-        is_organizer=interaction.guild_id is not None
+        is_organizer=interaction.guild_id == guild_id
         and is_organizer(interaction, organizer_role_id),
     )
+
+
+def serves(interaction: discord.Interaction[Any], guild_id: int) -> bool:
+    """The bot serves one server, and DMs with its members: not any other server it is in."""
+    return interaction.guild_id in (None, guild_id)
 
 
 def modal_values(components: Iterable[Mapping[str, Any]]) -> dict[str, ModalValue]:

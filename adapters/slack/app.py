@@ -24,6 +24,7 @@ from adapters.slack.config import SlackConfig
 from adapters.slack.listeners import Handlers
 from adapters.slack.modal import CALLBACK_ID
 from adapters.slack.platform import SlackPlatform
+from adapters.slack.verify import VerifiedOnce
 from s4b_bot.actions import PREFIX
 from s4b_bot.catalogue import MEMBER_ROOT, ORGANIZER_ROOT
 from s4b_bot.core import Core
@@ -68,17 +69,21 @@ class SlackBot:
 def build_slack(core: Core, config: SlackConfig | None = None) -> SlackBot:
     """The bolt app with its listeners, and the Platform for the dispatcher.
 
-    Request verification stays on: in HTTP mode bolt checks each request's signature
-    and refuses timestamps older than five minutes; Socket Mode needs neither.
+    Request verification stays on (`verify.VerifiedOnce`): in HTTP mode each request's
+    signature is checked, timestamps older than five minutes are refused, and a request is
+    run once (Slack's retries and replays are acknowledged only); Socket Mode needs no
+    signature.
     """
     config = config or SlackConfig()
     client = build_client(config)
     secret = config.signing_secret.get_secret_value() if config.signing_secret else ""
+    logger = logging.getLogger("slack_bolt.s4b")  # a library's: its DEBUG logs carry bodies
     app = AsyncApp(
         client=client,
         signing_secret=secret,
-        request_verification_enabled=True,
-        logger=logging.getLogger("adapters.slack.bolt"),
+        request_verification_enabled=False,  # VerifiedOnce does it, in the same place
+        before_authorize=VerifiedOnce(secret, base_logger=logger),
+        logger=logger,
     )
     platform = SlackPlatform(client, config)
     handlers = Handlers(core, platform, config)

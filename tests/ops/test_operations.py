@@ -66,6 +66,9 @@ def test_check_validates_without_connecting() -> None:
     slack = run_bot("check", env={"SLACK_BOT_TOKEN": "xoxb-123"})
     assert slack.returncode == 2 and "SLACK_APP_TOKEN" in slack.stderr
     assert "xoxb-123" not in slack.stdout + slack.stderr
+    discord = run_bot("check", env={"DISCORD_TOKEN": "MTE.GxYzAb.secret-part"})
+    assert discord.returncode == 2 and "DISCORD_GUILD_ID: required" in discord.stderr
+    assert "secret-part" not in discord.stdout + discord.stderr
 
 
 def test_logs_never_carry_tokens_secrets_or_emails() -> None:

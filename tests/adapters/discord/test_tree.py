@@ -47,7 +47,9 @@ def test_command_names_follow_one_rule() -> None:
 
 
 def test_tree_matches_the_catalogue(bot: S4BClient) -> None:
-    groups = [g for g in bot.tree.get_commands() if isinstance(g, app_commands.Group)]
+    assert bot.tree.get_commands() == []  # no global command: only the configured server's
+    server = discord.Object(payloads.GUILD_ID)
+    groups = [g for g in bot.tree.get_commands(guild=server) if isinstance(g, app_commands.Group)]
     assert sorted(g.name for g in groups) == [MEMBER_ROOT, ORGANIZER_ROOT]
     leaves = walk_commands(groups)
     expected = {discord_path(CATALOGUE, c).usage.removeprefix("/"): c for c in CATALOGUE.commands}
@@ -124,7 +126,11 @@ def test_descriptions_are_plain_text_as_discord_shows_them(
     assert len(every) > 60
     assert [d for d in every if "`" in d] == []
     leaves = walk_commands(
-        [g for g in bot.tree.get_commands() if isinstance(g, app_commands.Group)]
+        [
+            g
+            for g in bot.tree.get_commands(guild=discord.Object(payloads.GUILD_ID))
+            if isinstance(g, app_commands.Group)
+        ]
     )
     assert leaves["s4b sessions"].description == "The upcoming sessions (“all” includes past ones)."
     assert leaves["s4b report"].description.endswith("breaks the guidelines (/s4b values).")

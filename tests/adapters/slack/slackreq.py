@@ -7,6 +7,7 @@ checks them exactly as it checks Slack's.
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import time
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ ADA = ("U0ADA", "ada")
 JO = ("U0JO", "jo")
 BEA = ("U0BEA", "bea")
 FORM = "application/x-www-form-urlencoded"
+_commands = itertools.count(1)
 
 
 def load(name: str) -> dict[str, Any]:
@@ -56,6 +58,7 @@ def command_body(
     # A Slack client sends what was typed with &, < and > as HTML entities.
     typed = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     payload.update(text=typed, user_id=user[0], user_name=user[1], command=command)
+    payload["trigger_id"] += f".{next(_commands)}"  # Slack gives each command its own
     payload["response_url"] = response_url
     return urlencode(payload)
 

@@ -91,7 +91,7 @@ async def test_register_opens_the_modal_with_the_trigger_id(
 ) -> None:
     await run(slack, mock_slack, "register spring")
     [call] = mock_slack.to("views.open")
-    assert call.args["trigger_id"] == "13345224609.738474920.8088930838d88f008e0"
+    assert call.args["trigger_id"].startswith("13345224609.738474920.8088930838d88f008e0.")
     view = call.args["view"]
     valid_view(view)
     assert view["callback_id"] == "s4b:form" and view["private_metadata"] == '{"form": "register"}'

@@ -7,6 +7,8 @@ the same acks; HTTP mode refuses bad signatures and stale timestamps. No secret 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 import logging
 import time
@@ -17,11 +19,13 @@ from urllib.parse import parse_qsl
 import aiohttp
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import func, select
 
 from adapters.slack.app import SlackBot, build_slack
 from adapters.slack.config import SlackConfig
 from adapters.slack.serve import serve, start_http
 from s4b_bot.core import Core
+from storage.models import Idea
 from tests.adapters.slack.conftest import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET
 from tests.adapters.slack.mock_slack import MockSlack
 from tests.adapters.slack.slackreq import (
@@ -33,6 +37,7 @@ from tests.adapters.slack.slackreq import (
     signed_headers,
     submission_body,
 )
+from tests.logcapture import debug_logging
 
 
 @pytest.fixture
@@ -42,7 +47,7 @@ async def http_url(slack: SlackBot, unused_tcp_port: int) -> AsyncIterator[str]:
     await runner.cleanup()
 
 
-async def post(url: str, body: str, headers: dict[str, str]) -> tuple[int, str]:
+async def post(url: str, body: str | bytes, headers: dict[str, str]) -> tuple[int, str]:
     async with aiohttp.ClientSession() as http, http.post(url, data=body, headers=headers) as r:
         return r.status, await r.text()
 
@@ -195,3 +200,91 @@ async def test_while_serving_web_api_calls_share_kept_alive_connections(
     assert len(mock_slack.to("chat.postMessage")) == 5
     assert len(peers) == 1, peers  # one connection, not one a call
     assert bot.platform.client.session is None  # closed with the server
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "signature"),
+    [("soon", None), ("", None), ("1e9", None), (None, "v0=é" + "0" * 63)],
+    ids=["words", "empty", "float", "non-ascii signature"],
+)
+async def test_malformed_signature_headers_are_refused_without_a_traceback(
+    slack: SlackBot,
+    mock_slack: MockSlack,
+    http_url: str,
+    caplog: pytest.LogCaptureFixture,
+    timestamp: str | None,
+    signature: str | None,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    body = command_body("idea Tea after every session", response_url=mock_slack.response_url())
+    headers = signed_headers(SIGNING_SECRET, body)
+    if timestamp is not None:
+        headers["x-slack-request-timestamp"] = timestamp
+        headers["x-slack-signature"] = (
+            "v0="
+            + hmac.new(
+                SIGNING_SECRET.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256
+            ).hexdigest()
+        )  # signed with the malformed stamp
+    if signature is not None:
+        headers["x-slack-signature"] = signature
+    status, _ = await post(http_url + "/slack/events", body.encode(), headers)
+    assert status == 401
+    await slack.settled()
+    assert not mock_slack.to("respond")
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+
+
+async def test_a_replayed_signed_request_is_acknowledged_and_not_run_again(
+    slack: SlackBot, mock_slack: MockSlack, http_url: str, sqlite_core: Core
+) -> None:
+    body = command_body("idea Tea after every session", response_url=mock_slack.response_url())
+    headers = signed_headers(SIGNING_SECRET, body)
+    for _ in range(3):  # the same bytes, timestamp and signature: within the five minutes
+        assert await post(http_url + "/slack/events", body, headers) == (200, "")
+        await slack.settled()
+    async with sqlite_core.db.transaction() as db:
+        assert await db.scalar(select(func.count()).select_from(Idea)) == 1
+    assert len(mock_slack.to("respond")) == 1
+    again = signed_headers(SIGNING_SECRET, body, timestamp=int(time.time()) + 1)
+    assert (await post(http_url + "/slack/events", body, again))[0] == 200  # typed again
+    await slack.settled()
+    assert len(mock_slack.to("respond")) == 2  # a new request is run (and answered)
+
+
+async def test_slacks_retries_are_acknowledged_and_not_run_again(
+    slack: SlackBot, mock_slack: MockSlack, http_url: str
+) -> None:
+    body = event_body()
+    headers = signed_headers(SIGNING_SECRET, body, content_type="application/json")
+    retry = {**headers, "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout"}
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(http_url + "/slack/events", data=body, headers=retry) as response,
+    ):
+        assert response.status == 200 and response.headers["x-slack-no-retry"] == "1"
+    await slack.settled()
+    assert not mock_slack.to("views.publish")
+
+
+async def test_request_bodies_stay_out_of_the_debug_log(
+    slack: SlackBot, mock_slack: MockSlack, http_url: str
+) -> None:
+    url = http_url + "/slack/events"
+    idea = "Qz bee circles on the library roof"
+    answers = {"name": "Adaqz Lovelace", "about": "Keeps qz bees", "sessions": ("1",)}
+    with debug_logging() as log:
+        body = command_body(f"idea {idea}", response_url=mock_slack.response_url())
+        assert (await post(url, body, signed_headers(SIGNING_SECRET, body)))[0] == 200
+        body = action_body("s4b:register:1", response_url=mock_slack.response_url("act"))
+        assert (await post(url, body, signed_headers(SIGNING_SECRET, body)))[0] == 200
+        await slack.settled()
+        view = mock_slack.to("views.open")[0].args["view"]
+        body = submission_body(view, {**answers, "consent": True})
+        assert (await post(url, body, signed_headers(SIGNING_SECRET, body)))[0] == 200
+        await slack.settled()
+    assert mock_slack.to("chat.postMessage")  # the idea was posted, the DMs sent
+    written = log.getvalue()
+    assert "debug lines are written" in written  # the log was on, at DEBUG
+    for secret in (idea, answers["name"], answers["about"], BOT_TOKEN, SIGNING_SECRET):
+        assert secret not in written, secret
