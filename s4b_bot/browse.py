@@ -7,6 +7,7 @@ from s4b_bot.context import Context
 from s4b_bot.output import Message, Outcome, Text
 from s4b_bot.sessions import is_over, resolve
 from s4b_bot.views import session_card, when
+from s4b_bot.words import plural
 from storage import queries
 
 
@@ -79,7 +80,7 @@ async def home(ctx: Context, args: Args) -> Outcome:
         Text.of(
             f"Hello{' ' + ctx.actor.display_name if ctx.actor.display_name.strip() else ''}. "
             f"You are registered for {registered} of the "
-            f"{len(sessions)} upcoming sessions."
+            f"{plural(len(sessions), 'upcoming session')}."
         ),
         Text.of("`/s4b help` lists everything I can do."),
     )

@@ -15,12 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot import community_deliveries, planning
 from s4b_bot.calendar_ics import Person, build_calendar, event_from_session
-from s4b_bot.offsets import describe, effective_offsets
+from s4b_bot.offsets import effective_offsets
 from s4b_bot.output import Attachment, Card, Field, Message, Text
 from s4b_bot.ports import ModerationAction, Recipient, SessionEvent
 from s4b_bot.settings import Settings
-from s4b_bot.timefmt import format_date
-from s4b_bot.views import session_card, when
+from s4b_bot.timefmt import format_date, format_day
+from s4b_bot.views import session_card, starts, when
+from s4b_bot.words import with_reason
 from storage import outbox, queries
 from storage.models import Community, Member, OutboxMessage, ProgrammeSession, Registration
 
@@ -323,11 +324,10 @@ async def _cancellation(
             "the attached file removes it from your calendar."
         )
     else:
-        reason = row.payload.get("reason")
-        lead = (
+        lead = with_reason(
             f"The {session.season} session on "
-            f"{format_date(session.starts_at, session.timezone)} is cancelled"
-            + (f": {reason}" if reason else ".")
+            f"{format_day(session.starts_at, session.timezone)} is cancelled",
+            row.payload.get("reason"),
         )
     attachment = _calendar_file(
         [session],
@@ -368,26 +368,15 @@ async def _reminder(
         # Overdue (the dispatcher was down, or the clock jumped) and a later reminder is
         # due too: send only that one, not two "starts in 1 day" messages.
         raise Withdraw("superseded by a later reminder")
-    left = describe(_round(session.starts_at - now))
     lead = Text.of(
-        f"Reminder: the {session.season} session starts in {left}, ",
-        when(session, member.timezone),
+        f"Reminder: the {session.season} session starts ",
+        starts(session, now, member.timezone),
         ".",
     )
     return Message(
         text=(lead,),
         cards=(_session_summary(session, member, call=True),),
     )
-
-
-def _round(delta: timedelta) -> timedelta:
-    """To the nearest minute, then hour or day when close, for a friendly "starts in"."""
-    minutes = round(delta.total_seconds() / 60)
-    for size, slack in ((1_440, 10), (60, 2)):
-        nearest = round(minutes / size)
-        if nearest >= 1 and abs(minutes - nearest * size) <= slack:
-            return timedelta(minutes=nearest * size)
-    return timedelta(minutes=max(minutes, 1))
 
 
 _MEMBER_RENDERERS = {
@@ -439,11 +428,12 @@ async def _render_post(db: AsyncSession, row: OutboxMessage, *, now: datetime) -
             community_id=community.id,
         )
     if row.kind == planning.SESSION_CANCELLED_POST:
-        reason = f" ({session.status_note})" if session.status_note else ""
-        message = Message.plain(
-            f"The {session.season} session on {format_date(session.starts_at, session.timezone)}, "
-            f"“{session.title}”, is cancelled{reason}. Registrants have been told."
+        cancelled = with_reason(
+            f"The {session.season} session on {format_day(session.starts_at, session.timezone)}, "
+            f"“{session.title}”, is cancelled",
+            session.status_note,
         )
+        message = Message.plain(f"{cancelled} Registrants have been told.")
     else:
         if session.status == "cancelled":
             raise Withdraw("session cancelled")
@@ -458,13 +448,16 @@ async def _render_post(db: AsyncSession, row: OutboxMessage, *, now: datetime) -
             raise Withdraw("session already started")
         card = session_card(session, now=now, viewer_zone=None, registered=False)
         if row.kind == planning.STARTING:
-            lead = "Starting now! Registrants: the call details are in your direct messages."
+            lead = Text.of(
+                "Starting now! Registrants: the call details are in your direct messages."
+            )
             card = Card(title=card.title, body=card.body, fields=card.fields)
         else:
-            left = describe(_round(session.starts_at - now)) if session.starts_at > now else "soon"
-            lead = (
-                f"Next session in {left}. Everyone is welcome: register with the button "
-                f"or `/s4b register {session.season.lower()}`."
+            lead = Text.of(
+                "Next session: ",
+                starts(session, now, None),
+                ". Everyone is welcome: register with the button "
+                f"or `/s4b register {session.season.lower()}`.",
             )
-        message = Message(text=(Text.of(lead),), cards=(card,))
+        message = Message(text=(lead,), cards=(card,))
     return Delivery(row.platform, message, community=community.external_id, channel=ANNOUNCEMENTS)

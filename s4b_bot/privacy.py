@@ -21,6 +21,7 @@ from s4b_bot.errors import Forbidden
 from s4b_bot.linking import accounts_of
 from s4b_bot.output import Attachment, Button, Card, Message, Outcome, Text
 from s4b_bot.waitlist import lock_session, promote
+from s4b_bot.words import one_of, plural
 from storage import outbox
 from storage.models import (
     Community,
@@ -175,10 +176,18 @@ async def my_data(ctx: Context, args: Args) -> Outcome:
     """`/s4b my-data`: everything stored about the member, as a JSON file only they see."""
     data = await member_data(ctx.db, ctx.member, now=ctx.now)
     content = json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
-    counts = (
-        f"{len(data['accounts'])} account(s), {len(data['registrations'])} registration(s), "
-        f"{len(data['ideas'])} idea(s), {len(data['votes'])} vote(s) and "
-        f"{len(data['reports'])} report(s)"
+    counts = one_of(
+        [
+            plural(len(data[key]), noun)
+            for key, noun in (
+                ("accounts", "account"),
+                ("registrations", "registration"),
+                ("ideas", "idea"),
+                ("votes", "vote"),
+                ("reports", "report"),
+            )
+        ],
+        conjunction="and",
     )
     return Outcome(
         reply=Message(
@@ -284,13 +293,18 @@ async def _forget(ctx: Context) -> Outcome:
         ctx.db, ctx.member, now=ctx.now, default_offsets=ctx.settings.reminder_offsets
     )
     linked = done["accounts"] - 1
-    unlinked = f" Your {linked} linked account(s) are unlinked and erased too." if linked else ""
+    unlinked = (
+        f" Your linked accounts ({plural(linked, 'other account')}) are unlinked and erased too."
+        if linked
+        else ""
+    )
     return Outcome(
         reply=Message.plain(
-            f"Done: I have forgotten you. I deleted your {done['registrations']} "
-            "registration(s) with their answers, and your time zone, reminder settings and "
-            f"calendar feed.{unlinked}",
-            f"Your {done['ideas']} idea(s) and {done['votes']} vote(s) stay, without your name. "
+            "Done: I have forgotten you. I deleted your registrations "
+            f"({plural(done['registrations'], 'registration')}) with the answers you gave, and "
+            f"your time zone, reminder settings and calendar feed.{unlinked}",
+            f"Your {plural(done['ideas'], 'idea')} and {plural(done['votes'], 'vote')} stay, "
+            "without your name. "
             "If you added sessions to your calendar, remove them there.",
             "I still know your user name on this platform, because you are talking to me; "
             "nothing else.",

@@ -15,6 +15,7 @@ from s4b_bot.context import Context
 from s4b_bot.output import Attachment, Card, Message, Outcome, Text
 from s4b_bot.sessions import resolve
 from s4b_bot.timefmt import format_date
+from s4b_bot.words import plural
 from storage import outbox, queries
 from storage.models import Member, OutboxMessage, Registration
 
@@ -91,4 +92,5 @@ async def deliveries(ctx: Context, args: Args) -> Outcome:
 
 def _failure_line(row: OutboxMessage, names: dict[int, str]) -> str:
     who = names.get(row.member_id or 0, "a channel")
-    return f"• {row.kind} to {who} ({row.platform}), {row.attempts} tries: {row.last_error}"
+    tries = plural(row.attempts, "try", "tries")
+    return f"• {row.kind} to {who} ({row.platform}), {tries}: {row.last_error}"

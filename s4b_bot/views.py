@@ -26,6 +26,13 @@ def when(session: ProgrammeSession, viewer_zone: str | None) -> Moment:
     )
 
 
+def starts(session: ProgrammeSession, now: datetime, viewer_zone: str | None) -> Moment:
+    """When the session starts, said relative to now: "in 7 days", "tomorrow at 1:00 p.m."."""
+    return Moment(
+        start=session.starts_at, zone=session.timezone, viewer_zone=viewer_zone, relative_to=now
+    )
+
+
 def first_sentence(text: str, limit: int = 220) -> str:
     end = text.find(". ")
     sentence = text if end < 0 else text[: end + 1]
