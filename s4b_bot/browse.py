@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from s4b_bot.catalogue import Args
 from s4b_bot.context import Context
-from s4b_bot.output import Message, Outcome, Text
+from s4b_bot.output import Localised, Message, Outcome, Text
 from s4b_bot.sessions import is_over, resolve
 from s4b_bot.views import session_card, when
 from s4b_bot.words import plural
 from storage import queries
+
+TIMES_ARE_YOURS = "Times are shown in your own time zone."
 
 
 async def registered_ids(ctx: Context) -> set[int]:
@@ -35,13 +37,17 @@ async def list_sessions(ctx: Context, args: Args) -> Outcome:
     return Outcome(reply=Message(text=tuple(lead), cards=cards))
 
 
-def _zone_note(ctx: Context, series_zone: str) -> str:
+def _zone_note(ctx: Context, series_zone: str) -> Localised:
+    """Where the platform shows times in each reader's own zone, say so; elsewhere the
+    times are written out in Eastern (and the member's zone, when they set one)."""
     if ctx.viewer_zone:
-        return f"Times are Eastern ({series_zone}) and your zone, {ctx.viewer_zone}."
-    return (
-        f"Times are Eastern ({series_zone}). `/s4b timezone <zone>` adds your own, "
-        "e.g. `/s4b timezone America/Vancouver`."
-    )
+        fixed = f"Times are Eastern ({series_zone}) and your zone, {ctx.viewer_zone}."
+    else:
+        fixed = (
+            f"Times are Eastern ({series_zone}). `/s4b timezone <zone>` adds your own, "
+            "e.g. `/s4b timezone America/Vancouver`."
+        )
+    return Localised(localised=TIMES_ARE_YOURS, fixed=fixed)
 
 
 async def show_session(ctx: Context, args: Args) -> Outcome:

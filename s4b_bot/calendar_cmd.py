@@ -74,10 +74,12 @@ async def calendar_feed(ctx: Context, args: Args) -> Outcome:
     """`/s4b calendar feed [reset]`: a secret URL that always holds exactly your sessions."""
     base = ctx.settings.public_url
     if ctx.settings.http_port is None or not base:
+        # The settings' names are for whoever runs the bot, not for members.
+        how = " (S4B_HTTP_PORT and S4B_PUBLIC_URL switch them on)" if ctx.actor.is_organizer else ""
         return Outcome(
             reply=Message.plain(
-                "Calendar feeds are not switched on here (the organizers set S4B_HTTP_PORT and "
-                "S4B_PUBLIC_URL). `/s4b calendar` gives the sessions as a file instead."
+                f"Calendar feeds are not switched on here{how}. `/s4b calendar` gives the "
+                "sessions as a file instead."
             )
         )
     reset = args.get("action") == "reset"

@@ -43,13 +43,15 @@ def clean_text(
         text = text.replace("\r\n", "\n")
     if not text:
         if required:
-            raise UserError(f"{label} is required.")
+            raise UserError(f"{label} cannot be empty.")
         return ""
     found = bad_character(text, multiline=multiline)
     if found:
-        raise UserError(f"{label} contains a control character ({found}); please remove it.")
+        raise UserError(f"{label} cannot contain a control character ({found}); please remove it.")
     if len(text) > max_length:
-        raise UserError(f"{label} is {len(text):,} characters long; the limit is {max_length:,}.")
+        raise UserError(
+            f"{label} can be at most {max_length:,} characters long; this is {len(text):,}."
+        )
     return text
 
 

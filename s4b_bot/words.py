@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
+from s4b_bot.output import Attachment
+
 SOMETHING_WENT_WRONG = "Something went wrong on my side"
 """The start of every apology for an unexpected failure; the rest says what did not happen."""
 TRY_AGAIN = "Please try again, or tell an organizer."
@@ -52,6 +54,13 @@ def one_of(options: Sequence[str], *, conjunction: str = "or") -> str:
     return f"{', '.join(options[:-1])} {conjunction} {options[-1]}"
 
 
+def not_a_choice(typed: str, choices: Sequence[str]) -> str:
+    """ "'nonsense' is not an option here; use `reset`." (or "one of `a`, `b` or `c`")."""
+    shown = [f"`{c}`" for c in choices]
+    use = shown[0] if len(shown) == 1 else f"one of {one_of(shown)}"
+    return f"{typed[:40]!r} is not an option here; use {use}."
+
+
 def sentence(text: str) -> str:
     """`text` ending in one stop: none added after `.`, `!`, `?` or `…` (a typed reason
     that ends with a period must not end the sentence twice)."""
@@ -69,3 +78,19 @@ def with_reason(statement: str, reason: str | None) -> str:
     """ "The session is cancelled: the room is unavailable." as one sentence."""
     reason = (reason or "").strip()
     return sentence(f"{statement}: {reason}" if reason else statement)
+
+
+FILE_KINDS = {
+    "text/calendar": "a calendar file; open it to add it to your calendar",
+    "text/csv": "a spreadsheet (CSV)",
+    "application/json": "everything I store about you (JSON)",
+    "text/markdown": "a session summary (Markdown)",
+}
+
+
+def files_caption(attachments: Sequence[Attachment]) -> str:
+    """What a message that carries only files says: each file's name and what it is."""
+    return "\n".join(
+        f"📎 {a.filename}: {FILE_KINDS.get(a.mime.split(';')[0].strip(), 'a file')}."
+        for a in attachments
+    )

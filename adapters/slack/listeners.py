@@ -40,10 +40,9 @@ from s4b_bot.output import Message, Outcome
 _log = logging.getLogger(__name__)
 
 MSG_NOT_ORGANIZER = (
-    "`/s4b-admin` is for the working group's organizers. Slack has no roles, so organizers "
-    "are the people the bot is configured with (SLACK_ORGANIZER_IDS or the "
-    "SLACK_ORGANIZER_GROUP user group). Nothing was changed. `/s4b help` lists what "
-    "every member can do."
+    "`/s4b-admin` is for the working group's organizers (Slack has no roles: the people "
+    "who run the bot name them). Nothing was changed. `/s4b help` lists what every member "
+    "can do."
 )
 MSG_SAVING = "Saving your answers, one moment…"
 MSG_BROKEN = (
