@@ -49,7 +49,7 @@ def registration_form(
 ) -> Form:
     return Form(
         id=FORM_ID,
-        title="Join the S4B Working Group",
+        title="Register for S4B",
         intro="Tell us a bit about yourself and which sessions you would like to attend.",
         submit_label="Register",
         fields=(
