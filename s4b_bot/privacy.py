@@ -293,15 +293,11 @@ async def _forget(ctx: Context) -> Outcome:
         ctx.db, ctx.member, now=ctx.now, default_offsets=ctx.settings.reminder_offsets
     )
     linked = done["accounts"] - 1
-    unlinked = (
-        f" Your linked accounts ({plural(linked, 'other account')}) are unlinked and erased too."
-        if linked
-        else ""
-    )
+    unlinked = f" I also unlinked and erased {plural(linked, 'linked account')}." if linked else ""
     return Outcome(
         reply=Message.plain(
-            "Done: I have forgotten you. I deleted your registrations "
-            f"({plural(done['registrations'], 'registration')}) with the answers you gave, and "
+            "Done: I have forgotten you. I deleted "
+            f"{plural(done['registrations'], 'registration')} with the answers you gave, and "
             f"your time zone, reminder settings and calendar feed.{unlinked}",
             f"Your {plural(done['ideas'], 'idea')} and {plural(done['votes'], 'vote')} stay, "
             "without your name. "

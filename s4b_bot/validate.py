@@ -43,15 +43,14 @@ def clean_text(
         text = text.replace("\r\n", "\n")
     if not text:
         if required:
-            raise UserError(f"{label} cannot be empty.")
+            raise UserError(f"{label} is required.")
         return ""
     found = bad_character(text, multiline=multiline)
     if found:
         raise UserError(f"{label} cannot contain a control character ({found}); please remove it.")
     if len(text) > max_length:
-        raise UserError(
-            f"{label} can be at most {max_length:,} characters long; this is {len(text):,}."
-        )
+        # Worded without a verb on the label, which may be plural ("Call details").
+        raise UserError(f"{label}: {len(text):,} characters; the limit is {max_length:,}.")
     return text
 
 

@@ -77,7 +77,7 @@ async def test_a_bad_form_answer_changes_nothing(core: Core, clock: SettableCloc
         /s4b mine
         """,
     )
-    assert "'atlantis' is not one of the choices" in out
+    assert "'atlantis' is not an option here" in out
     assert "consent: answer yes or no" in out
     assert "Please check the form" in out
     assert "not registered for any session yet" in out
