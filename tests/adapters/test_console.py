@@ -33,6 +33,10 @@ async def test_newcomer_sees_sessions_in_eastern_and_their_zone(
     assert "Your time zone is now America/Vancouver" in second
     assert "(Tuesday, April 29, 2025, 10:00–11:00 a.m. PDT your time)" in second
     assert "(Tuesday, November 18, 2025, 10:00–11:00 a.m. PST your time)" in second
+    # The console cannot localise: it says which zone the times are in.
+    assert "Times are Eastern (America/Toronto). `/s4b timezone <zone>` adds your own" in first
+    assert "Times are Eastern (America/Toronto) and your zone, America/Vancouver." in second
+    assert "your own time zone" not in out
 
 
 async def test_register_for_two_through_the_form_list_and_cancel(

@@ -74,6 +74,15 @@ async def test_user_text_never_becomes_a_mention(slack: SlackBot, mock_slack: Mo
     assert "@here" not in text and "@\u2060here" in text
 
 
+async def test_sessions_say_slack_shows_times_in_the_members_own_zone(
+    slack: SlackBot, mock_slack: MockSlack
+) -> None:
+    await run(slack, mock_slack, "sessions")
+    text = "\n".join(block_text(r["blocks"]) for r in replies(mock_slack))
+    assert "Times are shown in your own time zone." in text and "<!date^" in text
+    assert "Times are Eastern" not in text
+
+
 async def test_register_opens_the_modal_with_the_trigger_id(
     slack: SlackBot, mock_slack: MockSlack
 ) -> None:
