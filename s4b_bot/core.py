@@ -31,6 +31,7 @@ from s4b_bot.registration import session_choice
 from s4b_bot.sessions import is_over
 from s4b_bot.settings import Settings
 from s4b_bot.textparse import parse_command
+from s4b_bot.words import went_wrong
 from storage import outbox, queries
 from storage.db import Database, is_unavailable
 from storage.models import Member
@@ -253,12 +254,7 @@ class Core:
         ref = secrets.token_hex(3)
         metrics.ERRORS.labels("unexpected").inc()
         _log.error("unexpected error (ref %s)", ref, exc_info=exc)
-        return Outcome(
-            reply=Message.plain(
-                f"Something went wrong on my side (reference {ref}), so nothing was changed. "
-                "Please try again, or tell an organizer."
-            )
-        )
+        return Outcome(reply=Message.plain(went_wrong("nothing was changed", reference=ref)))
 
     async def upcoming_count(self) -> int:
         """How many sessions are still to come (the console's welcome uses it)."""

@@ -8,9 +8,15 @@ from datetime import timedelta
 
 from s4b_bot.output import Attachment
 
-SOMETHING_WENT_WRONG = "Something went wrong on my side"
-"""The start of every apology for an unexpected failure; the rest says what did not happen."""
 TRY_AGAIN = "Please try again, or tell an organizer."
+
+
+def went_wrong(consequence: str = "", *, reference: str = "") -> str:
+    """The apology for an unexpected failure, on every platform: what did not happen, and
+    what to do ("Something went wrong on my side, so nothing was changed. Please try…")."""
+    ref = f" (reference {reference})" if reference else ""
+    then = f", so {consequence}" if consequence else ""
+    return f"Something went wrong on my side{ref}{then}. {TRY_AGAIN}"
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:

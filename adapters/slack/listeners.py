@@ -37,6 +37,7 @@ from s4b_bot.catalogue import ORGANIZER_ROOT
 from s4b_bot.core import Core
 from s4b_bot.invocation import Actor, FormSubmission
 from s4b_bot.output import Message, Outcome
+from s4b_bot.words import went_wrong
 
 _log = logging.getLogger(__name__)
 
@@ -46,10 +47,7 @@ MSG_NOT_ORGANIZER = (
     "can do."
 )
 MSG_SAVING = "Saving your answers, one moment…"
-MSG_BROKEN = (
-    "Something went wrong on my side while answering, so nothing more was done. "
-    "Please try again, or tell an organizer."
-)
+MSG_BROKEN = went_wrong("nothing more was done")
 
 
 class Inflight:

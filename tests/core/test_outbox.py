@@ -153,6 +153,20 @@ async def test_a_reason_that_ends_with_a_period_ends_each_sentence_once(
     assert "(The room is unavailable), so registration is closed." in refusal
 
 
+async def test_counts_in_replies_agree_with_their_nouns(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    await core.run_text(JO, "s4b-admin", "session capacity spring 1")
+    await register(core, ADA, "spring")
+    await register(core, BEN, "spring")  # waits
+    seats = reply_text(await core.run_text(JO, "s4b-admin", "session capacity spring 2"))
+    assert seats == (
+        "The Spring session now has 2 seats. Moved up from the waitlist and told: 1 member."
+    )
+    reminders_reply = reply_text(await core.run_text(ADA, "s4b", "reminders 1d"))
+    assert "(1 reminder planned)" in reminders_reply
+
+
 async def test_registering_after_the_last_reminder_time_still_gets_the_last_one(
     core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
 ) -> None:

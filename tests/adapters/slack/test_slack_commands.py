@@ -173,6 +173,7 @@ async def test_organizer_commands_work_for_organizers_only(
     await run(slack, mock_slack, call, command="/s4b-admin")
     [refusal] = replies(mock_slack)
     assert block_text(refusal["blocks"]).startswith(MSG_NOT_ORGANIZER[:40])
+    assert "SLACK_" not in block_text(refusal["blocks"]), "setting names are not for members"
     async with sqlite_core.db.transaction() as db:
         assert (await queries.all_sessions(db))[0].call_details is None  # nothing changed
 
