@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from s4b_bot.errors import UserError
+from s4b_bot.words import BUTTON_EXPIRED
 
 PREFIX = "s4b"
 VERBS = (
@@ -38,5 +39,5 @@ def parse_action(value: str) -> Action:
     parts = value.split(":")
     valid_id = parts[-1].isascii() and parts[-1].isdigit() and len(parts[-1]) <= 18
     if len(parts) != 3 or parts[0] != PREFIX or parts[1] not in VERBS or not valid_id:
-        raise UserError("That button is no longer valid; try the command again.")
+        raise UserError(BUTTON_EXPIRED)
     return Action(parts[1], int(parts[2]))

@@ -7,7 +7,7 @@ from s4b_bot.context import Context
 from s4b_bot.output import Localised, Message, Outcome, Text
 from s4b_bot.sessions import is_over, resolve
 from s4b_bot.views import session_card, when
-from s4b_bot.words import plural
+from s4b_bot.words import SESSION_GONE, plural
 from storage import queries
 
 TIMES_ARE_YOURS = "Times are shown in your own time zone."
@@ -59,7 +59,7 @@ async def show_session(ctx: Context, args: Args) -> Outcome:
 async def session_detail(ctx: Context, session_id: int) -> Outcome:
     session = await queries.session_by_id(ctx.db, session_id)
     if session is None:
-        return Outcome(reply=Message.plain("That session no longer exists."))
+        return Outcome(reply=Message.plain(SESSION_GONE))
     mine = await registered_ids(ctx)
     counts = await queries.registration_counts(ctx.db)
     card = session_card(

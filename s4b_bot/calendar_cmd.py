@@ -15,6 +15,7 @@ from s4b_bot.offsets import effective_offsets
 from s4b_bot.output import Attachment, Message, Outcome, Text
 from s4b_bot.sessions import current_series_id
 from s4b_bot.settings import Settings
+from s4b_bot.words import SESSION_GONE
 from storage import queries
 from storage.models import Community, Member, ProgrammeSession, Registration
 
@@ -48,7 +49,7 @@ async def session_invitation(ctx: Context, session_id: int) -> Outcome:
     for a registrant."""
     session = await queries.session_by_id(ctx.db, session_id)
     if session is None:
-        return Outcome(reply=Message.plain("That session no longer exists."))
+        return Outcome(reply=Message.plain(SESSION_GONE))
     registration = await queries.registration(
         ctx.db, member_id=ctx.member.id, session_id=session.id
     )

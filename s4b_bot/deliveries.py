@@ -21,7 +21,7 @@ from s4b_bot.ports import ModerationAction, Recipient, SessionEvent
 from s4b_bot.settings import Settings
 from s4b_bot.timefmt import format_date, format_day
 from s4b_bot.views import session_card, starts, when
-from s4b_bot.words import with_reason
+from s4b_bot.words import CALL_DETAILS_LATER, with_reason
 from storage import outbox, queries
 from storage.models import Community, Member, OutboxMessage, ProgrammeSession, Registration
 
@@ -297,7 +297,7 @@ async def _invitation(
 def _session_summary(session: ProgrammeSession, member: Member, *, call: bool) -> Card:
     body = []
     if call:
-        details = session.call_details or "The organizers will share them before the session."
+        details = session.call_details or CALL_DETAILS_LATER
         body.append(Text.of(f"Call details: {details}"))
     return Card(
         title=f"{session.season} Session — {session.title}",

@@ -7,6 +7,7 @@ from datetime import datetime
 from s4b_bot.actions import action_id
 from s4b_bot.output import Button, Card, Field, Moment, Text
 from s4b_bot.sessions import is_open, is_over
+from s4b_bot.words import CALL_DETAILS_LATER
 from storage.models import ProgrammeSession
 
 STATUS_LABELS = {
@@ -70,7 +71,7 @@ def session_card(
         fields.append(Field("Seats", Text.of(f"{seats_taken} of {session.capacity} taken")))
     body = [Text.of(session.description if detail else first_sentence(session.description))]
     if detail and registered and not is_over(session, now):
-        call = session.call_details or "The organizers will share them before the session."
+        call = session.call_details or CALL_DETAILS_LATER
         body.append(Text.of(f"Call details (only for you): {call}"))
     buttons = []
     if registered and not is_over(session, now):

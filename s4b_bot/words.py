@@ -9,6 +9,10 @@ from datetime import timedelta
 from s4b_bot.output import Attachment
 
 TRY_AGAIN = "Please try again, or tell an organizer."
+SESSION_GONE = "That session no longer exists."
+FORM_EXPIRED = "That form is no longer valid; open it again."
+BUTTON_EXPIRED = "That button is no longer valid; try the command again."
+CALL_DETAILS_LATER = "The organizers will share them before the session."
 
 
 def went_wrong(consequence: str = "", *, reference: str = "") -> str:
