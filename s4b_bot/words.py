@@ -29,7 +29,7 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
     return f"{count:,} {word}"
 
 
-# (largest count of the previous unit before this one takes over, size in minutes, noun)
+# (used below this many minutes, the unit's size in minutes, its noun)
 _UNITS = (
     (60, 1, "minute"),
     (24 * 60, 60, "hour"),
