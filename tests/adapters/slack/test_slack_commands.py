@@ -220,6 +220,9 @@ async def test_files_go_to_the_dm_and_the_reply_says_so(
     [done] = mock_slack.to("files.completeUploadExternal")
     assert done.args["channel_id"] == "D0ADA"
     assert done.args["files"][0]["title"] == url.args["filename"]
+    [dm] = mock_slack.to("chat.postMessage")  # the DM says what the file is, not "S4B"
+    assert dm.args["channel"] == "D0ADA"
+    assert f"{url.args['filename']}: a calendar file" in dm.args["text"]
 
 
 async def test_every_call_uses_the_bot_token(slack: SlackBot, mock_slack: MockSlack) -> None:
