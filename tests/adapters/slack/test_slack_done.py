@@ -83,9 +83,10 @@ async def test_a_member_and_an_organizer_on_slack(
     }
     ack = await dispatch(slack, submission_body(form, answers))
     assert ack.status == 200
-    confirmation = json.loads(ack.body)["view"]  # shown in the modal, not a DM
-    assert "you are registered" in block_text(confirmation)
     await slack.settled()
+    # Shown in the modal (in the ack, or by views.update after "Saving…"), not as a DM.
+    shown = [json.loads(ack.body)["view"], *(c.args["view"] for c in mock_slack.to("views.update"))]
+    assert "you are registered" in block_text(shown)
     assert not mock_slack.to("chat.postMessage")
 
     # …gets the DM with the .ics, the one "you are registered" message…
