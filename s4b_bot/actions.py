@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from s4b_bot.errors import UserError
+from s4b_bot.words import BUTTON_EXPIRED
 
 PREFIX = "s4b"
 MAX_ID = 2**31 - 1
@@ -41,5 +42,5 @@ def parse_action(value: str) -> Action:
     if valid_id and int(parts[-1]) > MAX_ID:
         valid_id = False  # a forged id the database's 32-bit key could not even look up
     if len(parts) != 3 or parts[0] != PREFIX or parts[1] not in VERBS or not valid_id:
-        raise UserError("That button is no longer valid; try the command again.")
+        raise UserError(BUTTON_EXPIRED)
     return Action(parts[1], int(parts[2]))

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from s4b_bot.catalogue import Args
 from s4b_bot.context import Context
-from s4b_bot.output import Message, Outcome, Text
+from s4b_bot.output import Localised, Message, Outcome, Text
 from s4b_bot.sessions import is_over, resolve
 from s4b_bot.validate import OFF
 from s4b_bot.views import session_card, when
 from s4b_bot.waitlist import places_of
+from s4b_bot.words import SESSION_GONE, plural
 from storage import queries
+
+TIMES_ARE_YOURS = "Times are shown in your own time zone."
 
 
 async def list_sessions(ctx: Context, args: Args) -> Outcome:
@@ -32,13 +35,17 @@ async def list_sessions(ctx: Context, args: Args) -> Outcome:
     return Outcome(reply=Message(text=tuple(lead), cards=cards))
 
 
-def _zone_note(ctx: Context, series_zone: str) -> str:
+def _zone_note(ctx: Context, series_zone: str) -> Localised:
+    """Where the platform shows times in each reader's own zone, say so; elsewhere the
+    times are written out in Eastern (and the member's zone, when they set one)."""
     if ctx.viewer_zone:
-        return f"Times are Eastern ({series_zone}) and your zone, {ctx.viewer_zone}."
-    return (
-        f"Times are Eastern ({series_zone}). `/s4b timezone <zone>` adds your own, "
-        "e.g. `/s4b timezone America/Vancouver`."
-    )
+        fixed = f"Times are Eastern ({series_zone}) and your zone, {ctx.viewer_zone}."
+    else:
+        fixed = (
+            f"Times are Eastern ({series_zone}). `/s4b timezone <zone>` adds your own, "
+            "e.g. `/s4b timezone America/Vancouver`."
+        )
+    return Localised(localised=TIMES_ARE_YOURS, fixed=fixed)
 
 
 async def show_session(ctx: Context, args: Args) -> Outcome:
@@ -50,7 +57,7 @@ async def show_session(ctx: Context, args: Args) -> Outcome:
 async def session_detail(ctx: Context, session_id: int) -> Outcome:
     session = await queries.session_by_id(ctx.db, session_id)
     if session is None:
-        return Outcome(reply=Message.plain("That session no longer exists."))
+        return Outcome(reply=Message.plain(SESSION_GONE))
     mine = await places_of(ctx.db, ctx.member.id)
     counts = await queries.confirmed_counts(ctx.db)
     card = session_card(
@@ -77,7 +84,7 @@ async def home(ctx: Context, args: Args) -> Outcome:
         Text.of(
             f"Hello{' ' + ctx.actor.display_name if ctx.actor.display_name.strip() else ''}. "
             f"You are registered for {registered} of the "
-            f"{len(sessions)} upcoming sessions."
+            f"{plural(len(sessions), 'upcoming session')}."
         ),
         Text.of("`/s4b help` lists everything I can do."),
     )

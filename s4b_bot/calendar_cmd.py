@@ -16,6 +16,7 @@ from s4b_bot.offsets import effective_offsets
 from s4b_bot.output import Attachment, Message, Outcome, Text
 from s4b_bot.sessions import current_series_id
 from s4b_bot.settings import Settings
+from s4b_bot.words import SESSION_GONE
 from storage import queries
 from storage.models import Community, Member, ProgrammeSession, Registration
 
@@ -55,7 +56,7 @@ async def session_invitation(ctx: Context, session_id: int) -> Outcome:
     (same UID and SEQUENCE); for anyone else, the session without the call details."""
     session = await queries.session_by_id(ctx.db, session_id)
     if session is None:
-        return Outcome(reply=Message.plain("That session no longer exists."))
+        return Outcome(reply=Message.plain(SESSION_GONE))
     if session.status == "cancelled":
         return Outcome(
             reply=Message.plain(
@@ -102,10 +103,12 @@ async def calendar_feed(ctx: Context, args: Args) -> Outcome:
     """`/s4b calendar feed [reset]`: a secret URL that always holds exactly your sessions."""
     base = ctx.settings.public_url
     if ctx.settings.http_port is None or not base:
+        # The settings' names are for whoever runs the bot, not for members.
+        how = " (S4B_HTTP_PORT and S4B_PUBLIC_URL switch them on)" if ctx.actor.is_organizer else ""
         return Outcome(
             reply=Message.plain(
-                "Calendar feeds are not switched on here (the organizers set S4B_HTTP_PORT and "
-                "S4B_PUBLIC_URL). `/s4b calendar` gives the sessions as a file instead."
+                f"Calendar feeds are not switched on here{how}. `/s4b calendar` gives the "
+                "sessions as a file instead."
             )
         )
     reset = args.get("action") == "reset"

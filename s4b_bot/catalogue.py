@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 from s4b_bot import validate
 from s4b_bot.errors import UserError
 from s4b_bot.invocation import ArgValue
+from s4b_bot.words import not_a_choice
 
 if TYPE_CHECKING:
     from s4b_bot.context import Context
@@ -40,6 +41,8 @@ class Option:
     like "all" or "off"."""
     keyword_only: bool = False
     """Typed as `--name value` (after free text it could not be told apart otherwise)."""
+    label: str = ""
+    """What a message calls it, as a sentence starts ("Call details"); "The <name>" if unset."""
 
     @property
     def placeholder(self) -> str:
@@ -88,16 +91,14 @@ class Command:
                 args[option.name] = None
                 continue
             text = str(value)
-            label = f"The {option.name}"
+            label = option.label or f"The {option.name}"
             if option.kind == "zone":
                 word = text.strip().lower()
                 args[option.name] = word if word in option.choices else validate.clean_zone(text)
             elif option.kind == "choice":
                 word = validate.clean_text(label, text, max_length=option.max_length).lower()
                 if word not in option.choices:
-                    raise UserError(
-                        f"{text!r} is not one of {', '.join(option.choices)}. {self.hint}"
-                    )
+                    raise UserError(f"{not_a_choice(text, option.choices)} {self.hint}")
                 args[option.name] = word
             else:
                 args[option.name] = validate.clean_text(label, text, max_length=option.max_length)

@@ -178,6 +178,7 @@ CATALOGUE = Catalogue(
                     "The call link and dial-in details",
                     required=True,
                     max_length=1_000,
+                    label="Call details",
                 ),
             ),
             audience="organizer",

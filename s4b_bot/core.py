@@ -31,6 +31,7 @@ from s4b_bot.registration import session_choice
 from s4b_bot.sessions import is_over
 from s4b_bot.settings import Settings
 from s4b_bot.textparse import parse_command
+from s4b_bot.words import BUTTON_EXPIRED, FORM_EXPIRED, went_wrong
 from storage import outbox, queries
 from storage.db import Database, is_unavailable
 from storage.models import Member
@@ -120,7 +121,7 @@ class Core:
         elif form_id.startswith(moderation.FORM_PREFIX):
             step = lambda ctx: moderation.submit_report(ctx, form_id, values)  # noqa: E731
         else:
-            return Outcome(reply=Message.plain("That form is no longer valid; open it again."))
+            return Outcome(reply=Message.plain(FORM_EXPIRED))
         return await self._run(submission.actor, step)
 
     async def press(self, actor: Actor, action: str) -> Outcome:
@@ -141,9 +142,7 @@ class Core:
         }
         step = steps.get(parsed.verb)
         if step is None:
-            return Outcome(
-                reply=Message.plain("That button is no longer valid; try the command again.")
-            )
+            return Outcome(reply=Message.plain(BUTTON_EXPIRED))
         return await self._run(actor, step)
 
     async def sync_community(self, platform: str, community: str) -> int:
@@ -253,12 +252,7 @@ class Core:
         ref = secrets.token_hex(3)
         metrics.ERRORS.labels("unexpected").inc()
         _log.error("unexpected error (ref %s)", ref, exc_info=exc)
-        return Outcome(
-            reply=Message.plain(
-                f"Something went wrong on my side (reference {ref}), so nothing was changed. "
-                "Please try again, or tell an organizer."
-            )
-        )
+        return Outcome(reply=Message.plain(went_wrong("nothing was changed", reference=ref)))
 
     async def upcoming_count(self) -> int:
         """How many sessions are still to come (the console's welcome uses it)."""

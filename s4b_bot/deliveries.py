@@ -21,13 +21,14 @@ from s4b_bot.calendar_ics import (
     method_for,
     organizer_of,
 )
-from s4b_bot.offsets import describe, effective_offsets
+from s4b_bot.offsets import effective_offsets
 from s4b_bot.output import Attachment, Card, Field, Message, Text
 from s4b_bot.ports import ModerationAction, Recipient, SessionEvent
 from s4b_bot.settings import Settings
-from s4b_bot.timefmt import format_date
-from s4b_bot.views import session_card, when
+from s4b_bot.timefmt import format_date, format_day
+from s4b_bot.views import session_card, starts, when
 from s4b_bot.waitlist import waitlist_position
+from s4b_bot.words import CALL_DETAILS_LATER, with_reason
 from storage import outbox, queries
 from storage.models import Community, Member, OutboxMessage, ProgrammeSession, Registration
 
@@ -310,7 +311,7 @@ async def _invitation(
 def _session_summary(session: ProgrammeSession, member: Member, *, call: bool) -> Card:
     body = []
     if call:
-        details = session.call_details or "The organizers will share them before the session."
+        details = session.call_details or CALL_DETAILS_LATER
         body.append(Text.of(f"Call details: {details}"))
     return Card(
         title=f"{session.season} Session — {session.title}",
@@ -355,10 +356,11 @@ async def _cancellation(
 
 
 def _cancelled(session: ProgrammeSession, reason: object) -> str:
-    return (
+    """ "The Spring session on Tuesday, April 29, 2025 is cancelled: <reason>." """
+    return with_reason(
         f"The {session.season} session on "
-        f"{format_date(session.starts_at, session.timezone)} is cancelled"
-        + (f": {reason}" if reason else ".")
+        f"{format_day(session.starts_at, session.timezone)} is cancelled",
+        str(reason) if reason else None,
     )
 
 
@@ -423,26 +425,15 @@ async def _reminder(
         # Overdue (the dispatcher was down, or the clock jumped) and a later reminder is
         # due too: send only that one, not two "starts in 1 day" messages.
         raise Withdraw("superseded by a later reminder")
-    left = describe(_round(session.starts_at - now))
     lead = Text.of(
-        f"Reminder: the {session.season} session starts in {left}, ",
-        when(session, member.timezone),
+        f"Reminder: the {session.season} session starts ",
+        starts(session, now, member.timezone),
         ".",
     )
     return Message(
         text=(lead,),
         cards=(_session_summary(session, member, call=True),),
     )
-
-
-def _round(delta: timedelta) -> timedelta:
-    """To the nearest minute, then hour or day when close, for a friendly "starts in"."""
-    minutes = round(delta.total_seconds() / 60)
-    for size, slack in ((1_440, 10), (60, 2)):
-        nearest = round(minutes / size)
-        if nearest >= 1 and abs(minutes - nearest * size) <= slack:
-            return timedelta(minutes=nearest * size)
-    return timedelta(minutes=max(minutes, 1))
 
 
 _MEMBER_RENDERERS = {
@@ -495,11 +486,12 @@ async def _render_post(db: AsyncSession, row: OutboxMessage, *, now: datetime) -
             community_id=community.id,
         )
     if row.kind == planning.SESSION_CANCELLED_POST:
-        reason = f" ({session.status_note})" if session.status_note else ""
-        message = Message.plain(
-            f"The {session.season} session on {format_date(session.starts_at, session.timezone)}, "
-            f"“{session.title}”, is cancelled{reason}. Registrants have been told."
+        cancelled = with_reason(
+            f"The {session.season} session on {format_day(session.starts_at, session.timezone)}, "
+            f"“{session.title}”, is cancelled",
+            session.status_note,
         )
+        message = Message.plain(f"{cancelled} Registrants have been told.")
     else:
         if session.status == "cancelled":
             raise Withdraw("session cancelled")
@@ -514,15 +506,18 @@ async def _render_post(db: AsyncSession, row: OutboxMessage, *, now: datetime) -
             raise Withdraw("session already started")
         card = session_card(session, now=now, viewer_zone=None, place=None)
         if row.kind == planning.STARTING:
-            lead = "Starting now! Registrants: the call details are in your direct messages."
+            lead = Text.of(
+                "Starting now! Registrants: the call details are in your direct messages."
+            )
             card = Card(title=card.title, body=card.body, fields=card.fields)
         else:
-            left = describe(_round(session.starts_at - now)) if session.starts_at > now else "soon"
-            lead = (
-                f"Next session in {left}. Everyone is welcome: register with the button "
-                f"or `/s4b register {session.season.lower()}`."
+            lead = Text.of(
+                "Next session: ",
+                starts(session, now, None),
+                ". Everyone is welcome: register with the button "
+                f"or `/s4b register {session.season.lower()}`.",
             )
-        message = Message(text=(Text.of(lead),), cards=(card,))
+        message = Message(text=(lead,), cards=(card,))
     return Delivery(
         row.platform,
         message,

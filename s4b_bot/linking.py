@@ -24,6 +24,7 @@ from s4b_bot.deliveries import dm_account
 from s4b_bot.errors import UserError
 from s4b_bot.output import Message, Outcome
 from s4b_bot.waitlist import lock_session, promote
+from s4b_bot.words import plural
 from storage import outbox
 from storage.models import (
     CalendarCopy,
@@ -42,10 +43,6 @@ ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
 CODE_LIFETIME = timedelta(minutes=15)
 PLATFORM_NAMES = {"slack": "Slack", "discord": "Discord", "console": "the console"}
-
-
-def _count(number: int, word: str) -> str:
-    return f"{number} {word}" if number == 1 else f"{number} {word}s"
 
 
 def platform_name(platform: str) -> str:
@@ -201,8 +198,8 @@ async def _use_code(ctx: Context, code: str) -> Outcome:
     return Outcome(
         reply=Message.plain(
             f"Linked: this account on {here} now acts as {primary.display_name} on {there}. "
-            f"Moved {_count(moved.registrations, 'registration')}, "
-            f"{_count(moved.ideas, 'idea')} and {_count(moved.votes, 'vote')}{merged}.",
+            f"Moved {plural(moved.registrations, 'registration')}, "
+            f"{plural(moved.ideas, 'idea')} and {plural(moved.votes, 'vote')}{merged}.",
             f"Reminders and direct messages go to {platform_name(platforms[dm.id])}; "
             "`/s4b link here` sends them to the account you type it on. "
             "`/s4b unlink` undoes the link.",

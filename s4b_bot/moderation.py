@@ -17,6 +17,7 @@ from s4b_bot.output import Card, Form, FormField, Message, Outcome, Text
 from s4b_bot.sessions import resolve
 from s4b_bot.summaries import SUMMARIES
 from s4b_bot.validate import clean_text
+from s4b_bot.words import FORM_EXPIRED
 from storage import queries
 from storage.models import Idea, Report, Summary
 
@@ -49,7 +50,7 @@ async def open_report_form(ctx: Context, idea_id: int) -> Outcome:
 async def submit_report(ctx: Context, form_id: str, values: Mapping[str, FormValue]) -> Outcome:
     idea_id = form_id.removeprefix(FORM_PREFIX)
     if not idea_id.isdigit():
-        raise UserError("That form is no longer valid; open it again.")
+        raise UserError(FORM_EXPIRED)
     raw = values.get("reason")
     try:
         reason = clean_text(

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 from s4b_bot.errors import UserError
+from s4b_bot.words import plural
 from storage.models import Community, Member
 
 DEFAULT_OFFSETS = "7d,1d,1h"
@@ -53,9 +54,8 @@ def describe(offset: timedelta) -> str:
     minutes = int(offset.total_seconds() // 60)
     for unit, size in (("d", 1_440), ("h", 60), ("m", 1)):
         if minutes % size == 0:
-            count = minutes // size
-            return f"{count} {_NAMES[unit]}{'s' if count != 1 else ''}"
-    return f"{minutes} minutes"
+            return plural(minutes // size, _NAMES[unit])
+    return plural(minutes, "minute")
 
 
 def effective_offsets(member: Member, community: Community, default: str) -> tuple[timedelta, ...]:

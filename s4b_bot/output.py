@@ -3,8 +3,9 @@
 Handlers return an `Outcome`: a `Message` for the person who asked (private unless
 `public`), and/or a `Form` to open. Messages are paragraphs of `Text`, `Card`s with
 fields and `Button`s, and file `Attachment`s. Times are `Moment`s, so each adapter can
-use its platform's localised timestamp and fall back to the session's own zone.
-Text is always plain: adapters escape it for their markup.
+use its platform's localised timestamp and fall back to the session's own zone; words that
+depend on whether it can are `Localised`. Text is always plain: adapters escape it for
+their markup.
 """
 
 from __future__ import annotations
@@ -24,9 +25,22 @@ class Moment:
     """The zone the fallback text uses (the session's own, e.g. America/Toronto)."""
     viewer_zone: str | None = None
     """The member's chosen zone, shown beside the fallback where the platform cannot localise."""
+    relative_to: datetime | None = None
+    """When set, the start said relative to this time (when the message is made): `in 2
+    hours`, `tomorrow at 1:00 p.m.`, or the platform's own relative timestamp."""
 
 
-Span = str | Moment
+@dataclass(frozen=True)
+class Localised:
+    """Words about times that depend on the platform: `localised` where it shows every
+    time in each viewer's own zone (Slack, Discord), `fixed` where times are written out
+    in a zone (the console, notification text)."""
+
+    localised: str
+    fixed: str
+
+
+Span = str | Moment | Localised
 
 
 @dataclass(frozen=True)

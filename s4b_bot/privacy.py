@@ -20,7 +20,7 @@ from s4b_bot.errors import Forbidden
 from s4b_bot.linking import accounts_of
 from s4b_bot.output import Attachment, Button, Card, Message, Outcome, Text
 from s4b_bot.waitlist import lock_session, promote
-from s4b_bot.words import plural
+from s4b_bot.words import one_of, plural
 from storage.models import (
     CalendarCopy,
     Community,
@@ -191,10 +191,18 @@ async def my_data(ctx: Context, args: Args) -> Outcome:
     """`/s4b my-data`: everything stored about the member, as a JSON file only they see."""
     data = await member_data(ctx.db, ctx.member, now=ctx.now)
     content = json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
-    counts = (
-        f"{len(data['accounts'])} account(s), {len(data['registrations'])} registration(s), "
-        f"{len(data['ideas'])} idea(s), {len(data['votes'])} vote(s) and "
-        f"{len(data['reports'])} report(s)"
+    counts = one_of(
+        [
+            plural(len(data[key]), noun)
+            for key, noun in (
+                ("accounts", "account"),
+                ("registrations", "registration"),
+                ("ideas", "idea"),
+                ("votes", "vote"),
+                ("reports", "report"),
+            )
+        ],
+        conjunction="and",
     )
     return Outcome(
         reply=Message(
@@ -302,11 +310,11 @@ async def _forget(ctx: Context) -> Outcome:
         ctx.db, ctx.member, now=ctx.now, default_offsets=ctx.settings.reminder_offsets
     )
     linked = done["accounts"] - 1
-    unlinked = f" Erased as well: {plural(linked, 'linked account')}." if linked else ""
+    unlinked = f" I also unlinked and erased {plural(linked, 'linked account')}." if linked else ""
     return Outcome(
         reply=Message.plain(
-            "Done: I have forgotten you. I deleted your "
-            f"{plural(done['registrations'], 'registration')} with their answers, the "
+            "Done: I have forgotten you. I deleted "
+            f"{plural(done['registrations'], 'registration')} with the answers you gave, the "
             "messages I sent you, your name and user id, your time zone, reminder settings and "
             f"calendar feed.{unlinked}",
             f"What stays: your {plural(done['ideas'], 'idea')} and "

@@ -22,6 +22,7 @@ from s4b_bot.timefmt import format_date
 from s4b_bot.validate import clean_email, clean_text
 from s4b_bot.views import SEAT, session_card
 from s4b_bot.waitlist import confirmed_count, lock_session, place_of, promote, waitlist_position
+from s4b_bot.words import SESSION_GONE
 from storage import outbox, queries
 from storage.models import ProgrammeSession
 
@@ -49,7 +50,7 @@ def registration_form(
 ) -> Form:
     return Form(
         id=FORM_ID,
-        title="Join the S4B Working Group",
+        title="Register for S4B",
         intro="Tell us a bit about yourself and which sessions you would like to attend.",
         submit_label="Register",
         fields=(
@@ -161,7 +162,7 @@ async def start_registration_for(ctx: Context, session_id: int) -> Outcome:
     sessions = await queries.all_sessions(ctx.db)
     session = next((s for s in sessions if s.id == session_id), None)
     if session is None:
-        raise UserError("That session no longer exists.")
+        raise UserError(SESSION_GONE)
     return await open_form(ctx, sessions, session)
 
 
@@ -377,7 +378,7 @@ async def unregister_from(ctx: Context, session_id: int) -> Outcome:
     """The Unregister button."""
     session = await queries.session_by_id(ctx.db, session_id)
     if session is None:
-        raise UserError("That session no longer exists.")
+        raise UserError(SESSION_GONE)
     return await _unregister_from(ctx, [session])
 
 

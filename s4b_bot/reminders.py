@@ -10,6 +10,7 @@ from s4b_bot.context import Context
 from s4b_bot.offsets import effective_offsets, format_offsets, parse_offsets
 from s4b_bot.output import Message, Outcome
 from s4b_bot.planning import replan_member_reminders
+from s4b_bot.words import plural
 from storage.models import Member
 
 
@@ -46,7 +47,7 @@ async def set_reminders(ctx: Context, args: Args) -> Outcome:
     return Outcome(
         reply=Message.plain(
             f"You will be reminded {format_offsets(offsets)} before each of your sessions "
-            f"({planned} reminders planned)."
+            f"({plural(planned, 'reminder')} planned)."
         )
     )
 
@@ -85,6 +86,7 @@ async def set_community_reminders(ctx: Context, args: Args) -> Outcome:
     return Outcome(
         reply=Message.plain(
             f"Reminders in this community now come {offsets} before each session "
-            f"({planned} planned again; members who chose their own keep them)."
+            f"({plural(planned, 'reminder')} planned again; members who chose their own keep "
+            "them)."
         )
     )

@@ -155,7 +155,11 @@ async def set_capacity(ctx: Context, args: Args) -> Outcome:
         ctx.db, session, now=ctx.now, default_offsets=ctx.settings.reminder_offsets
     )
     seats = "no limit" if session.capacity is None else plural(session.capacity, "seat")
-    moved = f" {len(promoted)} waiting members moved up and are being told." if promoted else ""
+    moved = (
+        f" Moved up from the waitlist and told: {plural(len(promoted), 'member')}."
+        if promoted
+        else ""
+    )
     return Outcome(reply=Message.plain(f"The {session.season} session now has {seats}.{moved}"))
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from s4b_bot.errors import NotFound, UserError
 from s4b_bot.timefmt import format_date
+from s4b_bot.words import clause
 from storage.models import ProgrammeSession
 
 _SEASON_WORDS = {
@@ -30,7 +31,7 @@ def is_open(session: ProgrammeSession, now: datetime) -> bool:
 def closed_reason(session: ProgrammeSession, now: datetime) -> str:
     label = session.season
     if session.status == "cancelled":
-        note = f" ({session.status_note})" if session.status_note else ""
+        note = f" ({clause(session.status_note)})" if session.status_note else ""
         return f"The {label} session was cancelled{note}, so registration is closed."
     if is_over(session, now):
         held_on = format_date(session.starts_at, session.timezone)

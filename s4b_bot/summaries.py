@@ -20,6 +20,7 @@ from s4b_bot.output import Attachment, Card, Form, FormField, Message, Outcome, 
 from s4b_bot.sessions import is_over, resolve
 from s4b_bot.timefmt import format_date, format_span
 from s4b_bot.validate import clean_text
+from s4b_bot.words import FORM_EXPIRED, SESSION_GONE
 from storage import outbox, queries
 from storage.models import ProgrammeSession, Summary
 
@@ -155,7 +156,7 @@ def heading_text(line: str) -> str | None:
 async def submit_summary(ctx: Context, form_id: str, values: Mapping[str, FormValue]) -> Outcome:
     session_id = form_id.removeprefix(FORM_PREFIX)
     if not session_id.isdigit():
-        raise UserError("That form is no longer valid; open it again.")
+        raise UserError(FORM_EXPIRED)
     return await save_summary(ctx, int(session_id), values)
 
 
@@ -164,7 +165,7 @@ async def save_summary(ctx: Context, session_id: int, values: Mapping[str, FormV
         raise UserError("Only organizers can post summaries.")
     session = await queries.session_by_id(ctx.db, session_id)
     if session is None:
-        raise NotFound("That session no longer exists.")
+        raise NotFound(SESSION_GONE)
     ensure_held(session, ctx.now)  # again: a form opened earlier may be sent any time
     errors: dict[str, str] = {}
     cleaned: dict[str, str] = {}

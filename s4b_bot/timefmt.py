@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from s4b_bot.output import Moment
+from s4b_bot.output import Localised, Moment, Span
+from s4b_bot.words import relative
+
+NAMED_DAYS = {-1: "yesterday", 0: "today", 1: "tomorrow"}
+NAME_THE_DAY = timedelta(hours=12)
+"""From this far away, a time on a neighbouring day is said by its day and clock time."""
 
 
 def _clock(dt: datetime, *, meridiem: bool = True) -> str:
@@ -36,12 +41,37 @@ def format_span(start: datetime, end: datetime | None, zone: str) -> str:
     return f"{_day(local_start)}, {first}–{_clock(local_end)} {abbrev}"
 
 
+def format_relative(when: datetime, now: datetime, zone: str) -> str:
+    """ "in 2 hours", "tomorrow at 1:00 p.m. EDT", "in 7 days", "in 4 weeks", "2 days ago"."""
+    tz = ZoneInfo(zone)
+    local = when.astimezone(tz)
+    days = (local.date() - now.astimezone(tz).date()).days
+    if abs(when - now) >= NAME_THE_DAY and days in NAMED_DAYS:
+        return f"{NAMED_DAYS[days]} at {_clock(local)} {local.tzname() or zone}"
+    return relative(when - now)
+
+
 def format_moment(moment: Moment) -> str:
-    """The fallback text: the session's own zone, then the viewer's when it differs."""
+    """The fallback text: the session's own zone, then the viewer's when it differs; a
+    relative moment in the viewer's zone where known."""
+    if moment.relative_to is not None:
+        return format_relative(moment.start, moment.relative_to, moment.viewer_zone or moment.zone)
     text = format_span(moment.start, moment.end, moment.zone)
     if moment.viewer_zone and moment.viewer_zone != moment.zone:
         text += f" ({format_span(moment.start, moment.end, moment.viewer_zone)} your time)"
     return text
+
+
+def plain_span(span: Span) -> str:
+    """A span as plain text, for where times are written out rather than localised."""
+    if isinstance(span, Moment):
+        return format_moment(span)
+    return span.fixed if isinstance(span, Localised) else span
+
+
+def format_day(when: datetime, zone: str) -> str:
+    """ "Tuesday, April 29, 2025": a date as a sentence says it."""
+    return _day(when.astimezone(ZoneInfo(zone)))
 
 
 def format_date(when: datetime, zone: str) -> str:

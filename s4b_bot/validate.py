@@ -88,9 +88,10 @@ def clean_text(
         return ""
     problem = bad_character_problem(text, multiline=multiline)
     if problem:
-        raise UserError(f"{label} contains {problem}; please remove it.")
+        raise UserError(f"{label} cannot contain {problem}; please remove it.")
     if len(text) > max_length:
-        raise UserError(f"{label} is {len(text):,} characters long; the limit is {max_length:,}.")
+        # Worded without a verb on the label, which may be plural ("Call details").
+        raise UserError(f"{label}: {len(text):,} characters; the limit is {max_length:,}.")
     return text
 
 

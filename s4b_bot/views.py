@@ -8,6 +8,7 @@ from datetime import datetime
 from s4b_bot.actions import action_id
 from s4b_bot.output import Button, Card, Field, Moment, Text
 from s4b_bot.sessions import is_open, is_over
+from s4b_bot.words import CALL_DETAILS_LATER
 from storage.models import ProgrammeSession
 
 STATUS_LABELS = {
@@ -24,6 +25,13 @@ def when(session: ProgrammeSession, viewer_zone: str | None) -> Moment:
         end=session.ends_at,
         zone=session.timezone,
         viewer_zone=viewer_zone,
+    )
+
+
+def starts(session: ProgrammeSession, now: datetime, viewer_zone: str | None) -> Moment:
+    """When the session starts, said relative to now: "in 7 days", "tomorrow at 1:00 p.m."."""
+    return Moment(
+        start=session.starts_at, zone=session.timezone, viewer_zone=viewer_zone, relative_to=now
     )
 
 
@@ -86,7 +94,7 @@ def session_card(
     body = [Text.of(session.description if detail else first_sentence(session.description))]
     upcoming = not is_over(session, now) and session.status != "cancelled"
     if detail and place is not None and place.confirmed and upcoming:
-        call = session.call_details or "The organizers will share them before the session."
+        call = session.call_details or CALL_DETAILS_LATER
         body.append(Text.of(f"Call details (only for you): {call}"))
     buttons = []
     if place is not None and upcoming:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from s4b_bot.invocation import FormValue
 from s4b_bot.output import FormField
+from s4b_bot.words import not_a_choice
 
 YES = {"y", "yes", "true", "1", "x", "agree", "i agree"}
 NO = {"n", "no", "false", "0", ""}
@@ -40,5 +41,5 @@ def _choose(field: FormField, word: str) -> str:
     partial = [c for c in field.choices if wanted in c.label.lower()]
     if len(partial) == 1:
         return partial[0].value
-    options = ", ".join(c.aliases[0] if c.aliases else c.value for c in field.choices)
-    raise AnswerError(f"{field.id}: {word.strip()!r} is not one of the choices ({options}).")
+    options = [c.aliases[0] if c.aliases else c.value for c in field.choices]
+    raise AnswerError(f"{field.id}: {not_a_choice(word.strip(), options)}")

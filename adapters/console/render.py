@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import textwrap
 
-from s4b_bot.output import Card, Form, FormField, Message, Moment, Text
-from s4b_bot.timefmt import format_moment
+from s4b_bot.output import Card, Form, FormField, Message, Text
+from s4b_bot.timefmt import plain_span
 
 WIDTH = 88
 
 
 def render_text(text: Text) -> str:
-    return "".join(format_moment(s) if isinstance(s, Moment) else s for s in text.spans)
+    return "".join(plain_span(s) for s in text.spans)
 
 
 def _wrap(text: str, indent: str) -> list[str]:

@@ -29,6 +29,7 @@ from adapters.discord.render import NO_MENTIONS
 from adapters.discord.tree import S4BCommandTree, build_groups, discord_names
 from adapters.discord.views import MODAL_PREFIX, PERSISTENT_ITEMS
 from s4b_bot.core import Core
+from s4b_bot.words import went_wrong
 
 _log = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ class S4BClient(discord.Client):
         if not interaction.response.is_done():
             with contextlib.suppress(discord.HTTPException):
                 await interaction.response.send_message(
-                    "Something went wrong on my side. Please try again.",
+                    went_wrong(),
                     ephemeral=True,
                     allowed_mentions=NO_MENTIONS,
                 )

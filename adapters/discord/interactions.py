@@ -44,6 +44,7 @@ from s4b_bot.invocation import Actor, FormSubmission, FormValue, Invocation
 from s4b_bot.output import Attachment, Form, Message, Outcome
 from s4b_bot.registration import FORM_ID as REGISTRATION_FORM
 from s4b_bot.validate import zone_names
+from s4b_bot.words import went_wrong
 
 _log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ MSG_FORM_LATER = (
 )
 MSG_FORM_FIX = "Fix the form"
 MSG_FILE_TOO_LARGE = "That file is too large ({size:,} bytes; at most {limit:,})."
-MSG_FAILED = "Something went wrong on my side, so nothing was sent. Please try again."
+MSG_FAILED = went_wrong("nothing was sent")
 MSG_NOT_SHOWN = (
     "Discord did not take my answer, so I cannot show it here. Your request itself was "
     "handled: try the command again to see the result."

@@ -8,8 +8,10 @@ content 2,000 characters; per embed a title of 256, a description of 4,096, 25 f
 5 rows of 5 buttons (label 80) and 10 files a message.
 
 Times are Discord timestamps (`<t:UNIX:F>`, `<t:UNIX:R>`), which every member sees in
-their own zone. Text is escaped, except the core's `code` spans (command names); mass
-mentions are neutralised by sending `allowed_mentions` none with everything.
+their own zone (so `Localised` words are their localised variant); a relative moment is
+`<t:UNIX:R>` alone ("in 2 hours"), kept current by the client. Text is escaped, except
+the core's `code` spans (command names); mass mentions are neutralised by sending
+`allowed_mentions` none with everything.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Literal
 import discord
 
 from s4b_bot.limits import split_text
-from s4b_bot.output import Attachment, Button, Card, Message, Moment, Text
+from s4b_bot.output import Attachment, Button, Card, Localised, Message, Moment, Span, Text
 
 CONTENT = 2_000
 EMBED_TITLE = 256
@@ -77,6 +79,8 @@ def to_file(attachment: Attachment) -> discord.File:
 def moment_token(moment: Moment) -> str:
     """`<t:START:F>–<t:END:t> (<t:START:R>)`: localised by each member's Discord client."""
     start = int(moment.start.timestamp())
+    if moment.relative_to is not None:
+        return f"<t:{start}:R>"
     text = f"<t:{start}:F>"
     if moment.end is not None:
         end = int(moment.end.timestamp())
@@ -104,11 +108,15 @@ def rename_commands(text: str, names: Mapping[str, str]) -> str:
     return text
 
 
+def render_span(span: Span, names: Mapping[str, str] = {}) -> str:
+    if isinstance(span, Moment):
+        return moment_token(span)
+    words = span.localised if isinstance(span, Localised) else span
+    return escape(rename_commands(words, names))
+
+
 def render_text(text: Text, names: Mapping[str, str] = {}) -> str:
-    return "".join(
-        moment_token(s) if isinstance(s, Moment) else escape(rename_commands(s, names))
-        for s in text.spans
-    )
+    return "".join(render_span(s, names) for s in text.spans)
 
 
 def _clip(text: str, limit: int) -> str:

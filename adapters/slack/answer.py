@@ -108,24 +108,24 @@ class Answer:
             if await self._respond(shown, public=True):  # public: in the channel, always
                 if self.loading_view is not None:
                     await self._update_view(self.loading_view, message_modal(DONE_PUBLIC))
-                await self._send_files(message)
+                await self.send_files(message)
                 return
         if (
             in_view
             and self.loading_view is not None
             and await self._update_view(self.loading_view, message_modal(message))
         ):
-            await self._send_files(message)
+            await self.send_files(message)
             return
         if self.respond is not None and self.origin.has_response_url:
             shown = files_note(message) if message.attachments else message
             if await self._respond(shown, public=public):
-                await self._send_files(message)
+                await self.send_files(message)
                 return
         if in_view and self.origin.view_type is not None and self._trigger_left() > 0:
             shown = files_note(message) if message.attachments else message
             if await self._open_view(message_modal(shown)) is not None:
-                await self._send_files(message)
+                await self.send_files(message)
                 return
         await self.dm(message)
 
@@ -137,7 +137,7 @@ class Answer:
         except Exception as exc:  # nowhere left to answer: log it, without payloads
             _log.warning("cannot DM a reply: %s", type(exc).__name__)
 
-    async def _send_files(self, message: Message) -> None:
+    async def send_files(self, message: Message) -> None:
         if message.attachments:
             await self.dm(Message(attachments=message.attachments))
 

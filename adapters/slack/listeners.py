@@ -17,6 +17,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -31,25 +32,22 @@ from adapters.slack.deadline import MIN_WAIT, Deadline
 from adapters.slack.modal import busy_modal, error_response, form_again, form_id, submitted_values
 from adapters.slack.people import Names, Organizers
 from adapters.slack.platform import SlackPlatform
-from adapters.slack.render import home_view
+from adapters.slack.render import home_view, message_modal
 from s4b_bot.catalogue import ORGANIZER_ROOT
 from s4b_bot.core import Core
 from s4b_bot.invocation import Actor, FormSubmission
 from s4b_bot.output import Message, Outcome
+from s4b_bot.words import went_wrong
 
 _log = logging.getLogger(__name__)
 
 MSG_NOT_ORGANIZER = (
-    "`/s4b-admin` is for the working group's organizers. Slack has no roles, so organizers "
-    "are the people the bot is configured with (SLACK_ORGANIZER_IDS or the "
-    "SLACK_ORGANIZER_GROUP user group). Nothing was changed. `/s4b help` lists what "
-    "every member can do."
+    "`/s4b-admin` is for the working group's organizers (Slack has no roles: the people "
+    "who run the bot name them). Nothing was changed. `/s4b help` lists what every member "
+    "can do."
 )
 MSG_SAVING = "Saving your answers, one moment…"
-MSG_BROKEN = (
-    "Something went wrong on my side while answering, so nothing more was done. "
-    "Please try again, or tell an organizer."
-)
+MSG_BROKEN = went_wrong("nothing more was done")
 
 
 class Inflight:
@@ -97,8 +95,9 @@ class Handlers:
         self.inflight = Inflight()
 
     async def _actor(self, who: parse.Who) -> Actor:
-        self.names.remember(who.user_id, who.name)
-        return who.actor(is_organizer=await self.organizers.contains(who.user_id))
+        """The member, called by their profile's name (the handle only if Slack cannot say)."""
+        named = replace(who, name=await self.names.of(who.user_id) or who.name)
+        return named.actor(is_organizer=await self.organizers.contains(who.user_id))
 
     def _answer(
         self,
@@ -198,7 +197,11 @@ class Handlers:
             if done and outcome.field_errors:
                 await ack(**error_response(view, outcome.field_errors))
                 return
-            if done:
+            if done and outcome.reply is not None:
+                # The answer replaces the form: as a DM it would be a second "you are
+                # registered" beside the invitation DM.
+                await ack(response_action="update", view=message_modal(outcome.reply))
+            elif done:
                 await ack()  # closes the modal
             try:
                 if not done:
@@ -210,7 +213,7 @@ class Handlers:
                         return
                     await answer.present(outcome)
                 elif outcome.reply is not None:
-                    await answer.dm(outcome.reply)
+                    await answer.send_files(outcome.reply)
                 await self.refresh_home(actor)
             except Exception as exc:
                 await self._broken(answer, "form", exc)
@@ -231,9 +234,7 @@ class Handlers:
         if event.get("tab", "home") != "home":
             return
         async with self.inflight.track():
-            who = parse.from_home_event(body, event)
-            name = await self.names.of(who.user_id)
-            actor = await self._actor(parse.Who(who.team_id, who.user_id, name))
+            actor = await self._actor(parse.from_home_event(body, event))
             await self.refresh_home(actor)
 
     async def refresh_home(self, actor: Actor) -> None:

@@ -5,6 +5,9 @@ https://api.slack.com/reference/surfaces/formatting#escaping says). Typed "@chan
 gets a word joiner after the "@", so it can never page a channel even with link_names.
 Times become `<!date^UNIX^{date_long} {time}|fallback>`: each member's client shows
 their own local time; the fallback (session's zone, Eastern for S4B) is for the rest.
+A relative moment becomes `{date_short_pretty} at {time}` ("tomorrow at 1:00 PM", kept
+current by the client), its fallback the core's words ("in 2 hours").
+(https://api.slack.com/reference/surfaces/formatting#date-formatting)
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from s4b_bot.limits import split_text
-from s4b_bot.output import Moment, Text
-from s4b_bot.timefmt import format_moment, format_span
+from s4b_bot.output import Localised, Moment, Span, Text
+from s4b_bot.timefmt import format_moment, format_span, plain_span
 
 _MASS_MENTION = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _WORD_JOINER = "\u2060"
@@ -26,6 +29,7 @@ _OPEN, _FILL, _CLOSE = "\ue000", "\ue001", "\ue002"
 _PLACEHOLDER = re.compile(f"{_OPEN}{_FILL}*{_CLOSE}")
 _PRIVATE = re.compile(f"[{_OPEN}{_FILL}{_CLOSE}]")
 DATE_FORMAT = "{date_long} {time}"
+RELATIVE_FORMAT = "{date_short_pretty} at {time}"
 
 
 def escape(text: str) -> str:
@@ -37,7 +41,7 @@ def escape(text: str) -> str:
 
 def plain(text: Text) -> str:
     """For plain_text objects and notification text: moments as their written fallback."""
-    return "".join(format_moment(s) if isinstance(s, Moment) else s for s in text.spans)
+    return "".join(plain_span(s) for s in text.spans)
 
 
 def _clock(when: datetime, zone: str) -> str:
@@ -49,6 +53,11 @@ def _clock(when: datetime, zone: str) -> str:
 
 def date_token(moment: Moment) -> str:
     """`<!date^…>` for the start and, for a span, the end (same day: its time only)."""
+    if moment.relative_to is not None:
+        return (
+            f"<!date^{int(moment.start.timestamp())}^{RELATIVE_FORMAT}|"
+            f"{escape(format_moment(moment))}>"
+        )
     start = (
         f"<!date^{int(moment.start.timestamp())}^{DATE_FORMAT}|"
         f"{escape(format_span(moment.start, None, moment.zone))}>"
@@ -65,9 +74,18 @@ def date_token(moment: Moment) -> str:
     return f"{start}–<!date^{int(moment.end.timestamp())}^{end_format}|{escape(end_fallback)}>"
 
 
+def _words(span: str | Localised) -> str:
+    """Words as mrkdwn: the localised variant, since Slack shows times in the reader's zone."""
+    return escape(span.localised if isinstance(span, Localised) else span)
+
+
+def _span(span: Span) -> str:
+    return date_token(span) if isinstance(span, Moment) else _words(span)
+
+
 def mrkdwn(text: Text) -> str:
     """One paragraph as mrkdwn, whole."""
-    return "".join(date_token(s) if isinstance(s, Moment) else escape(s) for s in text.spans)
+    return "".join(_span(s) for s in text.spans)
 
 
 def split_mrkdwn(text: Text, limit: int) -> list[str]:
@@ -83,11 +101,13 @@ def split_mrkdwn(text: Text, limit: int) -> list[str]:
             tokens.append(token)
             parts.append(_OPEN + _FILL * (len(token) - 2) + _CLOSE)
         else:
-            parts.append(escape(span))
+            parts.append(_words(span))
     pieces = split_text("".join(parts), limit)
     if sum(len(_PLACEHOLDER.findall(p)) for p in pieces) != len(tokens):
         # A "word" longer than the limit was cut through a token: write times out instead.
-        flat = "".join(escape(format_moment(s) if isinstance(s, Moment) else s) for s in text.spans)
+        flat = "".join(
+            escape(format_moment(s)) if isinstance(s, Moment) else _words(s) for s in text.spans
+        )
         return split_text(flat, limit)
     order: Iterator[str] = iter(tokens)
     return [_PLACEHOLDER.sub(lambda _: next(order), piece) for piece in pieces]

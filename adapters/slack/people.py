@@ -58,32 +58,46 @@ class Organizers:
 
 
 class Names:
-    """Display names seen in payloads, and users.info for events that carry none."""
+    """What to call people: their profile's display name, else its real name (users.info,
+    https://api.slack.com/methods/users.info), remembered for a while. Payloads carry only
+    the handle ("ana"), which people did not choose to be called by."""
 
-    def __init__(self, client: AsyncWebClient, *, limit: int = 10_000) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        *,
+        limit: int = 10_000,
+        ttl: float = 3_600.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._client = client
-        self._names: dict[str, str] = {}
+        self._names: dict[str, tuple[str, float]] = {}
         self._limit = limit
-
-    def remember(self, user_id: str, name: str) -> None:
-        if name and name != user_id:
-            if len(self._names) >= self._limit:
-                self._names.clear()
-            self._names[user_id] = name
+        self._ttl = ttl
+        self._monotonic = monotonic
 
     async def of(self, user_id: str) -> str:
-        """A known name, else Slack's; "" if Slack cannot say (the core keeps the old one)."""
-        if user_id in self._names:
-            return self._names[user_id]
+        """The profile's name; "" if Slack cannot say (the caller falls back)."""
+        now = self._monotonic()
+        known = self._names.get(user_id)
+        if known is not None and now - known[1] < self._ttl:
+            return known[0]
         try:
             response = await self._client.users_info(user=user_id)
         except (SlackClientError, OSError) as exc:
+            # Remembered too, so a member Slack cannot describe costs one call an hour.
             _log.warning("cannot look up a member's name: %s", type(exc).__name__)
-            return ""
+            response = {}
         user = response.get("user") or {}
         profile = user.get("profile") or {}
         name = str(
-            profile.get("display_name") or profile.get("real_name") or user.get("name") or ""
-        )
-        self.remember(user_id, name)
+            profile.get("display_name")
+            or profile.get("real_name")
+            or user.get("real_name")
+            or user.get("name")
+            or (known[0] if known else "")
+        ).strip()
+        if len(self._names) >= self._limit:
+            self._names.clear()
+        self._names[user_id] = (name, now)
         return name

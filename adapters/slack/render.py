@@ -15,6 +15,7 @@ from typing import Any
 from adapters.slack.mrkdwn import escape, mrkdwn, plain, shorten, split_mrkdwn
 from s4b_bot.limits import SLACK, Limits
 from s4b_bot.output import Button, Card, Field, Message, Text
+from s4b_bot.words import files_caption
 
 Block = dict[str, Any]
 
@@ -125,10 +126,13 @@ def _pack(groups: list[list[Block]], max_blocks: int, max_chars: int) -> list[li
 
 
 def notification(message: Message) -> str:
-    """The `text` Slack shows in notifications and screen readers."""
+    """The `text` Slack shows in notifications and screen readers; for a message that
+    carries only files, what they are."""
     first = next((plain(p) for p in message.text if p.spans), None)
     if first is None and message.cards:
         first = message.cards[0].title
+    if first is None and message.attachments:
+        first = files_caption(message.attachments)
     return escape(shorten(first or "S4B", NOTIFICATION_CHARS))
 
 

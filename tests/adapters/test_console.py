@@ -43,6 +43,10 @@ async def test_newcomer_sees_sessions_in_eastern_and_their_zone(
     assert "Your time zone is now America/Vancouver" in second
     assert "(Tuesday, April 29, 2025, 10:00–11:00 a.m. PDT your time)" in second
     assert "(Tuesday, November 18, 2025, 10:00–11:00 a.m. PST your time)" in second
+    # The console cannot localise: it says which zone the times are in.
+    assert "Times are Eastern (America/Toronto). `/s4b timezone <zone>` adds your own" in first
+    assert "Times are Eastern (America/Toronto) and your zone, America/Vancouver." in second
+    assert "your own time zone" not in out
 
 
 async def test_register_for_two_through_the_form_list_and_cancel(
@@ -87,7 +91,7 @@ async def test_a_bad_form_answer_changes_nothing(core: Core, clock: SettableCloc
         /s4b mine
         """,
     )
-    assert "'atlantis' is not one of the choices" in out
+    assert "'atlantis' is not an option here" in out
     assert "consent: answer yes or no" in out
     assert "Please check the form" in out
     assert "not registered for any session yet" in out

@@ -63,6 +63,9 @@ async def test_the_feed_follows_registrations_reschedules_and_resets(
 async def test_feeds_are_off_unless_configured(core: Core) -> None:
     reply = reply_text(await core.run_text(ADA, "s4b", "calendar feed"))
     assert "not switched on here" in reply
+    assert "S4B_" not in reply, "setting names are for whoever runs the bot"
+    organizer = reply_text(await core.run_text(JO, "s4b", "calendar feed"))
+    assert "S4B_HTTP_PORT and S4B_PUBLIC_URL" in organizer
 
 
 async def test_the_series_calendar_has_no_call_details(core: Core) -> None:

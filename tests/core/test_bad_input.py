@@ -16,7 +16,7 @@ ORGANIZER = Actor("console", "local", "jo", "Jo", is_organizer=True)
 CASES = [
     ("s4b", "sesions", "Did you mean `sessions`"),
     ("s4b", "fly me to the moon", "There is no `/s4b fly` command"),
-    ("s4b", "sessions everything", "'everything' is not one of upcoming, all"),
+    ("s4b", "sessions everything", "'everything' is not an option here; use one of"),
     ("s4b", "session", "needs a session"),
     ("s4b", "session atlantis", "No session matches 'atlantis'"),
     ("s4b", "session belonging", "matches 3 sessions"),

@@ -226,7 +226,10 @@ async def test_report_hide_merge_carry_and_the_audit_log(
     assert reports == 0
     assert actions == ["idea hide", "report hide", "idea merge", "idea carry"]
     audit = await say(core, JO, "/s4b-admin audit")
-    assert "Jo (console) · idea merge idea:2" in audit
+    assert "Jo (console) · idea merge idea #2" in audit
+    assert "report dismiss report #1" in audit or "report #1" in audit
+    assert "a.m. EDT · Jo (console)" in audit  # Eastern, the programme's zone, not UTC
+    assert "idea:" not in audit and "UTC" not in audit
     await dispatcher.drain()
     notices = [d.text for d in platform.dms_to("ben")]
     assert any("#3 is now hidden by the organizers. Reason: advertising" in n for n in notices)

@@ -93,7 +93,7 @@ async def test_each_reminder_arrives_once_at_its_time(
         assert len(reminders(platform, "ada")) == expected, when
     texts = reminders(platform, "ada")
     assert "starts in 7 days" in texts[0]
-    assert "starts in 1 day" in texts[1]
+    assert "starts tomorrow at 1:00 p.m. EDT." in texts[1]  # not "in 24 hours"
     assert "starts in 1 hour" in texts[2]
 
 
@@ -104,10 +104,43 @@ async def test_a_late_registrant_gets_only_the_reminders_still_to_come(
     await register(core, ADA, "spring")
     await advance_to(clock, dispatcher, SPRING_START - timedelta(days=1))
     await advance_to(clock, dispatcher, SPRING_START - timedelta(hours=1))
-    assert [t.split(",")[0] for t in reminders(platform, "ada")] == [
-        "Reminder: the Spring session starts in 1 day",
-        "Reminder: the Spring session starts in 1 hour",
+    assert [t.splitlines()[0] for t in reminders(platform, "ada")] == [
+        "Reminder: the Spring session starts tomorrow at 1:00 p.m. EDT.",
+        "Reminder: the Spring session starts in 1 hour.",
     ]
+
+
+async def test_a_reason_that_ends_with_a_period_ends_each_sentence_once(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    await register(core, ADA, "spring")
+    await dispatcher.drain()
+    await core.run_text(JO, "s4b-admin", "session cancel spring The room is unavailable.")
+    await dispatcher.drain()
+    [post] = [p for p in platform.posts() if "cancelled" in p.text]
+    note = platform.dms_to("ada")[-1]
+    refusal = reply_text(await core.run_text(BEN, "s4b", "register spring"))
+    for text in (post.text, note.text.splitlines()[0], refusal):
+        assert "unavailable.)" not in text and "unavailable.." not in text, text
+        assert "2025-04-29" not in text, "dates as people write them"
+    assert note.text.startswith(
+        "The Spring session on Tuesday, April 29, 2025 is cancelled: The room is unavailable.\n"
+    )
+    assert "(The room is unavailable), so registration is closed." in refusal
+
+
+async def test_counts_in_replies_agree_with_their_nouns(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    await core.run_text(JO, "s4b-admin", "session capacity spring 1")
+    await register(core, ADA, "spring")
+    await register(core, BEN, "spring")  # waits
+    seats = reply_text(await core.run_text(JO, "s4b-admin", "session capacity spring 2"))
+    assert seats == (
+        "The Spring session now has 2 seats. Moved up from the waitlist and told: 1 member."
+    )
+    reminders_reply = reply_text(await core.run_text(ADA, "s4b", "reminders 1d"))
+    assert "(1 reminder planned)" in reminders_reply
 
 
 async def test_registering_after_the_last_reminder_time_gets_the_invitation_then_that_one(
@@ -161,11 +194,16 @@ async def test_cancel_sends_a_calendar_cancellation_and_no_reminder_ever(
     # Ada's invitation is cancelled; Ben gave no email, so his published copy is replaced.
     for user, method in (("ada", "CANCEL"), ("ben", "PUBLISH")):
         note = platform.dms_to(user)[-1]
-        assert "cancelled: speaker is ill" in note.text
+        assert (
+            "Spring session on Tuesday, April 29, 2025 is cancelled: speaker is ill." in note.text
+        )
         cancel = calendar_of(note.message.attachments[0].content)
         assert cancel["METHOD"] == method
         assert cancel.walk("VEVENT")[0]["STATUS"] == "CANCELLED"
-    assert any("is cancelled (speaker is ill)" in p.text for p in platform.posts())
+    assert any(
+        "is cancelled: speaker is ill. Registrants have been told." in p.text
+        for p in platform.posts()
+    )
     await advance_to(clock, dispatcher, SPRING_START + timedelta(days=1))
     assert reminders(platform, "ada") == reminders(platform, "ben") == []
     assert not any("Starting now" in p.text for p in platform.posts())
@@ -199,9 +237,9 @@ async def test_members_choose_their_reminders(
     assert "not a reminder time" in bad
     await advance_to(clock, dispatcher, SPRING_START - timedelta(hours=2))
     await advance_to(clock, dispatcher, SPRING_START - timedelta(minutes=15))
-    assert [t.split(",")[0] for t in reminders(platform, "ada")] == [
-        "Reminder: the Spring session starts in 2 hours",
-        "Reminder: the Spring session starts in 15 minutes",
+    assert [t.splitlines()[0] for t in reminders(platform, "ada")] == [
+        "Reminder: the Spring session starts in 2 hours.",
+        "Reminder: the Spring session starts in 15 minutes.",
     ]
     await register(core, ADA, "summer")
     assert "Reminders are off" in reply_text(await core.run_text(ADA, "s4b", "reminders off"))
@@ -216,7 +254,7 @@ async def test_the_channel_hears_of_each_session_before_and_when_it_starts(
     await core.run_text(JO, "s4b-admin", "session call spring https://call.example/secret")
     await advance_to(clock, dispatcher, SPRING_START - timedelta(days=7))
     [announcement] = platform.posts()
-    assert "Next session in 7 days" in announcement.text
+    assert "Next session: in 7 days." in announcement.text
     assert "[1: Register]" in announcement.text
     await advance_to(clock, dispatcher, SPRING_START)
     assert "Starting now" in platform.posts()[-1].text
@@ -358,8 +396,8 @@ async def test_after_a_gap_only_the_latest_due_reminder_goes_out(
 ) -> None:
     await register(core, ADA, "spring")
     await advance_to(clock, dispatcher, SPRING_START - timedelta(hours=20))  # 7d and 1d overdue
-    assert [t.split(",")[0] for t in reminders(platform, "ada")] == [
-        "Reminder: the Spring session starts in 20 hours"
+    assert [t.splitlines()[0] for t in reminders(platform, "ada")] == [
+        "Reminder: the Spring session starts tomorrow at 1:00 p.m. EDT."
     ]
 
 
@@ -381,12 +419,12 @@ async def test_organizers_set_the_communitys_reminder_times(
         SPRING_START - timedelta(minutes=30),
     ):
         await advance_to(clock, dispatcher, when)
-    assert [t.split(",")[0] for t in reminders(platform, "ada")] == [
-        "Reminder: the Spring session starts in 3 days",
-        "Reminder: the Spring session starts in 30 minutes",
+    assert [t.splitlines()[0] for t in reminders(platform, "ada")] == [
+        "Reminder: the Spring session starts in 3 days.",
+        "Reminder: the Spring session starts in 30 minutes.",
     ]
-    assert [t.split(",")[0] for t in reminders(platform, "ben")] == [
-        "Reminder: the Spring session starts in 2 hours",
+    assert [t.splitlines()[0] for t in reminders(platform, "ben")] == [
+        "Reminder: the Spring session starts in 2 hours.",
     ]
 
 

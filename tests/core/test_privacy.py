@@ -133,7 +133,7 @@ async def test_my_data_sends_everything_about_the_member_and_nothing_else(core: 
     assert outcome.reply is not None and not outcome.public
     [attachment] = outcome.reply.attachments
     assert (attachment.filename, attachment.mime) == ("my-s4b-data.json", "application/json")
-    assert "2 registration(s), 1 idea(s), 1 vote(s) and 1 report(s)" in flat(reply_text(outcome))
+    assert "1 account, 2 registrations, 1 idea, 1 vote and 1 report." in flat(reply_text(outcome))
     raw = attachment.content.decode("utf-8")
     data = json.loads(raw)
 
@@ -186,7 +186,7 @@ async def test_confirming_forgets_registrations_and_settings_but_keeps_counts(
     votes_before, ideas_before = await count(core, Vote), await count(core, Idea)
 
     text = flat(reply_text(await press_forget(core, ADA, ada.id)))
-    assert "I have forgotten you" in text and "2 registrations" in text
+    assert "I have forgotten you. I deleted 2 registrations with the answers" in text
 
     assert await count(core, Registration, Registration.member_id == ada.id) == 0
     assert await count(core, Registration) == 1  # Ben's stays
@@ -250,7 +250,7 @@ async def test_forget_me_erases_every_linked_account(core: Core) -> None:
     await core.run_text(ADA_DISCORD, "s4b", "link here")
 
     text = flat(reply_text(await core.run_text(ADA_DISCORD, "s4b", "forget-me confirm")))
-    assert "Erased as well: 1 linked account." in text
+    assert "I also unlinked and erased 1 linked account." in text
     assert await count(core, Registration) == 0
     assert await count(core, Member) == 0  # both accounts, with their settings
 

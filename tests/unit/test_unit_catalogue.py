@@ -95,8 +95,22 @@ def test_check_args_choice_lowercased() -> None:
 
 
 def test_check_args_bad_choice() -> None:
-    with pytest.raises(UserError, match=r"'later' is not one of upcoming, all"):
+    with pytest.raises(
+        UserError, match=r"^'later' is not an option here; use one of `upcoming` or `all`\. Usage"
+    ):
         make("sessions", SCOPE).check_args({"scope": "later"})
+
+
+def test_a_choice_of_one_names_it() -> None:
+    reset = Option("action", "choice", "`reset` to replace the link", choices=("reset",))
+    with pytest.raises(UserError, match=r"^'nonsense' is not an option here; use `reset`\."):
+        make("calendar feed", reset).check_args({"action": "nonsense"})
+
+
+def test_an_option_is_named_by_its_label() -> None:
+    details = Option("details", "text", "The call details", max_length=10, label="Call details")
+    with pytest.raises(UserError, match=r"^Call details: 11 characters; the limit is 10\.$"):
+        make("session call", details).check_args({"details": "x" * 11})
 
 
 def test_check_args_zone_is_canonicalised() -> None:
@@ -106,9 +120,9 @@ def test_check_args_zone_is_canonicalised() -> None:
 def test_check_args_text_is_cleaned_and_limited() -> None:
     command = make("note", NOTE)
     assert command.check_args({"note": "  hello  "}) == {"note": "hello"}
-    with pytest.raises(UserError, match=r"The note is 11 characters long; the limit is 10"):
+    with pytest.raises(UserError, match=r"^The note: 11 characters; the limit is 10\.$"):
         command.check_args({"note": "x" * 11})
-    with pytest.raises(UserError, match=r"The note contains a control character"):
+    with pytest.raises(UserError, match=r"The note cannot contain a control character"):
         command.check_args({"note": "a\u202eb"})
 
 

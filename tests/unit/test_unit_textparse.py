@@ -62,7 +62,7 @@ def test_sessions_bogus_scope() -> None:
     with pytest.raises(UserError) as info:
         parse("sessions bogus")
     message = str(info.value)
-    assert "'bogus' is not one of upcoming, all" in message
+    assert "'bogus' is not an option here; use one of `upcoming` or `all`." in message
     assert "/s4b sessions [upcoming|all]" in message
 
 
@@ -193,7 +193,7 @@ def test_line_at_the_limit_is_accepted() -> None:
 
 
 def test_over_long_argument_is_refused_by_option_length() -> None:
-    with pytest.raises(UserError, match=r"The session is 101 characters long; the limit is 100"):
+    with pytest.raises(UserError, match=r"The session: 101 characters; the limit is 100"):
         parse("session " + "x" * 101)
 
 

@@ -75,13 +75,13 @@ def test_clean_text_too_long_mentions_both_lengths() -> None:
     with pytest.raises(UserError) as info:
         clean_text("Name", "x" * 101, max_length=100)
     message = str(info.value)
-    assert message.startswith("Name ")
+    assert message.startswith("Name: ")
     assert "101" in message
     assert "100" in message
 
 
 def test_clean_text_too_long_uses_thousands_separators() -> None:
-    with pytest.raises(UserError, match=r"1,001 characters long; the limit is 1,000"):
+    with pytest.raises(UserError, match=r"^Details: 1,001 characters; the limit is 1,000\.$"):
         clean_text("Details", "y" * 1001, max_length=1000)
 
 
@@ -96,7 +96,7 @@ def test_clean_text_length_counted_after_strip() -> None:
 @pytest.mark.parametrize("char", ["\x07", "\u202e", "\u2066", "\x00"])
 def test_clean_text_rejects_control_characters(char: str) -> None:
     with pytest.raises(
-        UserError, match=rf"Name contains a control character \(U\+{ord(char):04X}\)"
+        UserError, match=rf"Name cannot contain a control character \(U\+{ord(char):04X}\)"
     ):
         clean_text("Name", f"Ada{char}Lovelace", max_length=50)
 
@@ -219,12 +219,12 @@ def test_clean_email_rejects_non_addresses(value: str) -> None:
 
 def test_clean_email_too_long() -> None:
     value = "a" * 250 + "@b.org"
-    with pytest.raises(UserError, match=r"^Email is 256 characters long; the limit is 254\.$"):
+    with pytest.raises(UserError, match=r"^Email: 256 characters; the limit is 254\.$"):
         clean_email(value)
 
 
 def test_clean_email_control_character() -> None:
-    with pytest.raises(UserError, match=r"Email contains a control character \(U\+202E\)"):
+    with pytest.raises(UserError, match=r"Email cannot contain a control character \(U\+202E\)"):
         clean_email("ada\u202e@example.org")
 
 

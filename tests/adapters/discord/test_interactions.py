@@ -122,6 +122,35 @@ async def test_register_answers_with_the_modal_itself(bot: S4BClient, mock: Mock
     assert followups(mock, payload) == []
 
 
+@pytest.mark.parametrize(
+    ("nick", "user", "name"),
+    [
+        ("Ada (S4B team)", payloads.ADA, "Ada (S4B team)"),  # the server nickname first
+        (None, payloads.ADA, "Ada Lovelace"),  # else the global display name
+        (None, {**payloads.ADA, "global_name": None}, "ada"),  # else the username
+    ],
+)
+async def test_the_form_is_prefilled_with_the_name_members_see(
+    bot: S4BClient, mock: MockDiscord, nick: str | None, user: dict[str, Any], name: str
+) -> None:
+    payload = payloads.command("s4b", "register", {"session": "spring"}, user=user)
+    payload["member"]["nick"] = nick
+    assert await feed(bot, payload) == "modal"
+    (only,) = callbacks(mock, payload)
+    field = only.body["data"]["components"][0]["component"]
+    assert (field["custom_id"], field["value"]) == ("name", name)
+
+
+async def test_sessions_say_times_are_in_the_members_own_zone(
+    bot: S4BClient, mock: MockDiscord
+) -> None:
+    payload = payloads.command("s4b", "sessions")
+    await feed(bot, payload)
+    text = visible_text(followups(mock, payload))
+    assert "Times are shown in your own time zone." in text
+    assert "Times are Eastern" not in text and "adds your own" not in text
+
+
 async def test_a_slow_core_is_deferred_in_time_and_offers_the_form_by_button(
     make_client: MakeClient, mock: MockDiscord, sqlite_core: Core, monkeypatch: pytest.MonkeyPatch
 ) -> None:

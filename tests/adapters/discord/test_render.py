@@ -13,7 +13,7 @@ from adapters.discord.render import Chunk, escape, moment_token, render
 from adapters.discord.views import button_view, message_kwargs
 from s4b_bot.core import Core
 from s4b_bot.invocation import Actor
-from s4b_bot.output import Attachment, Button, Card, Field, Message, Moment, Text
+from s4b_bot.output import Attachment, Button, Card, Field, Localised, Message, Moment, Text
 from s4b_bot.ports import Recipient
 from tests.adapters.discord import payloads
 from tests.adapters.discord.mock_discord import MockDiscord
@@ -156,6 +156,20 @@ def test_times_are_discord_timestamps() -> None:
     assert moment_token(moment) == f"<t:{unix}:F>–<t:{unix + 3600}:t> (<t:{unix}:R>)"
     (chunk,) = render(Message(text=(Text.of("Starts ", moment, "."),)))
     assert chunk.content == f"Starts <t:{unix}:F>–<t:{unix + 3600}:t> (<t:{unix}:R>)."
+
+
+def test_a_relative_time_is_discords_relative_timestamp_alone() -> None:
+    start = datetime(2025, 4, 29, 17, tzinfo=UTC)
+    soon = Moment(start, zone="America/Toronto", relative_to=start - timedelta(hours=677))
+    (chunk,) = render(Message(text=(Text.of("Next session: ", soon, "."),)))
+    assert chunk.content == f"Next session: <t:{int(start.timestamp())}:R>."
+    assert "hours" not in chunk.content
+
+
+def test_words_about_times_are_the_localised_ones() -> None:
+    note = Localised(localised="Times are in your zone.", fixed="Times are Eastern.")
+    (chunk,) = render(Message(text=(Text.of(note),)))
+    assert chunk.content == "Times are in your zone."
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,8 @@ from urllib.parse import parse_qsl
 from aiohttp import WSMsgType, web
 
 JSON_FIELDS = ("blocks", "view", "files", "attachments", "errors")
+VIEW_LABELS = ("title", "submit", "close")
+VIEW_LABEL_CHARS = 24
 WAIT = 5.0
 
 
@@ -47,7 +49,8 @@ class MockSlack:
     calls: list[Call] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)
     group_members: dict[str, list[str]] = field(default_factory=dict)
-    names: dict[str, str] = field(default_factory=dict)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """users.info's user objects, by id (`add_user`)."""
     delay: dict[str, float] = field(default_factory=dict)
     """Seconds to wait before answering a method (a slow Slack)."""
     _failures: dict[str, list[Failure]] = field(default_factory=lambda: defaultdict(list))
@@ -96,6 +99,25 @@ class MockSlack:
     ) -> None:
         """The next `times` calls to `method` fail this way (429 if status=429)."""
         self._failures[method] += [Failure(status, error, retry_after)] * times
+
+    def add_user(
+        self, user_id: str, handle: str, *, real_name: str = "", display_name: str = ""
+    ) -> None:
+        """A member as users.info describes them (https://api.slack.com/types/user): the
+        handle in `name`, and in the profile the display name (often empty: people need
+        not set one) and the real name."""
+        self.users[user_id] = {
+            "id": user_id,
+            "team_id": self.team_id,
+            "name": handle,
+            "real_name": real_name,
+            "profile": {
+                "display_name": display_name,
+                "display_name_normalized": display_name,
+                "real_name": real_name,
+                "real_name_normalized": real_name,
+            },
+        }
 
     def to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -180,6 +202,21 @@ class MockSlack:
         return {"ok": True, "message_ts": self._next_ts()}
 
     def _view(self, args: dict[str, Any]) -> dict[str, Any]:
+        # A modal's title, submit and close are plain_text of at most 24 characters
+        # (https://api.slack.com/reference/surfaces/views); Slack refuses longer ones.
+        for key in VIEW_LABELS:
+            text = (args["view"].get(key) or {}).get("text", "")
+            if len(text) > VIEW_LABEL_CHARS:
+                return {
+                    "ok": False,
+                    "error": "invalid_arguments",
+                    "response_metadata": {
+                        "messages": [
+                            f"[ERROR] must be less than {VIEW_LABEL_CHARS + 1} characters "
+                            f"[json-pointer:/view/{key}/text]"
+                        ]
+                    },
+                }
         view_id = args.get("view_id") or f"V{next(self._ids):05d}"
         return {"ok": True, "view": {**args["view"], "id": view_id}}
 
@@ -203,9 +240,9 @@ class MockSlack:
 
     def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = args["user"]
-        if user not in self.names:
+        if user not in self.users:
             return {"ok": False, "error": "user_not_found"}
-        return {"ok": True, "user": {"id": user, "profile": {"display_name": self.names[user]}}}
+        return {"ok": True, "user": self.users[user]}
 
     def _pins_add(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True}

@@ -86,16 +86,27 @@ async def test_typed_text_reaches_the_core_as_typed(slack: SlackBot, mock_slack:
         assert await db.scalar(select(Idea.text)) == typed
 
 
+async def test_sessions_say_slack_shows_times_in_the_members_own_zone(
+    slack: SlackBot, mock_slack: MockSlack
+) -> None:
+    await run(slack, mock_slack, "sessions")
+    text = "\n".join(block_text(r["blocks"]) for r in replies(mock_slack))
+    assert "Times are shown in your own time zone." in text and "<!date^" in text
+    assert "Times are Eastern" not in text
+
+
 async def test_register_opens_the_modal_with_the_trigger_id(
     slack: SlackBot, mock_slack: MockSlack
 ) -> None:
+    mock_slack.add_user("U0ADA", "ada", real_name="Ada Lovelace")
     await run(slack, mock_slack, "register spring")
     [call] = mock_slack.to("views.open")
     assert call.args["trigger_id"].startswith("13345224609.738474920.8088930838d88f008e0.")
     view = call.args["view"]
     valid_view(view)
     assert view["callback_id"] == "s4b:form" and view["private_metadata"] == '{"form": "register"}'
-    assert len(view["title"]["text"]) <= 24 and view["submit"]["text"] == "Register"
+    assert view["title"]["text"] == "Register for S4B", "whole, not cut at Slack's 24"
+    assert view["submit"]["text"] == "Register"
     inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
     assert list(inputs) == ["name", "about", "organization", "email", "sessions", "consent"]
     assert inputs["name"]["element"] == {
@@ -103,7 +114,7 @@ async def test_register_opens_the_modal_with_the_trigger_id(
         "action_id": "name",
         "max_length": 100,
         "multiline": False,
-        "initial_value": "ada",
+        "initial_value": "Ada Lovelace",  # the profile's name, not the handle
     }
     assert inputs["about"]["element"]["multiline"] is True
     assert inputs["about"]["element"]["max_length"] == 1_000
@@ -116,6 +127,30 @@ async def test_register_opens_the_modal_with_the_trigger_id(
     consent = inputs["consent"]
     assert consent["element"]["type"] == "checkboxes" and "contacted" in consent["label"]["text"]
     assert not mock_slack.to("respond"), "the modal is the answer"
+
+
+async def test_members_are_called_by_their_profiles_display_name_else_real_name(
+    slack: SlackBot, mock_slack: MockSlack
+) -> None:
+    mock_slack.add_user("U0ADA", "ada", real_name="Ada Lovelace", display_name="Ada L.")
+    mock_slack.add_user("U0BEA", "bea", real_name="Bea Rivera")  # no display name set
+    for user, name in ((("U0ADA", "ada"), "Ada L."), (("U0BEA", "bea"), "Bea Rivera")):
+        mock_slack.clear()
+        await run(slack, mock_slack, "register spring", user=user)
+        [call] = mock_slack.to("views.open")
+        [field] = [b for b in call.args["view"]["blocks"] if b.get("block_id") == "name"]
+        assert field["element"]["initial_value"] == name
+        [home] = mock_slack.to("views.publish")
+        assert f"Hello {name}." in block_text(home.args["view"])
+
+
+async def test_the_handle_is_the_name_only_when_slack_cannot_say(
+    slack: SlackBot, mock_slack: MockSlack
+) -> None:
+    await run(slack, mock_slack, "register spring")  # users.info: user_not_found
+    [call] = mock_slack.to("views.open")
+    [field] = [b for b in call.args["view"]["blocks"] if b.get("block_id") == "name"]
+    assert field["element"]["initial_value"] == "ada"
 
 
 async def test_a_slow_core_never_delays_the_ack(
@@ -150,6 +185,7 @@ async def test_organizer_commands_work_for_organizers_only(
     await run(slack, mock_slack, call, command="/s4b-admin")
     [refusal] = replies(mock_slack)
     assert block_text(refusal["blocks"]).startswith(MSG_NOT_ORGANIZER[:40])
+    assert "SLACK_" not in block_text(refusal["blocks"]), "setting names are not for members"
     async with sqlite_core.db.transaction() as db:
         assert (await queries.all_sessions(db))[0].call_details is None  # nothing changed
 
@@ -196,6 +232,9 @@ async def test_files_go_to_the_dm_and_the_reply_says_so(
     [done] = mock_slack.to("files.completeUploadExternal")
     assert done.args["channel_id"] == "D0ADA"
     assert done.args["files"][0]["title"] == url.args["filename"]
+    [dm] = mock_slack.to("chat.postMessage")  # the DM says what the file is, not "S4B"
+    assert dm.args["channel"] == "D0ADA"
+    assert f"{url.args['filename']}: a calendar file" in dm.args["text"]
 
 
 async def test_every_call_uses_the_bot_token(slack: SlackBot, mock_slack: MockSlack) -> None:

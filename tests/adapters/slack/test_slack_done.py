@@ -82,16 +82,20 @@ async def test_a_member_and_an_organizer_on_slack(
         "consent": True,
     }
     ack = await dispatch(slack, submission_body(form, answers))
-    assert (ack.status, ack.body) == (200, "")
+    assert ack.status == 200
     await slack.settled()
-    [confirmation] = mock_slack.to("chat.postMessage")
-    assert "you are registered" in confirmation.args["text"]
+    # Shown in the modal (in the ack, or by views.update after "Saving…"), not as a DM.
+    shown = [json.loads(ack.body)["view"], *(c.args["view"] for c in mock_slack.to("views.update"))]
+    assert "you are registered" in block_text(shown)
+    assert not mock_slack.to("chat.postMessage")
 
-    # …gets the DM with the .ics…
+    # …gets the DM with the .ics, the one "you are registered" message…
     mock_slack.clear()
     await dispatcher.drain()
     [invitation] = mock_slack.to("chat.postMessage")
     assert invitation.args["channel"] == "D0ADA"
+    assert "You are registered" in invitation.args["text"]
+    assert "on its way" not in block_text(invitation.args["blocks"])
     valid_blocks(invitation.args["blocks"])
     assert len(mock_slack.to("files.getUploadURLExternal")) == 3
     assert mock_slack.to("files.completeUploadExternal")[0].args["channel_id"] == "D0ADA"

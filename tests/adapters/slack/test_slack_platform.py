@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
 from adapters.slack.app import SlackBot, build_slack
@@ -16,7 +17,7 @@ from s4b_bot.core import Core
 from s4b_bot.dispatch import Dispatcher
 from s4b_bot.errors import PermanentFailure, RetryLater
 from s4b_bot.invocation import Actor, FormSubmission, FormValue
-from s4b_bot.output import Message
+from s4b_bot.output import Attachment, Message
 from s4b_bot.ports import Recipient
 from storage.models import OutboxMessage
 from tests.adapters.slack.conftest import ANNOUNCEMENTS
@@ -178,3 +179,29 @@ async def test_a_long_message_is_split_in_order(slack: SlackBot, mock_slack: Moc
     assert [p.args["text"].endswith("(continued)") for p in posts] == [False, True, True, True]
     text = block_text([b for p in posts for b in p.args["blocks"]])
     assert [int(line.split()[1].rstrip(":")) for line in text.splitlines()] == list(range(60))
+
+
+async def test_the_mock_refuses_a_modal_title_longer_than_slack_allows(
+    slack: SlackBot, mock_slack: MockSlack
+) -> None:
+    view = {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Join the S4B Working Group"},  # 26
+        "blocks": [],
+    }
+    with pytest.raises(SlackApiError, match="invalid_arguments"):
+        await slack.platform.client.views_open(trigger_id="1.2.3", view=view)
+    view["title"]["text"] = "Register for S4B"
+    assert (await slack.platform.client.views_open(trigger_id="1.2.3", view=view))["ok"]
+
+
+async def test_a_message_with_only_files_says_what_they_are(
+    slack: SlackBot, mock_slack: MockSlack
+) -> None:
+    ics = Attachment("s4b-spring-2025-04-29.ics", b"BEGIN:VCALENDAR", "text/calendar")
+    await slack.platform.deliver("D0ADA", Message(attachments=(ics,)))
+    [post] = mock_slack.to("chat.postMessage")
+    assert post.args["text"] != "S4B"
+    assert "s4b-spring-2025-04-29.ics: a calendar file" in post.args["text"]
+    assert "calendar file" in block_text(post.args["blocks"])
+    assert len(mock_slack.to("files.completeUploadExternal")) == 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,7 +14,18 @@ from adapters.slack.render import MORE_NOTE, home_view, render_message
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
 from s4b_bot.invocation import Actor, FormSubmission
-from s4b_bot.output import Button, Card, Choice, Field, Form, FormField, Message, Moment, Text
+from s4b_bot.output import (
+    Button,
+    Card,
+    Choice,
+    Field,
+    Form,
+    FormField,
+    Localised,
+    Message,
+    Moment,
+    Text,
+)
 from tests.adapters.slack.slackreq import block_text, state_for, valid_blocks, valid_view
 
 JO = Actor("slack", "T0S4B", "U0JO", "Jo", is_organizer=True)
@@ -59,6 +70,23 @@ def test_times_are_slack_date_tokens_with_the_eastern_fallback() -> None:
     )
     overnight = Moment(SPRING.start, datetime(2025, 4, 30, 17, tzinfo=UTC), "America/Toronto")
     assert "^{date_long} {time}|Wednesday, April 30, 2025, 1:00 p.m. EDT>" in date_token(overnight)
+
+
+def test_a_relative_time_is_a_pretty_date_token_with_words_as_fallback() -> None:
+    start = datetime(2025, 4, 29, 17, tzinfo=UTC)
+    soon = Moment(start, zone="America/Toronto", relative_to=start - timedelta(days=1))
+    [message] = render_message(Message(text=(Text.of("Starts ", soon, "."),)))
+    unix = int(start.timestamp())
+    expected = f"<!date^{unix}^{{date_short_pretty}} at {{time}}|tomorrow at 1:00 p.m. EDT>"
+    assert message.blocks[0]["text"]["text"] == f"Starts {expected}."
+    assert message.text == "Starts tomorrow at 1:00 p.m. EDT."  # the notification
+
+
+def test_words_about_times_are_localised_in_blocks_and_fixed_in_notifications() -> None:
+    note = Localised(localised="Times are in your zone.", fixed="Times are Eastern.")
+    [message] = render_message(Message(text=(Text.of(note),)))
+    assert message.blocks[0]["text"]["text"] == "Times are in your zone."
+    assert message.text == "Times are Eastern."
 
 
 def test_a_paragraph_is_cut_between_words_and_never_inside_a_time() -> None:
