@@ -7,7 +7,7 @@ import shlex
 from s4b_bot.catalogue import Catalogue, Command
 from s4b_bot.errors import UserError
 from s4b_bot.invocation import ArgValue
-from s4b_bot.validate import bad_character
+from s4b_bot.validate import bad_character, is_time_of_day
 
 MAX_LINE = 4_000
 
@@ -31,8 +31,9 @@ def parse_command(
 ) -> tuple[Command, dict[str, ArgValue]]:
     """Find the command and bind its options in order.
 
-    The last option takes the rest of the line when it is free text or a session
-    reference, so `/s4b session social infrastructure` needs no quotes.
+    The last option takes the rest of the line when it is free text, a session
+    reference or a time, so `/s4b session social infrastructure` needs no quotes.
+    Elsewhere a time takes its date and the time of day after it: `2026-04-28 13:00`.
     """
     words = split_words(text)
     if not words:
@@ -51,9 +52,11 @@ def parse_command(
         if not rest:
             break
         is_last = index == len(typed) - 1
-        if is_last and option.kind in ("text", "session"):
+        if is_last and option.kind in ("text", "session", "when"):
             raw[option.name] = " ".join(rest)
             rest = []
+        elif option.kind == "when" and len(rest) > 1 and is_time_of_day(rest[1]):
+            raw[option.name] = f"{rest.pop(0)} {rest.pop(0)}"  # a date, then its time of day
         else:
             raw[option.name] = rest.pop(0)
     if rest:
