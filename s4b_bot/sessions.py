@@ -61,7 +61,7 @@ def _season_key(text: str) -> str:
     return _SEASON_WORDS.get(word, word)
 
 
-def matches(sessions: Sequence[ProgrammeSession], ref: str) -> list[ProgrammeSession]:
+def _matches(sessions: Sequence[ProgrammeSession], ref: str) -> list[ProgrammeSession]:
     """Every session `ref` names, whenever it is: by number, date, season (with an optional
     year) or a part of the title."""
     text = _norm(ref).removeprefix("#")
@@ -88,7 +88,7 @@ def resolve(sessions: Sequence[ProgrammeSession], ref: str, *, now: datetime) ->
     the candidates, each with a reference of its own."""
     if not sessions:
         raise NotFound("There are no sessions in the programme yet.")
-    found = matches(sessions, ref)
+    found = _matches(sessions, ref)
     ahead = [s for s in found if s.status != "cancelled" and not is_over(s, now)]
     if len(found) == 1:
         return found[0]
@@ -112,7 +112,7 @@ def reference(session: ProgrammeSession, sessions: Sequence[ProgrammeSession]) -
     season = _norm(session.season).replace(" ", "-")
     date = format_date(session.starts_at, session.timezone)
     for ref in (season, f"{season}-{_local_year(session)}", str(session.number), date):
-        if matches(sessions, ref) == [session]:
+        if _matches(sessions, ref) == [session]:
             return ref
     return str(session.number)
 

@@ -45,6 +45,11 @@ async def sessions_of(core: Core, key: str) -> list[ProgrammeSession]:
         return list(rows)
 
 
+async def organizer_says(core: Core, text: str) -> str:
+    """The answer to an organizer's command, as one line."""
+    return flat(reply_text(await core.run_text(JO, "s4b-admin", text)))
+
+
 async def test_platform_calendars_follow_the_session_and_keep_their_ref(
     core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
 ) -> None:
@@ -91,11 +96,7 @@ async def test_autocomplete_offers_upcoming_sessions_first(
 
 
 async def test_adding_sessions_one_by_one_and_as_a_series(core: Core) -> None:
-    reply = flat(
-        reply_text(
-            await core.run_text(JO, "s4b-admin", "session add 2025-12-09T13:00 A holiday gathering")
-        )
-    )
+    reply = await organizer_says(core, "session add 2025-12-09T13:00 A holiday gathering")
     assert (
         "Added 1 session: • 5 · Tuesday, December 9, 2025, 1:00–2:00 p.m. EST "
         "(2025-12-09 18:00 UTC) · A holiday gathering"
@@ -157,18 +158,12 @@ async def added_session(core: Core, key: str, title: str) -> ProgrammeSession:
 async def test_a_date_and_a_time_of_day_give_that_start_and_the_answer_shows_it(
     core: Core,
 ) -> None:
-    reply = flat(
-        reply_text(
-            await core.run_text(JO, "s4b-admin", "session add 2025-10-28 13:00 Community circle")
-        )
-    )
+    reply = await organizer_says(core, "session add 2025-10-28 13:00 Community circle")
     session = await added_session(core, "s4b-2025", "Community circle")
     assert session.starts_at == datetime(2025, 10, 28, 17, 0, tzinfo=UTC)  # 13:00 EDT
     assert session.ends_at == datetime(2025, 10, 28, 18, 0, tzinfo=UTC)
     assert "Tuesday, October 28, 2025, 1:00–2:00 p.m. EDT (2025-10-28 17:00 UTC)" in reply
-    reply = flat(
-        reply_text(await core.run_text(JO, "s4b-admin", "session reschedule 5 2025-10-28 2:30pm"))
-    )
+    reply = await organizer_says(core, "session reschedule 5 2025-10-28 2:30pm")
     assert "now Tuesday, October 28, 2025, 2:30–3:30 p.m. EDT (2025-10-28 18:30 UTC)" in reply
 
 
@@ -198,11 +193,7 @@ async def test_a_january_session_is_winter_and_its_announcement_names_it_alone(
     core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
 ) -> None:
     await core.run_text(ADA, "s4b", "help")  # the community exists
-    reply = flat(
-        reply_text(
-            await core.run_text(JO, "s4b-admin", "session add 2026-01-27 13:00 Winter gathering")
-        )
-    )
+    reply = await organizer_says(core, "session add 2026-01-27 13:00 Winter gathering")
     assert "• winter · Tuesday, January 27, 2026" in reply
     winter = await added_session(core, "s4b-2026", "Winter gathering")
     roster = reply_text(await core.run_text(JO, "s4b-admin", "roster winter"))
@@ -219,13 +210,7 @@ async def test_a_second_series_is_numbered_on_and_its_references_are_unambiguous
     core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
 ) -> None:
     await core.run_text(ADA, "s4b", "help")  # the community exists
-    reply = flat(
-        reply_text(
-            await core.run_text(
-                JO, "s4b-admin", "session series 2026-04-28 13:00 quarterly S4B 2026"
-            )
-        )
-    )
+    reply = await organizer_says(core, "session series 2026-04-28 13:00 quarterly S4B 2026")
     assert reply == (
         "Added 4 sessions: "
         "• spring-2026 · Tuesday, April 28, 2026, 1:00–2:00 p.m. EDT (2026-04-28 17:00 UTC) "
