@@ -65,7 +65,7 @@ def _matches(sessions: Sequence[ProgrammeSession], ref: str) -> list[ProgrammeSe
     """Every session `ref` names, whenever it is: by number, date, season (with an optional
     year) or a part of the title."""
     text = _norm(ref).removeprefix("#")
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # not "²", which int() refuses
         return [s for s in sessions if s.number == int(text)]
     if _DATE.fullmatch(text):
         return [s for s in sessions if format_date(s.starts_at, s.timezone) == text]

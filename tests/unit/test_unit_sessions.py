@@ -137,7 +137,7 @@ def test_resolve_ambiguous_fragment_lists_the_matches() -> None:
     assert "season and year, number or date" in message
 
 
-@pytest.mark.parametrize("ref", ["winterfest", "9", "#0", "2025-06-25", "2024-04-29"])
+@pytest.mark.parametrize("ref", ["winterfest", "9", "#0", "2025-06-25", "2024-04-29", "²"])
 def test_resolve_unknown_lists_all_sessions(ref: str) -> None:
     with pytest.raises(NotFound) as info:
         resolve(SESSIONS, ref, now=NOW)
