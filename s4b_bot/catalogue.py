@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 MEMBER_ROOT = "s4b"
 ORGANIZER_ROOT = "s4b-admin"
 
-OptionKind = Literal["session", "text", "zone", "choice", "file"]
+OptionKind = Literal["session", "text", "when", "zone", "choice", "file"]
+""""when" is a date and time: typed, it is one word or two (`2026-04-28 13:00`)."""
 Audience = Literal["member", "organizer"]
 Args = Mapping[str, ArgValue]
 Handler = Callable[["Context", Args], Awaitable["Outcome"]]

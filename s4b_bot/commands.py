@@ -190,12 +190,12 @@ CATALOGUE = Catalogue(
             session_create.add_session,
             options=(
                 Option(
-                    "when", "text", "The start, like 2026-04-28T13:00", required=True, max_length=40
+                    "when", "when", "The start, like 2026-04-28 13:00", required=True, max_length=40
                 ),
                 Option("title", "text", "The title", required=True, max_length=200),
             ),
             audience="organizer",
-            example="/s4b-admin session add 2026-04-28T13:00 Belonging in Practice",
+            example="/s4b-admin session add 2026-04-28 13:00 Belonging in Practice",
         ),
         Command(
             "session series",
@@ -204,8 +204,8 @@ CATALOGUE = Catalogue(
             options=(
                 Option(
                     "first",
-                    "text",
-                    "The first start, like 2026-01-27T13:00",
+                    "when",
+                    "The first start, like 2026-01-27 13:00",
                     required=True,
                     max_length=40,
                 ),
@@ -213,7 +213,7 @@ CATALOGUE = Catalogue(
                 Option("title", "text", "The title", required=True, max_length=200),
             ),
             audience="organizer",
-            example="/s4b-admin session series 2026-01-27T13:00 quarterly S4B 2026",
+            example="/s4b-admin session series 2026-04-28 13:00 quarterly S4B 2026",
         ),
         Command(
             "session import",
@@ -230,7 +230,7 @@ CATALOGUE = Catalogue(
                 SESSION,
                 Option(
                     "when",
-                    "text",
+                    "when",
                     "The new start, like 2025-05-06 13:00",
                     required=True,
                     max_length=40,

@@ -90,13 +90,15 @@ async def community_post(
 async def member_message(db: AsyncSession, row: OutboxMessage) -> Message:
     """The DM of a conversation row: a summary notice or an idea's new status."""
     if row.kind == planning.SUMMARY_NOTICE:
+        from s4b_bot.deliveries import cached_reference  # deliveries imports this module
+
         session = await cached_session(db, int(row.payload["sessions"][0]))
         if session is None:
             raise Gone("session gone")
         return Message.plain(
             f"The summary of the {session.season} session you registered for is posted in the "
             f"summaries channel, with a thread to carry the conversation on. "
-            f"`/s4b summary {session.season.lower()}` shows it here."
+            f"`/s4b summary {await cached_reference(db, session)}` shows it here."
         )
     if row.kind == planning.IDEA_STATUS:
         idea = await db.get(Idea, int(row.payload["idea"]))

@@ -158,14 +158,15 @@ class Core:
 
     async def session_choices(self, typed: str, *, limit: int = 25) -> list[Choice]:
         """Sessions matching what someone has typed so far, for autocomplete (Discord):
-        upcoming first, matched on season, date, number or title."""
+        upcoming first, matched on season, date, number or title; each choice's first
+        alias is the session's reference."""
         now = self.clock.now()
         words = typed.strip().lower()
         async with self.db.transaction() as session:
             sessions = await queries.all_sessions(session)
         found = []
         for s in sorted(sessions, key=lambda s: (is_over(s, now), s.starts_at)):
-            choice = session_choice(s)
+            choice = session_choice(s, sessions)
             if not words or any(words in t.lower() for t in (choice.label, *choice.aliases)):
                 found.append(choice)
         return found[:limit]

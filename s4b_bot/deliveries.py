@@ -24,6 +24,7 @@ from s4b_bot.calendar_ics import (
 from s4b_bot.offsets import effective_offsets
 from s4b_bot.output import Attachment, Card, Field, Message, Text
 from s4b_bot.ports import ModerationAction, Recipient, SessionEvent
+from s4b_bot.sessions import reference
 from s4b_bot.settings import Settings
 from s4b_bot.timefmt import format_date, format_day
 from s4b_bot.views import session_card, starts, when
@@ -72,6 +73,14 @@ async def cached_session(db: AsyncSession, session_id: int) -> ProgrammeSession 
         sessions[session_id] = await queries.session_by_id(db, session_id)
     found: ProgrammeSession | None = sessions[session_id]
     return found
+
+
+async def cached_reference(db: AsyncSession, session: ProgrammeSession) -> str:
+    """What members type to name `session` (sessions read once a round)."""
+    cache = _cache(db)
+    if "all_sessions" not in cache:
+        cache["all_sessions"] = await queries.all_sessions(db)
+    return reference(session, cache["all_sessions"])
 
 
 async def cached_community(db: AsyncSession, community_id: int) -> Community | None:
@@ -515,7 +524,7 @@ async def _render_post(db: AsyncSession, row: OutboxMessage, *, now: datetime) -
                 "Next session: ",
                 starts(session, now, None),
                 ". Everyone is welcome: register with the button "
-                f"or `/s4b register {session.season.lower()}`.",
+                f"or `/s4b register {await cached_reference(db, session)}`.",
             )
         message = Message(text=(lead,), cards=(card,))
     return Delivery(

@@ -167,21 +167,23 @@ async def load_programme(
         series.info = spec.info
         db.add(series)
         await db.flush()
-        existing: dict[int, ProgrammeSession] = {}
+        existing: list[ProgrammeSession] = []
     else:
         series.name, series.timezone, series.info = spec.name, spec.timezone, spec.info
         rows = await db.scalars(
-            select(ProgrammeSession).where(ProgrammeSession.series_id == series.id)
+            select(ProgrammeSession)
+            .where(ProgrammeSession.series_id == series.id)
+            .order_by(ProgrammeSession.number)
         )
-        existing = {s.number: s for s in rows}
+        existing = list(rows)
     added = updated = moved = 0
-    for number, item in enumerate(spec.sessions, start=1):
-        row = existing.get(number)
+    for index, item in enumerate(spec.sessions):
+        row = existing[index] if index < len(existing) else None
         if row is None:
             db.add(
                 ProgrammeSession(
                     series_id=series.id,
-                    number=number,
+                    number=await queries.next_session_number(db),
                     season=item.season,
                     title=item.title,
                     description=item.description,

@@ -15,12 +15,16 @@ DEFAULT_COUNT = 4
 """Occurrences of a rule that has neither COUNT nor UNTIL: one year of quarterly sessions."""
 MAX_RULE_LENGTH = 300
 
+# The words keep the first session's weekday: a month-based word repeats "the same weekday
+# of the month" ({weekday}, e.g. 4TU, the fourth Tuesday, or -1TU, the last), as the 2025
+# sessions are all on Tuesdays. A bare FREQ=MONTHLY would keep the day of the month instead.
 _WORDS = {
-    "quarterly": "FREQ=MONTHLY;INTERVAL=3",
-    "monthly": "FREQ=MONTHLY",
+    "quarterly": "FREQ=MONTHLY;INTERVAL=3;BYDAY={weekday}",
+    "monthly": "FREQ=MONTHLY;BYDAY={weekday}",
     "weekly": "FREQ=WEEKLY",
-    "yearly": "FREQ=YEARLY",
+    "yearly": "FREQ=YEARLY;BYMONTH={month};BYDAY={weekday}",
 }
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _WORD_RULE = re.compile(r"(?P<word>[a-z]+)(?:\s*[x×]\s*(?P<count>\d+))?", re.IGNORECASE)
 # Sessions happen at most daily; finer frequencies would only make dateutil search longer.
 _FREQUENCIES = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
@@ -56,7 +60,7 @@ def expand(first_start: datetime, rule: str, *, count_limit: int = 12) -> list[d
         raise ValueError("first_start must be timezone-aware")
     if count_limit < 1:
         raise ValueError("count_limit must be positive")
-    parts = _parts(rule)
+    parts = _parts(rule, first_start)
     if "COUNT" in parts and "UNTIL" in parts:
         raise UserError("A repeat rule has COUNT or UNTIL, not both (RFC 5545).")
     wanted: int | None = None
@@ -92,7 +96,7 @@ def expand(first_start: datetime, rule: str, *, count_limit: int = 12) -> list[d
     return [_attach(start, zone) for start in starts]
 
 
-def _parts(rule: str) -> dict[str, str]:
+def _parts(rule: str, first_start: datetime) -> dict[str, str]:
     """The rule's parts, NAME -> VALUE in order; words are turned into their RRULE."""
     text = rule.strip()
     if not text:
@@ -104,9 +108,10 @@ def _parts(rule: str) -> dict[str, str]:
         raise UserError(f"A repeat rule is at most {MAX_RULE_LENGTH} characters. {_HELP}")
     word = _WORD_RULE.fullmatch(text)
     if word is not None:
-        body = _WORDS.get(word["word"].lower())
-        if body is None:
+        pattern = _WORDS.get(word["word"].lower())
+        if pattern is None:
             raise UserError(f"{text!r} is not a repeat rule I know. {_HELP}")
+        body = pattern.format(weekday=_weekday_of_month(first_start), month=first_start.month)
         if word["count"] is not None:
             body += f";COUNT={word['count']}"
     else:
@@ -127,6 +132,13 @@ def _parts(rule: str) -> dict[str, str]:
     if freq not in _FREQUENCIES:
         raise UserError(f"FREQ={freq} is not allowed; use DAILY, WEEKLY, MONTHLY or YEARLY.")
     return parts
+
+
+def _weekday_of_month(day: datetime) -> str:
+    """BYDAY for `day`'s place in its month: 1TU to 4TU, or -1TU for a fifth (last) Tuesday,
+    since most months have no fifth."""
+    nth = (day.day - 1) // 7 + 1
+    return f"{-1 if nth == 5 else nth}{_WEEKDAYS[day.weekday()]}"
 
 
 def _count(value: str, count_limit: int) -> int:

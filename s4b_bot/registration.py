@@ -17,7 +17,7 @@ from s4b_bot.errors import FormInvalid, UserError
 from s4b_bot.invocation import FormValue
 from s4b_bot.offsets import effective_offsets
 from s4b_bot.output import Choice, Form, FormField, Message, Outcome, Text
-from s4b_bot.sessions import closed_reason, is_open, is_over, resolve
+from s4b_bot.sessions import closed_reason, is_open, is_over, reference, resolve
 from s4b_bot.timefmt import format_date
 from s4b_bot.validate import clean_email, clean_text
 from s4b_bot.views import SEAT, session_card
@@ -33,21 +33,24 @@ MAX_ORGANIZATION = 150
 MAX_EMAIL = 254
 
 
-def session_choice(session: ProgrammeSession) -> Choice:
+def session_choice(session: ProgrammeSession, sessions: Sequence[ProgrammeSession]) -> Choice:
+    """A session to pick; its first alias is its reference among `sessions`."""
     date = format_date(session.starts_at, session.timezone)
     return Choice(
         value=str(session.id),
         label=f"{session.season} · {date} · {session.title}"[:100],
-        aliases=(session.season.lower(), date, str(session.number)),
+        aliases=tuple(dict.fromkeys((reference(session, sessions), date, str(session.number)))),
     )
 
 
 def registration_form(
     open_sessions: Sequence[ProgrammeSession],
     *,
+    sessions: Sequence[ProgrammeSession],
     preselected: Sequence[ProgrammeSession],
     answers: Mapping[str, FormValue],
 ) -> Form:
+    """The form, offering `open_sessions`; `sessions` (all of them) make their references."""
     return Form(
         id=FORM_ID,
         title="Register for S4B",
@@ -86,7 +89,7 @@ def registration_form(
                 "sessions",
                 "Which sessions",
                 "multi_select",
-                choices=tuple(session_choice(s) for s in open_sessions),
+                choices=tuple(session_choice(s, sessions) for s in open_sessions),
                 default=tuple(str(s.id) for s in preselected),
             ),
             FormField(
@@ -124,7 +127,9 @@ async def open_form(ctx: Context, sessions: Sequence[ProgrammeSession], ref: obj
             ref if isinstance(ref, ProgrammeSession) else resolve(sessions, str(ref), now=ctx.now)
         )
         if not is_open(session, ctx.now):
-            raise UserError(closed_reason(session, ctx.now) + _upcoming_hint(open_sessions))
+            raise UserError(
+                closed_reason(session, ctx.now) + _upcoming_hint(open_sessions, sessions)
+            )
         if session.id in mine:
             place = await place_of(ctx.db, mine[session.id])
             already = (
@@ -146,14 +151,18 @@ async def open_form(ctx: Context, sessions: Sequence[ProgrammeSession], ref: obj
             "email": last.email,
             "consent": last.consent,
         }
-    form = registration_form(open_sessions, preselected=preselected, answers=answers)
+    form = registration_form(
+        open_sessions, sessions=sessions, preselected=preselected, answers=answers
+    )
     return Outcome(form=form)
 
 
-def _upcoming_hint(open_sessions: Sequence[ProgrammeSession]) -> str:
+def _upcoming_hint(
+    open_sessions: Sequence[ProgrammeSession], sessions: Sequence[ProgrammeSession]
+) -> str:
     if not open_sessions:
         return ""
-    names = ", ".join(s.season for s in open_sessions)
+    names = ", ".join(reference(s, sessions) for s in open_sessions)
     return f" Open for registration: {names}."
 
 

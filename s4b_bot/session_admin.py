@@ -17,8 +17,8 @@ from s4b_bot.errors import UserError
 from s4b_bot.output import Message, Moment, Outcome, Text
 from s4b_bot.sessions import is_over, resolve
 from s4b_bot.settings import Settings
+from s4b_bot.timefmt import format_span_and_utc
 from s4b_bot.validate import clean_local_time
-from s4b_bot.views import when
 from s4b_bot.waitlist import lock_session, promote
 from s4b_bot.words import plural
 from storage import outbox, queries
@@ -93,7 +93,10 @@ async def reschedule(ctx: Context, args: Args) -> Outcome:
     return Outcome(
         reply=Message(
             text=(
-                Text.of(f"The {session.season} session is now ", when(session, None), "."),
+                Text.of(
+                    f"The {session.season} session is now "
+                    f"{format_span_and_utc(session.starts_at, session.ends_at, session.timezone)}."
+                ),
                 Text.of(
                     f"{plural(told, 'registrant')} will get the updated invitation, "
                     "and their reminders move with it."

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-
 from s4b_bot import planning
 from s4b_bot.calendar_ics import parse_events
 from s4b_bot.catalogue import Args
@@ -16,6 +14,7 @@ from s4b_bot.output import Message, Outcome
 from s4b_bot.recurrence import expand
 from s4b_bot.sessions import current_series_id, overview
 from s4b_bot.validate import clean_local_time, clean_text
+from s4b_bot.words import plural
 from storage import queries
 from storage.models import ProgrammeSession, Series
 
@@ -71,17 +70,7 @@ async def _add(
         raise UserError("Sessions can only be added in the future.")
     await _refuse_duplicate(ctx, starts_at)
     series = await _series_for(ctx, starts_at)
-    number = (
-        int(
-            await ctx.db.scalar(
-                select(func.coalesce(func.max(ProgrammeSession.number), 0)).where(
-                    ProgrammeSession.series_id == series.id
-                )
-            )
-            or 0
-        )
-        + 1
-    )
+    number = await queries.next_session_number(ctx.db)
     local = starts_at.astimezone(ZoneInfo(series.timezone))
     session = ProgrammeSession(
         series_id=series.id,
@@ -119,7 +108,7 @@ async def add_session(ctx: Context, args: Args) -> Outcome:
         starts_at=starts,
         ends_at=starts + DEFAULT_LENGTH,
     )
-    return Outcome(reply=Message.plain(f"Added:\n{overview([session])}"))
+    return await _added(ctx, "Added", [session])
 
 
 async def add_series(ctx: Context, args: Args) -> Outcome:
@@ -137,7 +126,7 @@ async def add_series(ctx: Context, args: Args) -> Outcome:
         )
         for s in starts
     ]
-    return Outcome(reply=Message.plain(f"Added {len(added)} sessions:\n{overview(added)}"))
+    return await _added(ctx, "Added", added)
 
 
 async def import_sessions(ctx: Context, args: Args) -> Outcome:
@@ -155,7 +144,13 @@ async def import_sessions(ctx: Context, args: Args) -> Outcome:
         )
         for e in events
     ]
-    return Outcome(reply=Message.plain(f"Imported {len(added)} sessions:\n{overview(added)}"))
+    return await _added(ctx, "Imported", added)
+
+
+async def _added(ctx: Context, verb: str, added: list[ProgrammeSession]) -> Outcome:
+    """The answer: each new session with its reference, its start in its zone and in UTC."""
+    listing = overview(added, await queries.all_sessions(ctx.db), times=True)
+    return Outcome(reply=Message.plain(f"{verb} {plural(len(added), 'session')}:\n{listing}"))
 
 
 async def _zone(ctx: Context) -> str:
@@ -166,12 +161,10 @@ async def _zone(ctx: Context) -> str:
 async def _refuse_duplicate(ctx: Context, starts_at: datetime) -> None:
     """The programme holds one session at a time: a second one at the same start is the
     same session added twice (a cancelled one may be replaced)."""
-    same = await ctx.db.scalar(
-        select(ProgrammeSession)
-        .where(ProgrammeSession.starts_at == starts_at, ProgrammeSession.status != "cancelled")
-        .limit(1)
-    )
-    if same is not None:
+    sessions = await queries.all_sessions(ctx.db)
+    same = [s for s in sessions if s.starts_at == starts_at and s.status != "cancelled"]
+    if same:
         raise UserError(
-            f"There is already a session at that time, so nothing was added:\n{overview([same])}"
+            "There is already a session at that time, so nothing was added:\n"
+            + overview(same, sessions, times=True)
         )

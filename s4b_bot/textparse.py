@@ -17,12 +17,13 @@ from itertools import islice
 from s4b_bot.catalogue import Catalogue, Command, Option
 from s4b_bot.errors import UserError
 from s4b_bot.invocation import ArgValue
-from s4b_bot.validate import bad_character_problem
+from s4b_bot.validate import bad_character_problem, is_time_of_day
 
 MAX_LINE = 4_000
 _QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’"}
 """Opening quote → its closing quote, for grouping the words of one leading argument."""
 _WORD = re.compile(r"\S+")
+_MERIDIEMS = frozenset({"am", "pm", "a.m.", "p.m."})
 
 
 def check_line(text: str) -> None:
@@ -69,6 +70,19 @@ class _Rest:
         self.text = text[end.end() + 1 :]
         return text[1 : end.start() + 1]
 
+    def take_when(self) -> str | None:
+        """A date and, when the next words are one, its time of day: `2026-04-28 1:30 p.m.`."""
+        date = self.take_word()
+        parts = [date] if date is not None else []
+        for accepts in (is_time_of_day, lambda word: word.lower() in _MERIDIEMS):
+            before = self.text
+            word = self.take_word()
+            if word is None or not accepts(word):
+                self.text = before
+                break
+            parts.append(word)
+        return " ".join(parts) or None
+
     def take_all(self) -> str:
         text, self.text = self.text.strip(), ""
         return text
@@ -90,9 +104,10 @@ def parse_command(
 ) -> tuple[Command, dict[str, ArgValue]]:
     """Find the command and bind its options in order.
 
-    The last option takes the rest of the line when it is free text or a session
-    reference, so `/s4b session social infrastructure` and `/s4b idea Let's meet "here"`
-    need no quotes, and the idea is stored as typed.
+    The last option takes the rest of the line when it is free text, a session reference
+    or a time, so `/s4b session social infrastructure` and `/s4b idea Let's meet "here"`
+    need no quotes, and the idea is stored as typed. Elsewhere a time takes its date and
+    the time of day after it: `2026-04-28 13:00 Community circle`.
     """
     check_line(text)
     if not text.strip():
@@ -106,9 +121,11 @@ def parse_command(
             raw[option.name] = rest.take_keyword(option, command)
     typed = [o for o in command.options if o.kind != "file" and not o.keyword_only]
     for index, option in enumerate(typed):
-        if index == len(typed) - 1 and option.kind in ("text", "session"):
+        if index == len(typed) - 1 and option.kind in ("text", "session", "when"):
             value = rest.take_all()
             raw[option.name] = unquote(value) if option.kind == "session" else value
+        elif option.kind == "when":
+            raw[option.name] = rest.take_when()
         else:
             raw[option.name] = rest.take_word()
     extra = rest.take_all()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from s4b_bot.output import Localised, Moment, Span
@@ -77,3 +77,9 @@ def format_day(when: datetime, zone: str) -> str:
 def format_date(when: datetime, zone: str) -> str:
     local = when.astimezone(ZoneInfo(zone))
     return f"{local:%Y-%m-%d}"
+
+
+def format_span_and_utc(start: datetime, end: datetime, zone: str) -> str:
+    """ "Tuesday, October 28, 2025, 1:00–2:00 p.m. EDT (2025-10-28 17:00 UTC)": the zone's
+    own time and UTC side by side, so a mistyped time shows at once."""
+    return f"{format_span(start, end, zone)} ({start.astimezone(UTC):%Y-%m-%d %H:%M} UTC)"

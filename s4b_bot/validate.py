@@ -5,11 +5,9 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
-
-from dateutil import parser as dateutil_parser
 
 from s4b_bot.errors import UserError
 
@@ -204,18 +202,66 @@ def clean_email(value: str) -> str:
     return text
 
 
+_DATE_AND_TIME = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})(?:(?:T|\s+)(?P<time>.*))?", re.IGNORECASE)
+_CLOCK_24 = re.compile(
+    r"(?P<clock>\d{1,2}:\d{2}(?::\d{2})?)(?P<offset>Z|[+-]\d{2}:?\d{2})?", re.IGNORECASE
+)
+_CLOCK_12 = re.compile(
+    r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*(?P<half>[ap])\.?\s*m\.?", re.IGNORECASE
+)
+
+
+def is_time_of_day(word: str) -> bool:
+    """Whether `word` reads as a time of day (13:00, 1pm, 1:30p.m., 13:00-04:00)."""
+    return bool(_CLOCK_24.fullmatch(word) or _CLOCK_12.fullmatch(word))
+
+
 def clean_local_time(label: str, value: str, zone: str) -> datetime:
-    """A date and time typed by an organizer, in `zone` unless it has an offset; as UTC."""
+    """A date and time typed by an organizer, in `zone` unless it has an offset; as UTC.
+
+    The date is ISO (2026-04-28, never 04/05, which reads two ways); the time of day, after
+    a space or a T, is 13:00 or 1pm, with an optional offset (13:00-04:00). A date alone is
+    refused rather than taken as midnight.
+    """
     text = clean_text(label, value, max_length=40)
+    match = _DATE_AND_TIME.fullmatch(text)
+    if match is None:
+        raise UserError(f"{label} {text!r} is not a date and time; write it like 2026-04-28 13:00.")
     try:
-        parsed = datetime.fromisoformat(text)
+        day = date.fromisoformat(match["date"])
     except ValueError:
-        try:
-            parsed = dateutil_parser.parse(text)
-        except (ValueError, OverflowError):
-            raise UserError(
-                f"{label} {text!r} is not a date and time; write it like 2026-04-28 13:00."
-            ) from None
+        raise UserError(f"{label} {text!r}: {match['date']} is not a real date.") from None
+    clock = (match["time"] or "").strip()
+    if not clock:
+        raise UserError(
+            f"{label} {text!r} has a date but no time of day; write it like {day} 13:00."
+        )
+    parsed = _on_day(day, clock)
+    if parsed is None:
+        raise UserError(
+            f"{label} {text!r}: {clock!r} is not a time of day; write it like {day} 13:00 "
+            f"or {day} 1pm ({zone}), or with an offset: {day}T13:00-04:00."
+        )
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(zone))
     return parsed.astimezone(UTC)
+
+
+def _on_day(day: date, clock: str) -> datetime | None:
+    """`clock` on `day` (naive unless it has an offset), or None if it is not a time of day."""
+    twelve = _CLOCK_12.fullmatch(clock)
+    if twelve is not None:
+        hour, minute = int(twelve["hour"]), int(twelve["minute"] or 0)
+        if not 1 <= hour <= 12 or minute > 59:
+            return None
+        afternoon = 12 if twelve["half"].lower() == "p" else 0
+        return datetime.combine(day, time(hour % 12 + afternoon, minute))
+    twenty_four = _CLOCK_24.fullmatch(clock)
+    if twenty_four is None:
+        return None
+    try:
+        return datetime.fromisoformat(
+            f"{day}T{twenty_four['clock']:0>5}{twenty_four['offset'] or ''}"
+        )
+    except ValueError:
+        return None

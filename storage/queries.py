@@ -105,6 +105,13 @@ async def all_sessions(session: AsyncSession) -> Sequence[ProgrammeSession]:
     return result.all()
 
 
+async def next_session_number(session: AsyncSession) -> int:
+    """The number a new session gets: one more than any session's, in any series, so a
+    number names one session whatever the series or year."""
+    highest = await session.scalar(select(func.max(ProgrammeSession.number)))
+    return int(highest or 0) + 1
+
+
 async def session_by_id(session: AsyncSession, session_id: int) -> ProgrammeSession | None:
     return await session.scalar(
         select(ProgrammeSession)

@@ -198,10 +198,8 @@ class InteractionHandler:
                 _log.warning("session choices failed: %s", type(exc).__name__, exc_info=exc)
                 sessions = []
             for choice in sessions:
-                # The option's value must be something the core resolves: the date.
-                value = next(
-                    (a for a in choice.aliases if len(a) == 10 and a[4] == "-"), choice.label
-                )
+                # The option's value must be something the core resolves to this one session.
+                value = choice.aliases[0] if choice.aliases else choice.label
                 found.append(app_commands.Choice(name=choice.label[:100], value=value[:100]))
         found = found[:25]
         # Answered here rather than by returning, so the log marks the end of it.

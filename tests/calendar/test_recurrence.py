@@ -12,7 +12,8 @@ from s4b_bot.recurrence import expand
 
 TORONTO = ZoneInfo("America/Toronto")
 FIRST = datetime(2026, 1, 27, 13, 0, tzinfo=TORONTO)
-QUARTERS = [(2026, 1, 27), (2026, 4, 27), (2026, 7, 27), (2026, 10, 27)]
+QUARTERS = [(2026, 1, 27), (2026, 4, 28), (2026, 7, 28), (2026, 10, 27)]
+"""The fourth Tuesday of every third month, as FIRST is the fourth Tuesday of January."""
 
 
 def days(starts: list[datetime]) -> list[tuple[int, int, int]]:
@@ -24,8 +25,8 @@ def days(starts: list[datetime]) -> list[tuple[int, int, int]]:
     [
         "quarterly",
         "Quarterly x4",
-        "FREQ=MONTHLY;INTERVAL=3;COUNT=4",
-        "rrule:freq=monthly;interval=3",
+        "FREQ=MONTHLY;INTERVAL=3;BYDAY=4TU;COUNT=4",
+        "rrule:freq=monthly;interval=3;byday=4tu",
     ],
 )
 def test_quarterly_keeps_13_00_local_through_dst(rule: str) -> None:
@@ -37,6 +38,24 @@ def test_quarterly_keeps_13_00_local_through_dst(rule: str) -> None:
     assert [s.astimezone(UTC).hour for s in starts] == [18, 17, 17, 17]
 
 
+@pytest.mark.parametrize(
+    ("first", "expected"),
+    [
+        # The 2025 programme's first session, a fifth (last) Tuesday: the last Tuesday.
+        (datetime(2025, 4, 29, 13, tzinfo=TORONTO), ["2025-04-29", "2025-07-29", "2025-10-28"]),
+        # The issue's series from the fourth Tuesday of April 2026.
+        (datetime(2026, 4, 28, 13, tzinfo=TORONTO), ["2026-04-28", "2026-07-28", "2026-10-27"]),
+        (datetime(2026, 5, 7, 13, tzinfo=TORONTO), ["2026-05-07", "2026-08-06", "2026-11-05"]),
+    ],
+)
+def test_quarterly_stays_on_the_first_sessions_weekday(
+    first: datetime, expected: list[str]
+) -> None:
+    starts = expand(first, "quarterly x3")
+    assert [s.date().isoformat() for s in starts] == expected
+    assert {s.weekday() for s in starts} == {first.weekday()}
+
+
 def test_quarterly_x2_gives_two() -> None:
     assert days(expand(FIRST, "quarterly x2")) == QUARTERS[:2]
 
@@ -44,9 +63,10 @@ def test_quarterly_x2_gives_two() -> None:
 @pytest.mark.parametrize(
     ("rule", "expected"),
     [
-        ("monthly", [(2026, 1, 27), (2026, 2, 27), (2026, 3, 27), (2026, 4, 27)]),
+        ("monthly", [(2026, 1, 27), (2026, 2, 24), (2026, 3, 24), (2026, 4, 28)]),
         ("weekly x3", [(2026, 1, 27), (2026, 2, 3), (2026, 2, 10)]),
-        ("yearly ×2", [(2026, 1, 27), (2027, 1, 27)]),
+        ("yearly ×2", [(2026, 1, 27), (2027, 1, 26)]),
+        ("FREQ=MONTHLY;INTERVAL=3;COUNT=2", [(2026, 1, 27), (2026, 4, 27)]),  # as written
         ("FREQ=WEEKLY", [(2026, 1, 27), (2026, 2, 3), (2026, 2, 10), (2026, 2, 17)]),
         ("FREQ=MONTHLY;BYDAY=-1TU;COUNT=3", [(2026, 1, 27), (2026, 2, 24), (2026, 3, 31)]),
     ],

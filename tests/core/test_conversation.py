@@ -80,6 +80,23 @@ async def test_a_summary_is_posted_with_a_thread_told_to_registrants_and_edited_
     assert "## Recommendations\n\nOpen with a round of names." in markdown.content.decode()
 
 
+async def test_the_summary_notice_names_the_session_alone_when_two_share_its_season(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    values = {"name": "Ada", "about": "x", "sessions": ("1",), "consent": True}
+    await core.submit(FormSubmission(ADA, "register", values))
+    await core.run_text(JO, "s4b-admin", "session add 2026-04-28 13:00 Spring again")
+    await dispatcher.drain()
+    clock.set(AFTER_SPRING)
+    opened = await core.run_text(JO, "s4b-admin", "summary spring-2025")
+    assert opened.form is not None
+    await core.submit(FormSubmission(JO, opened.form.id, SECTIONS))
+    await dispatcher.drain()
+    [notice] = [d.text for d in platform.dms_to("ada") if "summary of the Spring" in d.text]
+    assert "`/s4b summary spring-2025` shows it here" in flat(notice)
+    assert SECTIONS["insights"] in await say(core, ADA, "/s4b summary spring-2025")
+
+
 async def test_a_summary_from_a_markdown_file_and_bad_summaries(
     core: Core, clock: SettableClock
 ) -> None:

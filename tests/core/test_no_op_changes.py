@@ -40,13 +40,19 @@ async def test_rescheduling_to_the_same_time_is_refused_and_sends_nothing(core: 
 
 async def test_adding_a_session_at_the_time_of_another_is_refused_naming_it(core: Core) -> None:
     added = await say(core, "session add 2025-12-09T13:00 A holiday gathering")
-    assert "5 · Year-End · 2025-12-09 · A holiday gathering" in added
+    assert (
+        "5 · Tuesday, December 9, 2025, 1:00–2:00 p.m. EST (2025-12-09 18:00 UTC) · "
+        "A holiday gathering" in added
+    )
     before = await counts(core)
     for again, existing in (
-        ("session add 2025-12-09T13:00 A holiday gathering", "5 · Year-End · 2025-12-09"),
-        ("session add 2025-12-09T18:00:00Z Another title", "5 · Year-End · 2025-12-09"),
-        ("session add 2025-09-23T13:00 The Fall session again", "3 · Fall · 2025-09-23"),
-        ("session series 2025-09-23T13:00 FREQ=MONTHLY;COUNT=3 Circle", "3 · Fall · 2025-09-23"),
+        ("session add 2025-12-09T13:00 A holiday gathering", "5 · Tuesday, December 9, 2025"),
+        ("session add 2025-12-09T18:00:00Z Another title", "5 · Tuesday, December 9, 2025"),
+        ("session add 2025-09-23T13:00 The Fall session again", "fall · Tuesday, September 23, 2025"),
+        (
+            "session series 2025-09-23T13:00 FREQ=MONTHLY;COUNT=3 Circle",
+            "fall · Tuesday, September 23, 2025",
+        ),
     ):
         refused = await say(core, again)
         assert refused.startswith("There is already a session at that time, so nothing was added")
@@ -54,4 +60,4 @@ async def test_adding_a_session_at_the_time_of_another_is_refused_naming_it(core
     assert await counts(core) == before
     # A cancelled session's time is free again.
     await say(core, "session cancel fall")
-    assert "Added:" in await say(core, "session add 2025-09-23T13:00 Fall, once more")
+    assert "Added 1 session" in await say(core, "session add 2025-09-23T13:00 Fall, once more")

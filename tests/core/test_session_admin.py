@@ -16,7 +16,7 @@ from s4b_bot.invocation import Actor
 from s4b_bot.output import Attachment
 from storage.models import PlatformRef, ProgrammeSession, Series
 from tests.fakes import RecordingPlatform
-from tests.helpers import reply_text
+from tests.helpers import flat, reply_text
 
 JO = Actor("console", "local", "jo", "Jo", is_organizer=True)
 ADA = Actor("console", "local", "ada", "Ada")
@@ -43,6 +43,11 @@ async def sessions_of(core: Core, key: str) -> list[ProgrammeSession]:
             .order_by(ProgrammeSession.number)
         )
         return list(rows)
+
+
+async def organizer_says(core: Core, text: str) -> str:
+    """The answer to an organizer's command, as one line."""
+    return flat(reply_text(await core.run_text(JO, "s4b-admin", text)))
 
 
 async def test_platform_calendars_follow_the_session_and_keep_their_ref(
@@ -91,10 +96,11 @@ async def test_autocomplete_offers_upcoming_sessions_first(
 
 
 async def test_adding_sessions_one_by_one_and_as_a_series(core: Core) -> None:
-    reply = reply_text(
-        await core.run_text(JO, "s4b-admin", "session add 2025-12-09T13:00 A holiday gathering")
-    )
-    assert "5 · Year-End · 2025-12-09 · A holiday gathering" in reply
+    reply = await organizer_says(core, "session add 2025-12-09T13:00 A holiday gathering")
+    assert (
+        "Added 1 session: • 5 · Tuesday, December 9, 2025, 1:00–2:00 p.m. EST "
+        "(2025-12-09 18:00 UTC) · A holiday gathering"
+    ) in reply
     reply = reply_text(
         await core.run_text(
             JO,
@@ -105,6 +111,7 @@ async def test_adding_sessions_one_by_one_and_as_a_series(core: Core) -> None:
     assert "Added 4 sessions" in reply
     sessions = await sessions_of(core, "s4b-2026")
     assert [s.season for s in sessions] == ["Winter", "Spring", "Summer", "Fall"]
+    assert [s.number for s in sessions] == [6, 7, 8, 9]
     assert [s.starts_at.hour for s in sessions] == [18, 17, 17, 17]  # 13:00 EST, then EDT
     assert sessions[0].series.name == "S4B Working Group 2026"
     assert "Only organizers" in reply_text(
@@ -141,9 +148,107 @@ async def test_importing_sessions_from_an_ics_file(core: Core) -> None:
     )
     upload = Attachment("next-year.ics", content, "text/calendar")
     reply = reply_text(await core.run_text(JO, "s4b-admin", "session import", files=(upload,)))
-    assert "Imported 1 sessions" in reply and "2026-06-03" in reply
+    assert "Imported 1 session:" in reply and "2026-06-03" in reply
     missing = reply_text(await core.run_text(JO, "s4b-admin", "session import"))
     assert "Attach the .ics file" in missing
     junk = Attachment("junk.ics", b"not a calendar", "text/calendar")
     bad = reply_text(await core.run_text(JO, "s4b-admin", "session import", files=(junk,)))
     assert "Imported" not in bad and "Something went wrong" not in bad
+
+
+async def added_session(core: Core, key: str, title: str) -> ProgrammeSession:
+    return next(s for s in await sessions_of(core, key) if s.title == title)
+
+
+async def test_a_date_and_a_time_of_day_give_that_start_and_the_answer_shows_it(
+    core: Core,
+) -> None:
+    reply = await organizer_says(core, "session add 2025-10-28 13:00 Community circle")
+    session = await added_session(core, "s4b-2025", "Community circle")
+    assert session.starts_at == datetime(2025, 10, 28, 17, 0, tzinfo=UTC)  # 13:00 EDT
+    assert session.ends_at == datetime(2025, 10, 28, 18, 0, tzinfo=UTC)
+    assert "Tuesday, October 28, 2025, 1:00–2:00 p.m. EDT (2025-10-28 17:00 UTC)" in reply
+    reply = await organizer_says(core, "session reschedule 5 2025-10-28 2:30pm")
+    assert "now Tuesday, October 28, 2025, 2:30–3:30 p.m. EDT (2025-10-28 18:30 UTC)" in reply
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("session add 2025-10-28 Community circle", "has a date but no time of day"),
+        ("session add 2025-10-28 25:00 Community circle", "'25:00' is not a time of day"),
+        ("session add 13:00 Community circle", "is not a date and time"),
+        ("session series 2026-04-28 quarterly S4B", "has a date but no time of day"),
+        ("session reschedule spring 2025-05-06", "has a date but no time of day"),
+        ("session reschedule spring 2025-05-06 at 1pm", "'at 1pm' is not a time of day"),
+    ],
+)
+async def test_a_time_without_its_time_of_day_is_refused_and_changes_nothing(
+    core: Core, text: str, message: str
+) -> None:
+    async with core.db.transaction() as db:
+        before = [(s.id, s.starts_at) for s in await db.scalars(select(ProgrammeSession))]
+    answer = reply_text(await core.run_text(JO, "s4b-admin", text))
+    assert message in answer
+    async with core.db.transaction() as db:
+        assert [(s.id, s.starts_at) for s in await db.scalars(select(ProgrammeSession))] == before
+
+
+async def test_a_january_session_is_winter_and_its_announcement_names_it_alone(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    await core.run_text(ADA, "s4b", "help")  # the community exists
+    reply = await organizer_says(core, "session add 2026-01-27 13:00 Winter gathering")
+    assert "• winter · Tuesday, January 27, 2026" in reply
+    winter = await added_session(core, "s4b-2026", "Winter gathering")
+    roster = reply_text(await core.run_text(JO, "s4b-admin", "roster winter"))
+    assert "Winter" in roster and "Year-End" not in roster
+    clock.set(datetime(2026, 1, 20, 18, tzinfo=UTC))
+    await dispatcher.drain()
+    posts = [p.text for p in platform.sent if p.kind == "post" and "Winter gathering" in p.text]
+    assert len(posts) == 1 and "`/s4b register winter`" in flat(posts[0])
+    form = (await core.run_text(ADA, "s4b", "register winter")).form
+    assert form is not None and form.field("sessions").default == (str(winter.id),)
+
+
+async def test_a_second_series_is_numbered_on_and_its_references_are_unambiguous(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    await core.run_text(ADA, "s4b", "help")  # the community exists
+    reply = await organizer_says(core, "session series 2026-04-28 13:00 quarterly S4B 2026")
+    assert reply == (
+        "Added 4 sessions: "
+        "• spring-2026 · Tuesday, April 28, 2026, 1:00–2:00 p.m. EDT (2026-04-28 17:00 UTC) "
+        "· S4B 2026 "
+        "• summer-2026 · Tuesday, July 28, 2026, 1:00–2:00 p.m. EDT (2026-07-28 17:00 UTC) "
+        "· S4B 2026 "
+        "• fall-2026 · Tuesday, October 27, 2026, 1:00–2:00 p.m. EDT (2026-10-27 17:00 UTC) "
+        "· S4B 2026 "
+        "• winter · Tuesday, January 26, 2027, 1:00–2:00 p.m. EST (2027-01-26 18:00 UTC) "
+        "· S4B 2026"
+    )
+    numbers = [s.number for s in await sessions_of(core, "s4b-2026")]
+    numbers += [s.number for s in await sessions_of(core, "s4b-2027")]
+    assert numbers == [5, 6, 7, 8]
+    shown = {
+        ref: reply_text(await core.run_text(ADA, "s4b", f"session {ref}")).splitlines()[1]
+        for ref in ("8", "1", "spring 2026", "Spring-2025")
+    }
+    assert shown == {
+        "8": "│ When: Tuesday, January 26, 2027, 1:00–2:00 p.m. EST",
+        "1": "│ When: Tuesday, April 29, 2025, 1:00–2:00 p.m. EDT",
+        "spring 2026": "│ When: Tuesday, April 28, 2026, 1:00–2:00 p.m. EDT",
+        "Spring-2025": "│ When: Tuesday, April 29, 2025, 1:00–2:00 p.m. EDT",
+    }
+    ambiguous = reply_text(await core.run_text(ADA, "s4b", "session spring"))
+    assert "'spring' matches 2 sessions" in ambiguous
+    assert "• spring-2025 · 2025-04-29" in ambiguous
+    assert "• spring-2026 · 2026-04-28" in ambiguous
+    # Once 2025's spring is over, "spring" is the one still ahead; announcements say which.
+    clock.set(datetime(2026, 4, 21, 18, tzinfo=UTC))
+    assert "April 28, 2026" in reply_text(await core.run_text(ADA, "s4b", "session spring"))
+    await dispatcher.drain()
+    posts = [p.text for p in platform.sent if p.kind == "post" and "S4B 2026" in p.text]
+    assert len(posts) == 1 and "`/s4b register spring-2026`" in flat(posts[0])
+    choices = await core.session_choices("spring")
+    assert [c.aliases[0] for c in choices] == ["spring-2026", "spring-2025"]

@@ -20,7 +20,7 @@ from s4b_bot.programme import DEFAULT_PROGRAMME, load_programme, read_programme
 from storage import queries
 from storage.db import Database, sqlite_url
 from storage.migrate import alembic_config, current_revision
-from storage.models import Base, Community, Member, ProgrammeSession, Registration
+from storage.models import Base, Community, Member, ProgrammeSession, Registration, Series
 
 NOW = datetime(2025, 4, 1, 12, tzinfo=UTC)
 
@@ -146,6 +146,35 @@ async def test_loading_a_programme_again_updates_and_marks_moved_sessions(core: 
     spring = await first_session(core.db)
     assert (spring.status, spring.sequence) == ("rescheduled", 1)
     assert spring.starts_at == datetime(2025, 4, 30, 17, tzinfo=UTC)
+
+
+async def test_a_second_programme_numbers_its_sessions_on(core: Core) -> None:
+    spec = read_programme(DEFAULT_PROGRAMME)
+    next_year = replace(
+        spec,
+        key="s4b-2026",
+        sessions=tuple(
+            replace(
+                s,
+                starts_at=s.starts_at + timedelta(weeks=52),
+                ends_at=s.ends_at + timedelta(weeks=52),
+            )
+            for s in spec.sessions
+        ),
+    )
+    async with core.db.transaction() as session:
+        assert (await load_programme(session, next_year, now=NOW)).added == 4
+        again = await load_programme(session, next_year, now=NOW)  # matched in file order
+        assert (again.added, again.updated, again.moved) == (0, 4, 0)
+        rows = await session.execute(
+            select(Series.key, ProgrammeSession.number)
+            .join(Series)
+            .order_by(ProgrammeSession.number)
+        )
+        assert [tuple(row) for row in rows] == [
+            *(("s4b-2025", n) for n in (1, 2, 3, 4)),
+            *(("s4b-2026", n) for n in (5, 6, 7, 8)),
+        ]
 
 
 async def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from s4b_bot.sessions import (
     is_open,
     is_over,
     overview,
+    reference,
     resolve,
 )
 
@@ -130,13 +131,13 @@ def test_resolve_ambiguous_fragment_lists_the_matches() -> None:
     assert not isinstance(info.value, NotFound)
     message = str(info.value)
     assert "'belonging' matches 3 sessions" in message
-    for season in ("Spring", "Summer", "Fall"):
-        assert f"· {season} ·" in message
+    for season in ("spring", "summer", "fall"):
+        assert f"• {season} ·" in message
     assert "Momentum" not in message
-    assert "season, number or date" in message
+    assert "season and year, number or date" in message
 
 
-@pytest.mark.parametrize("ref", ["winterfest", "9", "#0", "2025-06-25", "2024-04-29"])
+@pytest.mark.parametrize("ref", ["winterfest", "9", "#0", "2025-06-25", "2024-04-29", "²"])
 def test_resolve_unknown_lists_all_sessions(ref: str) -> None:
     with pytest.raises(NotFound) as info:
         resolve(SESSIONS, ref, now=NOW)
@@ -159,25 +160,128 @@ def test_resolve_without_sessions() -> None:
 
 
 TWO_SERIES = programme(2025, series_id=1, first_id=1) + programme(2026, series_id=2, first_id=5)
+for later in TWO_SERIES[4:]:
+    later.number += 4  # numbers are unique across series
 
 
 @pytest.mark.parametrize(
     ("now", "expected_id"),
     [
-        (datetime(2025, 3, 1, tzinfo=UTC), 1),  # the 2025 spring session is next
-        (datetime(2025, 10, 1, tzinfo=UTC), 1),  # 2025 year-end is still to come
-        (datetime(2026, 1, 15, tzinfo=UTC), 5),  # 2025 is over; 2026 comes next
-        (datetime(2027, 1, 1, tzinfo=UTC), 5),  # all over: the most recent series
+        (datetime(2025, 10, 1, tzinfo=UTC), 5),  # 2025's spring is over: 2026's is ahead
+        (datetime(2026, 1, 15, tzinfo=UTC), 5),
     ],
 )
-def test_resolve_prefers_the_series_of_the_next_session(now: datetime, expected_id: int) -> None:
+def test_resolve_takes_the_one_session_still_ahead(now: datetime, expected_id: int) -> None:
     assert resolve(TWO_SERIES, "spring", now=now).id == expected_id
-    assert resolve(TWO_SERIES, "#1", now=now).id == expected_id
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        datetime(2025, 3, 1, tzinfo=UTC),  # both springs are ahead
+        datetime(2027, 1, 1, tzinfo=UTC),  # both are over
+    ],
+)
+def test_a_reference_to_several_sessions_is_refused_with_their_own_references(
+    now: datetime,
+) -> None:
+    with pytest.raises(UserError) as info:
+        resolve(TWO_SERIES, "spring", now=now)
+    assert not isinstance(info.value, NotFound)
+    lines = str(info.value).splitlines()
+    assert lines[0] == "'spring' matches 2 sessions:"
+    assert lines[1].startswith("• spring-2025 · 2025-04-29 · ")
+    assert lines[2].startswith("• spring-2026 · 2026-04-29 · ")
+    for line in lines[1:3]:  # each listed reference names its session alone
+        ref = line.removeprefix("• ").split(" · ")[0]
+        assert resolve(TWO_SERIES, ref, now=now).starts_at.year == int(ref[-4:])
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected_id"),
+    [
+        ("spring 2026", 5),
+        ("Spring-2025", 1),
+        ("2026 spring", 5),
+        ("year-end 2025", 4),
+        ("year end session 2026", 8),
+        ("autumn 2026", 7),
+        ("#6", 6),
+    ],
+)
+def test_a_year_names_one_of_several_sessions_of_a_season(ref: str, expected_id: int) -> None:
+    for now in (datetime(2025, 3, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)):
+        assert resolve(TWO_SERIES, ref, now=now).id == expected_id
+
+
+def test_a_season_of_another_year_is_not_found() -> None:
+    with pytest.raises(NotFound, match="No session matches 'spring 2031'"):
+        resolve(TWO_SERIES, "spring 2031", now=NOW)
+
+
+def test_a_cancelled_session_ahead_does_not_take_its_season() -> None:
+    cancelled = make(1, 1, "Spring", datetime(2026, 4, 7, 17, tzinfo=UTC), status="cancelled")
+    replacement = make(2, 2, "Spring", datetime(2026, 4, 28, 17, tzinfo=UTC))
+    assert resolve([cancelled, replacement], "spring", now=NOW) is replacement
+    assert resolve([cancelled, replacement], "2026-04-07", now=NOW) is cancelled
+
+
+def test_winter_is_the_winter_session_not_year_end() -> None:
+    winter = make(5, 5, "Spring", datetime(2026, 1, 27, 18, tzinfo=UTC))
+    winter.season = "Winter"
+    sessions = [*SESSIONS, winter]
+    assert resolve(sessions, "winter", now=NOW) is winter
+    assert resolve(sessions, "year-end", now=NOW) is SESSIONS[3]
+    assert reference(winter, sessions) == "winter"
 
 
 def test_resolve_by_date_across_series() -> None:
     assert resolve(TWO_SERIES, "2026-06-24", now=NOW).id == 6
     assert resolve(TWO_SERIES, "2025-06-24", now=datetime(2026, 1, 1, tzinfo=UTC)).id == 2
+
+
+def test_legacy_duplicate_numbers_take_the_session_ahead_or_are_refused() -> None:
+    duplicated = programme(2025, series_id=1, first_id=1) + programme(2026, series_id=2, first_id=5)
+    assert resolve(duplicated, "1", now=datetime(2025, 10, 1, tzinfo=UTC)).id == 5
+    with pytest.raises(UserError, match="'1' matches 2 sessions"):
+        resolve(duplicated, "1", now=NOW)
+
+
+def _series(*starts: datetime, season: str = "Spring") -> list[SimpleNamespace]:
+    return [make(i, i, season, start) for i, start in enumerate(starts, start=1)]
+
+
+@pytest.mark.parametrize(
+    ("sessions", "expected"),
+    [
+        (SESSIONS, ["spring", "summer", "fall", "year-end"]),
+        (TWO_SERIES[:5], ["spring-2025", "summer", "fall", "year-end", "spring-2026"]),
+        (  # two springs in one year: the number tells them apart
+            _series(datetime(2026, 4, 7, 17, tzinfo=UTC), datetime(2026, 5, 5, 17, tzinfo=UTC)),
+            ["1", "2"],
+        ),
+    ],
+)
+def test_every_reference_names_its_session_alone_whenever_it_is_typed(
+    sessions: list[SimpleNamespace], expected: list[str]
+) -> None:
+    refs = [reference(s, sessions) for s in sessions]
+    assert refs == expected
+    for session, ref in zip(sessions, refs, strict=True):
+        for year in (2024, 2025, 2026, 2027):
+            assert resolve(sessions, ref, now=datetime(year, 6, 1, tzinfo=UTC)) is session
+
+
+def test_a_reference_falls_back_to_the_date_when_numbers_collide() -> None:
+    first, second = _series(
+        datetime(2026, 4, 7, 17, tzinfo=UTC), datetime(2026, 5, 5, 17, tzinfo=UTC)
+    )
+    second.number = 1
+    assert [reference(s, [first, second]) for s in (first, second)] == [
+        "2026-04-07",
+        "2026-05-05",
+    ]
+    assert overview([first], [first, second]) == f"• 2026-04-07 · {first.title}"
 
 
 def test_current_series_skips_cancelled_sessions() -> None:
@@ -234,7 +338,14 @@ def test_closed_reasons() -> None:
 
 
 def test_overview_lines() -> None:
-    assert overview(SESSIONS[:2]).splitlines() == [
-        "• 1 · Spring · 2025-04-29 · Cultivating Belonging: A Foundation for Leadership",
-        "• 2 · Summer · 2025-06-24 · Investing in Belonging: The Role of Social Infrastructure",
+    assert overview(SESSIONS[:2], SESSIONS).splitlines() == [
+        "• spring · 2025-04-29 · Cultivating Belonging: A Foundation for Leadership",
+        "• summer · 2025-06-24 · Investing in Belonging: The Role of Social Infrastructure",
     ]
+
+
+def test_overview_with_times_gives_the_zone_and_utc() -> None:
+    assert overview(SESSIONS[:1], TWO_SERIES, times=True) == (
+        "• spring-2025 · Tuesday, April 29, 2025, 1:00–2:00 p.m. EDT (2025-04-29 17:00 UTC) · "
+        "Cultivating Belonging: A Foundation for Leadership"
+    )

@@ -252,3 +252,36 @@ def test_member_commands_are_not_organizer_commands() -> None:
 def test_empty_organizer_text_is_organizer_help() -> None:
     command, args = parse_command(CATALOGUE, ORGANIZER_ROOT, "")
     assert (command.name, command.root, dict(args)) == ("help", ORGANIZER_ROOT, {"command": None})
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        (
+            "session add 2025-10-28 13:00 Community circle",
+            {"when": "2025-10-28 13:00", "title": "Community circle"},
+        ),
+        (
+            "session add 2025-10-28T13:00 Community circle",
+            {"when": "2025-10-28T13:00", "title": "Community circle"},
+        ),
+        (
+            "session add 2025-10-28 1pm 13:00 club",
+            {"when": "2025-10-28 1pm", "title": "13:00 club"},
+        ),
+        # No time of day after the date: the date alone, which the handler refuses.
+        ("session add 2025-10-28 Community", {"when": "2025-10-28", "title": "Community"}),
+        (
+            "session series 2026-04-28 13:00 quarterly S4B 2026",
+            {"first": "2026-04-28 13:00", "rule": "quarterly", "title": "S4B 2026"},
+        ),
+        (
+            "session reschedule spring 2025-05-06 1:30 pm",
+            {"session": "spring", "when": "2025-05-06 1:30 pm"},
+        ),
+    ],
+)
+def test_a_time_takes_its_date_and_the_time_of_day_after_it(
+    text: str, args: dict[str, str]
+) -> None:
+    assert parse(text, ORGANIZER_ROOT)[1] == args

@@ -1,9 +1,19 @@
 """validate: control characters, text, time zones and email addresses."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from s4b_bot.errors import UserError
-from s4b_bot.validate import bad_character, clean_email, clean_text, clean_zone, zone_names
+from s4b_bot.validate import (
+    bad_character,
+    clean_email,
+    clean_local_time,
+    clean_text,
+    clean_zone,
+    is_time_of_day,
+    zone_names,
+)
 
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
@@ -300,3 +310,59 @@ def test_every_zone_offered_is_a_place_or_utc() -> None:
     assert {"America/Toronto", "Europe/Paris", "Pacific/Honolulu", "UTC"} <= names
     assert not names & {"EST", "EST5EDT", "localtime", "US/Eastern", "Etc/GMT+5", "Japan"}
     assert all("/" in name for name in names - {"UTC"})
+
+
+# clean_local_time: an organizer's date and time, Eastern unless it has an offset
+
+
+@pytest.mark.parametrize(
+    ("text", "utc"),
+    [
+        ("2025-10-28 13:00", datetime(2025, 10, 28, 17, 0, tzinfo=UTC)),  # EDT
+        ("2025-10-28T13:00", datetime(2025, 10, 28, 17, 0, tzinfo=UTC)),
+        ("2025-10-28t9:05", datetime(2025, 10, 28, 13, 5, tzinfo=UTC)),
+        ("2025-11-18 13:00", datetime(2025, 11, 18, 18, 0, tzinfo=UTC)),  # EST
+        ("2025-10-28   1pm", datetime(2025, 10, 28, 17, 0, tzinfo=UTC)),
+        ("2025-10-28 1:30 P.M.", datetime(2025, 10, 28, 17, 30, tzinfo=UTC)),
+        ("2025-10-28 12am", datetime(2025, 10, 28, 4, 0, tzinfo=UTC)),
+        ("2025-10-28 12 pm", datetime(2025, 10, 28, 16, 0, tzinfo=UTC)),
+        ("2025-10-28T13:00-05:00", datetime(2025, 10, 28, 18, 0, tzinfo=UTC)),
+        ("2025-10-28 13:00Z", datetime(2025, 10, 28, 13, 0, tzinfo=UTC)),
+    ],
+)
+def test_clean_local_time_reads_a_date_and_a_time_of_day(text: str, utc: datetime) -> None:
+    assert clean_local_time("The time", text, "America/Toronto") == utc
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "2025-10-28",
+            "'2025-10-28' has a date but no time of day; write it like 2025-10-28 13:00",
+        ),
+        ("13:00", "'13:00' is not a date and time; write it like 2026-04-28 13:00"),
+        ("tomorrow 1pm", "is not a date and time"),
+        ("10/28/2025 13:00", "is not a date and time"),  # month or day first? never guessed
+        ("2025-02-30 13:00", "2025-02-30 is not a real date"),
+        ("2025-10-28 25:00", "'25:00' is not a time of day; write it like 2025-10-28 13:00"),
+        ("2025-10-28 13pm", "'13pm' is not a time of day"),
+        ("2025-10-28 13:00 EDT", "with an offset: 2025-10-28T13:00-04:00"),
+        ("2025-10-28 Community circle", "'Community circle' is not a time of day"),
+        ("", "The time is required"),
+    ],
+)
+def test_clean_local_time_says_what_is_wrong(text: str, message: str) -> None:
+    with pytest.raises(UserError) as info:
+        clean_local_time("The time", text, "America/Toronto")
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize("word", ["13:00", "1pm", "1:30p.m.", "13:00-04:00", "9:05"])
+def test_is_time_of_day(word: str) -> None:
+    assert is_time_of_day(word)
+
+
+@pytest.mark.parametrize("word", ["Community", "1", "2026", "quarterly", "13"])
+def test_is_not_time_of_day(word: str) -> None:
+    assert not is_time_of_day(word)

@@ -222,18 +222,14 @@ async def test_session_autocomplete_gives_at_most_25_matching_choices(
     assert await feed(bot, payload) == "autocomplete"
     choices = callbacks(mock, payload)[0].body["data"]["choices"]
     assert choices[0] == {"name": "all", "value": "all"}  # the option's own word first
-    assert [c["value"] for c in choices[1:]] == [
-        "2025-04-29",
-        "2025-06-24",
-        "2025-09-23",
-        "2025-11-18",
-    ]
+    # Each value is the session's reference, which the core resolves to it alone.
+    assert [c["value"] for c in choices[1:]] == ["spring", "summer", "fall", "year-end"]
     assert choices[1]["name"].startswith("Spring · 2025-04-29 · ")
 
     payload = payloads.autocomplete("s4b", "register", "session", "summ")
     await feed(bot, payload)
     (summer,) = callbacks(mock, payload)[0].body["data"]["choices"]
-    assert summer["value"] == "2025-06-24"
+    assert summer["value"] == "summer"
 
     organizer = payloads.ORGANIZER_ROLE
     for year in (2026, 2027, 2028):
@@ -247,7 +243,10 @@ async def test_session_autocomplete_gives_at_most_25_matching_choices(
         await feed(bot, add)
     payload = payloads.autocomplete("s4b", "session", "session", "")
     await feed(bot, payload)
-    assert len(callbacks(mock, payload)[0].body["data"]["choices"]) == 25
+    choices = callbacks(mock, payload)[0].body["data"]["choices"]
+    assert len(choices) == 25
+    assert choices[0]["value"] == "spring-2025"  # springs of 2026-2028 are there too
+    assert len({c["value"] for c in choices}) == 25
 
 
 async def test_zone_autocomplete(bot: S4BClient, mock: MockDiscord) -> None:
@@ -342,7 +341,7 @@ async def test_an_attached_ics_is_imported(bot: S4BClient, mock: MockDiscord) ->
         roles=[payloads.ORGANIZER_ROLE],
     )
     assert await feed(bot, payload) == "reply"
-    assert "Imported 1 sessions" in visible_text(followups(mock, payload))
+    assert "Imported 1 session:" in visible_text(followups(mock, payload))
     assert "Imported gathering" in visible_text(followups(mock, payload))
 
 

@@ -20,6 +20,7 @@ from tests.adapters.discord.mock_discord import MockDiscord
 OPTION_TYPES = {
     "session": discord.AppCommandOptionType.string,
     "text": discord.AppCommandOptionType.string,
+    "when": discord.AppCommandOptionType.string,
     "zone": discord.AppCommandOptionType.string,
     "choice": discord.AppCommandOptionType.string,
     "file": discord.AppCommandOptionType.attachment,

@@ -18,7 +18,9 @@ from tests.adapters.discord import payloads, spec
 
 
 def the_form(sessions: int = 4, ticked: int = 1) -> Form:
-    form = registration_form([], preselected=[], answers={"name": "Ada", "consent": True})
+    form = registration_form(
+        [], sessions=[], preselected=[], answers={"name": "Ada", "consent": True}
+    )
     choices = tuple(Choice(str(i), f"Session {i}", (f"s{i}",)) for i in range(1, sessions + 1))
     fields = tuple(
         FormField(
