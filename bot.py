@@ -179,7 +179,7 @@ def print_invite_url() -> int:
 
 
 async def start_core(settings: Settings, clock: Clock) -> Core:
-    db = Database(settings.resolved_database_url)
+    db = Database(settings.resolved_database_url, timeout=settings.database_timeout)
     core = Core(db, clock=clock, settings=settings)
     await core.start()
     return core

@@ -15,7 +15,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from storage.db import sqlite_url
+from storage.db import DEFAULT_TIMEOUT, sqlite_url
 
 
 class Settings(BaseSettings):
@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     """Where the default SQLite file lives; created on first run."""
     database_url: str | None = None
     """SQLAlchemy URL; default: a SQLite file in `data_dir`. postgresql://... uses asyncpg."""
+    database_timeout: float = Field(default=DEFAULT_TIMEOUT, gt=0, le=300)
+    """Seconds to wait for PostgreSQL to connect or answer one statement before giving up."""
+    command_timeout: float = Field(default=10.0, gt=0, le=300)
+    """Seconds one command, button or form may take in all; past that the member is told to
+    try again (nothing is kept), so a database that stops answering never hangs them."""
     log_level: str = Field(default="INFO", pattern="(?i)^(debug|info|warning|error)$")
     log_json: bool = False
     """One JSON object a line instead of plain text (for log collectors)."""
