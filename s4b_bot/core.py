@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import secrets
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
 from typing import Any, TypeVar
@@ -95,6 +97,8 @@ class Core:
         self.catalogue = catalogue
         self.after_change: Callable[[], None] | None = None
         """Called after each call that committed (bot.py: wake the dispatcher)."""
+        self._queue_read_lock = asyncio.Lock()
+        self._queue_read_at = -math.inf
 
     async def start(self) -> None:
         """Migrate the database and load the bundled programme if none is loaded yet."""
@@ -218,10 +222,23 @@ class Core:
         async with self.db.reading() as session:
             await session.execute(text("SELECT 1"))
 
-    async def refresh_queue_metrics(self) -> None:
-        """Read the outbox's state into the metrics gauges (on each /metrics scrape)."""
+    async def refresh_queue_metrics(self, *, max_age: float = 0.0) -> None:
+        """Read the outbox's state into the metrics gauges, unless they were read less than
+        `max_age` seconds ago: however many scrape, the database is read at most that often
+        (once for simultaneous scrapes), in a transaction that takes no write lock. If the
+        database does not answer in time, the gauges keep their last values."""
+        async with self._queue_read_lock:
+            if time.monotonic() - self._queue_read_at < max_age:
+                return
+            try:
+                await within(self.settings.database_timeout, self._read_queue())
+            except Exception as exc:  # a scrape must not fail because the database does
+                _log.warning("metrics: cannot read the outbox: %s", type(exc).__name__)
+            self._queue_read_at = time.monotonic()
+
+    async def _read_queue(self) -> None:
         now = self.clock.now()
-        async with self.db.transaction() as session:
+        async with self.db.reading() as session:
             for status in ("pending", "sent", "failed", "withdrawn"):
                 metrics.QUEUE.labels(status).set(0)
             for status, count in (await outbox.counts_by_status(session)).items():

@@ -7,7 +7,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     http_port: int | None = Field(default=None, ge=1, le=65535)
     """Port of the bot's small HTTP server (calendar feeds); off when unset."""
     http_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """Port of the Prometheus /metrics listener, apart from the public one; off when unset."""
+    metrics_host: str = "127.0.0.1"
+    metrics_token: SecretStr | None = None
+    """When set, a scrape must send `Authorization: Bearer <token>` (needed off loopback)."""
     public_url: str | None = None
     """How members reach that server, e.g. https://s4b.example.org (for feed links)."""
     dispatch_rate: dict[str, float] = Field(
