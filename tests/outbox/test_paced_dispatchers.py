@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import func, select
@@ -27,14 +26,6 @@ starts, waits that long for its turn: without renewal, the later part of it woul
 after its lease ran out, when another dispatcher may already have taken it."""
 PACE = 80.0
 """New DMs a second, each worker (one at a time, as Discord's adapter opens DM channels)."""
-
-
-@pytest.fixture
-async def sink() -> AsyncIterator[Sink]:
-    server = Sink()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def start_workers(
