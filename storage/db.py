@@ -59,7 +59,7 @@ def is_unavailable(exc: BaseException) -> bool:
     return False
 
 
-DEFAULT_TIMEOUT = 5.0
+DEFAULT_TIMEOUT = 10.0
 
 
 class Database:

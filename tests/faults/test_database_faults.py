@@ -183,7 +183,7 @@ async def test_a_black_holed_database_gets_try_again_within_seconds(
     """The server accepts connections and never answers: members hear "try again" within
     the command bound, /healthz says 503 within 2 s, and all is well once it answers again."""
     core, proxy = proxied_core
-    # Shorter than the database's own 5 s timeouts, so the bound on the call is what holds.
+    # Shorter than the database's own timeouts (10 s), so the bound on the call is what holds.
     core.settings = core.settings.model_copy(update={"command_timeout": BOUND})
     runner = await start_server(core, host="127.0.0.1", port=unused_tcp_port)
     health = f"http://127.0.0.1:{unused_tcp_port}/healthz"
