@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import ipaddress
 import logging
 import signal
 import sys
@@ -25,7 +26,7 @@ from pydantic import ValidationError
 from adapters.console.repl import Console
 from adapters.discord import DiscordConfig
 from adapters.slack import SlackConfig
-from adapters.web.server import Probes, start_server
+from adapters.web.server import Probes, start_metrics_server, start_server
 from s4b_bot import logs
 from s4b_bot.clock import RunningClock, SettableClock, SystemClock, as_utc
 from s4b_bot.core import Core
@@ -148,21 +149,33 @@ async def run_bot(
     dispatcher = Dispatcher(core.db, platforms=platforms, clock=clock, settings=settings)
     core.after_change = dispatcher.wake  # invitations go out at once, not at the next poll
     parts += [dispatcher.run_forever(stop), keep_retention(core, stop)]
-    web = None
+    servers = []
     if settings.http_port is not None:
-        web = await start_server(
-            core,
-            host=settings.http_host,
-            port=settings.http_port,
-            probes=Probes(dispatcher=dispatcher, adapters=probes),
+        servers.append(
+            await start_server(
+                core,
+                host=settings.http_host,
+                port=settings.http_port,
+                probes=Probes(dispatcher=dispatcher, adapters=probes),
+            )
+        )
+    if settings.metrics_port is not None:
+        token = settings.metrics_token
+        servers.append(
+            await start_metrics_server(
+                core,
+                host=settings.metrics_host,
+                port=settings.metrics_port,
+                token=token.get_secret_value() if token else None,
+            )
         )
     _log.info("running: %s", ", ".join(platforms) or "no platform")
     try:
         await asyncio.gather(*parts)
     finally:
         stop.set()
-        if web is not None:
-            await web.cleanup()
+        for server in servers:
+            await server.cleanup()
         await core.db.dispose()
 
 
@@ -205,7 +218,7 @@ def print_invite_url() -> int:
 
 
 async def start_core(settings: Settings, clock: Clock) -> Core:
-    db = Database(settings.resolved_database_url)
+    db = Database(settings.resolved_database_url, timeout=settings.database_timeout)
     core = Core(db, clock=clock, settings=settings)
     await core.start()
     return core
@@ -270,6 +283,15 @@ def check_configuration() -> int:
         )
     if settings.http_port and not settings.public_url:
         problems.append("S4B_HTTP_PORT is set without S4B_PUBLIC_URL: feed links would be wrong")
+    if (
+        settings.metrics_port
+        and not settings.metrics_token
+        and not is_loopback(settings.metrics_host)
+    ):
+        problems.append(
+            "S4B_METRICS_HOST is not a loopback address and S4B_METRICS_TOKEN is unset: "
+            "anyone who reaches the port could read the metrics"
+        )
     for problem in problems:
         print(f"- {problem}", file=sys.stderr)
     if problems:
@@ -282,6 +304,13 @@ def check_configuration() -> int:
         f"{normalise_url(settings.resolved_database_url).render_as_string(hide_password=True)}."
     )
     return 0
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False
 
 
 async def upgrade_database(settings: Settings) -> None:

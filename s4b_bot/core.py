@@ -8,9 +8,14 @@ can quote, so no traceback ever reaches a member and nothing half-done is kept.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
 import secrets
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import text
 
@@ -46,6 +51,36 @@ MSG_DATABASE_DOWN = (
 MSG_ORGANIZERS_ONLY = "Only organizers can use `/{root} {name}`."
 
 
+_abandoned: set[asyncio.Task[Any]] = set()
+
+
+T = TypeVar("T")
+
+
+async def within(seconds: float, call: Coroutine[Any, Any, T]) -> T:
+    """`call`'s result, or TimeoutError once `seconds` have passed. Unlike asyncio.timeout
+    it does not wait for the cancelled call to clean up: rolling back on a connection that no
+    longer answers takes the database's own timeout, and goes on in the background."""
+    task = asyncio.ensure_future(call)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=seconds)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    if task in done:
+        return task.result()
+    task.cancel()
+    _abandoned.add(task)  # referenced until it ends, as asyncio requires
+    task.add_done_callback(_forget)
+    raise TimeoutError(f"no answer within {seconds:g} s")
+
+
+def _forget(task: asyncio.Task[Any]) -> None:
+    _abandoned.discard(task)
+    if not task.cancelled():
+        task.exception()  # retrieved, so asyncio does not log it: its caller has moved on
+
+
 class Core:
     """Everything the bot does, behind a few calls. Platform-neutral; owns no I/O but storage."""
 
@@ -63,6 +98,8 @@ class Core:
         self.catalogue = catalogue
         self.after_change: Callable[[], None] | None = None
         """Called after each call that committed (bot.py: wake the dispatcher)."""
+        self._queue_read_lock = asyncio.Lock()
+        self._queue_read_at = -math.inf
 
     async def start(self) -> None:
         """Migrate the database and load the bundled programme if none is loaded yet."""
@@ -171,21 +208,37 @@ class Core:
                 found.append(choice)
         return found[:limit]
 
-    async def database_ok(self) -> bool:
-        """Whether the database answers (for /healthz)."""
+    async def database_ok(self, *, seconds: float = 1.5) -> bool:
+        """Whether the database answers within `seconds` (for /healthz)."""
         try:
-            async with self.db.transaction() as session:
-                await session.execute(text("SELECT 1"))
+            await within(seconds, self._select_one())
             return True
         except Exception as exc:  # any failure to answer is "not ok" for /healthz
             if not is_unavailable(exc):
                 _log.warning("health check: %s", type(exc).__name__)
             return False
 
-    async def refresh_queue_metrics(self) -> None:
-        """Read the outbox's state into the metrics gauges (on each /metrics scrape)."""
+    async def _select_one(self) -> None:
+        async with self.db.reading() as session:
+            await session.execute(text("SELECT 1"))
+
+    async def refresh_queue_metrics(self, *, max_age: float = 0.0) -> None:
+        """Read the outbox's state into the metrics gauges, unless they were read less than
+        `max_age` seconds ago: however many scrape, the database is read at most that often
+        (once for simultaneous scrapes), in a transaction that takes no write lock. If the
+        database does not answer in time, the gauges keep their last values."""
+        async with self._queue_read_lock:
+            if time.monotonic() - self._queue_read_at < max_age:
+                return
+            try:
+                await within(self.settings.database_timeout, self._read_queue())
+            except Exception as exc:  # a scrape must not fail because the database does
+                _log.warning("metrics: cannot read the outbox: %s", type(exc).__name__)
+            self._queue_read_at = time.monotonic()
+
+    async def _read_queue(self) -> None:
         now = self.clock.now()
-        async with self.db.transaction() as session:
+        async with self.db.reading() as session:
             for status in ("pending", "sent", "failed", "withdrawn"):
                 metrics.QUEUE.labels(status).set(0)
             for status, count in (await outbox.counts_by_status(session)).items():
@@ -209,27 +262,12 @@ class Core:
         now = self.clock.now()
         metrics.COMMANDS.labels(actor.platform, "call").inc()
         try:
-            async with self.db.transaction() as session:
-                member = await queries.ensure_member(
-                    session,
-                    platform=actor.platform,
-                    community=actor.community,
-                    user_id=actor.user_id,
-                    display_name=actor.display_name,
-                    now=now,
-                )
-                person = await session.get(Member, member.person_id) if member.person_id else None
-                ctx = Context(
-                    actor,
-                    session,
-                    now,
-                    person or member,
-                    self.settings,
-                    self.catalogue,
-                    files=files,
-                    account=member if person else None,
-                )
-                outcome = await step(ctx)
+            # A database that stops answering must not hang the member: past the bound the
+            # call is cancelled (rolled back) and TimeoutError, an OSError and so
+            # "unavailable" below, becomes "try again".
+            outcome = await within(
+                self.settings.command_timeout, self._in_transaction(actor, step, now, files)
+            )
             if self.after_change is not None:
                 self.after_change()
             return outcome
@@ -248,6 +286,31 @@ class Core:
                 metrics.ERRORS.labels("database").inc()
                 return Outcome(reply=Message.plain(MSG_DATABASE_DOWN))
             return self._unexpected(exc)
+
+    async def _in_transaction(
+        self, actor: Actor, step: Step, now: datetime, files: tuple[Attachment, ...]
+    ) -> Outcome:
+        async with self.db.transaction() as session:
+            member = await queries.ensure_member(
+                session,
+                platform=actor.platform,
+                community=actor.community,
+                user_id=actor.user_id,
+                display_name=actor.display_name,
+                now=now,
+            )
+            person = await session.get(Member, member.person_id) if member.person_id else None
+            ctx = Context(
+                actor,
+                session,
+                now,
+                person or member,
+                self.settings,
+                self.catalogue,
+                files=files,
+                account=member if person else None,
+            )
+            return await step(ctx)
 
     def _unexpected(self, exc: Exception) -> Outcome:
         ref = secrets.token_hex(3)

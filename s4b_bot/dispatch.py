@@ -2,8 +2,11 @@
 ordinary run of things and never lost.
 
 A round fans out due broadcasts, claims a batch with a lease, and sends it (a few at a
-time, each platform paced by its token bucket). Sent rows are marked in small groups, so a
-crash repeats at most the rows of the batch in flight, whose leases then run out. Passing
+time, each platform paced by its token bucket). A paced platform can keep a batch waiting
+longer than its lease, so the lease is renewed whenever less than half of it is left before
+a send; a row another dispatcher took meanwhile is not sent. Sent rows are marked in small
+groups, so a crash repeats at most the rows of the batch in flight, whose leases then run
+out. Passing
 failures come back later with exponential backoff that honours Retry-After; permanent
 ones are recorded for organizers (`/s4b-admin deliveries`) and never retried.
 """
@@ -17,7 +20,7 @@ import random
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +30,7 @@ from s4b_bot.errors import PermanentFailure, RetryLater
 from s4b_bot.ports import Clock, Platform, PostLinks
 from s4b_bot.ratelimit import TokenBucket
 from s4b_bot.settings import Settings
+from s4b_bot.words import plural
 from storage import outbox
 from storage.db import Database
 from storage.models import OutboxMessage
@@ -106,6 +110,9 @@ class Dispatcher:
         }
         self.last_round_at = clock.now()
         self._wake = asyncio.Event()
+        self._held: dict[int, datetime] = {}
+        """Rows claimed and not yet recorded (sent rows until marked), and their lease's end."""
+        self._renewing = asyncio.Lock()
 
     def wake(self) -> None:
         """Something is due now (a command just planned it): do not wait for the next poll."""
@@ -132,6 +139,7 @@ class Dispatcher:
             )
         if not rows:
             return []
+        self._held.update((row.id, now + self.lease) for row in rows)
         async with self.db.reading() as db:
             await prefetch(db, rows)
             work = [(row.id, row.attempts, await self._render(db, row)) for row in rows]
@@ -143,22 +151,26 @@ class Dispatcher:
 
         async def one(row_id: int, attempts: int, delivery: Delivery | Skip) -> None:
             async with gate:
-                if isinstance(delivery, Skip):
-                    async with self.db.transaction() as db:
-                        if delivery.failed:
-                            await outbox.mark_failed(
-                                db,
-                                row_id,
-                                worker=self.worker,
-                                error=delivery.reason,
-                                now=self.clock.now(),
-                            )
-                        else:
-                            await outbox.mark_withdrawn(db, row_id, reason=delivery.reason)
-                    return
-                await self._send(row_id, attempts, delivery, sent)
-                if len(sent) >= 20:
-                    await self._flush(sent)
+                try:
+                    if isinstance(delivery, Skip):
+                        async with self.db.transaction() as db:
+                            if delivery.failed:
+                                await outbox.mark_failed(
+                                    db,
+                                    row_id,
+                                    worker=self.worker,
+                                    error=delivery.reason,
+                                    now=self.clock.now(),
+                                )
+                            else:
+                                await outbox.mark_withdrawn(db, row_id, reason=delivery.reason)
+                        return
+                    await self._send(row_id, attempts, delivery, sent)
+                    if len(sent) >= 20:
+                        await self._flush(sent)
+                finally:
+                    if row_id not in sent:  # recorded (or lost): no lease of ours to keep
+                        self._held.pop(row_id, None)
 
         await asyncio.gather(*(one(*item) for item in work))
         await self._flush(sent)
@@ -171,18 +183,21 @@ class Dispatcher:
         while its post was being created edits it instead of posting again.
         """
         total = 0
-        work = await self._prepare()
-        while work and not (stop and stop.is_set()):
-            upcoming = asyncio.create_task(self._prepare())
-            try:
-                await self._send_batch(work)
-            except BaseException:
-                upcoming.cancel()
-                raise
-            total += len(work)
-            work = await upcoming
-        if work:  # stopped with a batch claimed: its leases run out and it is sent later
-            _log.info("stopping with %d claimed rows left to their leases", len(work))
+        try:
+            work = await self._prepare()
+            while work and not (stop and stop.is_set()):
+                upcoming = asyncio.create_task(self._prepare())
+                try:
+                    await self._send_batch(work)
+                except BaseException:
+                    upcoming.cancel()
+                    raise
+                total += len(work)
+                work = await upcoming
+            if work:  # stopped with a batch claimed: its leases run out and it is sent later
+                _log.info("stopping with %d claimed rows left to their leases", len(work))
+        finally:
+            self._held.clear()  # whatever is left is left to its lease, not renewed
         return total
 
     async def _render(self, db: AsyncSession, row: OutboxMessage) -> Delivery | Skip:
@@ -211,6 +226,8 @@ class Dispatcher:
             if ref is not None:
                 delivery = replace(delivery, ref=ref, thread_title=None)
         await self.buckets[delivery.platform].take()
+        if not await self._keep(row_id):
+            return  # another dispatcher took it once its lease ran out: it sends it
         keyed = replace(delivery.message, key=f"outbox:{row_id}")
         delivery = replace(delivery, message=keyed)
         try:
@@ -258,6 +275,33 @@ class Dispatcher:
                 now=self.clock.now(),
             )
 
+    async def _keep(self, row_id: int) -> bool:
+        """Whether the row is still ours, with at least half a lease left to send it in.
+        With less left, the lease of every held row is renewed at once."""
+        async with self._renewing:
+            until = self._held.get(row_id)
+            if until is not None and until - self.clock.now() < self.lease / 2:
+                await self._renew()
+        return row_id in self._held
+
+    async def _renew(self) -> None:
+        ids = list(self._held)
+        until = self.clock.now() + self.lease
+        async with self.db.transaction() as db:
+            kept = await outbox.renew(db, ids, worker=self.worker, lease_until=until)
+        lost = 0
+        for row_id in ids:
+            if row_id not in kept:
+                lost += self._held.pop(row_id, None) is not None
+            elif row_id in self._held:  # not recorded while the renewal ran
+                self._held[row_id] = until
+        if lost:
+            metrics.LEASES_LOST.labels("before_send").inc(lost)
+            _log.warning(
+                "leases lost before sending: %s left to the dispatcher that took them over",
+                plural(lost, "row"),
+            )
+
     @staticmethod
     async def _deliver(platform: Platform, delivery: Delivery) -> str | None:
         if delivery.recipient is not None:
@@ -302,8 +346,19 @@ class Dispatcher:
             return
         ids = list(sent)
         sent.clear()
-        async with self.db.transaction() as db:
-            await outbox.mark_sent(db, ids, worker=self.worker, now=self.clock.now())
+        try:
+            async with self.db.transaction() as db:
+                marked = await outbox.mark_sent(db, ids, worker=self.worker, now=self.clock.now())
+        finally:
+            for row_id in ids:
+                self._held.pop(row_id, None)
+        if marked < len(ids):
+            metrics.LEASES_LOST.labels("at_mark").inc(len(ids) - marked)
+            _log.warning(
+                "%s sent could not be marked: another dispatcher had taken them over once "
+                "their lease ran out, so they may have gone out twice",
+                plural(len(ids) - marked, "row"),
+            )
 
     async def drain(self) -> int:
         """Send everything due now (the console and tests use it); how many rows it handled."""

@@ -18,6 +18,13 @@ SENT = Counter(
     ["platform", "outcome"],
     registry=REGISTRY,
 )
+LEASES_LOST = Counter(
+    "s4b_outbox_leases_lost",
+    "Claimed rows another dispatcher took over once their lease ran out: dropped unsent "
+    '(stage="before_send"), or sent but not marked, so possibly sent twice (stage="at_mark")',
+    ["stage"],
+    registry=REGISTRY,
+)
 QUEUE = Gauge("s4b_outbox_rows", "Outbox rows by status", ["status"], registry=REGISTRY)
 DUE = Gauge("s4b_outbox_due", "Pending outbox rows already due", registry=REGISTRY)
 LAG = Gauge(

@@ -7,7 +7,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -15,7 +15,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from storage.db import sqlite_url
+from storage.db import DEFAULT_TIMEOUT, sqlite_url
 
 
 class Settings(BaseSettings):
@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     """Where the default SQLite file lives; created on first run."""
     database_url: str | None = None
     """SQLAlchemy URL; default: a SQLite file in `data_dir`. postgresql://... uses asyncpg."""
+    database_timeout: float = Field(default=DEFAULT_TIMEOUT, gt=0, le=300)
+    """Seconds to wait for PostgreSQL to connect or answer one statement before giving up."""
+    command_timeout: float = Field(default=10.0, gt=0, le=300)
+    """Seconds one command, button or form may take in all; past that the member is told to
+    try again (nothing is kept), so a database that stops answering never hangs them."""
     log_level: str = Field(default="INFO", pattern="(?i)^(debug|info|warning|error)$")
     log_json: bool = False
     """One JSON object a line instead of plain text (for log collectors)."""
@@ -67,6 +72,11 @@ class Settings(BaseSettings):
     http_port: int | None = Field(default=None, ge=1, le=65535)
     """Port of the bot's small HTTP server (calendar feeds); off when unset."""
     http_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """Port of the Prometheus /metrics listener, apart from the public one; off when unset."""
+    metrics_host: str = "127.0.0.1"
+    metrics_token: SecretStr | None = None
+    """When set, a scrape must send `Authorization: Bearer <token>` (needed off loopback)."""
     public_url: str | None = None
     """How members reach that server, e.g. https://s4b.example.org (for feed links)."""
     dispatch_rate: dict[str, float] = Field(

@@ -61,11 +61,20 @@ def is_unavailable(exc: BaseException) -> bool:
     return False
 
 
-class Database:
-    """Owns the engine; hands out sessions. Data functions take a session, never commit."""
+DEFAULT_TIMEOUT = 10.0
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+
+class Database:
+    """Owns the engine; hands out sessions. Data functions take a session, never commit.
+
+    On PostgreSQL, `timeout` bounds connecting, each statement (asyncpg cancels it on the
+    server) and the wait for a pooled connection: a server that stops answering (a network
+    that drops packets) raises within seconds instead of hanging every caller for minutes.
+    """
+
+    def __init__(self, url: str, *, echo: bool = False, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.url = normalise_url(url)
+        self.timeout = timeout
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
             if self.url.database and self.url.database != ":memory:":
@@ -73,6 +82,8 @@ class Database:
             kwargs["connect_args"] = {"timeout": 30}
         else:
             kwargs["pool_pre_ping"] = True
+            kwargs["pool_timeout"] = timeout
+            kwargs["connect_args"] = {"timeout": timeout, "command_timeout": timeout}
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
@@ -107,22 +118,24 @@ class Database:
             yield session
 
     async def migrate(self) -> None:
+        """Migrations get an engine of their own. PostgreSQL: without the statement timeout,
+        since altering a large table may rightly take long. SQLite rebuilds a table to alter
+        it ("batch" migrations); with foreign keys on, dropping the old `members` would
+        cascade into `registrations`, and the pragma is ignored inside a transaction."""
         from storage.migrate import upgrade_to_head
 
-        if not self.is_sqlite:
-            await upgrade_to_head(self.engine)
-            return
-        # SQLite rebuilds a table to alter it ("batch" migrations); with foreign keys on,
-        # dropping the old `members` would cascade into `registrations`. The pragma is
-        # ignored inside a transaction, so migrations get a connection of their own.
-        engine = create_async_engine(self.url, connect_args={"timeout": 30})
-        _configure_sqlite(engine, foreign_keys=False)
+        if self.is_sqlite:
+            engine = create_async_engine(self.url, connect_args={"timeout": 30})
+            _configure_sqlite(engine, foreign_keys=False)
+        else:
+            engine = create_async_engine(self.url, connect_args={"timeout": self.timeout})
         try:
             await upgrade_to_head(engine)
-            async with engine.connect() as conn:
-                broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
-            if broken:
-                raise RuntimeError(f"migration left {len(broken)} rows with broken references")
+            if self.is_sqlite:
+                async with engine.connect() as conn:
+                    broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                if broken:
+                    raise RuntimeError(f"migration left {len(broken)} rows with broken references")
         finally:
             await engine.dispose()
 

@@ -2,7 +2,9 @@
 
 Claims use `FOR UPDATE SKIP LOCKED` on PostgreSQL, so several dispatchers can share one
 database without two of them taking the same row; on SQLite the write lock taken by
-BEGIN IMMEDIATE does the same for processes on one machine.
+BEGIN IMMEDIATE does the same for processes on one machine. A claim is a lease: the
+dispatcher renews it while its rows wait to be sent, and records how each went only on
+rows still leased to it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import String, cast, func, or_, select, update
+from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Community, OutboxMessage, PlatformRef
@@ -177,13 +179,37 @@ async def claim(
     return rows
 
 
-async def mark_sent(db: AsyncSession, ids: Collection[int], *, worker: str, now: datetime) -> None:
-    if ids:
-        await db.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(list(ids)), OutboxMessage.leased_by == worker)
-            .values(status="sent", sent_at=now, lease_until=None)
-        )
+def _held_by(worker: str) -> ColumnElement[bool]:
+    """Rows still leased to `worker`: once another dispatcher claims a row whose lease ran
+    out, it is theirs (`leased_by` changes), and nothing `worker` does may touch it."""
+    return and_(OutboxMessage.leased_by == worker, OutboxMessage.status == "pending")
+
+
+async def renew(
+    db: AsyncSession, ids: Collection[int], *, worker: str, lease_until: datetime
+) -> set[int]:
+    """Extend `worker`'s lease on these rows; returns the ids still its own."""
+    if not ids:
+        return set()
+    result = await db.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(list(ids)), _held_by(worker))
+        .values(lease_until=lease_until)
+        .returning(OutboxMessage.id)
+    )
+    return set(result.scalars())
+
+
+async def mark_sent(db: AsyncSession, ids: Collection[int], *, worker: str, now: datetime) -> int:
+    """Mark rows sent; returns how many were still `worker`'s to mark."""
+    if not ids:
+        return 0
+    result = await db.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(list(ids)), _held_by(worker))
+        .values(status="sent", sent_at=now, lease_until=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def mark_withdrawn(db: AsyncSession, row_id: int, *, reason: str) -> None:
@@ -204,7 +230,7 @@ async def retry_later(
 ) -> None:
     await db.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == row_id, OutboxMessage.leased_by == worker)
+        .where(OutboxMessage.id == row_id, _held_by(worker))
         .values(
             due_at=due_at,
             attempts=OutboxMessage.attempts + 1,
@@ -219,7 +245,7 @@ async def mark_failed(
 ) -> None:
     await db.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == row_id, OutboxMessage.leased_by == worker)
+        .where(OutboxMessage.id == row_id, _held_by(worker))
         .values(
             status="failed",
             attempts=OutboxMessage.attempts + 1,

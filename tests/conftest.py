@@ -32,6 +32,9 @@ POSTGRES_URL = os.environ.get(
 )
 REQUIRE_POSTGRES = os.environ.get("S4B_REQUIRE_POSTGRES") == "1"
 DEMO_NOW = datetime(2025, 4, 1, 12, 0, tzinfo=UTC)
+ADMIN_TIMEOUT = 120.0
+"""Seconds CREATE and DROP DATABASE may take (past the bot's statement timeout, on a busy
+machine)."""
 TABLES = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
 
 
@@ -48,7 +51,7 @@ async def _postgres_reachable() -> bool:
 
 
 async def _create_database(name: str) -> None:
-    admin = Database(POSTGRES_URL)
+    admin = Database(POSTGRES_URL, timeout=ADMIN_TIMEOUT)
     admin.engine = admin.engine.execution_options(isolation_level="AUTOCOMMIT")
     async with admin.engine.connect() as conn:
         await conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -56,7 +59,7 @@ async def _create_database(name: str) -> None:
 
 
 async def _drop_database(name: str) -> None:
-    admin = Database(POSTGRES_URL)
+    admin = Database(POSTGRES_URL, timeout=ADMIN_TIMEOUT)
     admin.engine = admin.engine.execution_options(isolation_level="AUTOCOMMIT")
     async with admin.engine.connect() as conn:
         await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

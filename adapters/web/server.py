@@ -1,12 +1,15 @@
-"""The bot's small HTTP server: personal calendar feeds, `/healthz` and `/metrics`.
+"""The bot's small HTTP servers: personal calendar feeds and `/healthz` on the public one,
+Prometheus `/metrics` on a listener of its own.
 
-Off unless S4B_HTTP_PORT is set. Feed URLs carry a secret token; an unknown token gets
-the same 404 as a missing page, so tokens cannot be probed. Access logs are off: they
-would hold the tokens.
+The public server is off unless S4B_HTTP_PORT is set. Feed URLs carry a secret token; an
+unknown token gets the same 404 as a missing page, so tokens cannot be probed. Access logs
+are off: they would hold the tokens. The metrics listener (S4B_METRICS_PORT) binds to
+loopback unless told otherwise, and with S4B_METRICS_TOKEN wants `Authorization: Bearer`.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 import re
 from collections.abc import Callable, Mapping
@@ -35,6 +38,10 @@ class Probes:
 
 CORE_KEY = web.AppKey("core", Core)
 PROBES_KEY = web.AppKey("probes", Probes)
+METRICS_TOKEN_KEY = web.AppKey("metrics_token", str | None)
+METRICS_MAX_AGE_KEY = web.AppKey("metrics_max_age", float)
+QUEUE_READ_EVERY = 10.0
+"""Seconds between reads of the outbox for the queue's gauges, however often it is scraped."""
 
 
 async def calendar_feed(request: web.Request) -> web.Response:
@@ -66,7 +73,12 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    await request.app[CORE_KEY].refresh_queue_metrics()
+    token = request.app[METRICS_TOKEN_KEY]
+    if token is not None and not hmac.compare_digest(
+        request.headers.get("Authorization", "").encode(), f"Bearer {token}".encode()
+    ):
+        raise web.HTTPUnauthorized(headers={"WWW-Authenticate": "Bearer"})
+    await request.app[CORE_KEY].refresh_queue_metrics(max_age=request.app[METRICS_MAX_AGE_KEY])
     return web.Response(
         body=generate_latest(REGISTRY), headers={"Content-Type": CONTENT_TYPE_LATEST}
     )
@@ -78,6 +90,17 @@ def build_app(core: Core, probes: Probes | None = None) -> web.Application:
     app[PROBES_KEY] = probes or Probes()
     app.router.add_get("/calendar/{token}.ics", calendar_feed)
     app.router.add_get("/healthz", healthz)
+    return app
+
+
+def build_metrics_app(
+    core: Core, *, token: str | None = None, max_age: float = QUEUE_READ_EVERY
+) -> web.Application:
+    """`/metrics` alone; the queue's gauges are read at most every `max_age` seconds."""
+    app = web.Application()
+    app[CORE_KEY] = core
+    app[METRICS_TOKEN_KEY] = token
+    app[METRICS_MAX_AGE_KEY] = max_age
     app.router.add_get("/metrics", metrics)
     return app
 
@@ -85,9 +108,20 @@ def build_app(core: Core, probes: Probes | None = None) -> web.Application:
 async def start_server(
     core: Core, *, host: str, port: int, probes: Probes | None = None
 ) -> web.AppRunner:
-    """Start serving; the caller cleans up with `await runner.cleanup()`."""
-    runner = web.AppRunner(build_app(core, probes), access_log=None)
+    """Start the public server; the caller cleans up with `await runner.cleanup()`."""
+    return await _serve(build_app(core, probes), host, port, "HTTP server")
+
+
+async def start_metrics_server(
+    core: Core, *, host: str, port: int, token: str | None = None
+) -> web.AppRunner:
+    """Start the metrics listener; the caller cleans up with `await runner.cleanup()`."""
+    return await _serve(build_metrics_app(core, token=token), host, port, "metrics")
+
+
+async def _serve(app: web.Application, host: str, port: int, what: str) -> web.AppRunner:
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
-    _log.info("HTTP server listening on %s:%s", host, port)
+    _log.info("%s listening on %s:%s", what, host, port)
     return runner

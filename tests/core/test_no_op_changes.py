@@ -48,7 +48,10 @@ async def test_adding_a_session_at_the_time_of_another_is_refused_naming_it(core
     for again, existing in (
         ("session add 2025-12-09T13:00 A holiday gathering", "5 · Tuesday, December 9, 2025"),
         ("session add 2025-12-09T18:00:00Z Another title", "5 · Tuesday, December 9, 2025"),
-        ("session add 2025-09-23T13:00 The Fall session again", "fall · Tuesday, September 23, 2025"),
+        (
+            "session add 2025-09-23T13:00 The Fall session again",
+            "fall · Tuesday, September 23, 2025",
+        ),
         (
             "session series 2025-09-23T13:00 FREQ=MONTHLY;COUNT=3 Circle",
             "fall · Tuesday, September 23, 2025",

@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from aiohttp import web
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from adapters.web.server import Probes, start_server
+from adapters.web.server import Probes, build_metrics_app, start_server
 from s4b_bot import logs
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
@@ -98,17 +99,26 @@ def test_logs_never_carry_tokens_secrets_or_emails() -> None:
 
 @pytest.fixture
 async def server(
-    core: Core, clock: SettableClock, unused_tcp_port: int
-) -> tuple[str, Dispatcher, dict[str, bool]]:
+    core: Core, clock: SettableClock, unused_tcp_port_factory: Callable[[], int]
+) -> tuple[str, str, Dispatcher, dict[str, bool]]:
+    """The public server and the metrics listener (reading the queue on every scrape)."""
     dispatcher = Dispatcher(
         core.db, platforms={"console": RecordingPlatform()}, clock=clock, settings=core.settings
     )
     connected = {"slack": True}
     probes = Probes(dispatcher=dispatcher, adapters={"slack": lambda: connected["slack"]})
-    runner: web.AppRunner = await start_server(
-        core, host="127.0.0.1", port=unused_tcp_port, probes=probes
+    public, private = unused_tcp_port_factory(), unused_tcp_port_factory()
+    runner: web.AppRunner = await start_server(core, host="127.0.0.1", port=public, probes=probes)
+    metrics = web.AppRunner(build_metrics_app(core, max_age=0))
+    await metrics.setup()
+    await web.TCPSite(metrics, "127.0.0.1", private).start()
+    yield (  # type: ignore[misc]
+        f"http://127.0.0.1:{public}",
+        f"http://127.0.0.1:{private}",
+        dispatcher,
+        connected,
     )
-    yield f"http://127.0.0.1:{unused_tcp_port}", dispatcher, connected  # type: ignore[misc]
+    await metrics.cleanup()
     await runner.cleanup()
 
 
@@ -118,9 +128,9 @@ async def get(url: str) -> tuple[int, str]:
 
 
 async def test_health_and_metrics(
-    core: Core, clock: SettableClock, server: tuple[str, Dispatcher, dict[str, bool]]
+    core: Core, clock: SettableClock, server: tuple[str, str, Dispatcher, dict[str, bool]]
 ) -> None:
-    base, dispatcher, connected = server
+    base, metrics_base, dispatcher, connected = server
     status, body = await get(f"{base}/healthz")
     assert status == 200 and '"database": true' in body
     connected["slack"] = False
@@ -129,7 +139,8 @@ async def test_health_and_metrics(
     connected["slack"] = True
     values = {"name": "Ada", "about": "x", "sessions": ("1",), "consent": True}
     await core.submit(FormSubmission(ADA, "register", values))
-    status, body = await get(f"{base}/metrics")
+    assert (await get(f"{base}/metrics"))[0] == 404  # not on the public port
+    status, body = await get(f"{metrics_base}/metrics")
     assert status == 200
     assert 's4b_outbox_rows{status="pending"}' in body
     due = float(
@@ -138,7 +149,7 @@ async def test_health_and_metrics(
     assert due >= 1  # at least the invitation, due now
     assert "s4b_commands_total" in body
     await dispatcher.drain()
-    _, body = await get(f"{base}/metrics")
+    _, body = await get(f"{metrics_base}/metrics")
     assert (
         "s4b_outbox_due 0.0" in body
         and 's4b_deliveries_total{outcome="sent",platform="console"}' in body

@@ -8,10 +8,7 @@ runs out; rows marked sent never are.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 from datetime import timedelta
-
-import pytest
 
 from tests.outbox.worker import SEED_NOW, Sink, finish, seed, start_worker, status_counts, user_id
 
@@ -22,14 +19,6 @@ KILL_AT = 165
 marked, so some rows are certainly sent and unmarked when the process dies."""
 RATE = 200.0
 """Sends a second while the kill is pending: paced, so the fan-out is still under way."""
-
-
-@pytest.fixture
-async def sink() -> AsyncIterator[Sink]:
-    server = Sink()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def test_sigkill_mid_fan_out_loses_nothing_and_repeats_at_most_one_batch(

@@ -6,7 +6,9 @@ the outbox tests share with it (seeding many due reminders, the sink itself).
 It sends every due row of the "console" platform as `POST /dm {"row": user_id, "worker": id}`
 and exits 0 once nothing is left for it (rows another worker holds a live lease on are that
 worker's). With `--ready`, it first checks in at `POST /ready` and waits for the sink's
-go-ahead, so several workers can start sending together.
+go-ahead, so several workers can start sending together. With `--started` (a `time.time()`
+shared by every worker), its clock runs from `--now` at that moment, so `--lease` seconds
+really pass; `--pace` opens new DMs one at a time at that rate, as Discord's adapter does.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ import json
 import os
 import signal
 import sys
+import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -30,8 +33,9 @@ from s4b_bot.clock import SettableClock
 from s4b_bot.dispatch import Dispatcher
 from s4b_bot.errors import PermanentFailure
 from s4b_bot.output import Message
-from s4b_bot.ports import ModerationAction, Recipient, SessionEvent
+from s4b_bot.ports import Clock, ModerationAction, Recipient, SessionEvent
 from s4b_bot.programme import DEFAULT_PROGRAMME, load_programme, read_programme
+from s4b_bot.ratelimit import TokenBucket
 from s4b_bot.settings import Settings
 from storage.db import Database
 from storage.models import (
@@ -220,6 +224,9 @@ async def start_worker(
     rate: float,
     worker: str | None = None,
     ready: bool = False,
+    started: float | None = None,
+    lease: float | None = None,
+    pace: float | None = None,
 ) -> asyncio.subprocess.Process:
     """Start `python -m tests.outbox.worker` with these options."""
     args = [
@@ -240,6 +247,9 @@ async def start_worker(
         args += ["--worker", worker]
     if ready:
         args.append("--ready")
+    for option, value in (("--started", started), ("--lease", lease), ("--pace", pace)):
+        if value is not None:
+            args += [option, str(value)]
     return await asyncio.create_subprocess_exec(
         sys.executable,
         *args,
@@ -269,12 +279,19 @@ class SinkPlatform:
 
     name = PLATFORM
 
-    def __init__(self, http: aiohttp.ClientSession, sink: str) -> None:
+    def __init__(
+        self, http: aiohttp.ClientSession, sink: str, *, pace: float | None = None
+    ) -> None:
         self.http, self.sink = http, sink
         self.worker = "?"
         """Reported with each DM: the dispatcher's worker id, set once it exists."""
+        self._opening = TokenBucket(pace) if pace else None
+        self._opening_lock = asyncio.Lock()
 
     async def send_dm(self, recipient: Recipient, message: Message) -> None:
+        if self._opening is not None:  # every DM here opens a new channel: one at a time
+            async with self._opening_lock:
+                await self._opening.take()
         body = {"row": recipient.user_id, "worker": self.worker}
         async with self.http.post(f"{self.sink}/dm", json=body) as response:
             response.raise_for_status()
@@ -304,6 +321,16 @@ class SinkPlatform:
         return None
 
 
+class RunningClock:
+    """The real time, shifted so that it read `start` at the wall-clock moment `started`."""
+
+    def __init__(self, start: datetime, started: float) -> None:
+        self.start, self.started = start, started
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=time.time() - self.started)
+
+
 async def unleased_due(db: Database, now: datetime) -> int:
     """Due pending rows nobody holds a live lease on (a dead process's claim may still be
     rolling back on the server: its row locks make `claim` skip them for a moment)."""
@@ -329,22 +356,28 @@ async def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker", default=None)
     parser.add_argument("--ready", action="store_true")
     parser.add_argument("--deadline", type=float, default=25.0)
+    parser.add_argument("--started", type=float, default=None)
+    parser.add_argument("--lease", type=float, default=120.0)
+    parser.add_argument("--pace", type=float, default=None)
     args = parser.parse_args(argv)
 
     db = Database(args.db)
-    clock = SettableClock(args.now)
+    clock: Clock = (
+        SettableClock(args.now) if args.started is None else RunningClock(args.now, args.started)
+    )
     settings = Settings(_env_file=None, dispatch_rate={PLATFORM: args.rate})
     loop = asyncio.get_running_loop()
     deadline = loop.time() + args.deadline
     handled = 0
     async with aiohttp.ClientSession() as http:
-        platform = SinkPlatform(http, args.sink)
+        platform = SinkPlatform(http, args.sink, pace=args.pace)
         dispatcher = Dispatcher(
             db,
             platforms={PLATFORM: platform},
             clock=clock,
             settings=settings,
             batch=args.batch,
+            lease=timedelta(seconds=args.lease),
             worker=args.worker,
         )
         platform.worker = dispatcher.worker
