@@ -165,6 +165,7 @@ CATALOGUE = Catalogue(
             info.show_help,
             options=(Option("command", "text", "A command to explain", max_length=60),),
             audience="organizer",
+            audit="none",
         ),
         Command(
             "session call",
@@ -181,6 +182,7 @@ CATALOGUE = Catalogue(
                 ),
             ),
             audience="organizer",
+            audit="change",
             example="/s4b-admin session call spring https://zoom.us/j/123 (passcode 4567)",
         ),
         Command(
@@ -194,6 +196,7 @@ CATALOGUE = Catalogue(
                 Option("title", "text", "The title", required=True, max_length=200),
             ),
             audience="organizer",
+            audit="change",
             example="/s4b-admin session add 2026-04-28T13:00 Belonging in Practice",
         ),
         Command(
@@ -212,6 +215,7 @@ CATALOGUE = Catalogue(
                 Option("title", "text", "The title", required=True, max_length=200),
             ),
             audience="organizer",
+            audit="change",
             example="/s4b-admin session series 2026-01-27T13:00 quarterly S4B 2026",
         ),
         Command(
@@ -220,6 +224,7 @@ CATALOGUE = Catalogue(
             session_create.import_sessions,
             options=(Option("file", "file", "An .ics file", required=True),),
             audience="organizer",
+            audit="change",
         ),
         Command(
             "session reschedule",
@@ -236,6 +241,7 @@ CATALOGUE = Catalogue(
                 ),
             ),
             audience="organizer",
+            audit="change",
             example="/s4b-admin session reschedule spring 2025-05-06 13:00",
         ),
         Command(
@@ -244,6 +250,7 @@ CATALOGUE = Catalogue(
             session_admin.cancel,
             options=(SESSION, Option("reason", "text", "Why, for the members", max_length=300)),
             audience="organizer",
+            audit="change",
         ),
         Command(
             "session capacity",
@@ -256,6 +263,7 @@ CATALOGUE = Catalogue(
                 ),
             ),
             audience="organizer",
+            audit="change",
         ),
         Command(
             "reminders",
@@ -265,6 +273,7 @@ CATALOGUE = Catalogue(
                 Option("setting", "text", "Times like `7d,1d,1h`, or `default`", max_length=40),
             ),
             audience="organizer",
+            audit="change",
             example="/s4b-admin reminders 3d,2h",
         ),
         Command(
@@ -273,6 +282,7 @@ CATALOGUE = Catalogue(
             session_admin.announce,
             options=(SESSION,),
             audience="organizer",
+            audit="change",
         ),
         Command(
             "roster",
@@ -280,12 +290,14 @@ CATALOGUE = Catalogue(
             roster.roster,
             options=(SESSION,),
             audience="organizer",
+            audit="export",
         ),
         Command(
             "deliveries",
             "What the bot sent, and what it could not deliver.",
             roster.deliveries,
             audience="organizer",
+            audit="export",
         ),
         Command(
             "summary",
@@ -293,6 +305,7 @@ CATALOGUE = Catalogue(
             summaries.start_summary,
             options=(SESSION, Option("file", "file", "A Markdown file with the four headings")),
             audience="organizer",
+            audit="change",
             example="/s4b-admin summary spring",
         ),
         Command(
@@ -301,6 +314,7 @@ CATALOGUE = Catalogue(
             summaries.export_summary,
             options=(SESSION,),
             audience="organizer",
+            audit="none",
         ),
         Command(
             "summary pin",
@@ -308,6 +322,7 @@ CATALOGUE = Catalogue(
             summaries.pin_summary,
             options=(SESSION,),
             audience="organizer",
+            audit="change",
         ),
         Command(
             "idea",
@@ -330,6 +345,7 @@ CATALOGUE = Catalogue(
                 ),
             ),
             audience="organizer",
+            audit="change",
             example="/s4b-admin idea 12 carry summer",
         ),
         Command(
@@ -337,6 +353,7 @@ CATALOGUE = Catalogue(
             "The moderation queue: open reports.",
             moderation.queue,
             audience="organizer",
+            audit="none",
         ),
         Command(
             "resolve",
@@ -350,6 +367,7 @@ CATALOGUE = Catalogue(
                 Option("note", "text", "Why", max_length=300),
             ),
             audience="organizer",
+            audit="change",
         ),
         Command(
             "thread",
@@ -368,12 +386,14 @@ CATALOGUE = Catalogue(
                 ),
             ),
             audience="organizer",
+            audit="change",
         ),
         Command(
             "audit",
             "The audit log: who did what, when and why.",
             audit.show_audit,
             audience="organizer",
+            audit="none",
         ),
         *privacy.COMMANDS,
         *linking.COMMANDS,

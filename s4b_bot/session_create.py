@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from s4b_bot import planning
+from s4b_bot import audit, planning
 from s4b_bot.calendar_ics import parse_events
 from s4b_bot.catalogue import Args
 from s4b_bot.context import Context
@@ -16,6 +16,7 @@ from s4b_bot.output import Message, Outcome
 from s4b_bot.recurrence import expand
 from s4b_bot.sessions import current_series_id, overview
 from s4b_bot.validate import clean_local_time, clean_text
+from s4b_bot.words import plural
 from storage import queries
 from storage.models import ProgrammeSession, Series
 
@@ -119,6 +120,7 @@ async def add_session(ctx: Context, args: Args) -> Outcome:
         starts_at=starts,
         ends_at=starts + DEFAULT_LENGTH,
     )
+    ctx.audit.target = audit.session_target(session)
     return Outcome(reply=Message.plain(f"Added:\n{overview([session])}"))
 
 
@@ -137,6 +139,7 @@ async def add_series(ctx: Context, args: Args) -> Outcome:
         )
         for s in starts
     ]
+    ctx.audit.target = _added_target(added)
     return Outcome(reply=Message.plain(f"Added {len(added)} sessions:\n{overview(added)}"))
 
 
@@ -155,7 +158,15 @@ async def import_sessions(ctx: Context, args: Args) -> Outcome:
         )
         for e in events
     ]
+    ctx.audit.target = _added_target(added)
     return Outcome(reply=Message.plain(f"Imported {len(added)} sessions:\n{overview(added)}"))
+
+
+def _added_target(added: list[ProgrammeSession]) -> str:
+    """The audit entry's target for several new sessions: how many, from which."""
+    if not added:
+        return "no sessions"
+    return f"{plural(len(added), 'session')} from {audit.session_target(added[0])}"
 
 
 async def _zone(ctx: Context) -> str:
