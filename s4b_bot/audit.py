@@ -13,8 +13,11 @@ from sqlalchemy import select
 
 from s4b_bot.catalogue import Args, Command
 from s4b_bot.context import Context
+from s4b_bot.errors import UserError
 from s4b_bot.output import Card, Message, Outcome, Text
+from s4b_bot.sessions import resolve
 from s4b_bot.timefmt import format_date
+from storage import queries
 from storage.models import AuditEntry, ProgrammeSession
 
 MAX_SHOWN = 30
@@ -37,12 +40,25 @@ def session_target(session: ProgrammeSession) -> str:
     return f"session:{session.id} ({session.season} {date})"
 
 
-def complete(
-    ctx: Context, command: Command, args: Args, session: ProgrammeSession | None
-) -> None:
+async def named_session(ctx: Context, command: Command, args: Args) -> ProgrammeSession | None:
+    """The session an audited command names, resolved as its handler will, before it runs
+    (a reschedule changes the date it was named by); None if it names none."""
+    if not command.audited:
+        return None
+    option = next((o for o in command.options if o.kind == "session"), None)
+    ref = args.get(option.name) if option else None
+    if option is None or ref is None or str(ref).lower() in option.choices:
+        return None
+    try:
+        return resolve(await queries.all_sessions(ctx.db), str(ref), now=ctx.now)
+    except UserError:
+        return None  # the handler says what is wrong with it
+
+
+def complete(ctx: Context, command: Command, args: Args, session: ProgrammeSession | None) -> None:
     """Fill in what the handler of a successful "change" or "export" command left out: the
     command's name, the session it named, the reason it was given."""
-    if command.audit not in ("change", "export"):
+    if not command.audited:
         return
     note = ctx.audit
     note.action = note.action or command.name

@@ -67,6 +67,11 @@ class Command:
     """Required of organizer commands (the catalogue refuses to load without it)."""
 
     @property
+    def audited(self) -> bool:
+        """Whether a successful run leaves an audit entry."""
+        return self.audit in ("change", "export")
+
+    @property
     def root(self) -> str:
         return ORGANIZER_ROOT if self.audience == "organizer" else MEMBER_ROOT
 

@@ -37,12 +37,12 @@ from s4b_bot.planning import plan_announcements, plan_session_sync, plan_syncs_f
 from s4b_bot.ports import Clock
 from s4b_bot.programme import DEFAULT_PROGRAMME, load_programme, read_programme
 from s4b_bot.registration import session_choice
-from s4b_bot.sessions import is_over, resolve
+from s4b_bot.sessions import is_over
 from s4b_bot.settings import Settings
 from s4b_bot.textparse import parse_command
 from storage import outbox, queries
 from storage.db import Database, is_unavailable
-from storage.models import Member, ProgrammeSession
+from storage.models import Member
 
 _log = logging.getLogger(__name__)
 
@@ -210,27 +210,10 @@ class Core:
     async def _call(self, ctx: Context, command: Command, args: dict[str, ArgValue]) -> Outcome:
         if command.audience == "organizer" and not ctx.actor.is_organizer:
             raise Forbidden(MSG_ORGANIZERS_ONLY.format(root=command.root, name=command.name))
-        session = await self._named_session(ctx, command, args)
+        session = await audit.named_session(ctx, command, args)
         outcome = await command.handler(ctx, args)
         audit.complete(ctx, command, args, session)
         return outcome
-
-    @staticmethod
-    async def _named_session(
-        ctx: Context, command: Command, args: dict[str, ArgValue]
-    ) -> ProgrammeSession | None:
-        """The session an audited command names, resolved as its handler will (before it
-        runs: a reschedule may change the date it was named by); None if there is none."""
-        if command.audit not in ("change", "export"):
-            return None
-        option = next((o for o in command.options if o.kind == "session"), None)
-        ref = args.get(option.name) if option else None
-        if option is None or ref is None or str(ref).lower() in option.choices:
-            return None
-        try:
-            return resolve(await queries.all_sessions(ctx.db), str(ref), now=ctx.now)
-        except UserError:
-            return None  # the handler says what is wrong with it
 
     async def _run(
         self, actor: Actor, step: Step, *, files: tuple[Attachment, ...] = ()

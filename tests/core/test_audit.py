@@ -126,7 +126,7 @@ EXAMPLES: dict[str, Example] = {
         setup=spring_held,
     ),
 }
-AUDITED = [c for c in CATALOGUE.for_root(ORGANIZER_ROOT) if c.audit in ("change", "export")]
+AUDITED = [c for c in CATALOGUE.for_root(ORGANIZER_ROOT) if c.audited]
 
 
 async def entries(core: Core) -> list[AuditEntry]:
