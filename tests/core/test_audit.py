@@ -21,6 +21,7 @@ from s4b_bot.core import Core
 from s4b_bot.invocation import Actor, FormSubmission
 from s4b_bot.output import Attachment
 from storage.models import AuditEntry
+from tests.core.test_permissions import ICS_FILE
 from tests.helpers import flat, register, reply_text
 
 ADA = Actor("console", "local", "ada", "Ada Lovelace")
@@ -30,13 +31,6 @@ AFTER_SPRING = datetime(2025, 4, 29, 19, tzinfo=UTC)
 CALL_LINK = "https://zoom.us/j/987654321"
 ADA_EMAIL = "ada@example.org"
 PERSONAL = (CALL_LINK, "zoom.us", ADA_EMAIL, "Ada Lovelace", "Ben Okafor", "passcode")
-ICS_FILE = Attachment(
-    "sessions.ics",
-    b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
-    b"UID:x@test\r\nDTSTART:20261027T170000Z\r\nDTEND:20261027T180000Z\r\n"
-    b"SUMMARY:Imported\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-    "text/calendar",
-)
 SUMMARY_FILE = Attachment(
     "summary.md",
     b"# Spring\n\n## Insights\nOne.\n\n## Recommendations\nTwo.\n\n"
