@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from s4b_bot import planning
+from s4b_bot import audit, planning
 from s4b_bot.catalogue import Args
 from s4b_bot.context import Context
 from s4b_bot.output import Message, Outcome
@@ -18,6 +18,7 @@ async def set_call_details(ctx: Context, args: Args) -> Outcome:
     assert session is not None
     details = str(args["details"])
     if details == session.call_details:
+        audit.unchanged(ctx)
         return Outcome(
             reply=Message.plain(
                 f"The {session.season} session already has these call details; nothing changed."

@@ -26,6 +26,9 @@ ORGANIZER_ROOT = "s4b-admin"
 OptionKind = Literal["session", "text", "when", "zone", "choice", "file"]
 """"when" is a date and time: typed, it is one word or two (`2026-04-28 13:00`)."""
 Audience = Literal["member", "organizer"]
+AuditPolicy = Literal["change", "export", "none"]
+"""What a successful run leaves in the audit log: "change" (it changes state) and "export"
+(it hands out personal data) leave one entry, written by the core; "none" (it only shows)."""
 Args = Mapping[str, ArgValue]
 Handler = Callable[["Context", Args], Awaitable["Outcome"]]
 
@@ -64,6 +67,13 @@ class Command:
     options: tuple[Option, ...] = ()
     audience: Audience = "member"
     example: str | None = None
+    audit: AuditPolicy | None = None
+    """Required of organizer commands (the catalogue refuses to load without it)."""
+
+    @property
+    def audited(self) -> bool:
+        """Whether a successful run leaves an audit entry."""
+        return self.audit in ("change", "export")
 
     @property
     def root(self) -> str:
@@ -118,6 +128,9 @@ class Catalogue:
         self._by_key = {(c.root, c.name): c for c in self.commands}
         if len(self._by_key) != len(self.commands):
             raise ValueError("two commands share a name")
+        undeclared = [c.name for c in self.commands if c.audience == "organizer" and not c.audit]
+        if undeclared:
+            raise ValueError(f"organizer commands without an audit policy: {undeclared}")
 
     def get(self, root: str, name: str) -> Command:
         try:

@@ -165,6 +165,7 @@ CATALOGUE = Catalogue(
             info.show_help,
             options=(Option("command", "text", "A command to explain", max_length=60),),
             audience="organizer",
+            audit="none",
         ),
         Command(
             "session call",
@@ -182,6 +183,7 @@ CATALOGUE = Catalogue(
                 ),
             ),
             audience="organizer",
+            audit="change",
             example="/s4b-admin session call spring https://zoom.us/j/123 (passcode 4567)",
         ),
         Command(
@@ -195,6 +197,7 @@ CATALOGUE = Catalogue(
                 Option("title", "text", "The title", required=True, max_length=200),
             ),
             audience="organizer",
+            audit="change",
             example="/s4b-admin session add 2026-04-28 13:00 Belonging in Practice",
         ),
         Command(
@@ -213,6 +216,7 @@ CATALOGUE = Catalogue(
                 Option("title", "text", "The title", required=True, max_length=200),
             ),
             audience="organizer",
+            audit="change",
             example="/s4b-admin session series 2026-04-28 13:00 quarterly S4B 2026",
         ),
         Command(
@@ -221,6 +225,7 @@ CATALOGUE = Catalogue(
             session_create.import_sessions,
             options=(Option("file", "file", "An .ics file", required=True),),
             audience="organizer",
+            audit="change",
         ),
         Command(
             "session reschedule",
@@ -237,6 +242,7 @@ CATALOGUE = Catalogue(
                 ),
             ),
             audience="organizer",
+            audit="change",
             example="/s4b-admin session reschedule spring 2025-05-06 13:00",
         ),
         Command(
@@ -245,6 +251,7 @@ CATALOGUE = Catalogue(
             session_admin.cancel,
             options=(SESSION, Option("reason", "text", "Why, for the members", max_length=300)),
             audience="organizer",
+            audit="change",
         ),
         Command(
             "session capacity",
@@ -257,6 +264,7 @@ CATALOGUE = Catalogue(
                 ),
             ),
             audience="organizer",
+            audit="change",
         ),
         Command(
             "reminders",
@@ -266,6 +274,7 @@ CATALOGUE = Catalogue(
                 Option("setting", "text", "Times like `7d,1d,1h`, or `default`", max_length=40),
             ),
             audience="organizer",
+            audit="change",
             example="/s4b-admin reminders 3d,2h",
         ),
         Command(
@@ -274,6 +283,7 @@ CATALOGUE = Catalogue(
             session_admin.announce,
             options=(SESSION,),
             audience="organizer",
+            audit="change",
         ),
         Command(
             "roster",
@@ -281,12 +291,14 @@ CATALOGUE = Catalogue(
             roster.roster,
             options=(SESSION,),
             audience="organizer",
+            audit="export",
         ),
         Command(
             "deliveries",
             "What the bot sent, and what it could not deliver.",
             roster.deliveries,
             audience="organizer",
+            audit="export",
         ),
         Command(
             "summary",
@@ -294,6 +306,7 @@ CATALOGUE = Catalogue(
             summaries.start_summary,
             options=(SESSION, Option("file", "file", "A Markdown file with the four headings")),
             audience="organizer",
+            audit="change",
             example="/s4b-admin summary spring",
         ),
         Command(
@@ -302,6 +315,7 @@ CATALOGUE = Catalogue(
             summaries.export_summary,
             options=(SESSION,),
             audience="organizer",
+            audit="none",
         ),
         Command(
             "summary pin",
@@ -309,6 +323,7 @@ CATALOGUE = Catalogue(
             summaries.pin_summary,
             options=(SESSION,),
             audience="organizer",
+            audit="change",
         ),
         Command(
             "idea",
@@ -331,6 +346,7 @@ CATALOGUE = Catalogue(
                 ),
             ),
             audience="organizer",
+            audit="change",
             example="/s4b-admin idea 12 carry summer",
         ),
         Command(
@@ -338,6 +354,7 @@ CATALOGUE = Catalogue(
             "The moderation queue: open reports.",
             moderation.queue,
             audience="organizer",
+            audit="none",
         ),
         Command(
             "resolve",
@@ -351,6 +368,7 @@ CATALOGUE = Catalogue(
                 Option("note", "text", "Why", max_length=300),
             ),
             audience="organizer",
+            audit="change",
         ),
         Command(
             "thread",
@@ -369,12 +387,14 @@ CATALOGUE = Catalogue(
                 ),
             ),
             audience="organizer",
+            audit="change",
         ),
         Command(
             "audit",
             "The audit log: who did what, when and why.",
             audit.show_audit,
             audience="organizer",
+            audit="none",
         ),
         *privacy.COMMANDS,
         *linking.COMMANDS,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,18 @@ if TYPE_CHECKING:
 
 
 @dataclass
+class AuditNote:
+    """This call's audit entry, written by the core once the call has succeeded. Handlers
+    refine it (`audit.record`); for a "change" or "export" command the core fills in the rest."""
+
+    action: str | None = None
+    target: str | None = None
+    reason: str | None = None
+    unchanged: bool = False
+    """The call only showed something or found nothing to change: no entry."""
+
+
+@dataclass
 class Context:
     actor: Actor
     db: AsyncSession
@@ -29,6 +41,7 @@ class Context:
     account: Member | None = None
     """The platform account that typed the command, when linked to `member` (`/s4b link`);
     otherwise None and `member` is that account."""
+    audit: AuditNote = field(default_factory=AuditNote)
 
     @property
     def own_account(self) -> Member:

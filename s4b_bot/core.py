@@ -19,7 +19,16 @@ from typing import Any, TypeVar
 
 from sqlalchemy import text
 
-from s4b_bot import calendar_cmd, ideas, metrics, moderation, privacy, registration, summaries
+from s4b_bot import (
+    audit,
+    calendar_cmd,
+    ideas,
+    metrics,
+    moderation,
+    privacy,
+    registration,
+    summaries,
+)
 from s4b_bot.actions import parse_action
 from s4b_bot.browse import home, session_detail
 from s4b_bot.calendar_cmd import feed_for_token
@@ -254,7 +263,10 @@ class Core:
     async def _call(self, ctx: Context, command: Command, args: dict[str, ArgValue]) -> Outcome:
         if command.audience == "organizer" and not ctx.actor.is_organizer:
             raise Forbidden(MSG_ORGANIZERS_ONLY.format(root=command.root, name=command.name))
-        return await command.handler(ctx, args)
+        session = await audit.named_session(ctx, command, args)
+        outcome = await command.handler(ctx, args)
+        audit.complete(ctx, command, args, session)
+        return outcome
 
     async def _run(
         self, actor: Actor, step: Step, *, files: tuple[Attachment, ...] = ()
@@ -310,7 +322,9 @@ class Core:
                 files=files,
                 account=member if person else None,
             )
-            return await step(ctx)
+            outcome = await step(ctx)
+            audit.write(ctx)  # in the same transaction: kept only if the call is
+            return outcome
 
     def _unexpected(self, exc: Exception) -> Outcome:
         ref = secrets.token_hex(3)

@@ -237,6 +237,7 @@ async def change_status(ctx: Context, args: Args) -> Outcome:
         idea.status = {"open": "open", "review": "review", "done": "done", "hide": "hidden"}[action]
         note = STATUS_LABELS[idea.status].lower()
     if idea.status == before and action not in ("merge",):
+        audit.unchanged(ctx)
         return Outcome(reply=Message.plain(f"Idea #{idea.id} is already {note}; nothing changed."))
     await _redraw(ctx.db, idea, ctx.now)
     reason = detail if action in ("hide", "open", "review", "done") else None

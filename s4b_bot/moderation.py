@@ -131,13 +131,12 @@ async def resolve_report(ctx: Context, args: Args) -> Outcome:
             idea.status = "hidden"
             await _redraw(ctx.db, idea, ctx.now)
             await _tell_author(ctx, idea, "hidden by the organizers", note)
-            audit.record(ctx, "idea hide", item.target, note or item.reason)
     item.status, item.resolution, item.resolved_at = (
         "resolved",
         decision + (f": {note}" if note else ""),
         ctx.now,
     )
-    audit.record(ctx, f"report {decision}", f"report:{item.id}", note)
+    audit.record(ctx, f"report {decision}", f"report:{item.id} on {item.target}", note)
     return Outcome(reply=Message.plain(f"Report {item.id} resolved ({decision})."))
 
 

@@ -59,6 +59,7 @@ async def set_community_reminders(ctx: Context, args: Args) -> Outcome:
     if not choice:
         current = community.reminder_offsets or ctx.settings.reminder_offsets
         shown = format_offsets(parse_offsets(current))
+        audit.unchanged(ctx)
         return Outcome(
             reply=Message.plain(f"This community's reminders: {shown} before each session.")
         )

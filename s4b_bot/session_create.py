@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from s4b_bot import planning
+from s4b_bot import audit, planning
 from s4b_bot.calendar_ics import parse_events
 from s4b_bot.catalogue import Args
 from s4b_bot.context import Context
@@ -108,6 +108,7 @@ async def add_session(ctx: Context, args: Args) -> Outcome:
         starts_at=starts,
         ends_at=starts + DEFAULT_LENGTH,
     )
+    ctx.audit.target = audit.session_target(session)
     return await _added(ctx, "Added", [session])
 
 
@@ -126,6 +127,7 @@ async def add_series(ctx: Context, args: Args) -> Outcome:
         )
         for s in starts
     ]
+    ctx.audit.target = _added_target(added)
     return await _added(ctx, "Added", added)
 
 
@@ -144,6 +146,7 @@ async def import_sessions(ctx: Context, args: Args) -> Outcome:
         )
         for e in events
     ]
+    ctx.audit.target = _added_target(added)
     return await _added(ctx, "Imported", added)
 
 
@@ -151,6 +154,13 @@ async def _added(ctx: Context, verb: str, added: list[ProgrammeSession]) -> Outc
     """The answer: each new session with its reference, its start in its zone and in UTC."""
     listing = overview(added, await queries.all_sessions(ctx.db), times=True)
     return Outcome(reply=Message.plain(f"{verb} {plural(len(added), 'session')}:\n{listing}"))
+
+
+def _added_target(added: list[ProgrammeSession]) -> str:
+    """The audit entry's target for several new sessions: how many, from which."""
+    if not added:
+        return "no sessions"
+    return f"{plural(len(added), 'session')} from {audit.session_target(added[0])}"
 
 
 async def _zone(ctx: Context) -> str:

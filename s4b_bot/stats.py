@@ -177,13 +177,15 @@ async def attendance(ctx: Context, args: Args) -> Outcome:
     newly = [r for r in targets if r.attended is not True]
     for registration in newly:
         registration.attended = True
-    if newly:
+    if newly:  # a count: the log names organizers only
         audit.record(
             ctx,
             "attendance",
-            f"session:{session.id}",
+            audit.session_target(session),
             f"{plural(len(newly), 'registrant')} marked attended",
         )
+    else:
+        audit.unchanged(ctx)
     total = sum(1 for r, _ in registrations if r.attended is True)
     return Outcome(reply=_attendance_reply(session, newly, targets, unknown, ambiguous, total))
 
@@ -239,6 +241,7 @@ COMMANDS: tuple[Command, ...] = (
         "Registrations, attendance, reminders, ideas and reports, in numbers.",
         stats,
         audience="organizer",
+        audit="none",
     ),
     Command(
         "attendance",
@@ -260,6 +263,7 @@ COMMANDS: tuple[Command, ...] = (
             ),
         ),
         audience="organizer",
+        audit="change",
         example="/s4b-admin attendance spring Ada Lovelace, Ben Okafor",
     ),
 )

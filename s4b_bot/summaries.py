@@ -93,6 +93,7 @@ async def start_summary(ctx: Context, args: Args) -> Outcome:
     if ctx.files:
         values = parse_markdown(ctx.files[0].content)
         return await save_summary(ctx, session.id, values)
+    audit.unchanged(ctx)  # only the form: sending it is the change, recorded then
     return Outcome(form=summary_form(session, existing))
 
 
@@ -216,7 +217,9 @@ async def save_summary(ctx: Context, session_id: int, values: Mapping[str, FormV
                 now=ctx.now,
                 key=f"{summary.id}",
             )
-    audit.record(ctx, "summary posted" if first else "summary edited", f"session:{session.id}")
+    audit.record(
+        ctx, "summary posted" if first else "summary edited", audit.session_target(session)
+    )
     done = (
         "posted to the summaries channel, with a discussion thread; its registrants are told"
         if first
@@ -293,5 +296,5 @@ async def pin_summary(ctx: Context, args: Args) -> Outcome:
     await planning.plan_moderation(
         ctx.db, key=f"summary:{summary.id}", channel=SUMMARIES, action="pin", now=ctx.now
     )
-    audit.record(ctx, "summary pinned", f"session:{session.id}")
+    audit.record(ctx, "summary pinned", audit.session_target(session))
     return Outcome(reply=Message.plain(f"The {session.season} summary is being pinned."))

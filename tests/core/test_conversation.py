@@ -241,7 +241,7 @@ async def test_report_hide_merge_carry_and_the_audit_log(
     assert votes_on_1 == 3  # Ada, Ben (once), Jo
     assert statuses == {1: "carried", 2: "merged", 3: "hidden"}
     assert reports == 0
-    assert actions == ["idea hide", "report hide", "idea merge", "idea carry"]
+    assert actions == ["report hide", "idea merge", "idea carry"]  # one entry per command
     audit = await say(core, JO, "/s4b-admin audit")
     assert "Jo (console) · idea merge idea #2" in audit
     assert "report dismiss report #1" in audit or "report #1" in audit

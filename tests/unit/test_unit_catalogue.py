@@ -12,7 +12,10 @@ async def _handler(ctx, args):  # never called: the catalogue only stores it
 
 
 def make(name: str, *options: Option, audience: str = "member") -> Command:
-    return Command(name, f"The {name} command.", _handler, options=options, audience=audience)
+    audit = "change" if audience == "organizer" else None
+    return Command(
+        name, f"The {name} command.", _handler, options=options, audience=audience, audit=audit
+    )
 
 
 SCOPE = Option("scope", "choice", "Which sessions", choices=("upcoming", "all"))
