@@ -63,3 +63,19 @@ async def test_the_conversation_example_shows_summary_ideas_moderation_and_diges
     assert "roster-spring-2025-04-29.csv" in out
     assert "Jo (console) · idea merge idea #2" in out
     assert "Something went wrong" not in out
+
+
+def test_every_test_the_readme_names_exists() -> None:
+    """The Security section cites the tests that hold the bot to its promises: they exist.
+    A bare `::name` belongs to the file named last before it."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    cited = re.findall(r"`(tests/[\w/]+\.py)?(?:::(\w+))?`", readme)
+    assert len(cited) > 10
+    last = ""
+    for path, name in cited:
+        last = path or last
+        if not last:
+            continue
+        source = (ROOT / last).read_text(encoding="utf-8")
+        if name:
+            assert f"def {name}(" in source, f"README cites {last}::{name}, which is not there"
