@@ -65,6 +65,28 @@ async def test_the_conversation_example_shows_summary_ideas_moderation_and_diges
     assert "Something went wrong" not in out
 
 
+async def test_the_organizer_example_adds_sessions_keeps_a_waitlist_and_audits_it_all(
+    core: Core, clock: SettableClock
+) -> None:
+    script = (ROOT / "examples" / "organizer.txt").read_text(encoding="utf-8")
+    out = await run_console(core, clock, script)
+    assert "Tuesday, October 28, 2025, 1:00–2:00 p.m. EDT (2025-10-28 17:00 UTC)" in out
+    assert "There is already a session at that time, so nothing was added" in out
+    for tuesday in ("April 28, 2026", "July 28, 2026", "October 27, 2026", "January 26, 2027"):
+        assert f"Tuesday, {tuesday}, 1:00–2:00 p.m." in out
+    assert "'spring' matches 2 sessions:" in out
+    assert "You: Waitlisted, #1 in line" in out
+    mary = out.split("now typing as Mary")[1].split("now typing as Jo")[0]
+    assert "example.org/call" not in mary  # the waitlist never sees the call link
+    assert "1 registrant will get the updated invitation." in out
+    assert 'Call details: https://example.org/call/spring — dial-in: +1 555 0100, "S4B"' in out
+    assert "already at that time; nothing changed." in out
+    assert "was announced just now" in out and out.count("[#announcements") == 1
+    audit = out.split("/s4b-admin audit")[-1]
+    assert audit.count("Jo (console) ·") == 7 and "example.org/call" not in audit
+    assert "Something went wrong" not in out
+
+
 def test_every_test_the_readme_names_exists() -> None:
     """The Security section cites the tests that hold the bot to its promises: they exist.
     A bare `::name` belongs to the file named last before it."""
