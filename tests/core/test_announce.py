@@ -32,11 +32,6 @@ def platform() -> LinkingPlatform:
     return LinkingPlatform()
 
 
-@pytest.fixture
-def dispatcher(core: Core, platform: RecordingPlatform, clock: SettableClock) -> Dispatcher:
-    return Dispatcher(core.db, platforms={"console": platform}, clock=clock, settings=core.settings)
-
-
 async def announce(core: Core) -> str:
     return flat(reply_text(await core.run_text(JO, "s4b-admin", "announce spring")))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import func, select
 
 from s4b_bot.actions import action_id
@@ -29,16 +28,6 @@ SECTIONS = {
     "resources": "The belonging toolkit.",
     "collaboration": "Libraries want to co-host.",
 }
-
-
-@pytest.fixture
-def platform() -> RecordingPlatform:
-    return RecordingPlatform()
-
-
-@pytest.fixture
-def dispatcher(core: Core, platform: RecordingPlatform, clock: SettableClock) -> Dispatcher:
-    return Dispatcher(core.db, platforms={"console": platform}, clock=clock, settings=core.settings)
 
 
 async def say(core: Core, actor: Actor, text: str) -> str:

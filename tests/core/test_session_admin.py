@@ -22,16 +22,6 @@ JO = Actor("console", "local", "jo", "Jo", is_organizer=True)
 ADA = Actor("console", "local", "ada", "Ada")
 
 
-@pytest.fixture
-def platform() -> RecordingPlatform:
-    return RecordingPlatform()
-
-
-@pytest.fixture
-def dispatcher(core: Core, platform: RecordingPlatform, clock: SettableClock) -> Dispatcher:
-    return Dispatcher(core.db, platforms={"console": platform}, clock=clock, settings=core.settings)
-
-
 async def sessions_of(core: Core, key: str) -> list[ProgrammeSession]:
     async with core.db.transaction() as db:
         series = await db.scalar(select(Series).where(Series.key == key))
