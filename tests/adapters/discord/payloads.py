@@ -138,3 +138,28 @@ def answers(modal: dict[str, Any], values: dict[str, Any]) -> list[dict[str, Any
             }
         )
     return submitted
+
+
+BOT_MESSAGE: dict[str, Any] = {
+    "id": "1",
+    "channel_id": "1100000000000000061",
+    "author": {"id": "1", "username": "x", "discriminator": "0", "avatar": None},
+    "content": "",
+    "embeds": [],
+    "attachments": [],
+    "mentions": [],
+    "mention_roles": [],
+    "pinned": False,
+    "mention_everyone": False,
+    "tts": False,
+    "timestamp": "2025-01-01T00:00:00+00:00",
+    "edited_timestamp": None,
+    "flags": 0,
+    "type": 0,
+}
+
+
+def message_with(custom_id: str) -> dict[str, Any]:
+    """A message of the bot's with one button (discord.py routes a press by the message)."""
+    button = {"type": 2, "style": 2, "label": "Press", "custom_id": custom_id}
+    return BOT_MESSAGE | {"components": [{"type": 1, "components": [button]}]}
