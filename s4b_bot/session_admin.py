@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from s4b_bot import planning
+from s4b_bot import audit, planning
 from s4b_bot.catalogue import Args
 from s4b_bot.context import Context
 from s4b_bot.errors import UserError
@@ -174,6 +174,7 @@ async def announce(ctx: Context, args: Args) -> Outcome:
         "announcements channel in a moment."
     )
     if any(row.status == "pending" and row.due_at <= ctx.now for row in earlier):
+        audit.unchanged(ctx)  # nothing posted again: no entry
         return Outcome(reply=queued)
     recent = [
         row
@@ -184,6 +185,7 @@ async def announce(ctx: Context, args: Args) -> Outcome:
         and row.sent_at > ctx.now - JUST_ANNOUNCED
     ]
     if recent:
+        audit.unchanged(ctx)
         return Outcome(reply=await _just_announced(ctx, session, recent))
     # Keyed by the latest announcement row, so two organizers asking at once plan one.
     planned = await planning.plan_broadcast(
@@ -194,6 +196,7 @@ async def announce(ctx: Context, args: Args) -> Outcome:
         key=f"manual:{earlier[0].id if earlier else 0}",
     )
     if not planned:
+        audit.unchanged(ctx)
         return Outcome(reply=queued)
     return Outcome(
         reply=Message.plain(
