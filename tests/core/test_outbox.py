@@ -538,3 +538,16 @@ async def test_changed_call_details_reach_the_registrants_calendars(
     assert int(event["SEQUENCE"]) == int(first["SEQUENCE"]) + 3
     assert len(platform.dms_to("ada")) == 4
     assert platform.dms_to("ben") == []
+
+
+async def test_reminder_times_of_a_week_or_more_can_be_chosen(core: Core) -> None:
+    """7d is 10,080 minutes: it must be stored in a form that reads back."""
+    await register(core, ADA, "spring")
+    mine = flat(reply_text(await core.run_text(ADA, "s4b", "reminders 7d,1d,1h")))
+    assert "You will be reminded 7 days, 1 day, 1 hour before each" in mine
+    assert "3 reminders planned" in mine
+    assert "28 days" in flat(reply_text(await core.run_text(ADA, "s4b", "reminders 4w")))
+    community = flat(reply_text(await core.run_text(JO, "s4b-admin", "reminders 2w,7d,1h")))
+    assert "Reminders in this community now come 14 days, 7 days, 1 hour before" in community
+    shown = flat(reply_text(await core.run_text(JO, "s4b-admin", "reminders")))
+    assert "14 days, 7 days, 1 hour" in shown
