@@ -148,12 +148,17 @@ async def cancel(ctx: Context, args: Args) -> Outcome:
 async def set_capacity(ctx: Context, args: Args) -> Outcome:
     session = await _changeable(ctx, args["session"])
     text = str(args["seats"]).strip().lower()
+    capacity: int | None
     if text in ("none", "unlimited", "off"):
-        session.capacity = None
+        capacity = None
     elif text.isascii() and text.isdigit() and 0 < int(text) <= 100_000:
-        session.capacity = int(text)
+        capacity = int(text)
     else:
         raise UserError("Seats must be a whole number from 1 to 100,000, or `none`.")
+    if capacity == session.capacity:
+        seats = "no limit" if capacity is None else plural(capacity, "seat")
+        raise UserError(f"The {session.season} session already has {seats}; nothing changed.")
+    session.capacity = capacity
     promoted = await promote(
         ctx.db, session, now=ctx.now, default_offsets=ctx.settings.reminder_offsets
     )
