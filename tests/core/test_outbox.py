@@ -551,3 +551,21 @@ async def test_reminder_times_of_a_week_or_more_can_be_chosen(core: Core) -> Non
     assert "Reminders in this community now come 14 days, 7 days, 1 hour before" in community
     shown = flat(reply_text(await core.run_text(JO, "s4b-admin", "reminders")))
     assert "14 days, 7 days, 1 hour" in shown
+
+
+async def test_leaving_a_waitlist_or_a_cancelled_session_says_what_happened(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    await core.run_text(JO, "s4b-admin", "session capacity spring 1")
+    await register(core, ADA, "spring", email="ada@example.org")
+    await register(core, BEN, "spring")
+    left = flat(reply_text(await core.run_text(BEN, "s4b", "unregister spring")))
+    assert left.startswith("You are off the waitlist of: Spring.")
+    assert "no longer registered" not in left
+    await core.run_text(JO, "s4b-admin", "session cancel spring speaker is ill")
+    await dispatcher.drain()
+    told = len(platform.dms_to("ada"))
+    gone = flat(reply_text(await core.run_text(ADA, "s4b", "unregister spring")))
+    assert gone == "You are no longer registered for: Spring."  # it is cancelled: no way back
+    await dispatcher.drain()
+    assert len(platform.dms_to("ada")) == told  # its cancellation has already been sent
