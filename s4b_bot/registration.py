@@ -400,13 +400,14 @@ async def _unregister_from(ctx: Context, sessions: list[ProgrammeSession]) -> Ou
     removed: list[str] = []
     left_waitlist: list[str] = []
     community = await ctx.member.awaitable_attrs.community
+    every = await queries.all_sessions(ctx.db)
     for session in sessions:
         status = await queries.remove_registration(
             ctx.db, member_id=ctx.member.id, session_id=session.id
         )
         if status is None:
             continue
-        (removed if status == "confirmed" else left_waitlist).append(session.season)
+        (removed if status == "confirmed" else left_waitlist).append(_named(session, every))
         await outbox.withdraw(
             ctx.db, kinds=planning.MEMBER_KINDS, session_id=session.id, member_id=ctx.member.id
         )
@@ -442,6 +443,14 @@ async def _unregister_from(ctx: Context, sessions: list[ProgrammeSession]) -> Ou
     if any(session.status != "cancelled" for session in sessions):
         lines.append("Changed your mind? `/s4b register` signs you up again.")
     return Outcome(reply=Message.plain(*lines))
+
+
+def _named(session: ProgrammeSession, sessions: Sequence[ProgrammeSession]) -> str:
+    """The season, with what names it alone when another session shares it."""
+    ref = reference(session, sessions)
+    if ref == session.season.lower().replace(" ", "-"):
+        return session.season
+    return f"{session.season} (`{ref}`)"
 
 
 async def my_registrations(ctx: Context, args: Args) -> Outcome:

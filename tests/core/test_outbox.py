@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
 from s4b_bot.dispatch import Dispatcher
-from s4b_bot.invocation import Actor
+from s4b_bot.invocation import Actor, FormSubmission
 from s4b_bot.timefmt import format_span
 from storage.models import OutboxMessage, ProgrammeSession
 from tests.fakes import RecordingPlatform, closed_dms, rate_limited
@@ -569,3 +569,14 @@ async def test_leaving_a_waitlist_or_a_cancelled_session_says_what_happened(
     assert gone == "You are no longer registered for: Spring."  # it is cancelled: no way back
     await dispatcher.drain()
     assert len(platform.dms_to("ada")) == told  # its cancellation has already been sent
+
+
+async def test_unregistering_from_sessions_of_two_series_names_each_apart(core: Core) -> None:
+    await core.run_text(JO, "s4b-admin", "session series 2026-04-28 13:00 quarterly S4B 2026")
+    async with core.db.transaction() as db:
+        ids = (await db.scalars(select(ProgrammeSession.id).order_by(ProgrammeSession.id))).all()
+    values = {"name": "Ada", "about": "x", "sessions": tuple(map(str, ids)), "consent": True}
+    await core.submit(FormSubmission(ADA, "register", values))
+    gone = flat(reply_text(await core.run_text(ADA, "s4b", "unregister all")))
+    assert "Spring (`spring-2025`), Summer (`summer-2025`)" in gone
+    assert "Year-End, Spring (`spring-2026`)" in gone
