@@ -128,7 +128,14 @@ CATALOGUE = Catalogue(
             "Share an idea to carry the conversation on between sessions.",
             ideas.submit_idea,
             options=(
-                Option("text", "text", "Your idea", required=True, max_length=ideas.MAX_IDEA),
+                Option(
+                    "text",
+                    "text",
+                    "Your idea",
+                    required=True,
+                    max_length=ideas.MAX_IDEA,
+                    label="Your idea",
+                ),
                 Option("session", "session", "The session it is about", keyword_only=True),
             ),
             example="/s4b idea A shared map of local belonging projects --session summer",

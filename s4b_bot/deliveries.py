@@ -520,8 +520,16 @@ async def _render_post(db: AsyncSession, row: OutboxMessage, *, now: datetime) -
             )
             card = Card(title=card.title, body=card.body, fields=card.fields)
         else:
+            earlier = [
+                other
+                for other in await queries.all_sessions(db)
+                if other.id != session.id
+                and other.status != "cancelled"
+                and now < other.starts_at < session.starts_at
+            ]
+            # An organizer may announce a later session: only the next one is called so.
             lead = Text.of(
-                "Next session: ",
+                "Coming up: " if earlier else "Next session: ",
                 starts(session, now, None),
                 ". Everyone is welcome: register with the button "
                 f"or `/s4b register {await cached_reference(db, session)}`.",

@@ -242,8 +242,12 @@ async def change_status(ctx: Context, args: Args) -> Outcome:
     await _redraw(ctx.db, idea, ctx.now)
     reason = detail if action in ("hide", "open", "review", "done") else None
     audit.record(ctx, f"idea {action}", f"idea:{idea.id}", reason or None)
-    await _tell_author(ctx, idea, note, reason)
-    return Outcome(reply=Message.plain(f"Idea #{idea.id} is now {note}. Its author is told."))
+    told = (
+        "Its author is told."
+        if await _tell_author(ctx, idea, note, reason)
+        else "Its author asked to be forgotten, so nobody is told."
+    )
+    return Outcome(reply=Message.plain(f"Idea #{idea.id} is now {note}. {told}"))
 
 
 async def merge(db: AsyncSession, duplicate: Idea, target: Idea) -> int:
@@ -265,12 +269,13 @@ async def merge(db: AsyncSession, duplicate: Idea, target: Idea) -> int:
     return moved
 
 
-async def _tell_author(ctx: Context, idea: Idea, note: str, reason: str | None) -> None:
+async def _tell_author(ctx: Context, idea: Idea, note: str, reason: str | None) -> bool:
+    """Plan the author's DM; False when the idea has no author any more (forget-me)."""
     if idea.member_id is None:
-        return
+        return False
     author = await ctx.db.get(Member, idea.member_id)
     if author is None:
-        return
+        return False
     community = await author.awaitable_attrs.community
     await outbox.plan(
         ctx.db,
@@ -282,6 +287,7 @@ async def _tell_author(ctx: Context, idea: Idea, note: str, reason: str | None) 
         member_id=author.id,
         payload={"idea": idea.id, "note": note, "reason": reason},
     )
+    return True
 
 
 def status_notice(idea: Idea, note: str, reason: str | None) -> Message:

@@ -46,6 +46,19 @@ def parse_offsets(text: str) -> tuple[timedelta, ...]:
     return tuple(sorted(set(offsets), reverse=True))
 
 
+def store_offsets(offsets: tuple[timedelta, ...]) -> str:
+    """Offsets as they are kept, each in its largest whole unit ("7d", not "10080m"), so
+    every stored value reads back through `parse_offsets` (at most four digits)."""
+    parts = []
+    for offset in offsets:
+        minutes = int(offset.total_seconds() // 60)
+        unit, size = next(
+            (u, s) for u, s in (("d", 1_440), ("h", 60), ("m", 1)) if minutes % s == 0
+        )
+        parts.append(f"{minutes // size}{unit}")
+    return ",".join(parts)
+
+
 def format_offsets(offsets: tuple[timedelta, ...]) -> str:
     return ", ".join(describe(o) for o in offsets)
 

@@ -272,7 +272,7 @@ async def forget(
     await db.execute(delete(OutboxMessage).where(OutboxMessage.member_id.in_(ids)))
     ideas = await _anonymise(db, Idea, Idea.member_id, ids)
     votes = await _anonymise(db, Vote, Vote.member_id, ids)
-    await _anonymise(db, Report, Report.reporter_id, ids)
+    reports = await _anonymise(db, Report, Report.reporter_id, ids)
     await db.execute(delete(LinkCode).where(LinkCode.member_id.in_(ids)))
     await db.execute(delete(CalendarCopy).where(CalendarCopy.member_id.in_(ids)))
     # The accounts themselves (display name, platform user id, settings, feed token): a
@@ -291,6 +291,7 @@ async def forget(
         "registrations": len(registrations),
         "ideas": ideas,
         "votes": votes,
+        "reports": reports,
         "accounts": len(accounts),
     }
 
@@ -305,6 +306,14 @@ async def _anonymise(db: AsyncSession, model: Any, column: Any, ids: list[int]) 
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def _stays(done: dict[str, int]) -> str:
+    """ "1 idea and 0 votes", with the reports the member made when there are any."""
+    kept = [plural(done["ideas"], "idea"), plural(done["votes"], "vote")]
+    if done.get("reports"):
+        kept.append(plural(done["reports"], "report"))
+    return ", ".join(kept[:-1]) + " and " + kept[-1]
+
+
 async def _forget(ctx: Context) -> Outcome:
     done = await forget(
         ctx.db, ctx.member, now=ctx.now, default_offsets=ctx.settings.reminder_offsets
@@ -317,8 +326,7 @@ async def _forget(ctx: Context) -> Outcome:
             f"{plural(done['registrations'], 'registration')} with the answers you gave, the "
             "messages I sent you, your name and user id, your time zone, reminder settings and "
             f"calendar feed.{unlinked}",
-            f"What stays: your {plural(done['ideas'], 'idea')} and "
-            f"{plural(done['votes'], 'vote')}, without your name, so the counts stay right. "
+            f"What stays: your {_stays(done)}, without your name, so the counts stay right. "
             "Nothing else is kept. If you added sessions to your calendar, remove them there; "
             "if you use the bot again, it starts afresh.",
         )

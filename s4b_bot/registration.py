@@ -397,19 +397,22 @@ async def _unregister_from(ctx: Context, sessions: list[ProgrammeSession]) -> Ou
             raise UserError(
                 f"The {session.season} session has already taken place; nothing changed."
             )
-    removed = []
+    removed: list[str] = []
+    left_waitlist: list[str] = []
     community = await ctx.member.awaitable_attrs.community
+    every = await queries.all_sessions(ctx.db)
     for session in sessions:
         status = await queries.remove_registration(
             ctx.db, member_id=ctx.member.id, session_id=session.id
         )
         if status is None:
             continue
-        removed.append(session.season)
+        (removed if status == "confirmed" else left_waitlist).append(_named(session, every))
         await outbox.withdraw(
             ctx.db, kinds=planning.MEMBER_KINDS, session_id=session.id, member_id=ctx.member.id
         )
-        if status == "confirmed":
+        # A cancelled session's cancellation has already reached the member's calendar.
+        if status == "confirmed" and session.status != "cancelled":
             await planning.plan_member_message(
                 ctx.db,
                 kind=planning.CANCELLATION,
@@ -425,19 +428,29 @@ async def _unregister_from(ctx: Context, sessions: list[ProgrammeSession]) -> Ou
             await promote(
                 ctx.db, locked, now=ctx.now, default_offsets=ctx.settings.reminder_offsets
             )
-    if not removed:
+    if not removed and not left_waitlist:
         season = sessions[0].season
         return Outcome(
             reply=Message.plain(
                 f"You were not registered for the {season} session; nothing changed."
             )
         )
-    return Outcome(
-        reply=Message.plain(
-            f"You are no longer registered for: {', '.join(removed)}.",
-            "Changed your mind? `/s4b register` signs you up again.",
-        )
-    )
+    lines = []
+    if removed:
+        lines.append(f"You are no longer registered for: {', '.join(removed)}.")
+    if left_waitlist:
+        lines.append(f"You are off the waitlist of: {', '.join(left_waitlist)}.")
+    if any(session.status != "cancelled" for session in sessions):
+        lines.append("Changed your mind? `/s4b register` signs you up again.")
+    return Outcome(reply=Message.plain(*lines))
+
+
+def _named(session: ProgrammeSession, sessions: Sequence[ProgrammeSession]) -> str:
+    """The season, with what names it alone when another session shares it."""
+    ref = reference(session, sessions)
+    if ref == session.season.lower().replace(" ", "-"):
+        return session.season
+    return f"{session.season} (`{ref}`)"
 
 
 async def my_registrations(ctx: Context, args: Args) -> Outcome:

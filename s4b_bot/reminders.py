@@ -7,7 +7,7 @@ from sqlalchemy import select
 from s4b_bot import audit
 from s4b_bot.catalogue import Args
 from s4b_bot.context import Context
-from s4b_bot.offsets import effective_offsets, format_offsets, parse_offsets
+from s4b_bot.offsets import effective_offsets, format_offsets, parse_offsets, store_offsets
 from s4b_bot.output import Message, Outcome
 from s4b_bot.planning import replan_member_reminders
 from s4b_bot.words import plural
@@ -37,7 +37,7 @@ async def set_reminders(ctx: Context, args: Args) -> Outcome:
     else:
         offsets = parse_offsets(choice)
         member.reminders_enabled = True
-        member.reminder_offsets = ",".join(f"{int(o.total_seconds() // 60)}m" for o in offsets)
+        member.reminder_offsets = store_offsets(offsets)
     planned = await replan_member_reminders(ctx.db, member, community, ctx.now, default)
     if not member.reminders_enabled:
         return Outcome(
@@ -64,9 +64,7 @@ async def set_community_reminders(ctx: Context, args: Args) -> Outcome:
             reply=Message.plain(f"This community's reminders: {shown} before each session.")
         )
     community.reminder_offsets = (
-        None
-        if choice == "default"
-        else ",".join(f"{int(o.total_seconds() // 60)}m" for o in parse_offsets(choice))
+        None if choice == "default" else store_offsets(parse_offsets(choice))
     )
     members = (
         await ctx.db.scalars(

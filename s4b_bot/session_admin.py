@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from s4b_bot import planning
+from s4b_bot import audit, planning
 from s4b_bot.catalogue import Args
 from s4b_bot.context import Context
 from s4b_bot.errors import UserError
@@ -148,12 +148,17 @@ async def cancel(ctx: Context, args: Args) -> Outcome:
 async def set_capacity(ctx: Context, args: Args) -> Outcome:
     session = await _changeable(ctx, args["session"])
     text = str(args["seats"]).strip().lower()
+    capacity: int | None
     if text in ("none", "unlimited", "off"):
-        session.capacity = None
+        capacity = None
     elif text.isascii() and text.isdigit() and 0 < int(text) <= 100_000:
-        session.capacity = int(text)
+        capacity = int(text)
     else:
         raise UserError("Seats must be a whole number from 1 to 100,000, or `none`.")
+    if capacity == session.capacity:
+        seats = "no limit" if capacity is None else plural(capacity, "seat")
+        raise UserError(f"The {session.season} session already has {seats}; nothing changed.")
+    session.capacity = capacity
     promoted = await promote(
         ctx.db, session, now=ctx.now, default_offsets=ctx.settings.reminder_offsets
     )
@@ -174,6 +179,7 @@ async def announce(ctx: Context, args: Args) -> Outcome:
         "announcements channel in a moment."
     )
     if any(row.status == "pending" and row.due_at <= ctx.now for row in earlier):
+        audit.unchanged(ctx)  # nothing posted again: no entry
         return Outcome(reply=queued)
     recent = [
         row
@@ -184,6 +190,7 @@ async def announce(ctx: Context, args: Args) -> Outcome:
         and row.sent_at > ctx.now - JUST_ANNOUNCED
     ]
     if recent:
+        audit.unchanged(ctx)
         return Outcome(reply=await _just_announced(ctx, session, recent))
     # Keyed by the latest announcement row, so two organizers asking at once plan one.
     planned = await planning.plan_broadcast(
@@ -194,6 +201,7 @@ async def announce(ctx: Context, args: Args) -> Outcome:
         key=f"manual:{earlier[0].id if earlier else 0}",
     )
     if not planned:
+        audit.unchanged(ctx)
         return Outcome(reply=queued)
     return Outcome(
         reply=Message.plain(

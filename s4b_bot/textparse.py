@@ -24,6 +24,7 @@ _QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’"}
 """Opening quote → its closing quote, for grouping the words of one leading argument."""
 _WORD = re.compile(r"\S+")
 _MERIDIEMS = frozenset({"am", "pm", "a.m.", "p.m."})
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def check_line(text: str) -> None:
@@ -74,6 +75,17 @@ class _Rest:
         """A date and, when the next words are one, its time of day: `2026-04-28 1:30 p.m.`."""
         date = self.take_word()
         parts = [date] if date is not None else []
+        before = self.text
+        hour, half = self.take_word(), self.take_word()
+        if hour is not None and not is_time_of_day(hour) and hour[:1].isdigit():
+            # `1 pm` is one time of day; `13h` stays with the date so its refusal names it.
+            if half is not None and half.lower() in _MERIDIEMS:
+                return " ".join([*parts, hour, half])
+            if date is not None and _DATE.fullmatch(date):
+                self.text = before
+                self.take_word()
+                return " ".join([*parts, hour])
+        self.text = before
         for accepts in (is_time_of_day, lambda word: word.lower() in _MERIDIEMS):
             before = self.text
             word = self.take_word()

@@ -82,3 +82,16 @@ async def test_without_links_the_answer_still_says_when_it_went_out(
     )
     await dispatcher.drain()
     assert announcements(plain) == 1
+
+
+async def test_announcing_a_later_session_does_not_call_it_the_next_one(
+    core: Core, dispatcher: Dispatcher, platform: LinkingPlatform
+) -> None:
+    await core.run_text(ADA, "s4b", "help")  # the console community exists
+    await core.run_text(JO, "s4b-admin", "announce year-end")
+    await dispatcher.drain()
+    [post] = [p for p in platform.posts() if p.to == "announcements"]
+    assert post.text.startswith("Coming up: in 8 months.")
+    await core.run_text(JO, "s4b-admin", "announce spring")
+    await dispatcher.drain()
+    assert platform.posts()[-1].text.startswith("Next session: in 4 weeks.")

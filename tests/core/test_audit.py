@@ -206,3 +206,12 @@ async def test_a_summary_sent_through_its_form_leaves_one_entry(
     await core.submit(FormSubmission(JO, opened.form.id, SECTIONS))
     [entry] = await entries(core)
     assert entry.action == "summary posted" and entry.target.endswith(SPRING)
+
+
+async def test_an_announce_that_posts_nothing_again_leaves_no_entry(core: Core) -> None:
+    """Asked again while queued, the announcement is posted once: one entry, not two."""
+    first = await admin(core, JO, "announce spring")
+    assert "is being announced" in first
+    again = await admin(core, JO, "announce spring")
+    assert "queued" in again
+    assert [e.action for e in await entries(core)] == ["announce"]

@@ -109,3 +109,8 @@ async def test_a_name_of_invisible_characters_is_refused_in_the_form(core: Core)
     )
     assert "invisible character (U+200B)" in outcome.field_errors.get("name", "")
     assert await snapshot(core) == before
+
+
+async def test_an_over_long_idea_is_called_an_idea(core: Core) -> None:
+    text = reply_text(await core.run_text(ADA, "s4b", "idea " + "word " * 300))
+    assert text == "Your idea: 1,499 characters; the limit is 500."

@@ -64,3 +64,16 @@ async def test_adding_a_session_at_the_time_of_another_is_refused_naming_it(core
     # A cancelled session's time is free again.
     await say(core, "session cancel fall")
     assert "Added 1 session" in await say(core, "session add 2025-09-23T13:00 Fall, once more")
+
+
+async def test_setting_the_capacity_a_session_already_has_is_refused(core: Core) -> None:
+    assert await say(core, "session capacity spring 5") == "The Spring session now has 5 seats."
+    assert await say(core, "session capacity spring 5") == (
+        "The Spring session already has 5 seats; nothing changed."
+    )
+    assert await say(core, "session capacity spring none") == "The Spring session now has no limit."
+    assert await say(core, "session capacity spring unlimited") == (
+        "The Spring session already has no limit; nothing changed."
+    )
+    assert "2 entries" not in await say(core, "audit")
+    assert (await say(core, "audit")).count("session capacity") == 2

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
 from s4b_bot.dispatch import Dispatcher
-from s4b_bot.invocation import Actor
+from s4b_bot.invocation import Actor, FormSubmission
 from s4b_bot.timefmt import format_span
 from storage.models import OutboxMessage, ProgrammeSession
 from tests.fakes import RecordingPlatform, closed_dms, rate_limited
@@ -538,3 +538,45 @@ async def test_changed_call_details_reach_the_registrants_calendars(
     assert int(event["SEQUENCE"]) == int(first["SEQUENCE"]) + 3
     assert len(platform.dms_to("ada")) == 4
     assert platform.dms_to("ben") == []
+
+
+async def test_reminder_times_of_a_week_or_more_can_be_chosen(core: Core) -> None:
+    """7d is 10,080 minutes: it must be stored in a form that reads back."""
+    await register(core, ADA, "spring")
+    mine = flat(reply_text(await core.run_text(ADA, "s4b", "reminders 7d,1d,1h")))
+    assert "You will be reminded 7 days, 1 day, 1 hour before each" in mine
+    assert "3 reminders planned" in mine
+    assert "28 days" in flat(reply_text(await core.run_text(ADA, "s4b", "reminders 4w")))
+    community = flat(reply_text(await core.run_text(JO, "s4b-admin", "reminders 2w,7d,1h")))
+    assert "Reminders in this community now come 14 days, 7 days, 1 hour before" in community
+    shown = flat(reply_text(await core.run_text(JO, "s4b-admin", "reminders")))
+    assert "14 days, 7 days, 1 hour" in shown
+
+
+async def test_leaving_a_waitlist_or_a_cancelled_session_says_what_happened(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    await core.run_text(JO, "s4b-admin", "session capacity spring 1")
+    await register(core, ADA, "spring", email="ada@example.org")
+    await register(core, BEN, "spring")
+    left = flat(reply_text(await core.run_text(BEN, "s4b", "unregister spring")))
+    assert left.startswith("You are off the waitlist of: Spring.")
+    assert "no longer registered" not in left
+    await core.run_text(JO, "s4b-admin", "session cancel spring speaker is ill")
+    await dispatcher.drain()
+    told = len(platform.dms_to("ada"))
+    gone = flat(reply_text(await core.run_text(ADA, "s4b", "unregister spring")))
+    assert gone == "You are no longer registered for: Spring."  # it is cancelled: no way back
+    await dispatcher.drain()
+    assert len(platform.dms_to("ada")) == told  # its cancellation has already been sent
+
+
+async def test_unregistering_from_sessions_of_two_series_names_each_apart(core: Core) -> None:
+    await core.run_text(JO, "s4b-admin", "session series 2026-04-28 13:00 quarterly S4B 2026")
+    async with core.db.transaction() as db:
+        ids = (await db.scalars(select(ProgrammeSession.id).order_by(ProgrammeSession.id))).all()
+    values = {"name": "Ada", "about": "x", "sessions": tuple(map(str, ids)), "consent": True}
+    await core.submit(FormSubmission(ADA, "register", values))
+    gone = flat(reply_text(await core.run_text(ADA, "s4b", "unregister all")))
+    assert "Spring (`spring-2025`), Summer (`summer-2025`)" in gone
+    assert "Year-End, Spring (`spring-2026`)" in gone

@@ -331,8 +331,19 @@ async def test_forget_me_leaves_no_trace_of_the_member_but_anonymous_ideas_and_v
     async with core.db.transaction() as db:
         idea = await db.get(Idea, ids["ada_idea"])
         assert idea is not None and idea.member_id is None
-    assert "What stays: your 1 idea and 1 vote, without your name" in reply
+    assert "What stays: your 1 idea, 1 vote and 1 report, without your name" in reply
     assert "nothing else" in reply.lower()
     data = await my_data(core, ADA)  # a new, empty account: the bot starts afresh
     assert [a["first_seen"] for a in data["accounts"]] != [None]
     assert data["messages"] == data["registrations"] == data["ideas"] == data["votes"] == []
+
+
+async def test_after_forget_me_reports_are_said_to_stay_and_no_author_is_said_told(
+    core: Core,
+) -> None:
+    await core.run_text(ADA, "s4b", "idea Libraries as belonging hubs")
+    await core.run_text(ADA, "s4b", "report 1 A report Ada made")
+    reply = flat(reply_text(await core.run_text(ADA, "s4b", "forget-me confirm")))
+    assert "What stays: your 1 idea, 0 votes and 1 report, without your name" in reply
+    moved = flat(reply_text(await core.run_text(JO, "s4b-admin", "idea 1 done")))
+    assert moved == "Idea #1 is now done. Its author asked to be forgotten, so nobody is told."

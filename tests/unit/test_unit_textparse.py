@@ -269,6 +269,13 @@ def test_empty_organizer_text_is_organizer_help() -> None:
             "session add 2025-10-28 1pm 13:00 club",
             {"when": "2025-10-28 1pm", "title": "13:00 club"},
         ),
+        # An hour and "pm" as two words are one time of day, as the README's `1pm`.
+        (
+            "session add 2025-10-28 1 pm Coffee",
+            {"when": "2025-10-28 1 pm", "title": "Coffee"},
+        ),
+        # A time the bot cannot read stays with the date, so the refusal names it.
+        ("session add 2025-10-28 13h Coffee", {"when": "2025-10-28 13h", "title": "Coffee"}),
         # No time of day after the date: the date alone, which the handler refuses.
         ("session add 2025-10-28 Community", {"when": "2025-10-28", "title": "Community"}),
         (
