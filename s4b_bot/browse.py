@@ -109,6 +109,8 @@ async def set_timezone(ctx: Context, args: Args) -> Outcome:
             )
         )
     if zone == OFF:
+        if ctx.member.timezone is None:
+            return Outcome(reply=Message.plain("You have no time zone set; nothing changed."))
         ctx.member.timezone = None
         return Outcome(reply=Message.plain("Your time zone is cleared: times show in Eastern."))
     ctx.member.timezone = str(zone)

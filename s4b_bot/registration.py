@@ -232,7 +232,7 @@ async def submit_registration(ctx: Context, values: Mapping[str, FormValue]) -> 
     email = _collect(errors, "email", lambda: clean_email(_as_text(values.get("email"))))
     if values.get("consent") is not True:
         errors["consent"] = (
-            "Please tick the box: registering means we send you the invitation, "
+            "Tick the box: registering means we send you the invitation, "
             "call details and reminders."
         )
     chosen = await _chosen_sessions(ctx, values.get("sessions"), errors)

@@ -282,6 +282,7 @@ async def test_a_member_clears_their_time_zone_with_off(
         /s4b timezone off
         /s4b sessions
         /s4b timezone
+        /s4b timezone off
         """,
     )
     assert "Your time zone is now America/Vancouver" in out
@@ -289,3 +290,4 @@ async def test_a_member_clears_their_time_zone_with_off(
     assert "Your time zone is cleared: times show in Eastern." in cleared
     assert "your time" not in cleared
     assert "Your time zone: not set" in cleared
+    assert out.rstrip().endswith("You have no time zone set; nothing changed.")

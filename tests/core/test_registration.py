@@ -111,7 +111,7 @@ async def test_the_form_remembers_the_last_answers(core: Core) -> None:
         ("name", "   ", "Your name is required"),
         ("about", "x" * 1001, "limit is 1,000"),
         ("email", "not-an-email", "does not look like an email"),
-        ("consent", False, "Please tick the box"),
+        ("consent", False, "Tick the box"),
         ("sessions", (), "Choose at least one session"),
         ("sessions", ("999",), "no longer exists"),
         ("name", "Ada\x07", "control character (U+0007)"),
@@ -127,6 +127,7 @@ async def test_bad_form_answers_are_refused_on_their_field_and_change_nothing(
     )
     assert field in outcome.field_errors
     assert expected in outcome.field_errors[field]
+    assert reply_text(outcome).count("Please") <= 1  # "Please check the form: Tick the box…"
     assert await count_registrations(core) == 0
 
 
