@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from s4b_bot.calendar_ics import MAX_DURATION, parse_events
+from s4b_bot.calendar_ics import parse_events
 from s4b_bot.catalogue import Command, Option
 from s4b_bot.clock import SettableClock
 from s4b_bot.commands import CATALOGUE
@@ -493,4 +493,4 @@ def test_any_imported_start_end_and_duration_give_a_session_or_a_reason(
     except UserError as refused:
         assert str(refused).strip()
     else:
-        assert timedelta(0) < event.ends_at - event.starts_at <= MAX_DURATION
+        assert timedelta(0) < event.ends_at - event.starts_at <= timedelta(hours=24)
