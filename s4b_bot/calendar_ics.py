@@ -15,6 +15,7 @@ from icalendar.cal.component import Component
 from s4b_bot.errors import UserError
 from s4b_bot.settings import Settings
 from s4b_bot.validate import bad_character
+from s4b_bot.words import duration, plural
 from storage.models import ProgrammeSession, Series
 
 PRODID = "-//S4B bot//EN"
@@ -23,6 +24,8 @@ MAX_DESCRIPTION = 4000
 MAX_IMPORT_BYTES = 1_000_000
 """An upload larger than this is refused before parsing: 50 events never need so much."""
 DEFAULT_DURATION = timedelta(hours=1)
+MAX_DURATION = timedelta(hours=24)
+"""An imported event lasts at most this long: a session is an hour or two, never days."""
 
 Method = Literal["REQUEST", "CANCEL", "PUBLISH"]
 
@@ -330,25 +333,35 @@ def _imported(number: int, event: Component, fallback: ZoneInfo) -> ImportedEven
     if "DTSTART" not in event:
         raise UserError(f"{label} has no start time (DTSTART).")
     start = _moment(label, event, "DTSTART", fallback)
-    if "DTEND" in event:
-        end = _moment(label, event, "DTEND", fallback)
-    elif "DURATION" in event:
-        end = _add_duration(label, start, event)
-    else:
-        end = start + DEFAULT_DURATION
+    try:
+        if "DTEND" in event:
+            end = _moment(label, event, "DTEND", fallback)
+        elif "DURATION" in event:
+            end = _add_duration(label, start, event)
+        else:
+            end = start + DEFAULT_DURATION
+        starts_at, ends_at = start.astimezone(UTC), end.astimezone(UTC)
+    except OverflowError:
+        raise UserError(f"{label} ends after the last date I can hold (the year 9999).") from None
     if end <= start:
         raise UserError(
             f"{label} ends ({_show(end, start)}) before or when it starts ({_show(start, start)})."
         )
+    _check_length(label, ends_at - starts_at)
     key = getattr(start.tzinfo, "key", None)
     zone = key if isinstance(key, str) and key not in _UTC_KEYS else fallback.key
     return ImportedEvent(
-        title=title,
-        description=description,
-        starts_at=start.astimezone(UTC),
-        ends_at=end.astimezone(UTC),
-        timezone=zone,
+        title=title, description=description, starts_at=starts_at, ends_at=ends_at, timezone=zone
     )
+
+
+def _check_length(label: str, length: timedelta) -> None:
+    if length > MAX_DURATION:
+        raise UserError(
+            f"{label} lasts {duration(length)}; a session lasts at most "
+            f"{plural(MAX_DURATION // timedelta(hours=1), 'hour')}. Check its end (DTEND or "
+            "DURATION)."
+        )
 
 
 def _text(event: Component, name: str) -> str:
@@ -388,16 +401,22 @@ def _moment(label: str, event: Component, name: str, fallback: ZoneInfo) -> date
 def _add_duration(label: str, start: datetime, event: Component) -> datetime:
     """start + DURATION: whole days in wall-clock time, the rest exact (RFC 5545 3.3.6)."""
     try:
-        duration = event.get("DURATION").dt
+        length = event.get("DURATION").dt
     except (AttributeError, ValueError):
         raise UserError(f"{label} has a DURATION I cannot read.") from None
-    if not isinstance(duration, timedelta):
+    if not isinstance(length, timedelta):
         raise UserError(f"{label} has a DURATION I cannot read.")
-    wall = start + timedelta(days=duration.days)
-    exact = timedelta(seconds=duration.seconds, microseconds=duration.microseconds)
+    _check_length(label, length)  # before adding it: P999999W would pass the year 9999
+    wall = start + timedelta(days=length.days)
+    exact = timedelta(seconds=length.seconds, microseconds=length.microseconds)
     return (wall.astimezone(UTC) + exact).astimezone(start.tzinfo)
 
 
 def _show(when: datetime, reference: datetime) -> str:
-    """A time for an error message, in the zone of the event's start."""
-    return when.astimezone(reference.tzinfo).strftime("%Y-%m-%d %H:%M %Z").strip()
+    """A time for an error message, in the zone of the event's start (in UTC where that
+    zone's time would fall outside the years 1 to 9999)."""
+    try:
+        local = when.astimezone(reference.tzinfo)
+    except OverflowError:
+        local = when.astimezone(UTC)
+    return local.strftime("%Y-%m-%d %H:%M %Z").strip()

@@ -578,6 +578,13 @@ def test_parse_events_normalises_description_line_ends_and_accepts_a_bom() -> No
         (ics(*VALID, "DTEND;TZID=Europe/Paris:20260310T170000"), "before or when it starts"),
         (ics(*VALID, "DTEND;TZID=Europe/Paris:20260310T180000"), "before or when it starts"),
         (ics(*VALID, "DURATION:-PT1H"), "before or when it starts"),
+        (ics(*VALID, "DURATION:P999999W"), "lasts 19,165 years; a session lasts at most 24 hours"),
+        (ics(*VALID, "DURATION:P1DT1S"), "lasts 1 day; a session lasts at most 24 hours"),
+        (ics(*VALID, "DTEND:99991231T235959Z"), "years; a session lasts at most 24 hours"),
+        (ics(*VALID, "DTEND;TZID=Europe/Paris:20260312T180000"), "lasts 2 days"),
+        (ics("SUMMARY:x", "DTSTART:99991231T233000Z"), "after the last date I can hold"),
+        (ics("SUMMARY:x", "DTSTART:99991231T220000", "DURATION:PT3H"), "the last date"),
+        (ics("SUMMARY:x", "DTSTART;TZID=America/Toronto:99991231T230000"), "the last date"),
         (ics("SUMMARY:Bell\x07", "DTSTART:20260310T180000"), "control character (U+0007)"),
         (ics("SUMMARY:" + "x" * 201, "DTSTART:20260310T180000"), "the limit is 200"),
         (ics(*VALID, "DESCRIPTION:" + "y" * 4001), "the limit is 4,000"),
@@ -594,6 +601,11 @@ def test_parse_events_explains_what_is_wrong(data: bytes, message: str) -> None:
     with pytest.raises(UserError) as caught:
         parse_events(data, default_zone=ZONE, max_events=3)
     assert message in str(caught.value)
+
+
+def test_parse_events_takes_a_session_of_up_to_24_hours() -> None:
+    [event] = parse_events(ics(*VALID, "DURATION:PT24H"), default_zone=ZONE)
+    assert event.ends_at - event.starts_at == timedelta(hours=24)
 
 
 def test_parse_events_names_the_event_at_fault() -> None:

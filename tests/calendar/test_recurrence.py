@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -128,14 +130,14 @@ def test_the_count_limit_caps_the_default_and_the_series() -> None:
         ("FREQ=FORTNIGHTLY", "FREQ=FORTNIGHTLY is not allowed"),
         ("INTERVAL=3;COUNT=4", "needs FREQ"),
         ("FREQ=MONTHLY;COUNT=2;UNTIL=20270101", "COUNT or UNTIL, not both"),
-        ("FREQ=MONTHLY;INTERVAL=abc", "is not a repeat rule I can use"),
+        ("FREQ=MONTHLY;INTERVAL=abc", "INTERVAL=ABC is not allowed"),
         ("FREQ=WEEKLY;BYDAY=XX", "is not a repeat rule I can use"),
         ("FREQ=MONTHLY;COLOUR=blue", "COLOUR is not a repeat rule part I know"),
         ("FREQ=MONTHLY;INTERVAL", "'INTERVAL' in the repeat rule is not NAME=VALUE"),
         ("FREQ=MONTHLY;FREQ=WEEKLY", "FREQ appears twice"),
         ("FREQ=MONTHLY;UNTIL=2026-12-31", "is not a date"),
         ("FREQ=MONTHLY;UNTIL=20261399", "is not a real date"),
-        ("FREQ=DAILY;UNTIL=20250101", "gives no sessions at all"),
+        ("FREQ=DAILY;UNTIL=20250101", "gives no sessions within 5 years"),
         ("FREQ=MONTHLY;BYDAY=MO", "does not include the first session"),
         ("quarterly\x00", "control character (U+0000)"),
         ("FREQ=MONTHLY;" + "BYMONTHDAY=1;" * 30, "at most 300 characters"),
@@ -155,3 +157,92 @@ def test_a_naive_first_start_is_a_programming_error() -> None:
 def test_seconds_are_kept_and_microseconds_dropped() -> None:
     starts = expand(FIRST + timedelta(seconds=30, microseconds=5), "quarterly x2")
     assert [(s.second, s.microsecond) for s in starts] == [(30, 0), (30, 0)]
+
+
+# Each of these cost seconds of CPU when dateutil searched up to the year 9999 for a match.
+CPU_BOUND = 1.0
+"""Seconds of CPU a hostile rule may cost: generous, yet well under the 4-14 s they took."""
+EVERY_HOUR = ",".join(str(hour) for hour in range(24))
+EVERY_MINUTE = ",".join(str(minute) for minute in range(60))
+
+
+@pytest.mark.parametrize(
+    "first_year",
+    [2026, 2394],  # 2394 is the worst case: a whole 400-year cycle left to search
+)
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "gives no sessions within 5 years"),
+        ("FREQ=DAILY;BYMONTH=4;BYMONTHDAY=31;BYDAY=MO,TU", "gives no sessions within 5 years"),
+        ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=-30", "gives no sessions within 5 years"),
+        ("FREQ=WEEKLY;BYMONTH=2;BYMONTHDAY=30,31;BYSETPOS=1,-1", "no sessions within 5 years"),
+        ("FREQ=MONTHLY;BYMONTH=6;BYMONTHDAY=31;BYSETPOS=-1", "gives no sessions within 5 years"),
+        ("FREQ=YEARLY;BYYEARDAY=366;BYMONTH=1", "gives no sessions within 5 years"),
+        (
+            f"FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;BYSETPOS=-1;BYHOUR={EVERY_HOUR};BYMINUTE=0,30",
+            "BYHOUR is not allowed",
+        ),
+        (f"FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;BYMINUTE={EVERY_MINUTE}", "BYMINUTE is not"),
+        ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;BYSETPOS=1", "with FREQ=DAILY there is one"),
+    ],
+)
+def test_hostile_rules_are_refused_within_a_bounded_cpu_time(
+    first_year: int, rule: str, message: str
+) -> None:
+    first = FIRST.replace(year=first_year)
+    started = time.process_time()
+    with pytest.raises(UserError) as caught:
+        expand(first, rule)
+    spent = time.process_time() - started
+    assert spent < CPU_BOUND, f"{rule} took {spent:.2f} s of CPU"
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("interval", ["0", "-1", "abc", "1.5", "+2", "0x3"])
+def test_interval_is_a_whole_number_of_one_or_more(interval: str) -> None:
+    with pytest.raises(UserError, match=f"INTERVAL={re.escape(interval.upper())} is not allowed"):
+        expand(FIRST, f"FREQ=DAILY;INTERVAL={interval}")
+
+
+@pytest.mark.parametrize("rule", ["", " ", ";", ";;", "FREQ=", "RRULE:", "FREQ=;COUNT=2"])
+def test_an_empty_rule_is_refused(rule: str) -> None:
+    with pytest.raises(UserError, match="repeat rule"):
+        expand(FIRST, rule)
+
+
+def test_hours_minutes_and_seconds_are_the_first_sessions() -> None:
+    # It gave 13:00 and 13:30 sessions on each day: overlapping one-hour sessions.
+    for part in ("BYHOUR=13", "BYMINUTE=0,30", "BYSECOND=0"):
+        with pytest.raises(UserError, match="at most one session a day"):
+            expand(FIRST, f"FREQ=DAILY;{part}")
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("FREQ=YEARLY;COUNT=8", "goes on more than 5 years after the first session"),
+        ("yearly x6", "goes on more than 5 years after the first session"),
+        ("FREQ=YEARLY;INTERVAL=400;COUNT=2", "goes on more than 5 years"),
+        ("FREQ=DAILY;INTERVAL=99999999999999999999;COUNT=2", "goes on more than 5 years"),
+        ("FREQ=DAILY;UNTIL=99991231", "UNTIL=99991231 is more than 5 years after"),
+        ("FREQ=MONTHLY;INTERVAL=12;UNTIL=20310128", "UNTIL=20310128 is more than 5 years"),
+    ],
+)
+def test_a_series_ends_within_five_years_of_its_first_session(rule: str, message: str) -> None:
+    with pytest.raises(UserError) as caught:
+        expand(FIRST, rule)
+    assert message in str(caught.value)
+
+
+def test_a_series_may_run_up_to_five_years() -> None:
+    assert days(expand(FIRST, "FREQ=MONTHLY;INTERVAL=12;UNTIL=20310127")) == [
+        (year, 1, 27) for year in range(2026, 2032)
+    ]
+    assert days(expand(FIRST, "yearly x5"))[-1] == (2030, 1, 22)
+
+
+def test_the_last_years_a_datetime_holds_are_refused_not_an_overflow() -> None:
+    with pytest.raises(UserError, match="starts by the year 9993"):
+        expand(FIRST.replace(year=9998), "weekly")
+    assert len(expand(FIRST.replace(year=9993), "weekly")) == 4

@@ -242,3 +242,35 @@ async def test_a_second_series_is_numbered_on_and_its_references_are_unambiguous
     assert len(posts) == 1 and "`/s4b register spring-2026`" in flat(posts[0])
     choices = await core.session_choices("spring")
     assert [c.aliases[0] for c in choices] == ["spring-2026", "spring-2025"]
+
+
+HOSTILE_ICS = (
+    b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\nBEGIN:VEVENT\r\nUID:forever@x\r\n"
+    b"SUMMARY:Forever\r\nDTSTART:20260428T170000Z\r\nDURATION:P999999W\r\nEND:VEVENT\r\n"
+    b"END:VCALENDAR\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "files", "message"),
+    [
+        ("session series 2026-04-28 13:00 FREQ=DAILY;INTERVAL=0 Circle", (), "INTERVAL=0 is not"),
+        ("session series 2026-04-28 13:00 FREQ=DAILY;BYHOUR=13,14 Circle", (), "BYHOUR is not"),
+        ("session series 2026-04-28 13:00 FREQ=YEARLY;COUNT=7 Circle", (), "more than 5 years"),
+        (
+            "session import",
+            (Attachment("forever.ics", HOSTILE_ICS, "text/calendar"),),
+            "Event 1 ('Forever') lasts 19,165 years; a session lasts at most 24 hours",
+        ),
+    ],
+)
+async def test_a_hostile_rule_or_duration_is_refused_and_adds_nothing(
+    core: Core, text: str, files: tuple[Attachment, ...], message: str
+) -> None:
+    async with core.db.transaction() as db:
+        before = [s.id for s in await db.scalars(select(ProgrammeSession))]
+    answer = flat(reply_text(await core.run_text(JO, "s4b-admin", text, files=files)))
+    assert message in answer
+    assert "Something went wrong" not in answer
+    async with core.db.transaction() as db:
+        assert [s.id for s in await db.scalars(select(ProgrammeSession))] == before

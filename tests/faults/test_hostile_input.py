@@ -6,22 +6,28 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
+import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from s4b_bot.calendar_ics import parse_events
 from s4b_bot.catalogue import Command, Option
 from s4b_bot.clock import SettableClock
 from s4b_bot.commands import CATALOGUE
 from s4b_bot.core import Core
+from s4b_bot.errors import UserError
 from s4b_bot.ideas import MAX_IDEA, MIN_IDEA
 from s4b_bot.invocation import Actor, FormSubmission, Invocation
 from s4b_bot.output import Outcome
+from s4b_bot.recurrence import expand
 from s4b_bot.settings import Settings
 from s4b_bot.textparse import parse_command
 from s4b_bot.validate import bad_character
@@ -64,6 +70,8 @@ HOSTILE = [
     "-1",
     "0",
     "1e309",
+    "FREQ=DAILY;INTERVAL=0",
+    "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
 ]
 ACTORS = [
     Actor("console", "local", "ada", "Ada"),
@@ -406,3 +414,83 @@ async def stored_as_typed(core: Core, text: str) -> None:
             select(ProgrammeSession.call_details).where(ProgrammeSession.season == "Fall")
         )
     assert (idea, call) == (text, text)
+
+
+# --- repeat rules and imported times: bounded work, a clear refusal --------------------------
+
+CPU_BOUND = 1.0
+"""Seconds of CPU one rule or one file may cost; hostile ones once took 4 to 14 s."""
+numbers = st.one_of(
+    st.integers(-400, 400).map(str), st.sampled_from(["0", "-0", "99999999999999999999", "x"])
+)
+rule_parts = st.dictionaries(
+    st.sampled_from(
+        [
+            *("INTERVAL", "COUNT", "UNTIL", "BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO"),
+            *("BYSETPOS", "BYDAY", "BYHOUR", "WKST"),
+        ]
+    ),
+    st.one_of(
+        numbers,
+        st.lists(numbers, min_size=1, max_size=4).map(",".join),
+        st.sampled_from(["MO", "-1TU", "5FR,1SA", "20260101", "99991231T235959Z", ""]),
+    ),
+    max_size=5,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    freq=st.sampled_from(["DAILY", "WEEKLY", "MONTHLY", "YEARLY", "HOURLY", ""]),
+    parts=rule_parts,
+    first_day=st.dates(
+        min_value=datetime(2020, 1, 1).date(), max_value=datetime(9999, 1, 1).date()
+    ),
+)
+def test_any_repeat_rule_gives_a_bounded_series_or_a_reason_quickly(
+    freq: str, parts: dict[str, str], first_day: object
+) -> None:
+    first = datetime.fromisoformat(f"{first_day}T13:00").replace(tzinfo=ZoneInfo("Europe/Paris"))
+    rule = ";".join(f"{name}={value}" for name, value in {"FREQ": freq, **parts}.items())
+    started = time.process_time()
+    try:
+        starts = expand(first, rule)
+    except UserError as refused:
+        assert str(refused).strip()
+    else:
+        assert 1 <= len(starts) <= 12
+        assert starts == sorted(set(starts)) and starts[0] == first
+        assert starts[-1] <= first + relativedelta(years=5)
+        assert {(s.hour, s.minute) for s in starts} <= {(13, 0), (14, 0)}  # 14:00 if DST skips
+    assert time.process_time() - started < CPU_BOUND, rule
+
+
+ics_times = st.one_of(
+    st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)).map(
+        lambda moment: moment.strftime("%Y%m%dT%H%M%S").zfill(15)
+    ),
+    st.sampled_from(["99991231T235959Z", "00010101T000000Z", "20260428T170000Z"]),
+)
+durations = st.one_of(
+    st.integers(-(10**12), 10**12).map(
+        lambda seconds: f"{'-' if seconds < 0 else ''}PT{abs(seconds)}S"
+    ),
+    st.sampled_from(["P999999W", "P1D", "PT24H", "PT25H", "P99999999999999999999D", "PT"]),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(start=ics_times, end=st.one_of(st.none(), ics_times), length=st.one_of(st.none(), durations))
+def test_any_imported_start_end_and_duration_give_a_session_or_a_reason(
+    start: str, end: str | None, length: str | None
+) -> None:
+    lines = ["BEGIN:VEVENT", "UID:1", "SUMMARY:Circle", f"DTSTART:{start}"]
+    lines += [f"DTEND:{end}"] if end is not None else []
+    lines += [f"DURATION:{length}"] if length is not None else []
+    data = "\r\n".join(["BEGIN:VCALENDAR", "VERSION:2.0", *lines, "END:VEVENT", "END:VCALENDAR"])
+    try:
+        [event] = parse_events(data.encode(), default_zone="America/Toronto")
+    except UserError as refused:
+        assert str(refused).strip()
+    else:
+        assert timedelta(0) < event.ends_at - event.starts_at <= timedelta(hours=24)
