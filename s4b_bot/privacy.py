@@ -307,11 +307,19 @@ async def _anonymise(db: AsyncSession, model: Any, column: Any, ids: list[int]) 
 
 
 def _stays(done: dict[str, int]) -> str:
-    """ "1 idea and 0 votes", with the reports the member made when there are any."""
-    kept = [plural(done["ideas"], "idea"), plural(done["votes"], "vote")]
-    if done.get("reports"):
-        kept.append(plural(done["reports"], "report"))
-    return ", ".join(kept[:-1]) + " and " + kept[-1]
+    """What forget-me keeps: "your 1 idea and 2 votes, without your name", or nothing."""
+    kept = [
+        plural(done[key], noun)
+        for key, noun in (("ideas", "idea"), ("votes", "vote"), ("reports", "report"))
+        if done.get(key)
+    ]
+    if not kept:
+        return "Nothing else is kept."
+    listed = ", ".join(kept[:-1]) + " and " + kept[-1] if len(kept) > 1 else kept[0]
+    return (
+        f"What stays: your {listed}, without your name, so the counts stay right. "
+        "Nothing else is kept."
+    )
 
 
 async def _forget(ctx: Context) -> Outcome:
@@ -320,14 +328,17 @@ async def _forget(ctx: Context) -> Outcome:
     )
     linked = done["accounts"] - 1
     unlinked = f" I also unlinked and erased {plural(linked, 'linked account')}." if linked else ""
+    registrations = done["registrations"]
+    answers = (
+        f"{plural(registrations, 'registration')} with the answers you gave, "
+        if registrations
+        else ""
+    )
     return Outcome(
         reply=Message.plain(
-            "Done: I have forgotten you. I deleted "
-            f"{plural(done['registrations'], 'registration')} with the answers you gave, the "
-            "messages I sent you, your name and user id, your time zone, reminder settings and "
-            f"calendar feed.{unlinked}",
-            f"What stays: your {_stays(done)}, without your name, so the counts stay right. "
-            "Nothing else is kept. If you added sessions to your calendar, remove them there; "
+            f"Done: I have forgotten you. I deleted {answers}the messages I sent you, your name "
+            f"and user id, your time zone, reminder settings and calendar feed.{unlinked}",
+            f"{_stays(done)} If you added sessions to your calendar, remove them there; "
             "if you use the bot again, it starts afresh.",
         )
     )

@@ -8,7 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from s4b_bot.errors import NotFound, UserError
-from s4b_bot.timefmt import format_date, format_span_and_utc
+from s4b_bot.timefmt import format_date, format_day, format_span_and_utc
 from s4b_bot.words import clause
 from storage.models import ProgrammeSession
 
@@ -30,7 +30,7 @@ def closed_reason(session: ProgrammeSession, now: datetime) -> str:
         note = f" ({clause(session.status_note)})" if session.status_note else ""
         return f"The {label} session was cancelled{note}, so registration is closed."
     if is_over(session, now):
-        held_on = format_date(session.starts_at, session.timezone)
+        held_on = format_day(session.starts_at, session.timezone)
         return f"The {label} session took place on {held_on}; registration is closed."
     return f"The {label} session has already started; registration is closed."
 

@@ -344,6 +344,13 @@ async def test_after_forget_me_reports_are_said_to_stay_and_no_author_is_said_to
     await core.run_text(ADA, "s4b", "idea Libraries as belonging hubs")
     await core.run_text(ADA, "s4b", "report 1 A report Ada made")
     reply = flat(reply_text(await core.run_text(ADA, "s4b", "forget-me confirm")))
-    assert "What stays: your 1 idea, 0 votes and 1 report, without your name" in reply
+    assert "What stays: your 1 idea and 1 report, without your name" in reply
     moved = flat(reply_text(await core.run_text(JO, "s4b-admin", "idea 1 done")))
     assert moved == "Idea #1 is now done. Its author asked to be forgotten, so nobody is told."
+
+
+async def test_forgetting_a_newcomer_names_no_empty_counts(core: Core) -> None:
+    text = flat(reply_text(await core.run_text(BEN, "s4b", "forget-me confirm")))
+    assert "I have forgotten you. I deleted the messages I sent you" in text
+    assert "Nothing else is kept." in text
+    assert not re.search(r"\b0 \w", text), text  # no "0 registrations", "0 ideas"

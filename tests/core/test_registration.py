@@ -137,7 +137,7 @@ async def test_past_and_cancelled_sessions_are_refused_with_a_reason(
     ids = await session_ids(core)
     clock.advance(timedelta(days=60))  # Spring (April 29) is over
     text = reply_text(await core.run_text(ADA, "s4b", "register spring"))
-    assert "took place on 2025-04-29" in text and "registration is closed" in text
+    assert "took place on Tuesday, April 29, 2025" in text and "registration is closed" in text
     outcome = await core.submit(FormSubmission(ADA, "register", answers(ids["spring"])))
     assert "registration is closed" in outcome.field_errors["sessions"]
 

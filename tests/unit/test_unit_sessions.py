@@ -333,7 +333,9 @@ def test_closed_reasons() -> None:
         "The Spring session was cancelled (speaker ill), so registration is closed."
     )
     held = make(2, 2, "Summer", datetime(2025, 6, 24, 17, tzinfo=UTC))
-    assert "took place on 2025-06-24" in closed_reason(held, datetime(2025, 7, 1, tzinfo=UTC))
+    assert "took place on Tuesday, June 24, 2025" in closed_reason(
+        held, datetime(2025, 7, 1, tzinfo=UTC)
+    )
     assert "has already started" in closed_reason(held, datetime(2025, 6, 24, 17, 30, tzinfo=UTC))
 
 
