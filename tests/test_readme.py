@@ -83,7 +83,7 @@ async def test_the_organizer_example_adds_sessions_keeps_a_waitlist_and_audits_i
     assert "already at that time; nothing changed." in out
     assert "was announced just now" in out and out.count("[#announcements") == 1
     audit = out.split("/s4b-admin audit")[-1]
-    assert audit.count("Jo (console) ·") == 7 and "example.org/call" not in audit
+    assert audit.count("Jo (console) ·") == 6 and "example.org/call" not in audit
     assert "Something went wrong" not in out
 
 

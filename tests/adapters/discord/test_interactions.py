@@ -240,7 +240,7 @@ async def test_a_refused_form_can_be_fixed_without_typing_it_again(
     assert await feed(bot, submit) == "reply"
     (reply,) = followups(mock, submit)
     assert "Please check the form" in reply.body["content"]
-    assert "tick the box" in reply.body["content"]
+    assert "Tick the box" in reply.body["content"]
     fix = reply.body["components"][-1]["components"][0]
     assert (fix["label"], fix["custom_id"]) == ("Fix the form", "s4b-form:open:register")
     press = payloads.component(first_message_with(mock, submit, fix["custom_id"]), fix["custom_id"])

@@ -60,7 +60,7 @@ async def test_field_errors_come_back_inline_in_the_ack(
     body = json.loads(response.body)
     assert body["response_action"] == "errors"
     assert set(body["errors"]) == {"consent", "sessions"}
-    assert "tick the box" in body["errors"]["consent"]
+    assert "Tick the box" in body["errors"]["consent"]
     assert await registrations(sqlite_core) == []
     assert not mock_slack.to("chat.postMessage"), "a refused form sends nothing"
 
@@ -112,7 +112,7 @@ async def test_a_slow_submission_keeps_the_answers_and_shows_errors_later(
     assert inputs["name"]["initial_value"] == "Ada Lovelace"
     assert [o["value"] for o in inputs["sessions"]["initial_options"]] == ["1", "2"]
     errors = [b for b in again["blocks"] if b.get("block_id") == "error:consent"]
-    assert errors and "tick the box" in block_text(errors)
+    assert errors and "Tick the box" in block_text(errors)
 
 
 async def test_register_button_on_an_announcement_opens_the_form(
