@@ -9,8 +9,6 @@ an answer.
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 
 from s4b_bot.catalogue import Args, Command
@@ -19,6 +17,7 @@ from s4b_bot.errors import UserError
 from s4b_bot.output import Card, Message, Moment, Outcome, Span, Text
 from s4b_bot.sessions import resolve
 from s4b_bot.timefmt import format_date
+from s4b_bot.words import target_words
 from storage import queries
 from storage.models import AuditEntry, ProgrammeSession
 
@@ -88,22 +87,6 @@ def write(ctx: Context) -> None:
     )
 
 
-def _target(target: str, seasons: dict[int, str]) -> str:
-    """ "idea:4" as "idea #4", "session:3" as "the Spring session", wherever they stand
-    ("report:1 on idea:3" as "report #1 on idea #3")."""
-
-    def named(found: re.Match[str]) -> str:
-        kind, number = found.group(1), int(found.group(2))
-        if kind == "session":
-            return f"the {seasons[number]} session" if number in seasons else f"session #{number}"
-        return "this community" if kind == "community" else f"{kind} #{number}"
-
-    return _REFERENCE.sub(named, target)
-
-
-_REFERENCE = re.compile(r"\b([a-z]+):(\d+)")
-
-
 async def show_audit(ctx: Context, args: Args) -> Outcome:
     rows = (
         await ctx.db.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(MAX_SHOWN))
@@ -119,7 +102,7 @@ async def show_audit(ctx: Context, args: Args) -> Outcome:
         spans += [
             "\n" if spans else "",
             Moment(start=r.created_at, zone=zone),
-            f" · {r.actor_name} ({r.actor_platform}) · {r.action} {_target(r.target, seasons)}"
+            f" · {r.actor_name} ({r.actor_platform}) · {r.action} {target_words(r.target, seasons)}"
             + (f" · why: {r.reason}" if r.reason else ""),
         ]
     card = Card(title=f"Audit log (latest {len(rows)})", body=(Text.of(*spans),))

@@ -16,8 +16,9 @@ from s4b_bot.invocation import FormValue
 from s4b_bot.output import Card, Form, FormField, Message, Outcome, Text
 from s4b_bot.sessions import resolve
 from s4b_bot.summaries import SUMMARIES
+from s4b_bot.timefmt import format_day
 from s4b_bot.validate import clean_text
-from s4b_bot.words import FORM_EXPIRED
+from s4b_bot.words import FORM_EXPIRED, target_words
 from storage import queries
 from storage.models import Idea, Report, Summary
 
@@ -103,7 +104,8 @@ async def queue(ctx: Context, args: Args) -> Outcome:
                 body.insert(0, Text.of(f"Idea #{idea.id} ({idea.status}): {idea.text[:300]}"))
         cards.append(
             Card(
-                title=f"Report {item.id} · {item.target} · {item.created_at:%Y-%m-%d}",
+                title=f"Report #{item.id} on {target_words(item.target)} · "
+                f"{format_day(item.created_at, audit.PROGRAMME_ZONE)}",
                 body=tuple(body),
             )
         )

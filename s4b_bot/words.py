@@ -3,7 +3,8 @@ the standard apologies, so each wording lives once."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from s4b_bot.output import Attachment
@@ -104,3 +105,23 @@ def files_caption(attachments: Sequence[Attachment]) -> str:
         f"📎 {a.filename}: {FILE_KINDS.get(a.mime.split(';')[0].strip(), 'a file')}."
         for a in attachments
     )
+
+
+_TARGET = re.compile(r"\b([a-z]+):(\d+)")
+
+
+def target_words(target: str, seasons: Mapping[int, str] | None = None) -> str:
+    """ "idea:4" as "idea #4", "session:3" as "the Spring session", wherever they stand
+    ("report:1 on idea:3" as "report #1 on idea #3")."""
+
+    def named(found: re.Match[str]) -> str:
+        kind, number = found.group(1), int(found.group(2))
+        if kind == "session":
+            return (
+                f"the {seasons[number]} session"
+                if seasons and number in seasons
+                else f"session #{number}"
+            )
+        return "this community" if kind == "community" else f"{kind} #{number}"
+
+    return _TARGET.sub(named, target)

@@ -213,7 +213,8 @@ async def test_report_hide_merge_carry_and_the_audit_log(
     )
     assert "already reported" in await say(core, ADA, "/s4b report 3 again")
     queue = await say(core, JO, "/s4b-admin queue")
-    assert "Report 1 · idea:3" in queue and "Advertising" in queue
+    assert "Report #1 on idea #3 · " in queue and "Advertising" in queue
+    assert "idea:3" not in queue
     assert "resolved (hide)" in await say(core, JO, "/s4b-admin resolve 1 hide advertising")
     assert "merged into #1 (1 vote carried over)" in await say(
         core, JO, "/s4b-admin idea 2 merge 1"
