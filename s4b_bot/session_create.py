@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from s4b_bot import audit, planning
 from s4b_bot.calendar_ics import parse_events
 from s4b_bot.catalogue import Args
@@ -171,10 +173,13 @@ async def _zone(ctx: Context) -> str:
 async def _refuse_duplicate(ctx: Context, starts_at: datetime) -> None:
     """The programme holds one session at a time: a second one at the same start is the
     same session added twice (a cancelled one may be replaced)."""
-    sessions = await queries.all_sessions(ctx.db)
-    same = [s for s in sessions if s.starts_at == starts_at and s.status != "cancelled"]
-    if same:
+    same = await ctx.db.scalar(
+        select(ProgrammeSession)
+        .where(ProgrammeSession.starts_at == starts_at, ProgrammeSession.status != "cancelled")
+        .limit(1)
+    )
+    if same is not None:  # only now is every session needed, to name this one apart
         raise UserError(
             "There is already a session at that time, so nothing was added:\n"
-            + overview(same, sessions, times=True)
+            + overview([same], await queries.all_sessions(ctx.db), times=True)
         )
