@@ -62,8 +62,8 @@ from bench.common import (
 )
 from bench.stages import StageTimer
 from s4b_bot.core import Core
-from s4b_bot.dispatch import Dispatcher
 from s4b_bot.invocation import Actor, FormSubmission, FormValue
+from s4b_bot.outbox.dispatch import Dispatcher
 from s4b_bot.output import Message
 from s4b_bot.ports import ModerationAction, Recipient, SessionEvent
 

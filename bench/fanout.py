@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from s4b_bot.dispatch import Dispatcher
 from s4b_bot.errors import RetryLater
+from s4b_bot.outbox.dispatch import Dispatcher
 from s4b_bot.output import Message
 from s4b_bot.ports import ModerationAction, Recipient, SessionEvent
 from s4b_bot.settings import Settings

@@ -45,12 +45,12 @@ from bench.common import (
     scratch_database,
     write_report,
 )
-from s4b_bot.programme import DEFAULT_PROGRAMME, load_programme, read_programme
+from s4b_bot.programme.loading import DEFAULT_PROGRAMME, load_programme, read_programme
 from s4b_bot.settings import Settings
 from storage.db import Database
 from storage.models import (
+    Account,
     Community,
-    Member,
     OutboxMessage,
     ProgrammeSession,
     Registration,
@@ -85,8 +85,8 @@ async def seed(url: str, members: int, registrations: int) -> None:
                 .values(platform="console", external_id="local", created_at=BURST_NOW)
                 .returning(Community.id)
             )
-            await _bulk(session, Member, (_member(community, i) for i in range(members)))
-            ids = [mid for (mid,) in await session.execute(select(Member.id).order_by(Member.id))]
+            await _bulk(session, Account, (_member(community, i) for i in range(members)))
+            ids = [mid for (mid,) in await session.execute(select(Account.id).order_by(Account.id))]
             pairs = list(_pairs(ids, sessions, registrations))
             await _bulk(session, Registration, (_registration(m, s) for m, s in pairs))
             await _bulk(session, OutboxMessage, _outbox(pairs))
@@ -251,7 +251,7 @@ async def exercise(url: str, data_dir: Path, *, show: bool) -> tuple[Steps, dict
             steps.note(what)
     async with core.db.transaction() as session:
         counts = {
-            "members": await session.scalar(select(func.count()).select_from(Member)) or 0,
+            "members": await session.scalar(select(func.count()).select_from(Account)) or 0,
             "registrations": await session.scalar(select(func.count()).select_from(Registration))
             or 0,
             "outbox rows": await session.scalar(select(func.count()).select_from(OutboxMessage))

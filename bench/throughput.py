@@ -40,7 +40,7 @@ from bench.common import (
 )
 from s4b_bot.core import Core
 from s4b_bot.invocation import Actor, FormSubmission
-from storage.models import Community, Member, Registration
+from storage.models import Account, Community, Registration
 
 WARMUP = 20
 TARGET_RATIO = 0.3
@@ -103,7 +103,7 @@ async def through_plain(core: Core, count: int) -> float:
             .returning(Community.id)
         )
         await db.execute(
-            insert(Member),
+            insert(Account),
             [
                 {
                     "community_id": community,
@@ -114,7 +114,7 @@ async def through_plain(core: Core, count: int) -> float:
                 for i in range(-WARMUP, count)
             ],
         )
-        ids = {user: mid for user, mid in await db.execute(select(Member.user_id, Member.id))}
+        ids = {user: mid for user, mid in await db.execute(select(Account.user_id, Account.id))}
 
     async def insert_one(i: int) -> None:
         values = answers(i, spring)

@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.invocation import Actor
 from s4b_bot.output import Attachment
-from storage.models import Member
+from storage.models import Account
 
 if TYPE_CHECKING:
-    from s4b_bot.catalogue import Catalogue
+    from s4b_bot.routing.catalogue import Catalogue
     from s4b_bot.settings import Settings
 
 
@@ -34,19 +34,21 @@ class Context:
     actor: Actor
     db: AsyncSession
     now: datetime
-    member: Member
+    person: Account
+    """Whose data this call reads and changes: the account that typed the command, or the
+    account it is linked to (`/s4b link`), which holds the person's registrations."""
     settings: Settings
     catalogue: Catalogue
     files: tuple[Attachment, ...] = ()
-    account: Member | None = None
-    """The platform account that typed the command, when linked to `member` (`/s4b link`);
-    otherwise None and `member` is that account."""
+    typed_by: Account | None = None
+    """The platform account that typed the command, when it is not `person` itself."""
     audit: AuditNote = field(default_factory=AuditNote)
 
     @property
-    def own_account(self) -> Member:
-        return self.account or self.member
+    def account(self) -> Account:
+        """The platform account that typed the command."""
+        return self.typed_by or self.person
 
     @property
     def viewer_zone(self) -> str | None:
-        return self.member.timezone
+        return self.person.timezone

@@ -19,36 +19,31 @@ from typing import Any, TypeVar
 
 from sqlalchemy import text
 
-from s4b_bot import (
-    audit,
-    calendar_cmd,
-    ideas,
-    metrics,
-    moderation,
-    privacy,
-    registration,
-    summaries,
-)
-from s4b_bot.actions import parse_action
-from s4b_bot.browse import home, session_detail
-from s4b_bot.calendar_cmd import feed_for_token
-from s4b_bot.catalogue import Catalogue, Command
-from s4b_bot.commands import CATALOGUE
+from s4b_bot import metrics
+from s4b_bot.calendar import commands as calendar_cmd
+from s4b_bot.calendar.commands import feed_for_token
 from s4b_bot.context import Context
+from s4b_bot.conversation import audit, ideas, moderation, summaries
 from s4b_bot.errors import Forbidden, FormInvalid, RetryLater, UserError
 from s4b_bot.invocation import Actor, ArgValue, FormSubmission, Invocation
+from s4b_bot.outbox.planning import plan_announcements, plan_session_sync, plan_syncs_for_community
 from s4b_bot.output import Attachment, Choice, Message, Outcome
-from s4b_bot.planning import plan_announcements, plan_session_sync, plan_syncs_for_community
+from s4b_bot.people import privacy
 from s4b_bot.ports import Clock
-from s4b_bot.programme import DEFAULT_PROGRAMME, load_programme, read_programme
-from s4b_bot.registration import session_choice
-from s4b_bot.sessions import is_over
+from s4b_bot.programme.browse import home, session_detail
+from s4b_bot.programme.loading import DEFAULT_PROGRAMME, load_programme, read_programme
+from s4b_bot.programme.sessions import is_over
+from s4b_bot.registration import form as registration
+from s4b_bot.registration.form import session_choice
+from s4b_bot.routing.actions import parse_action
+from s4b_bot.routing.catalogue import Catalogue, Command
+from s4b_bot.routing.commands import CATALOGUE
+from s4b_bot.routing.textparse import parse_command
 from s4b_bot.settings import Settings
-from s4b_bot.textparse import parse_command
 from s4b_bot.words import BUTTON_EXPIRED, FORM_EXPIRED, went_wrong
 from storage import outbox, queries
 from storage.db import Database, is_unavailable
-from storage.models import Member
+from storage.models import Account
 
 _log = logging.getLogger(__name__)
 
@@ -311,7 +306,7 @@ class Core:
                 display_name=actor.display_name,
                 now=now,
             )
-            person = await session.get(Member, member.person_id) if member.person_id else None
+            person = await session.get(Account, member.person_id) if member.person_id else None
             ctx = Context(
                 actor,
                 session,
@@ -320,7 +315,7 @@ class Core:
                 self.settings,
                 self.catalogue,
                 files=files,
-                account=member if person else None,
+                typed_by=member if person else None,
             )
             outcome = await step(ctx)
             audit.write(ctx)  # in the same transaction: kept only if the call is

@@ -67,7 +67,7 @@ ButtonStyle = Literal["primary", "danger", "default"]
 class Button:
     label: str
     action: str
-    """A stable action id, `verb:entity_id` (see `s4b_bot.actions`), so buttons outlive restarts."""
+    """A stable action id (`s4b_bot.routing.actions`), so buttons outlive restarts."""
     style: ButtonStyle = "default"
 
 

@@ -90,7 +90,7 @@ class Settings(BaseSettings):
     @classmethod
     def _offsets_parse(cls, value: str) -> str:
         from s4b_bot.errors import UserError
-        from s4b_bot.offsets import parse_offsets
+        from s4b_bot.reminders.offsets import parse_offsets
 
         try:
             parse_offsets(value)

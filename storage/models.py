@@ -127,8 +127,9 @@ class Community(Base):
     created_at: Mapped[datetime]
 
 
-class Member(Base):
-    """A person in one community, known by the platform's user id."""
+class Account(Base):
+    """A platform account in one community, known by the platform's user id. Accounts a
+    person links (`/s4b link`) point at the one that holds that person's data."""
 
     __tablename__ = "members"
     __table_args__ = (UniqueConstraint("community_id", "user_id"),)
@@ -146,7 +147,7 @@ class Member(Base):
     person_id: Mapped[int | None] = mapped_column(
         ForeignKey("members.id", ondelete="SET NULL"), index=True
     )
-    """Set on an account linked to another (`/s4b link`): the member it acts as."""
+    """Set on an account linked to another (`/s4b link`): the account it acts as."""
     prefers_dm_here: Mapped[bool] = mapped_column(default=False, server_default=false())
     """Of linked accounts, the one reminders go to."""
     created_at: Mapped[datetime]
@@ -175,7 +176,7 @@ class Registration(Base):
     created_at: Mapped[datetime]
 
     session: Mapped[ProgrammeSession] = relationship()
-    member: Mapped[Member] = relationship()
+    member: Mapped[Account] = relationship()
 
 
 class CalendarCopy(Base):

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, selectinload
 
 from storage.models import (
+    Account,
     CalendarCopy,
     Community,
-    Member,
     ProgrammeSession,
     Registration,
     Series,
@@ -54,34 +54,34 @@ async def ensure_member(
     user_id: str,
     display_name: str,
     now: datetime,
-) -> Member:
+) -> Account:
     """The member for this platform user, created on first sight (safe against a race).
 
     One query when the member is known; three on first sight.
     """
     member = await session.scalar(
-        select(Member)
-        .join(Community, Community.id == Member.community_id)
-        .options(contains_eager(Member.community))
+        select(Account)
+        .join(Community, Community.id == Account.community_id)
+        .options(contains_eager(Account.community))
         .where(
             Community.platform == platform,
             Community.external_id == community,
-            Member.user_id == user_id,
+            Account.user_id == user_id,
         )
     )
     if member is None:
         home = await ensure_community(session, platform=platform, external_id=community, now=now)
         member = await session.scalar(
-            insert_for(session, Member)
+            insert_for(session, Account)
             .values(
                 community_id=home.id, user_id=user_id, display_name=display_name, created_at=now
             )
             .on_conflict_do_nothing(index_elements=["community_id", "user_id"])
-            .returning(Member)
+            .returning(Account)
         )
         if member is None:  # created by a concurrent request a moment ago
             member = await session.scalar(
-                select(Member).where(Member.community_id == home.id, Member.user_id == user_id)
+                select(Account).where(Account.community_id == home.id, Account.user_id == user_id)
             )
         assert member is not None
         member.community = home  # known already: no lazy load later

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
-from s4b_bot.dispatch import Dispatcher
+from s4b_bot.outbox.dispatch import Dispatcher
 from s4b_bot.settings import Settings
 from storage.db import Database, sqlite_url
 from storage.models import Base

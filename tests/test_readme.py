@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 from s4b_bot.clock import SettableClock
-from s4b_bot.commands import CATALOGUE
 from s4b_bot.core import Core
+from s4b_bot.routing.commands import CATALOGUE
 from tests.helpers import run_console
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -21,13 +21,13 @@ from typing import TextIO
 from adapters.console.forms import AnswerError, parse_answer
 from adapters.console.platform import ConsolePlatform
 from adapters.console.render import describe_field, render_form, render_message
-from s4b_bot.catalogue import MEMBER_ROOT, ORGANIZER_ROOT, Catalogue
 from s4b_bot.clock import SettableClock, as_utc
 from s4b_bot.core import Core
-from s4b_bot.dispatch import Dispatcher
 from s4b_bot.errors import UserError
 from s4b_bot.invocation import Actor, FormSubmission, FormValue
+from s4b_bot.outbox.dispatch import Dispatcher
 from s4b_bot.output import Attachment, Form, Message, Outcome
+from s4b_bot.routing.catalogue import MEMBER_ROOT, ORGANIZER_ROOT, Catalogue
 from s4b_bot.timefmt import format_span
 
 PLATFORM = "console"

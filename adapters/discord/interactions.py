@@ -37,12 +37,12 @@ from adapters.discord.errors import describe
 from adapters.discord.parse import actor_of, form_values, modal_values, serves
 from adapters.discord.render import NO_MENTIONS, ButtonSpec, Chunk, render
 from adapters.discord.views import MODAL_PREFIX, FormTooLarge, form_modal, message_kwargs
-from s4b_bot import actions
-from s4b_bot.catalogue import MEMBER_ROOT, Command, Option
 from s4b_bot.core import Core
 from s4b_bot.invocation import Actor, FormSubmission, FormValue, Invocation
 from s4b_bot.output import Attachment, Form, Message, Outcome
-from s4b_bot.registration import FORM_ID as REGISTRATION_FORM
+from s4b_bot.registration.form import FORM_ID as REGISTRATION_FORM
+from s4b_bot.routing import actions
+from s4b_bot.routing.catalogue import MEMBER_ROOT, Command, Option
 from s4b_bot.validate import zone_names
 from s4b_bot.words import went_wrong
 

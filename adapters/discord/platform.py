@@ -23,9 +23,9 @@ from adapters.discord.render import CONTENT, NO_MENTIONS, Chunk, render
 from adapters.discord.views import message_kwargs
 from adapters.steps import StepMemory
 from s4b_bot.errors import PermanentFailure
+from s4b_bot.outbox.pacing import TokenBucket
 from s4b_bot.output import Message
 from s4b_bot.ports import ModerationAction, Recipient, SessionEvent
-from s4b_bot.ratelimit import TokenBucket
 
 _log = logging.getLogger(__name__)
 

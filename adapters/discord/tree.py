@@ -32,7 +32,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.render import rename_commands
-from s4b_bot.catalogue import MEMBER_ROOT, ORGANIZER_ROOT, Catalogue, Command, Option
+from s4b_bot.routing.catalogue import MEMBER_ROOT, ORGANIZER_ROOT, Catalogue, Command, Option
 
 DESCRIPTION = 100
 ROOT_DESCRIPTIONS = {

@@ -25,9 +25,9 @@ from adapters.slack.listeners import Handlers
 from adapters.slack.modal import CALLBACK_ID
 from adapters.slack.platform import SlackPlatform
 from adapters.slack.verify import VerifiedOnce
-from s4b_bot.actions import PREFIX
-from s4b_bot.catalogue import MEMBER_ROOT, ORGANIZER_ROOT
 from s4b_bot.core import Core
+from s4b_bot.routing.actions import PREFIX
+from s4b_bot.routing.catalogue import MEMBER_ROOT, ORGANIZER_ROOT
 
 _log = logging.getLogger(__name__)
 

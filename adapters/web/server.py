@@ -20,8 +20,8 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from s4b_bot.core import Core
-from s4b_bot.dispatch import Dispatcher
 from s4b_bot.metrics import REGISTRY
+from s4b_bot.outbox.dispatch import Dispatcher
 
 _log = logging.getLogger(__name__)
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")

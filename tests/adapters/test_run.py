@@ -84,8 +84,8 @@ async def test_s4b_now_starts_a_clock_that_runs_so_a_rehearsal_sees_a_reminder_c
     from bot import rehearsal_clock
     from s4b_bot.clock import SystemClock
     from s4b_bot.core import Core
-    from s4b_bot.dispatch import Dispatcher
     from s4b_bot.invocation import Actor, FormSubmission
+    from s4b_bot.outbox.dispatch import Dispatcher
     from s4b_bot.settings import Settings
     from storage.db import Database, sqlite_url
     from tests.fakes import RecordingPlatform

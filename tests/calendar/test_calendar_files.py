@@ -9,13 +9,13 @@ from datetime import timedelta
 from icalendar import Calendar
 from sqlalchemy import select
 
-from s4b_bot.actions import action_id
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
-from s4b_bot.dispatch import Dispatcher
 from s4b_bot.invocation import Actor
+from s4b_bot.outbox.dispatch import Dispatcher
 from s4b_bot.output import Attachment, Outcome
-from storage.models import Member, ProgrammeSession
+from s4b_bot.routing.actions import action_id
+from storage.models import Account, ProgrammeSession
 from tests.calendar.rfc import CalendarFiles
 from tests.fakes import RecordingPlatform
 from tests.helpers import register
@@ -122,7 +122,7 @@ async def test_every_calendar_file_the_bot_makes_follows_rfc_5546(
     # The personal feed, made now: Ada's two sessions with her call details.
     await core.run_text(ADA, "s4b", "calendar feed")
     async with core.db.transaction() as db:
-        token = await db.scalar(select(Member.feed_token).where(Member.user_id == "ada"))
+        token = await db.scalar(select(Account.feed_token).where(Account.user_id == "ada"))
     assert token
     clock.advance(timedelta(minutes=5))
     feed = await core.calendar_feed(token)

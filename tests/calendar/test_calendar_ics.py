@@ -10,7 +10,7 @@ import pytest
 import vobject
 from icalendar import Calendar
 
-from s4b_bot.calendar_ics import (
+from s4b_bot.calendar.ics import (
     PRODID,
     EventInfo,
     Method,

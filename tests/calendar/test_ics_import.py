@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from s4b_bot.calendar_ics import parse_events
+from s4b_bot.calendar.ics import parse_events
 from s4b_bot.errors import UserError
 
 ZONE = "America/Toronto"

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from s4b_bot.errors import UserError
-from s4b_bot.recurrence import expand
+from s4b_bot.programme.recurrence import expand
 
 TORONTO = ZoneInfo("America/Toronto")
 FIRST = datetime(2026, 1, 27, 13, 0, tzinfo=TORONTO)

@@ -10,8 +10,8 @@ import pytest
 
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
-from s4b_bot.dispatch import Dispatcher
 from s4b_bot.invocation import Actor
+from s4b_bot.outbox.dispatch import Dispatcher
 from tests.fakes import RecordingPlatform
 from tests.helpers import flat, reply_text
 

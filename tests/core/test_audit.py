@@ -15,12 +15,12 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from s4b_bot.catalogue import ORGANIZER_ROOT, Catalogue, Command
 from s4b_bot.clock import SettableClock
-from s4b_bot.commands import CATALOGUE
 from s4b_bot.core import Core
 from s4b_bot.invocation import Actor, FormSubmission
 from s4b_bot.output import Attachment
+from s4b_bot.routing.catalogue import ORGANIZER_ROOT, Catalogue, Command
+from s4b_bot.routing.commands import CATALOGUE
 from storage.models import AuditEntry
 from tests.core.test_permissions import ICS_FILE
 from tests.helpers import flat, register, reply_text

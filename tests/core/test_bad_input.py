@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from s4b_bot.core import Core
 from s4b_bot.invocation import Actor, FormSubmission
-from storage.models import Member, ProgrammeSession, Registration
+from storage.models import Account, ProgrammeSession, Registration
 from tests.helpers import reply_text
 
 ADA = Actor("console", "local", "ada", "Ada")
@@ -46,7 +46,7 @@ CASES = [
 async def snapshot(core: Core) -> tuple[int, int, int]:
     async with core.db.transaction() as db:
         regs = await db.scalar(select(func.count()).select_from(Registration))
-        zones = await db.scalar(select(func.count()).where(Member.timezone.is_not(None)))
+        zones = await db.scalar(select(func.count()).where(Account.timezone.is_not(None)))
         calls = await db.scalar(
             select(func.count()).where(ProgrammeSession.call_details.is_not(None))
         )
@@ -68,7 +68,7 @@ async def test_bad_input_gets_a_specific_reply_and_changes_nothing(
 async def test_an_unexpected_failure_becomes_a_reply_with_a_reference(
     core: Core, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from s4b_bot import browse
+    from s4b_bot.programme import browse
 
     async def broken(*_: object) -> None:
         raise ZeroDivisionError("boom")

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from s4b_bot.actions import action_id
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
-from s4b_bot.dispatch import Dispatcher
 from s4b_bot.invocation import Actor, FormSubmission
+from s4b_bot.outbox.dispatch import Dispatcher
 from s4b_bot.output import Attachment
+from s4b_bot.routing.actions import action_id
 from storage.models import AuditEntry, Idea, ProgrammeSession, Report, Summary, Vote
 from tests.fakes import RecordingPlatform
 from tests.helpers import flat, reply_text

@@ -10,16 +10,16 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from s4b_bot.actions import action_id
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
-from s4b_bot.dispatch import Dispatcher
 from s4b_bot.invocation import Actor, FormSubmission, FormValue
+from s4b_bot.outbox.dispatch import Dispatcher
+from s4b_bot.routing.actions import action_id
 from storage.models import (
+    Account,
     CalendarCopy,
     Idea,
     LinkCode,
-    Member,
     OutboxMessage,
     ProgrammeSession,
     Registration,
@@ -72,9 +72,9 @@ async def register(core: Core, actor: Actor, *seasons: str) -> None:
     assert not outcome.field_errors, outcome.field_errors
 
 
-async def account(core: Core, actor: Actor) -> Member:
+async def account(core: Core, actor: Actor) -> Account:
     async with core.db.transaction() as db:
-        member = await db.scalar(select(Member).where(Member.user_id == actor.user_id))
+        member = await db.scalar(select(Account).where(Account.user_id == actor.user_id))
         assert member is not None
         return member
 
@@ -215,8 +215,8 @@ async def test_bad_codes_are_refused_clearly_and_change_nothing(
     reply = await say(core, typist, f"link {code}")
     assert expected in reply
     assert "Traceback" not in reply and "went wrong" not in reply
-    joined = (Member.person_id.is_not(None), Member.user_id == typist.user_id)
-    assert await count(core, Member, *joined) == 0
+    joined = (Account.person_id.is_not(None), Account.user_id == typist.user_id)
+    assert await count(core, Account, *joined) == 0
     other = await account(core, OTHER_SLACK)
     assert await count(core, Registration, Registration.member_id == other.id) == 1
 

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
-from s4b_bot.dispatch import Dispatcher
 from s4b_bot.invocation import Actor, FormSubmission
+from s4b_bot.outbox.dispatch import Dispatcher
 from s4b_bot.timefmt import format_span
 from storage.models import OutboxMessage, ProgrammeSession
 from tests.fakes import RecordingPlatform, closed_dms, rate_limited

@@ -15,14 +15,14 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from s4b_bot import summaries
-from s4b_bot.catalogue import ORGANIZER_ROOT, Command, Option
 from s4b_bot.clock import SettableClock
-from s4b_bot.commands import CATALOGUE
+from s4b_bot.conversation import summaries
 from s4b_bot.core import Core
-from s4b_bot.dispatch import Dispatcher
 from s4b_bot.invocation import Actor, ArgValue, FormSubmission, FormValue, Invocation
+from s4b_bot.outbox.dispatch import Dispatcher
 from s4b_bot.output import Attachment, Form, Message, Outcome
+from s4b_bot.routing.catalogue import ORGANIZER_ROOT, Command, Option
+from s4b_bot.routing.commands import CATALOGUE
 from storage.models import Base, ProgrammeSession
 from tests.fakes import RecordingPlatform
 from tests.helpers import message_text, reply_text

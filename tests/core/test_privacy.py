@@ -10,17 +10,17 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from s4b_bot import privacy
-from s4b_bot.actions import action_id
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
 from s4b_bot.invocation import Actor, FormSubmission, FormValue
 from s4b_bot.output import Outcome
+from s4b_bot.people import privacy
+from s4b_bot.routing.actions import action_id
 from storage.models import (
+    Account,
     CalendarCopy,
     Idea,
     LinkCode,
-    Member,
     OutboxMessage,
     ProgrammeSession,
     Registration,
@@ -63,10 +63,10 @@ async def register(
     assert not outcome.field_errors, outcome.field_errors
 
 
-async def member_of(core: Core, actor: Actor) -> Member:
+async def member_of(core: Core, actor: Actor) -> Account:
     async with core.db.transaction() as db:
         member = await db.scalar(
-            select(Member).where(Member.user_id == actor.user_id).order_by(Member.id)
+            select(Account).where(Account.user_id == actor.user_id).order_by(Account.id)
         )
         assert member is not None
         return member
@@ -121,7 +121,7 @@ async def ada_and_ben_with_history(core: Core) -> dict[str, int]:
     )
     await core.run_text(ADA, "s4b", "timezone America/Vancouver")
     async with core.db.transaction() as db:
-        ada = await db.scalar(select(Member).where(Member.user_id == "ada"))
+        ada = await db.scalar(select(Account).where(Account.user_id == "ada"))
         assert ada is not None
         ada.feed_token = "secret-feed-token-value"
     return {"ada_idea": ada_idea, "ben_idea": ben_idea}
@@ -199,7 +199,7 @@ async def test_confirming_forgets_registrations_and_settings_but_keeps_counts(
     pending = (OutboxMessage.member_id == ada.id, OutboxMessage.status == "pending")
     assert await count(core, OutboxMessage, *pending) == 0
     async with core.db.transaction() as db:
-        assert await db.get(Member, ada.id) is None  # settings and feed token went with it
+        assert await db.get(Account, ada.id) is None  # settings and feed token went with it
         idea = await db.get(Idea, ids["ada_idea"])
         assert idea is not None and idea.member_id is None  # the idea itself stays
     data = await my_data(core, ADA)
@@ -252,7 +252,7 @@ async def test_forget_me_erases_every_linked_account(core: Core) -> None:
     text = flat(reply_text(await core.run_text(ADA_DISCORD, "s4b", "forget-me confirm")))
     assert "I also unlinked and erased 1 linked account." in text
     assert await count(core, Registration) == 0
-    assert await count(core, Member) == 0  # both accounts, with their settings
+    assert await count(core, Account) == 0  # both accounts, with their settings
 
 
 async def test_retention_blanks_answers_of_finished_series_and_keeps_the_rows(
@@ -324,9 +324,9 @@ async def test_forget_me_leaves_no_trace_of_the_member_but_anonymous_ideas_and_v
 
     reply = flat(reply_text(await core.run_text(ADA, "s4b", "forget-me confirm")))
 
-    assert await count(core, Member, Member.id == ada.id) == 0
-    assert await count(core, Member, Member.user_id == ADA.user_id) == 0
-    assert await count(core, Member, Member.display_name == ADA.display_name) == 0
+    assert await count(core, Account, Account.id == ada.id) == 0
+    assert await count(core, Account, Account.user_id == ADA.user_id) == 0
+    assert await count(core, Account, Account.display_name == ADA.display_name) == 0
     assert await count(core, OutboxMessage, OutboxMessage.member_id == ada.id) == 0
     async with core.db.transaction() as db:
         idea = await db.get(Idea, ids["ada_idea"])

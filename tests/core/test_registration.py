@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from s4b_bot.actions import action_id
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
 from s4b_bot.invocation import Actor, FormSubmission, Invocation
+from s4b_bot.routing.actions import action_id
 from storage.models import ProgrammeSession, Registration
 from tests.helpers import reply_text
 

@@ -8,9 +8,9 @@ import io
 import pytest
 from sqlalchemy import select
 
-from s4b_bot import roster
 from s4b_bot.core import Core
 from s4b_bot.invocation import Actor, FormSubmission, FormValue
+from s4b_bot.registration import roster
 from storage.models import ProgrammeSession
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from s4b_bot.calendar_ics import Person, build_calendar, event_from_session
+from s4b_bot.calendar.ics import Person, build_calendar, event_from_session
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
-from s4b_bot.dispatch import Dispatcher
 from s4b_bot.invocation import Actor
+from s4b_bot.outbox.dispatch import Dispatcher
 from s4b_bot.output import Attachment
 from storage.models import PlatformRef, ProgrammeSession, Series
 from tests.fakes import RecordingPlatform

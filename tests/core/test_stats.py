@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
-from s4b_bot.dispatch import Dispatcher
 from s4b_bot.errors import PermanentFailure
 from s4b_bot.invocation import Actor, FormSubmission, FormValue
-from storage.models import AuditEntry, Member, ProgrammeSession, Registration
+from s4b_bot.outbox.dispatch import Dispatcher
+from storage.models import Account, AuditEntry, ProgrammeSession, Registration
 from tests.fakes import RecordingPlatform, Sent
 from tests.helpers import flat, reply_text
 
@@ -46,8 +46,8 @@ async def register(core: Core, actor: Actor, name: str, *seasons: str) -> None:
 async def attended(core: Core) -> dict[str, bool | None]:
     async with core.db.transaction() as db:
         rows = await db.execute(
-            select(Member.user_id, Registration.attended).join(
-                Member, Member.id == Registration.member_id
+            select(Account.user_id, Registration.attended).join(
+                Account, Account.id == Registration.member_id
             )
         )
         return {user: flag for user, flag in rows}

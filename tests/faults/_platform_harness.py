@@ -32,11 +32,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.clock import SettableClock, as_utc
 from s4b_bot.core import Core
-from s4b_bot.dispatch import Dispatcher
 from s4b_bot.invocation import Actor, FormSubmission, FormValue
-from s4b_bot.planning import plan_reminders
+from s4b_bot.outbox.dispatch import Dispatcher
+from s4b_bot.outbox.planning import plan_reminders
 from storage import queries
-from storage.models import Member, OutboxMessage, ProgrammeSession, Registration
+from storage.models import Account, OutboxMessage, ProgrammeSession, Registration
 from tests.adapters.discord.mock_discord import MockDiscord, Request
 from tests.adapters.slack.mock_slack import MockSlack
 
@@ -348,8 +348,8 @@ async def plan_fan_out(
             # The file with all their sessions names nobody: a different number of alarms
             # (drawn when it is sent) makes it differ in size too.
             await db.execute(
-                update(Member)
-                .where(Member.user_id == user)
+                update(Account)
+                .where(Account.user_id == user)
                 .values(reminder_offsets=",".join(f"{h}h" for h in range(1, index + 2)))
             )
         # The invitees' own reminders fall due later: not part of this fan-out.
@@ -378,8 +378,8 @@ async def add_registrants(
     earlier = now - timedelta(days=10)
     member_ids = list(
         await db.scalars(
-            insert(Member)
-            .returning(Member.id)
+            insert(Account)
+            .returning(Account.id)
             .values(
                 [
                     {
@@ -408,7 +408,7 @@ async def add_registrants(
             for member_id in member_ids
         ],
     )
-    for member in (await db.scalars(select(Member).where(Member.id.in_(member_ids)))).all():
+    for member in (await db.scalars(select(Account).where(Account.id.in_(member_ids)))).all():
         planned = await plan_reminders(
             db,
             session=session,
@@ -453,7 +453,7 @@ async def fan_out_rows(core: Core) -> list[OutboxMessage]:
 
 async def user_ids_by_member(core: Core) -> dict[int, str]:
     async with core.db.reading() as db:
-        rows = await db.execute(select(Member.id, Member.user_id))
+        rows = await db.execute(select(Account.id, Account.user_id))
         return {member_id: user for member_id, user in rows}
 
 

@@ -21,8 +21,8 @@ from sqlalchemy.engine import make_url
 from adapters.web.server import start_server
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import MSG_DATABASE_DOWN, Core
-from s4b_bot.dispatch import Dispatcher
 from s4b_bot.invocation import Actor, FormSubmission
+from s4b_bot.outbox.dispatch import Dispatcher
 from s4b_bot.settings import Settings
 from storage.db import Database
 from storage.models import Registration

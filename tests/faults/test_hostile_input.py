@@ -18,18 +18,18 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from s4b_bot.calendar_ics import parse_events
-from s4b_bot.catalogue import Command, Option
+from s4b_bot.calendar.ics import parse_events
 from s4b_bot.clock import SettableClock
-from s4b_bot.commands import CATALOGUE
+from s4b_bot.conversation.ideas import MAX_IDEA, MIN_IDEA
 from s4b_bot.core import Core
 from s4b_bot.errors import UserError
-from s4b_bot.ideas import MAX_IDEA, MIN_IDEA
 from s4b_bot.invocation import Actor, FormSubmission, Invocation
 from s4b_bot.output import Outcome
-from s4b_bot.recurrence import expand
+from s4b_bot.programme.recurrence import expand
+from s4b_bot.routing.catalogue import Command, Option
+from s4b_bot.routing.commands import CATALOGUE
+from s4b_bot.routing.textparse import parse_command
 from s4b_bot.settings import Settings
-from s4b_bot.textparse import parse_command
 from s4b_bot.validate import bad_character
 from storage.db import Database, sqlite_url
 from storage.models import Idea, ProgrammeSession, Registration

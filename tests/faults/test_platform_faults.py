@@ -38,7 +38,7 @@ from adapters.slack.app import build_slack
 from adapters.slack.config import SlackConfig
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
-from s4b_bot.dispatch import MAX_ATTEMPTS, Dispatcher
+from s4b_bot.outbox.dispatch import MAX_ATTEMPTS, Dispatcher
 from storage.models import OutboxMessage
 from tests.adapters.discord import payloads
 from tests.adapters.discord.mock_discord import APP_ID
@@ -172,7 +172,7 @@ def assert_nothing_escaped(logs: pytest.LogCaptureFixture, rows: list[OutboxMess
         f"{r.name}: {r.getMessage()}"
         for r in logs.records
         if r.levelno >= logging.ERROR
-        or (r.name == "s4b_bot.dispatch" and r.levelno >= logging.WARNING)
+        or (r.name == "s4b_bot.outbox.dispatch" and r.levelno >= logging.WARNING)
     ]
     assert not escaped
     unclassified = {

@@ -11,11 +11,11 @@ import re
 import pytest
 from sqlalchemy import select
 
-from s4b_bot.calendar_cmd import feed_for_token
+from s4b_bot.calendar.commands import feed_for_token
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
-from s4b_bot.dispatch import Dispatcher
 from s4b_bot.invocation import Actor, FormSubmission
+from s4b_bot.outbox.dispatch import Dispatcher
 from storage.models import ProgrammeSession
 from tests.fakes import RecordingPlatform
 from tests.helpers import reply_text

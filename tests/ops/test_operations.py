@@ -23,8 +23,8 @@ from adapters.web.server import Probes, build_metrics_app, start_server
 from s4b_bot import logs
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
-from s4b_bot.dispatch import Dispatcher
 from s4b_bot.invocation import Actor, FormSubmission
+from s4b_bot.outbox.dispatch import Dispatcher
 from storage.backup import backup, restore
 from storage.db import Database, sqlite_url
 from storage.migrate import alembic_config, current_revision, upgrade_to

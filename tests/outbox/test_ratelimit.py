@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s4b_bot.ratelimit import TokenBucket
+from s4b_bot.outbox.pacing import TokenBucket
 
 BUG_SPIN = (
-    "s4b_bot/ratelimit.py TokenBucket.take: after sleeping (1 - tokens) / rate, rounding can "
+    "s4b_bot/outbox/pacing.py TokenBucket.take: after sleeping (1 - tokens) / rate, rounding can "
     "leave tokens at 1 - 1e-12 (rate 40, clock at 1000.0: 0.99999999999909), so it sleeps "
     "~2e-14 s, less than the clock can show (an ulp of 1000.0 is 1.1e-13): the clock never "
     "moves and take() loops forever instead of returning after 1/rate"

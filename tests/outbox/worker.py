@@ -30,18 +30,18 @@ from aiohttp import web
 from sqlalchemy import func, insert, or_, select, text
 
 from s4b_bot.clock import SettableClock
-from s4b_bot.dispatch import Dispatcher
 from s4b_bot.errors import PermanentFailure
+from s4b_bot.outbox.dispatch import Dispatcher
+from s4b_bot.outbox.pacing import TokenBucket
 from s4b_bot.output import Message
 from s4b_bot.ports import Clock, ModerationAction, Recipient, SessionEvent
-from s4b_bot.programme import DEFAULT_PROGRAMME, load_programme, read_programme
-from s4b_bot.ratelimit import TokenBucket
+from s4b_bot.programme.loading import DEFAULT_PROGRAMME, load_programme, read_programme
 from s4b_bot.settings import Settings
 from storage.db import Database
 from storage.models import (
+    Account,
     Base,
     Community,
-    Member,
     OutboxMessage,
     ProgrammeSession,
     Registration,
@@ -79,7 +79,7 @@ async def seed(url: str, members: int, *, now: datetime = SEED_NOW, migrate: boo
                 .returning(Community.id)
             )
             await session.execute(
-                insert(Member),
+                insert(Account),
                 [
                     {
                         "community_id": community_id,
@@ -91,7 +91,9 @@ async def seed(url: str, members: int, *, now: datetime = SEED_NOW, migrate: boo
                 ],
             )
             ids = (
-                await session.execute(select(Member.id).where(Member.community_id == community_id))
+                await session.execute(
+                    select(Account.id).where(Account.community_id == community_id)
+                )
             ).scalars()
             member_ids = list(ids)
             await session.execute(

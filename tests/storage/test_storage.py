@@ -16,11 +16,11 @@ from sqlalchemy.exc import IntegrityError
 
 from s4b_bot.core import Core
 from s4b_bot.invocation import Actor, FormSubmission
-from s4b_bot.programme import DEFAULT_PROGRAMME, load_programme, read_programme
+from s4b_bot.programme.loading import DEFAULT_PROGRAMME, load_programme, read_programme
 from storage import queries
 from storage.db import Database, sqlite_url
 from storage.migrate import alembic_config, current_revision
-from storage.models import Base, Community, Member, ProgrammeSession, Registration, Series
+from storage.models import Account, Base, Community, ProgrammeSession, Registration, Series
 
 NOW = datetime(2025, 4, 1, 12, tzinfo=UTC)
 
@@ -83,14 +83,14 @@ async def test_members_are_unique_per_community(core: Core) -> None:
             session, platform="slack", community="T2", user_id="U1", display_name="A", now=NOW
         )
     async with core.db.transaction() as session:
-        assert await session.scalar(select(func.count()).select_from(Member)) == 2
+        assert await session.scalar(select(func.count()).select_from(Account)) == 2
         assert await session.scalar(select(func.count()).select_from(Community)) == 2
     with pytest.raises(IntegrityError):
         async with core.db.transaction() as session:
             community = await session.scalar(select(Community).limit(1))
             assert community is not None
             session.add(
-                Member(community_id=community.id, user_id="U1", display_name="B", created_at=NOW)
+                Account(community_id=community.id, user_id="U1", display_name="B", created_at=NOW)
             )
 
 
@@ -118,7 +118,7 @@ async def test_a_double_click_makes_one_registration(core: Core) -> None:
     )
     async with core.db.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(Registration)) == 1
-        assert await session.scalar(select(func.count()).select_from(Member)) == 1
+        assert await session.scalar(select(func.count()).select_from(Account)) == 1
     texts = [str(o.reply) for o in outcomes]
     assert sum("you are registered" in t for t in texts) == 1
     assert all("you are registered" in t or "already registered" in t for t in texts), texts

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s4b_bot.actions import MAX_ID, VERBS, Action, action_id, parse_action
 from s4b_bot.errors import UserError
+from s4b_bot.routing.actions import MAX_ID, VERBS, Action, action_id, parse_action
 
 
 @given(st.sampled_from(VERBS), st.integers(min_value=0, max_value=MAX_ID))

@@ -2,9 +2,9 @@
 
 import pytest
 
-from s4b_bot.catalogue import Catalogue, Command, Option
-from s4b_bot.commands import CATALOGUE
 from s4b_bot.errors import UserError
+from s4b_bot.routing.catalogue import Catalogue, Command, Option
+from s4b_bot.routing.commands import CATALOGUE
 
 
 async def _handler(ctx, args):  # never called: the catalogue only stores it

@@ -7,8 +7,8 @@ import pytest
 from adapters.console.forms import AnswerError, parse_answer
 from adapters.console.repl import console_actor, parse_clock, split_file
 from s4b_bot.clock import RunningClock
-from s4b_bot.commands import CATALOGUE
 from s4b_bot.output import Choice, FormField
+from s4b_bot.routing.commands import CATALOGUE
 
 SEASONS = (
     ("11", "Spring", "2025-04-29", "Cultivating Belonging"),

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from s4b_bot.conversation.summaries import MAX_FILE, SECTIONS, heading_text, parse_markdown
 from s4b_bot.errors import UserError
-from s4b_bot.summaries import MAX_FILE, SECTIONS, heading_text, parse_markdown
 
 BOUND = 1.0
 """Seconds a whole 100 KB file may take, at most."""

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from s4b_bot.errors import UserError
-from s4b_bot.programme import DEFAULT_PROGRAMME, INFO_KEYS, parse_programme, read_programme
+from s4b_bot.programme.loading import DEFAULT_PROGRAMME, INFO_KEYS, parse_programme, read_programme
 from s4b_bot.validate import clean_email
 
 BUNDLED = Path(__file__).resolve().parents[2] / "s4b_bot" / "programmes" / "s4b-2025.toml"

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from s4b_bot.errors import NotFound, UserError
-from s4b_bot.sessions import (
+from s4b_bot.programme.sessions import (
     closed_reason,
     current_series_id,
     is_open,

@@ -4,10 +4,10 @@ import re
 
 import pytest
 
-from s4b_bot.catalogue import MEMBER_ROOT, ORGANIZER_ROOT
-from s4b_bot.commands import CATALOGUE
 from s4b_bot.errors import UserError
-from s4b_bot.textparse import MAX_LINE, check_line, parse_command
+from s4b_bot.routing.catalogue import MEMBER_ROOT, ORGANIZER_ROOT
+from s4b_bot.routing.commands import CATALOGUE
+from s4b_bot.routing.textparse import MAX_LINE, check_line, parse_command
 
 
 def parse(text: str, root: str = MEMBER_ROOT) -> tuple[str, dict[str, object]]:
@@ -289,6 +289,23 @@ def test_empty_organizer_text_is_organizer_help() -> None:
     ],
 )
 def test_a_time_takes_its_date_and_the_time_of_day_after_it(
+    text: str, args: dict[str, str]
+) -> None:
+    assert parse(text, ORGANIZER_ROOT)[1] == args
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        (
+            'session add 2026-04-28 13:00 "Belonging in practice',
+            {"when": "2026-04-28 13:00", "title": '"Belonging in practice'},
+        ),
+        ('session add 2026-04-28 "Belonging', {"when": "2026-04-28", "title": '"Belonging'}),
+        ('session add 1 "unclosed', {"when": "1", "title": '"unclosed'}),
+    ],
+)
+def test_looking_for_a_time_of_day_does_not_trip_on_a_quote_in_the_title(
     text: str, args: dict[str, str]
 ) -> None:
     assert parse(text, ORGANIZER_ROOT)[1] == args

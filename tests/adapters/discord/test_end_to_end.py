@@ -10,8 +10,8 @@ import discord
 from adapters.discord import S4BClient
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
-from s4b_bot.dispatch import Dispatcher
 from s4b_bot.invocation import Actor
+from s4b_bot.outbox.dispatch import Dispatcher
 from tests.adapters.discord import payloads
 from tests.adapters.discord.conftest import MakeClient, callbacks, feed, followups, visible_text
 from tests.adapters.discord.mock_discord import MockDiscord

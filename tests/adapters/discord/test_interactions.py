@@ -12,8 +12,8 @@ import pytest
 from adapters.discord import S4BClient
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
-from s4b_bot.dispatch import Dispatcher
 from s4b_bot.invocation import Actor
+from s4b_bot.outbox.dispatch import Dispatcher
 from s4b_bot.output import Message, Outcome
 from tests.adapters.discord import payloads
 from tests.adapters.discord.conftest import (

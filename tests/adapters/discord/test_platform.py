@@ -12,11 +12,11 @@ import pytest
 from adapters.discord import S4BClient
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
-from s4b_bot.dispatch import Dispatcher
 from s4b_bot.errors import PermanentFailure, RetryLater
+from s4b_bot.outbox.dispatch import Dispatcher
+from s4b_bot.outbox.pacing import TokenBucket
 from s4b_bot.output import Attachment, Button, Card, Message
 from s4b_bot.ports import Recipient, SessionEvent
-from s4b_bot.ratelimit import TokenBucket
 from tests.adapters.discord import payloads
 from tests.adapters.discord.conftest import (
     ANNOUNCEMENTS,

@@ -10,9 +10,9 @@ from discord import app_commands
 from adapters.discord import S4BClient
 from adapters.discord.render import render
 from adapters.discord.tree import command_text, discord_names, discord_path, walk_commands
-from s4b_bot.catalogue import MEMBER_ROOT, ORGANIZER_ROOT
-from s4b_bot.commands import CATALOGUE
 from s4b_bot.output import Message
+from s4b_bot.routing.catalogue import MEMBER_ROOT, ORGANIZER_ROOT
+from s4b_bot.routing.commands import CATALOGUE
 from tests.adapters.discord import payloads, spec
 from tests.adapters.discord.conftest import feed, followups, visible_text
 from tests.adapters.discord.mock_discord import MockDiscord

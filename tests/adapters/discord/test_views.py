@@ -7,7 +7,7 @@ import pytest
 from adapters.discord.parse import form_values, modal_values, split_text_and_email
 from adapters.discord.views import FormTooLarge, fit_label, form_modal, plan_inputs
 from s4b_bot.output import Choice, Form, FormField
-from s4b_bot.registration import (
+from s4b_bot.registration.form import (
     MAX_ABOUT,
     MAX_EMAIL,
     MAX_NAME,

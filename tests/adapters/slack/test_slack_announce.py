@@ -8,8 +8,8 @@ import pytest
 from adapters.slack.app import SlackBot
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
-from s4b_bot.dispatch import Dispatcher
 from s4b_bot.invocation import Actor
+from s4b_bot.outbox.dispatch import Dispatcher
 from tests.adapters.slack.conftest import ANNOUNCEMENTS
 from tests.adapters.slack.mock_slack import MockSlack
 from tests.helpers import flat, reply_text

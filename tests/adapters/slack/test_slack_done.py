@@ -17,7 +17,7 @@ from adapters.slack.app import SlackBot
 from adapters.slack.listeners import MSG_NOT_ORGANIZER
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
-from s4b_bot.dispatch import Dispatcher
+from s4b_bot.outbox.dispatch import Dispatcher
 from tests.adapters.slack.conftest import ANNOUNCEMENTS, BOT_TOKEN, SIGNING_SECRET
 from tests.adapters.slack.mock_slack import MockSlack
 from tests.adapters.slack.slackreq import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from adapters.slack.app import SlackBot
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
-from s4b_bot.dispatch import Dispatcher
+from s4b_bot.outbox.dispatch import Dispatcher
 from tests.adapters.slack.mock_slack import MockSlack
 from tests.adapters.slack.slackreq import (
     BEA,

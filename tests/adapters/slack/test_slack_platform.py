@@ -14,9 +14,9 @@ from adapters.slack.app import SlackBot, build_slack
 from adapters.slack.config import SlackConfig
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
-from s4b_bot.dispatch import Dispatcher
 from s4b_bot.errors import PermanentFailure, RetryLater
 from s4b_bot.invocation import Actor, FormSubmission, FormValue
+from s4b_bot.outbox.dispatch import Dispatcher
 from s4b_bot.output import Attachment, Message
 from s4b_bot.ports import Recipient
 from storage.models import OutboxMessage

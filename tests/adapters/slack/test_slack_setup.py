@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from adapters.slack.config import SlackConfig
-from s4b_bot.commands import CATALOGUE
+from s4b_bot.routing.commands import CATALOGUE
 
 FOLDER = Path(__file__).parents[3] / "adapters" / "slack"
 SETUP = (FOLDER.parents[1] / "README.md").read_text(encoding="utf-8")

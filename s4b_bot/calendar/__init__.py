@@ -1,0 +1,1 @@
+"""Calendar files: invitations (RFC 5545/5546), the series file, feeds and .ics import."""

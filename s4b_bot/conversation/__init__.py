@@ -1,0 +1,1 @@
+"""Between sessions: summaries, ideas and votes, moderation, and the audit log."""

@@ -1,0 +1,301 @@
+"""Session summaries: the facilitator's one page (insights, recommendations, resources,
+collaboration opportunities), posted to the summaries channel with a discussion thread,
+announced to registrants, shown to anyone, exported as Markdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from s4b_bot.context import Context
+from s4b_bot.conversation import audit
+from s4b_bot.errors import FormInvalid, NotFound, UserError
+from s4b_bot.invocation import FormValue
+from s4b_bot.outbox import planning
+from s4b_bot.output import Attachment, Card, Form, FormField, Message, Outcome, Text
+from s4b_bot.programme.sessions import is_over, resolve
+from s4b_bot.routing.catalogue import Args
+from s4b_bot.timefmt import format_date, format_span
+from s4b_bot.validate import clean_text
+from s4b_bot.words import FORM_EXPIRED, SESSION_GONE
+from storage import outbox, queries
+from storage.models import ProgrammeSession, Summary
+
+FORM_PREFIX = "summary:"
+SECTIONS = (
+    ("insights", "Insights"),
+    ("recommendations", "Recommendations"),
+    ("resources", "Resources"),
+    ("collaboration", "Collaboration opportunities"),
+)
+MAX_SECTION = 3_000
+MAX_ATTENDANCE = 500
+MAX_FILE = 100_000
+"""Bytes of a Markdown summary file, at most."""
+SUMMARIES = "summaries"
+
+
+def summary_form(session: ProgrammeSession, existing: Summary | None) -> Form:
+    fields = [
+        FormField(
+            key,
+            label,
+            "long_text",
+            max_length=MAX_SECTION,
+            default=getattr(existing, key) if existing else None,
+        )
+        for key, label in SECTIONS
+    ]
+    fields.append(
+        FormField(
+            "attendance",
+            "Attendance",
+            "short_text",
+            required=False,
+            max_length=MAX_ATTENDANCE,
+            hint="e.g. 34 participants from 12 communities",
+            default=existing.attendance if existing else None,
+        )
+    )
+    return Form(
+        id=f"{FORM_PREFIX}{session.id}",
+        title=f"{session.season} summary",
+        fields=tuple(fields),
+        submit_label="Post summary" if existing is None else "Update summary",
+        intro=f"The one-page summary of the {session.season} session: “{session.title}”.",
+    )
+
+
+async def _summary_of(db: AsyncSession, session_id: int) -> Summary | None:
+    return await db.scalar(select(Summary).where(Summary.session_id == session_id))
+
+
+def ensure_held(session: ProgrammeSession, now: datetime) -> None:
+    """A summary is of a session that took place: refuse one that is cancelled or not over."""
+    if session.status == "cancelled":
+        raise UserError(f"The {session.season} session was cancelled; it has no summary.")
+    if not is_over(session, now):
+        ends = format_span(session.ends_at, None, session.timezone)
+        raise UserError(
+            f"The {session.season} session has not taken place yet: it ends {ends}. "
+            "Its summary comes after that."
+        )
+
+
+async def start_summary(ctx: Context, args: Args) -> Outcome:
+    """`/s4b-admin summary <session>`: the form, or a Markdown file with the four headings."""
+    session = resolve(await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now)
+    ensure_held(session, ctx.now)
+    existing = await _summary_of(ctx.db, session.id)
+    if ctx.files:
+        values = parse_markdown(ctx.files[0].content)
+        return await save_summary(ctx, session.id, values)
+    audit.unchanged(ctx)  # only the form: sending it is the change, recorded then
+    return Outcome(form=summary_form(session, existing))
+
+
+def parse_markdown(content: bytes) -> dict[str, FormValue]:
+    """The four sections of a Markdown summary, found by their headings (any level).
+
+    One pass over the lines with plain string scans, no regular expression: the work is
+    linear in the file, which is at most MAX_FILE bytes.
+    """
+    if len(content) > MAX_FILE:
+        raise UserError("That file is over 100 KB; a one-page summary is a few kilobytes.")
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UserError("The summary file must be UTF-8 Markdown text.") from None
+    names = {label.lower(): key for key, label in SECTIONS} | {
+        "collaboration": "collaboration",
+        "attendance": "attendance",
+    }
+    values: dict[str, FormValue] = {}
+    current: str | None = None
+    lines: list[str] = []
+    for line in [*text.splitlines(), "# end"]:
+        heading = heading_text(line)
+        if heading is not None:
+            if current is not None:
+                values[current] = "\n".join(lines).strip()
+            current = names.get(heading.lower().rstrip(":"))
+            lines = []
+        elif current is not None:
+            lines.append(line)
+    missing = [label for key, label in SECTIONS if not values.get(key)]
+    if missing:
+        raise UserError(
+            "The file needs a heading and some text for each section: "
+            + ", ".join(f"“{m}”" for m in missing)
+            + " missing."
+        )
+    return values
+
+
+def heading_text(line: str) -> str | None:
+    """The text of an ATX heading ("## Insights ##" → "Insights"), or None for another line.
+
+    CommonMark's rule: up to three spaces, one to six "#", then a space, a tab or the end;
+    an optional closing run of "#" after a space.
+    """
+    marks = line.lstrip(" ")
+    if len(line) - len(marks) > 3:
+        return None
+    after = marks.lstrip("#")
+    if not 1 <= len(marks) - len(after) <= 6 or after[:1] not in ("", " ", "\t"):
+        return None
+    text = after.strip(" \t")
+    unclosed = text.rstrip("#")
+    if unclosed[-1:] in ("", " ", "\t"):  # all "#", or a closing run after a space
+        text = unclosed.rstrip(" \t")
+    return text
+
+
+async def submit_summary(ctx: Context, form_id: str, values: Mapping[str, FormValue]) -> Outcome:
+    session_id = form_id.removeprefix(FORM_PREFIX)
+    if not session_id.isdigit():
+        raise UserError(FORM_EXPIRED)
+    return await save_summary(ctx, int(session_id), values)
+
+
+async def save_summary(ctx: Context, session_id: int, values: Mapping[str, FormValue]) -> Outcome:
+    if not ctx.actor.is_organizer:
+        raise UserError("Only organizers can post summaries.")
+    session = await queries.session_by_id(ctx.db, session_id)
+    if session is None:
+        raise NotFound(SESSION_GONE)
+    ensure_held(session, ctx.now)  # again: a form opened earlier may be sent any time
+    errors: dict[str, str] = {}
+    cleaned: dict[str, str] = {}
+    for key, label in (*SECTIONS, ("attendance", "Attendance")):
+        raw = values.get(key)
+        try:
+            cleaned[key] = clean_text(
+                label,
+                raw if isinstance(raw, str) else "",
+                max_length=MAX_ATTENDANCE if key == "attendance" else MAX_SECTION,
+                required=key != "attendance",
+                multiline=True,
+            )
+        except UserError as exc:
+            errors[key] = str(exc)
+    if errors:
+        raise FormInvalid(errors)
+    summary = await _summary_of(ctx.db, session.id)
+    first = summary is None
+    if summary is None:
+        summary = Summary(session_id=session.id, created_at=ctx.now, version=0, author_name="")
+        ctx.db.add(summary)
+    for key, _ in SECTIONS:
+        setattr(summary, key, cleaned[key])
+    summary.attendance = cleaned["attendance"] or None
+    summary.author_name = ctx.actor.display_name[:200]
+    summary.version += 1
+    summary.updated_at = ctx.now
+    await ctx.db.flush()
+    await outbox.plan(
+        ctx.db,
+        dedupe_key=f"{planning.SUMMARY_POST}:{summary.id}:{summary.version}",
+        kind=planning.SUMMARY_POST,
+        due_at=ctx.now,
+        now=ctx.now,
+        platform=None,
+        session_id=session.id,
+        payload={"summary": summary.id, "first": first},
+    )
+    if first:
+        for member, community in await planning.confirmed_registrants(ctx.db, session.id):
+            await planning.plan_member_message(
+                ctx.db,
+                kind=planning.SUMMARY_NOTICE,
+                member=member,
+                platform=community.platform,
+                sessions=[session],
+                now=ctx.now,
+                key=f"{summary.id}",
+            )
+    audit.record(
+        ctx, "summary posted" if first else "summary edited", audit.session_target(session)
+    )
+    done = (
+        "posted to the summaries channel, with a discussion thread; its registrants are told"
+        if first
+        else "updated: the posted message is edited in place"
+    )
+    return Outcome(reply=Message.plain(f"The {session.season} summary is {done}."))
+
+
+def summary_message(summary: Summary, session: ProgrammeSession) -> Message:
+    """The summary as a message: a heading, then one card per section."""
+    date = format_date(session.starts_at, session.timezone)
+    lead = [Text.of(f"Summary of the {session.season} session ({date}): {session.title}")]
+    if summary.attendance:
+        lead.append(Text.of(f"Attendance: {summary.attendance}"))
+    cards = tuple(
+        Card(title=label, body=(Text.of(getattr(summary, key)),)) for key, label in SECTIONS
+    )
+    return Message(text=tuple(lead), cards=cards)
+
+
+async def show_summary(ctx: Context, args: Args) -> Outcome:
+    """`/s4b summary [<session>]`: anyone may read it; the latest by default."""
+    if args.get("session"):
+        session = resolve(await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now)
+        ensure_held(session, ctx.now)
+        summary = await _summary_of(ctx.db, session.id)
+        if summary is None:
+            return Outcome(reply=Message.plain(f"The {session.season} session has no summary yet."))
+        return Outcome(reply=summary_message(summary, session))
+    summaries = await ctx.db.execute(
+        select(Summary, ProgrammeSession)
+        .join(ProgrammeSession)
+        .order_by(ProgrammeSession.starts_at.desc())
+    )
+    held = ((s, p) for s, p in summaries if p.status != "cancelled" and is_over(p, ctx.now))
+    latest = next(held, None)
+    if latest is None:
+        return Outcome(reply=Message.plain("No session has a summary yet."))
+    return Outcome(reply=summary_message(*latest))
+
+
+def summary_markdown(summary: Summary, session: ProgrammeSession) -> str:
+    date = format_date(session.starts_at, session.timezone)
+    parts = [f"# {session.season} Session — {session.title}", f"*{date} · {session.series.name}*"]
+    if summary.attendance:
+        parts.append(f"**Attendance:** {summary.attendance}")
+    for key, label in SECTIONS:
+        parts.append(f"## {label}\n\n{getattr(summary, key)}")
+    return "\n\n".join(parts) + "\n"
+
+
+async def export_summary(ctx: Context, args: Args) -> Outcome:
+    session = resolve(await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now)
+    ensure_held(session, ctx.now)
+    summary = await _summary_of(ctx.db, session.id)
+    if summary is None:
+        raise NotFound(f"The {session.season} session has no summary yet.")
+    name = f"summary-{session.season.lower()}-{format_date(session.starts_at, session.timezone)}.md"
+    content = summary_markdown(summary, session).encode("utf-8")
+    return Outcome(
+        reply=Message(
+            text=(Text.of(f"The {session.season} summary as one page of Markdown."),),
+            attachments=(Attachment(name, content, "text/markdown"),),
+        )
+    )
+
+
+async def pin_summary(ctx: Context, args: Args) -> Outcome:
+    session = resolve(await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now)
+    ensure_held(session, ctx.now)
+    summary = await _summary_of(ctx.db, session.id)
+    if summary is None:
+        raise NotFound(f"The {session.season} session has no summary to pin yet.")
+    await planning.plan_moderation(
+        ctx.db, key=f"summary:{summary.id}", channel=SUMMARIES, action="pin", now=ctx.now
+    )
+    audit.record(ctx, "summary pinned", audit.session_target(session))
+    return Outcome(reply=Message.plain(f"The {session.season} summary is being pinned."))

@@ -1,0 +1,1 @@
+"""The outbox: what the bot sends later, planned, rendered, paced and dispatched."""

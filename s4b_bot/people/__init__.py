@@ -1,0 +1,1 @@
+"""People: linked accounts, their own data, help, and the programme's figures."""

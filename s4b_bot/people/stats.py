@@ -1,0 +1,270 @@
+"""Organizer tools to see how the programme is going: `/s4b-admin stats` counts
+registrations, attendance, reminders, ideas and reports; `/s4b-admin attendance` marks who
+came to a session, so the stats can tell registrations from attendance.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+
+from s4b_bot.context import Context
+from s4b_bot.conversation import audit
+from s4b_bot.errors import UserError
+from s4b_bot.outbox import planning
+from s4b_bot.output import Card, Message, Outcome, Text
+from s4b_bot.programme.sessions import is_over, resolve
+from s4b_bot.routing.catalogue import Args, Command, Option
+from s4b_bot.timefmt import format_date
+from s4b_bot.words import plural
+from storage import queries
+from storage.models import Account, Idea, OutboxMessage, ProgrammeSession, Registration, Report
+
+IDEA_STATUS_ORDER = ("open", "review", "carried", "done", "hidden", "merged")
+MAX_NAMES = 2_000
+
+
+async def stats(ctx: Context, args: Args) -> Outcome:
+    """`/s4b-admin stats`: the programme in numbers."""
+    sessions = await queries.all_sessions(ctx.db)
+    by_status: Counter[tuple[int, str]] = Counter()
+    for session_id, status, count in await ctx.db.execute(
+        select(Registration.session_id, Registration.status, func.count()).group_by(
+            Registration.session_id, Registration.status
+        )
+    ):
+        by_status[(session_id, status)] = count
+    attended: dict[int, int] = {
+        session_id: count
+        for session_id, count in await ctx.db.execute(
+            select(Registration.session_id, func.count())
+            .where(Registration.attended.is_(True))
+            .group_by(Registration.session_id)
+        )
+    }
+    reminders: Counter[tuple[int | None, str]] = Counter()
+    for row_session, status, count in await ctx.db.execute(
+        select(OutboxMessage.session_id, OutboxMessage.status, func.count())
+        .where(OutboxMessage.kind == planning.REMINDER)
+        .group_by(OutboxMessage.session_id, OutboxMessage.status)
+    ):
+        reminders[(row_session, status)] = count
+    lines = [_session_line(s, by_status, attended.get(s.id, 0), reminders, ctx) for s in sessions]
+    totals = Counter[str]()
+    for (_, status), count in reminders.items():
+        totals[status] += count
+    idea_counts: dict[str, int] = {
+        status: count
+        for status, count in await ctx.db.execute(
+            select(Idea.status, func.count()).group_by(Idea.status)
+        )
+    }
+    open_reports = int(
+        await ctx.db.scalar(select(func.count()).where(Report.status == "open")) or 0
+    )
+    ideas_line = (
+        ", ".join(f"{idea_counts[s]} {s}" for s in IDEA_STATUS_ORDER if idea_counts.get(s))
+        or "none yet"
+    )
+    cards = (
+        Card(
+            title="Sessions",
+            body=(Text.of("\n".join(lines) or "No sessions yet."),),
+        ),
+        Card(
+            title="Reminders",
+            body=(
+                Text.of(
+                    f"{totals['sent']} sent, {totals['failed']} failed, "
+                    f"{totals['pending']} still to send."
+                    + (" `/s4b-admin deliveries` shows the failures." if totals["failed"] else "")
+                ),
+            ),
+        ),
+        Card(title="Ideas", body=(Text.of(f"Ideas: {ideas_line}."),)),
+        Card(
+            title="Moderation",
+            body=(
+                Text.of(
+                    f"Open reports: {open_reports}."
+                    + (" `/s4b-admin queue` lists them." if open_reports else "")
+                ),
+            ),
+        ),
+    )
+    return Outcome(reply=Message(text=(Text.of("The programme in numbers:"),), cards=cards))
+
+
+def _session_line(
+    session: ProgrammeSession,
+    by_status: Counter[tuple[int, str]],
+    attended: int,
+    reminders: Counter[tuple[int | None, str]],
+    ctx: Context,
+) -> str:
+    date = format_date(session.starts_at, session.timezone)
+    label = f"{session.season} · {date}"
+    if session.status == "cancelled":
+        label += " (cancelled)"
+    confirmed = by_status[(session.id, "confirmed")]
+    waitlisted = by_status[(session.id, "waitlisted")]
+    if attended or not is_over(session, ctx.now) or session.status == "cancelled":
+        came = f"{attended} attended"
+    else:
+        came = "attendance not marked"
+    sent, failed = reminders[(session.id, "sent")], reminders[(session.id, "failed")]
+    return (
+        f"• {label}: {confirmed} confirmed, {waitlisted} waitlisted, {came} · "
+        f"reminders {sent} sent, {failed} failed"
+    )
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"\s+", " ", name.strip().casefold())
+
+
+def split_names(text: str) -> list[str]:
+    """The comma-separated names, each once, in the order given."""
+    seen: dict[str, str] = {}
+    for raw in text.split(","):
+        name = " ".join(raw.split())
+        if name and _norm(name) not in seen:
+            seen[_norm(name)] = name
+    return list(seen.values())
+
+
+async def attendance(ctx: Context, args: Args) -> Outcome:
+    """`/s4b-admin attendance <session> <names|all>`: mark who attended."""
+    session = resolve(await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now)
+    if session.status == "cancelled":
+        raise UserError(f"The {session.season} session was cancelled; there is no attendance.")
+    if session.starts_at > ctx.now:
+        raise UserError(
+            f"The {session.season} session has not started yet; mark attendance once it has."
+        )
+    rows = (
+        await ctx.db.execute(
+            select(Registration, Account)
+            .join(Account, Account.id == Registration.member_id)
+            .where(Registration.session_id == session.id)
+            .order_by(Registration.id)
+        )
+    ).all()
+    registrations = [(r, m) for r, m in rows]
+    text = str(args["names"]).strip()
+    unknown: list[str] = []
+    ambiguous: list[str] = []
+    if text.casefold() == "all":
+        targets = [r for r, _ in registrations if r.status == "confirmed"]
+    else:
+        names = split_names(text)
+        if not names:
+            raise UserError(
+                "Name who attended, separated by commas, or `all`: "
+                "`/s4b-admin attendance spring Ada Lovelace, Ben Okafor`."
+            )
+        targets = []
+        for name in names:
+            found = _match(registrations, name)
+            if not found:
+                unknown.append(name)
+            elif len(found) > 1:
+                ambiguous.append(name)
+            elif found[0] not in targets:
+                targets.append(found[0])
+    newly = [r for r in targets if r.attended is not True]
+    for registration in newly:
+        registration.attended = True
+    if newly:  # a count: the log names organizers only
+        audit.record(
+            ctx,
+            "attendance",
+            audit.session_target(session),
+            f"{plural(len(newly), 'registrant')} marked attended",
+        )
+    else:
+        audit.unchanged(ctx)
+    total = sum(1 for r, _ in registrations if r.attended is True)
+    return Outcome(reply=_attendance_reply(session, newly, targets, unknown, ambiguous, total))
+
+
+def _match(registrations: Sequence[tuple[Registration, Account]], name: str) -> list[Registration]:
+    """The registrations a name means: by the form's name, else by display name."""
+    key = _norm(name)
+    by_form = [r for r, _ in registrations if r.name and _norm(r.name) == key]
+    if by_form:
+        return by_form
+    return [r for r, m in registrations if _norm(m.display_name) == key]
+
+
+def _attendance_reply(
+    session: ProgrammeSession,
+    newly: list[Registration],
+    targets: list[Registration],
+    unknown: list[str],
+    ambiguous: list[str],
+    total: int,
+) -> Message:
+    paragraphs = []
+    if newly:
+        names = ", ".join(r.name or "(answers erased)" for r in newly)
+        paragraphs.append(
+            f"Marked {plural(len(newly), 'registrant')} as attending the {session.season} "
+            f"session: {names}."
+        )
+    already = len(targets) - len(newly)
+    if already:
+        paragraphs.append(f"{plural(already, 'registrant')} already marked; unchanged.")
+    if not targets and not unknown and not ambiguous:
+        paragraphs.append(f"The {session.season} session has no confirmed registrants to mark.")
+    if unknown:
+        paragraphs.append(
+            "Not among its registrants, so nothing changed for them: "
+            + ", ".join(unknown)
+            + ". `/s4b-admin roster` lists the names."
+        )
+    if ambiguous:
+        paragraphs.append(
+            "Matches several registrants, so not marked: "
+            + ", ".join(ambiguous)
+            + ". Use the name exactly as in `/s4b-admin roster`."
+        )
+    paragraphs.append(f"Attended so far: {total}.")
+    return Message.plain(*paragraphs)
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "stats",
+        "Registrations, attendance, reminders, ideas and reports, in numbers.",
+        stats,
+        audience="organizer",
+        audit="none",
+    ),
+    Command(
+        "attendance",
+        "Mark who attended a session: names as registered, comma-separated, or `all`.",
+        attendance,
+        options=(
+            Option(
+                "session",
+                "session",
+                "A session: its season, number, date or part of its title",
+                required=True,
+            ),
+            Option(
+                "names",
+                "text",
+                "Who attended: names separated by commas, or `all`",
+                required=True,
+                max_length=MAX_NAMES,
+            ),
+        ),
+        audience="organizer",
+        audit="change",
+        example="/s4b-admin attendance spring Ada Lovelace, Ben Okafor",
+    ),
+)

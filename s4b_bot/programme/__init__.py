@@ -1,0 +1,1 @@
+"""The programme: its sessions, how they are shown, loaded, repeated and changed."""

@@ -1,0 +1,54 @@
+"""Organizer commands of the foundation: setting a session's private call details."""
+
+from __future__ import annotations
+
+from s4b_bot.context import Context
+from s4b_bot.conversation import audit
+from s4b_bot.outbox import planning
+from s4b_bot.output import Message, Outcome
+from s4b_bot.programme.sessions import is_over, resolve
+from s4b_bot.registration.waitlist import lock_session
+from s4b_bot.routing.catalogue import Args
+from s4b_bot.words import plural
+from storage import queries
+
+
+async def set_call_details(ctx: Context, args: Args) -> Outcome:
+    found = resolve(await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now)
+    session = await lock_session(ctx.db, found.id)
+    assert session is not None
+    details = str(args["details"])
+    if details == session.call_details:
+        audit.unchanged(ctx)
+        return Outcome(
+            reply=Message.plain(
+                f"The {session.season} session already has these call details; nothing changed."
+            )
+        )
+    # The invitations carry the call details: a change is a new version of them.
+    session.call_details = details
+    session.sequence, session.updated_at = session.sequence + 1, ctx.now
+    registrants = await planning.confirmed_registrants(ctx.db, session.id)
+    upcoming = session.status != "cancelled" and not is_over(session, ctx.now)
+    for member, community in registrants if upcoming else ():
+        await planning.plan_member_message(
+            ctx.db,
+            kind=planning.UPDATE,
+            member=member,
+            platform=community.platform,
+            sessions=[session],
+            now=ctx.now,
+            key=f"{session.id}:{session.sequence}",
+            extra={"change": planning.CALL_CHANGED},
+        )
+    told = (
+        f" {plural(len(registrants), 'registrant')} will get the updated invitation."
+        if upcoming and registrants
+        else ""
+    )
+    return Outcome(
+        reply=Message.plain(
+            f"Call details for the {session.season} session are saved. Only its registrants "
+            f"see them.{told}"
+        )
+    )

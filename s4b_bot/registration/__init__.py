@@ -1,0 +1,1 @@
+"""Registration: the form, seats and the waitlist, and the organizer's roster."""

@@ -1,0 +1,207 @@
+"""Organizer views: who registered for a session, and what could not be delivered.
+
+Both contain personal data, so they only ever go to the organizer who asked, privately.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import select
+
+from s4b_bot.context import Context
+from s4b_bot.outbox import planning
+from s4b_bot.output import Attachment, Card, Message, Moment, Outcome, Span, Text
+from s4b_bot.programme.sessions import resolve
+from s4b_bot.routing.catalogue import Args
+from s4b_bot.timefmt import format_date
+from s4b_bot.words import plural
+from storage import outbox, queries
+from storage.models import Account, OutboxMessage, ProgrammeSession, Registration
+
+CSV_FIELDS = (
+    "status",
+    "position",
+    "name",
+    "organization",
+    "email",
+    "about",
+    "registered_at",
+    "attended",
+)
+
+
+def _attended_cell(registration: Registration, *, taken: bool) -> str:
+    """`yes` when marked; `no` once the session's attendance is taken; blank before."""
+    if registration.attended:
+        return "yes"
+    return "no" if taken else ""
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP, CSV injection)."""
+
+
+async def roster(ctx: Context, args: Args) -> Outcome:
+    session = resolve(await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now)
+    regs = (
+        await ctx.db.scalars(
+            select(Registration)
+            .where(Registration.session_id == session.id)
+            .order_by(Registration.status, Registration.id)
+        )
+    ).all()
+    confirmed = [r for r in regs if r.status == "confirmed"]
+    waiting = [r for r in regs if r.status == "waitlisted"]
+    seats = f" of {session.capacity}" if session.capacity else ""
+    lines = [f"• {r.name}" + (f" ({r.organization})" if r.organization else "") for r in confirmed]
+    attended = sum(1 for r in regs if r.attended)
+    taken = attended > 0  # attendance is only ever marked, so none marked is none taken
+    body = [Text.of("\n".join(lines) or "Nobody yet.")]
+    if taken:
+        body.append(Text.of(f"Attended: {attended}."))
+    cards = [Card(title=f"Registered: {len(confirmed)}{seats}", body=tuple(body))]
+    if waiting:
+        listing = "\n".join(f"{i}. {r.name}" for i, r in enumerate(waiting, start=1))
+        cards.append(Card(title=f"Waitlist: {len(waiting)}", body=(Text.of(listing),)))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
+    writer.writerow(spreadsheet_safe(*CSV_FIELDS))
+    for position, r in enumerate(confirmed + waiting, start=1):
+        writer.writerow(
+            spreadsheet_safe(
+                r.status,
+                position if r.status == "waitlisted" else "",
+                r.name,
+                r.organization or "",
+                r.email or "",
+                r.about,
+                r.created_at.isoformat(),
+                _attended_cell(r, taken=taken),
+            )
+        )
+    filename = (
+        f"roster-{session.season.lower()}-{format_date(session.starts_at, session.timezone)}.csv"
+    )
+    return Outcome(
+        reply=Message(
+            text=(Text.of(f"Roster of the {session.season} session (private to you)."),),
+            cards=tuple(cards),
+            attachments=(Attachment(filename, buffer.getvalue().encode("utf-8"), "text/csv"),),
+        )
+    )
+
+
+def spreadsheet_safe(*cells: object) -> list[str]:
+    """Cells a spreadsheet shows as text, never runs: one starting like a formula gets a
+    leading single quote, as OWASP's CSV-injection guidance says (the writer quotes every
+    cell and doubles the double quotes)."""
+    texts = [str(cell) for cell in cells]
+    return ["'" + text if text.startswith(FORMULA_STARTS) else text for text in texts]
+
+
+async def deliveries(ctx: Context, args: Args) -> Outcome:
+    """Counts by status, and every message given up for good: who, what, when, why."""
+    counts = await outbox.counts_by_status(ctx.db)
+    summary = ", ".join(
+        f"{counts.get(s, 0)} {s}" for s in ("pending", "sent", "failed", "withdrawn")
+    )
+    lead = Text.of(f"Deliveries: {summary}.")
+    failures = await outbox.failures(ctx.db)
+    if not failures:
+        return Outcome(reply=Message(text=(lead,)))
+    members = await ctx.db.scalars(
+        select(Account).where(Account.id.in_({f.member_id for f in failures if f.member_id}))
+    )
+    names = {m.id: m.display_name for m in members}
+    sessions = {s.id: s for s in await queries.all_sessions(ctx.db)}
+    shown = [_failure_line(f, names, sessions, ctx.viewer_zone) for f in failures[:FAILURES_SHOWN]]
+    if len(failures) > FAILURES_SHOWN:
+        older = len(failures) - FAILURES_SHOWN
+        shown.append(Text.of(f"…and {plural(older, 'older one')}: all are in the attached file."))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(FAILURE_FIELDS)
+    for f in failures:
+        writer.writerow(
+            (
+                _who(f, names),
+                KIND_NAMES.get(f.kind, f.kind),
+                _named(_sessions_of(f, sessions)),
+                f.platform or "",
+                f.failed_at.isoformat() if f.failed_at else "",
+                _why(f),
+            )
+        )
+    return Outcome(
+        reply=Message(
+            text=(lead,),
+            cards=(Card(title="Could not be delivered", body=tuple(shown)),),
+            attachments=(
+                Attachment("failed-deliveries.csv", buffer.getvalue().encode("utf-8"), "text/csv"),
+            ),
+        )
+    )
+
+
+FAILURES_SHOWN = 20
+FAILURE_FIELDS = ("who", "what", "sessions", "platform", "failed_at_utc", "why")
+KIND_NAMES = {
+    planning.INVITATION: "calendar invitation",
+    planning.UPDATE: "updated invitation",
+    planning.PROMOTED: "invitation from the waitlist",
+    planning.CANCELLATION: "calendar cancellation",
+    planning.REMINDER: "reminder",
+    planning.SUMMARY_NOTICE: "summary notice",
+    planning.IDEA_STATUS: "idea status notice",
+    planning.ANNOUNCEMENT: "announcement",
+    planning.STARTING: "“starting now” post",
+    planning.SESSION_CANCELLED_POST: "cancellation post",
+    planning.SESSION_SYNC: "platform calendar event",
+    planning.SUMMARY_POST: "summary post",
+    planning.IDEA_POST: "idea post",
+    planning.IDEA_DIGEST: "ideas digest",
+    planning.MODERATE: "thread moderation",
+}
+"""What each kind of outbox row is, in an organizer's words."""
+
+
+def _failure_line(
+    row: OutboxMessage,
+    names: dict[int, str],
+    sessions: dict[int, ProgrammeSession],
+    viewer_zone: str | None,
+) -> Text:
+    about = _sessions_of(row, sessions)
+    what = KIND_NAMES.get(row.kind, row.kind) + (f" ({_named(about)})" if about else "")
+    spans: list[Span] = [f"• {_who(row, names)}: {what}"]
+    if row.platform:
+        spans.append(f" on {row.platform}")
+    if row.failed_at is not None:
+        zone = about[0].timezone if about else "UTC"
+        spans += [", ", Moment(row.failed_at, zone=zone, viewer_zone=viewer_zone)]
+    spans.append(f". Why: {_why(row)}")
+    return Text.of(*spans)
+
+
+def _who(row: OutboxMessage, names: dict[int, str]) -> str:
+    if row.member_id is None:
+        return "the channel"
+    return names.get(row.member_id, "a member no longer here")
+
+
+def _sessions_of(
+    row: OutboxMessage, sessions: dict[int, ProgrammeSession]
+) -> list[ProgrammeSession]:
+    ids = [row.session_id] if row.session_id is not None else row.payload.get("sessions", [])
+    return [sessions[int(i)] for i in ids if int(i) in sessions]
+
+
+def _named(about: list[ProgrammeSession]) -> str:
+    return ", ".join(f"{s.season} {format_date(s.starts_at, s.timezone)}" for s in about)
+
+
+def _why(row: OutboxMessage) -> str:
+    """The platform's reason, as the dispatcher recorded it."""
+    return (row.last_error or "no reason recorded").removeprefix("permanent: ")

@@ -1,0 +1,1 @@
+"""Reminders: when they come, and the member's and community's choice of times."""
