@@ -21,7 +21,7 @@ from s4b_bot.core import Core
 from storage.models import Idea, Summary
 from tests.helpers import reply_text, run_console
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 async def test_newcomer_sees_sessions_in_eastern_and_their_zone(

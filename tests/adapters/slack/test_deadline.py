@@ -38,7 +38,7 @@ from tests.adapters.slack.slackreq import (
     submission_body,
     valid_view,
 )
-from tests.adapters.slack.test_slack_interactions import ANSWERS, open_form, registrations
+from tests.adapters.slack.test_interactions import ANSWERS, open_form, registrations
 
 serve_module = importlib.import_module("adapters.slack.serve")  # (the package exports serve())
 CORE_TIME = 0.25
