@@ -26,8 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot import metrics
 from s4b_bot.errors import PermanentFailure, RetryLater
-from s4b_bot.outbox.deliveries import Delivery, Withdraw, prefetch, render
+from s4b_bot.outbox.cache import prefetch
+from s4b_bot.outbox.kinds import Withdraw
 from s4b_bot.outbox.pacing import TokenBucket
+from s4b_bot.outbox.rendering import Delivery, render
 from s4b_bot.ports import Clock, Platform, PostLinks
 from s4b_bot.settings import Settings
 from s4b_bot.words import plural
