@@ -15,7 +15,16 @@ from s4b_bot.context import Context
 from s4b_bot.conversation import audit
 from s4b_bot.errors import NotFound, UserError
 from s4b_bot.outbox.cache import cached_session
-from s4b_bot.outbox.kinds import Change, Draft, OutboxKind, Recipients, Rendering, Withdraw, ts
+from s4b_bot.outbox.kinds import (
+    MOVED_OR_CANCELLED,
+    Change,
+    Draft,
+    Rendering,
+    Withdraw,
+    channel_post,
+    member_dm,
+    ts,
+)
 from s4b_bot.outbox.planning import plan_broadcast
 from s4b_bot.output import Button, Card, Field, Message, Outcome, Text
 from s4b_bot.programme.sessions import is_over, resolve
@@ -361,28 +370,12 @@ def _digest_key(*, session: ProgrammeSession, channel: str) -> str:
     return f"digest:{session.id}:{ts(session.starts_at)}:{channel}"
 
 
-IDEA_POST = OutboxKind(
-    name="idea_post",
-    label="idea post",
-    recipients=Recipients.COMMUNITY,
-    key=_post_key,
-    render=_render_post,
-    withdrawn_by=frozenset(),  # about an idea, not a session: it outlives them all
+# An idea outlives the sessions: nothing withdraws its post.
+IDEA_POST = channel_post("idea_post", "idea post", _post_key, _render_post, ())
+IDEA_STATUS = member_dm(
+    "idea_status", "idea status notice", _status_key, _render_status, [Change.FORGET_ME]
 )
-IDEA_STATUS = OutboxKind(
-    name="idea_status",
-    label="idea status notice",
-    recipients=Recipients.MEMBER,
-    key=_status_key,
-    render=_render_status,
-    withdrawn_by=frozenset({Change.FORGET_ME}),
-)
-IDEA_DIGEST = OutboxKind(
-    name="idea_digest",
-    label="ideas digest",
-    recipients=Recipients.COMMUNITY,
-    key=_digest_key,
-    render=_render_digest,
-    withdrawn_by=frozenset({Change.RESCHEDULE, Change.CANCEL}),
+IDEA_DIGEST = channel_post(
+    "idea_digest", "ideas digest", _digest_key, _render_digest, MOVED_OR_CANCELLED
 )
 KINDS = (IDEA_POST, IDEA_STATUS, IDEA_DIGEST)

@@ -18,7 +18,7 @@ from s4b_bot.errors import FormInvalid, NotFound, UserError
 from s4b_bot.invocation import FormValue
 from s4b_bot.outbox import planning
 from s4b_bot.outbox.cache import cached_reference, cached_session
-from s4b_bot.outbox.kinds import Change, Draft, OutboxKind, Recipients, Rendering, Withdraw
+from s4b_bot.outbox.kinds import Change, Draft, Rendering, Withdraw, channel_post, member_dm
 from s4b_bot.output import Attachment, Card, Form, FormField, Message, Outcome, Text
 from s4b_bot.programme.sessions import is_over, resolve
 from s4b_bot.routing.catalogue import Args
@@ -337,20 +337,14 @@ def _notice_key(*, member: Account, summary: Summary) -> str:
     return f"summary_notice:{member.id}:{summary.id}"
 
 
-SUMMARY_POST = OutboxKind(
-    name="summary_post",
-    label="summary post",
-    recipients=Recipients.COMMUNITY,
-    key=_post_key,
-    render=_render_post,
-    withdrawn_by=frozenset({Change.CANCEL}),
+SUMMARY_POST = channel_post(
+    "summary_post", "summary post", _post_key, _render_post, [Change.CANCEL]
 )
-SUMMARY_NOTICE = OutboxKind(
-    name="summary_notice",
-    label="summary notice",
-    recipients=Recipients.MEMBER,
-    key=_notice_key,
-    render=_render_notice,
-    withdrawn_by=frozenset({Change.CANCEL, Change.UNREGISTER, Change.FORGET_ME}),
+SUMMARY_NOTICE = member_dm(
+    "summary_notice",
+    "summary notice",
+    _notice_key,
+    _render_notice,
+    [Change.CANCEL, Change.UNREGISTER, Change.FORGET_ME],
 )
 KINDS = (SUMMARY_POST, SUMMARY_NOTICE)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from s4b_bot.outbox.kinds import Draft, OutboxKind, Recipients, Rendering, Withdraw, ts
+from s4b_bot.outbox.kinds import Draft, Rendering, Withdraw, channel_post, ts
 from s4b_bot.outbox.planning import plan_broadcast
 from s4b_bot.output import Message
 from s4b_bot.ports import ModerationAction
@@ -30,14 +30,8 @@ def _key(*, post: str, action: str, now: datetime) -> str:
     return f"moderate:{post}:{action}:{ts(now)}"
 
 
-MODERATE = OutboxKind(
-    name="moderate",
-    label="thread moderation",
-    recipients=Recipients.COMMUNITY,
-    key=_key,
-    render=_render,
-    withdrawn_by=frozenset(),  # about a post, not a session
-)
+# About a post, not a session: nothing withdraws it.
+MODERATE = channel_post("moderate", "thread moderation", _key, _render, ())
 KINDS = (MODERATE,)
 
 

@@ -1,13 +1,14 @@
 """What an outbox kind declares: its name, dedupe key, recipients, renderer and withdrawals.
 
 Each feature declares its kinds next to its code (`reminders/kind.py`,
-`registration/notices.py`, `outbox/session_posts.py`, `conversation/ideas.py`, ...);
-`outbox/registry.py` gathers them, and planning, rendering and withdrawal read them there.
+`registration/notices.py`, `outbox/session_posts.py`, `conversation/ideas.py`,
+`summaries.py`, `threads.py`); `outbox/registry.py` gathers them, and planning, rendering
+and withdrawal read them there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -118,6 +119,31 @@ class OutboxKind(Generic[P]):
     def __post_init__(self) -> None:
         if self.recipients is Recipients.MEMBER and Change.FORGET_ME not in self.withdrawn_by:
             raise ValueError(f"{self.name}: a DM must be erased on forget-me")
+
+
+def member_dm(
+    name: str,
+    label: str,
+    key: Callable[P, str],
+    render: Renderer,
+    withdrawn_by: Collection[Change],
+    *,
+    calendar: bool = False,
+) -> OutboxKind[P]:
+    """A kind of DM to one member."""
+    changes = frozenset(withdrawn_by)
+    return OutboxKind(name, label, Recipients.MEMBER, key, render, changes, calendar)
+
+
+def channel_post(
+    name: str, label: str, key: Callable[P, str], render: Renderer, withdrawn_by: Collection[Change]
+) -> OutboxKind[P]:
+    """A kind of post in every community's channel."""
+    return OutboxKind(name, label, Recipients.COMMUNITY, key, render, frozenset(withdrawn_by))
+
+
+MOVED_OR_CANCELLED = (Change.RESCHEDULE, Change.CANCEL)
+"""What withdraws the posts and events planned for a session's time."""
 
 
 def ts(when: datetime) -> int:

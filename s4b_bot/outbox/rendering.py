@@ -13,33 +13,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from s4b_bot.outbox.cache import cached_community, cached_member, dm_account
 from s4b_bot.outbox.kinds import Draft, Recipients, Rendering, Withdraw
 from s4b_bot.outbox.registry import BY_NAME
-from s4b_bot.output import Message
-from s4b_bot.ports import ModerationAction, Recipient, SessionEvent
+from s4b_bot.ports import Recipient
 from s4b_bot.settings import Settings
 from storage.models import OutboxMessage
 
 
 @dataclass(frozen=True)
 class Delivery:
-    """One send: a DM (`recipient`), a channel post (`channel`) or a calendar sync (`sync`)."""
+    """One send: a rendered draft and where it goes, a DM (`recipient`) or a community's
+    channel post or calendar sync (`community`)."""
 
     platform: str
-    message: Message
+    draft: Draft
     recipient: Recipient | None = None
     community: str | None = None
-    channel: str | None = None
-    sync: SessionEvent | None = None
-    ref: str | None = None
-    """The platform's id of what to edit, from an earlier send."""
-    ref_key: str | None = None
-    """Where to keep the id the platform gives back (with `community_id`)."""
     community_id: int | None = None
-    thread_title: str | None = None
-    """On a new post: open a discussion thread under it with this title."""
-    moderate: ModerationAction | None = None
-    """Instead of posting: lock, unlock, archive or pin the post `ref`."""
-    link_key: str | None = None
-    """Where to keep the link to the new post, if the platform gives one (with `community_id`)."""
+    """Where stored refs and links are kept, with `platform`."""
 
 
 async def render(
@@ -55,7 +44,9 @@ async def render(
         if community is None:
             raise Withdraw("community gone")
         draft = await kind.render(Rendering(db, row, community, None, settings, now))
-        return _post(row.platform, draft, community.external_id, community.id)
+        return Delivery(
+            row.platform, draft, community=community.external_id, community_id=community.id
+        )
     if row.member_id is None or row.platform is None:
         raise Withdraw("no recipient")
     member = await cached_member(db, row.member_id)
@@ -66,20 +57,4 @@ async def render(
     assert dm_community is not None
     recipient = Recipient(dm_community.external_id, account.user_id, account.display_name)
     draft = await kind.render(Rendering(db, row, dm_community, member, settings, now))
-    return Delivery(dm_community.platform, draft.message, recipient=recipient)
-
-
-def _post(platform: str, draft: Draft, community: str, community_id: int) -> Delivery:
-    return Delivery(
-        platform,
-        draft.message,
-        community=community,
-        channel=draft.channel,
-        sync=draft.sync,
-        ref=draft.ref,
-        ref_key=draft.ref_key,
-        community_id=community_id,
-        thread_title=draft.thread_title,
-        moderate=draft.moderate,
-        link_key=draft.link_key,
-    )
+    return Delivery(dm_community.platform, draft, recipient=recipient)

@@ -11,7 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.conversation.ideas import IDEA_DIGEST
 from s4b_bot.outbox.cache import cached_reference, cached_session
-from s4b_bot.outbox.kinds import Change, Draft, OutboxKind, Recipients, Rendering, Withdraw, ts
+from s4b_bot.outbox.kinds import (
+    MOVED_OR_CANCELLED,
+    Change,
+    Draft,
+    OutboxKind,
+    Rendering,
+    Withdraw,
+    channel_post,
+    ts,
+)
 from s4b_bot.outbox.planning import plan_broadcast
 from s4b_bot.output import Card, Message, Text
 from s4b_bot.ports import SessionEvent
@@ -130,38 +139,17 @@ def _sync_key(*, session: ProgrammeSession, community: Community | None = None) 
     return key if community is None else f"{key}@{community.id}"
 
 
-MOVED_OR_CANCELLED = frozenset({Change.RESCHEDULE, Change.CANCEL})
-ANNOUNCEMENT = OutboxKind(
-    name="announcement",
-    label="announcement",
-    recipients=Recipients.COMMUNITY,
-    key=_announce_key,
-    render=_announcement,
-    withdrawn_by=MOVED_OR_CANCELLED,
+ANNOUNCEMENT = channel_post(
+    "announcement", "announcement", _announce_key, _announcement, MOVED_OR_CANCELLED
 )
-STARTING = OutboxKind(
-    name="starting",
-    label="“starting now” post",
-    recipients=Recipients.COMMUNITY,
-    key=_starting_key,
-    render=_announcement,
-    withdrawn_by=MOVED_OR_CANCELLED,
+STARTING = channel_post(
+    "starting", "“starting now” post", _starting_key, _announcement, MOVED_OR_CANCELLED
 )
-SESSION_CANCELLED_POST = OutboxKind(
-    name="cancelled_post",
-    label="cancellation post",
-    recipients=Recipients.COMMUNITY,
-    key=_cancelled_key,
-    render=_cancelled_post,
-    withdrawn_by=frozenset({Change.CANCEL}),
+SESSION_CANCELLED_POST = channel_post(
+    "cancelled_post", "cancellation post", _cancelled_key, _cancelled_post, [Change.CANCEL]
 )
-SESSION_SYNC = OutboxKind(
-    name="session_sync",
-    label="platform calendar event",
-    recipients=Recipients.COMMUNITY,
-    key=_sync_key,
-    render=_sync,
-    withdrawn_by=MOVED_OR_CANCELLED,
+SESSION_SYNC = channel_post(
+    "session_sync", "platform calendar event", _sync_key, _sync, MOVED_OR_CANCELLED
 )
 KINDS = (ANNOUNCEMENT, STARTING, SESSION_CANCELLED_POST, SESSION_SYNC)
 

@@ -3,6 +3,7 @@ calendar file) and the waitlist's notice; their outbox kinds and how they are pl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +18,17 @@ from s4b_bot.calendar.invites import (
 )
 from s4b_bot.outbox import planning
 from s4b_bot.outbox.cache import confirmed_registration, sessions_of
-from s4b_bot.outbox.kinds import Change, Draft, OutboxKind, Recipients, Rendering, Withdraw, ts
+from s4b_bot.outbox.kinds import (
+    Change,
+    Draft,
+    OutboxKind,
+    P,
+    Renderer,
+    Rendering,
+    Withdraw,
+    member_dm,
+    ts,
+)
 from s4b_bot.output import Attachment, Message, Text
 from s4b_bot.programme.cards import when
 from s4b_bot.reminders.kind import reminder_rows
@@ -153,6 +164,11 @@ async def _waitlist_notice(r: Rendering) -> Draft:
     )
 
 
+def _seat_dm(name: str, label: str, key: Callable[P, str], render: Renderer) -> OutboxKind[P]:
+    """A DM about the member's seat, with a calendar file, withdrawn when the seat goes."""
+    return member_dm(name, label, key, render, SEAT_WITHDRAWN_BY, calendar=True)
+
+
 def _versions_key(*, member: Account, sessions: list[ProgrammeSession], now: datetime) -> str:
     versions = ",".join(f"{s.id}.{s.sequence}" for s in sessions)
     return f"invitation:{member.id}:{versions}:{ts(now)}"
@@ -178,50 +194,17 @@ def _waitlist_key(*, member: Account, session: ProgrammeSession) -> str:
     return f"waitlist_notice:{member.id}:{session.id}:{session.sequence}"
 
 
-INVITATION = OutboxKind(
-    name="invitation",
-    label="calendar invitation",
-    recipients=Recipients.MEMBER,
-    key=_versions_key,
-    render=_invitation,
-    withdrawn_by=SEAT_WITHDRAWN_BY,
-    calendar=True,
-)
-UPDATE = OutboxKind(
-    name="update",
-    label="updated invitation",
-    recipients=Recipients.MEMBER,
-    key=_update_key,
-    render=_invitation,
-    withdrawn_by=SEAT_WITHDRAWN_BY,
-    calendar=True,
-)
-PROMOTED = OutboxKind(
-    name="promoted",
-    label="invitation from the waitlist",
-    recipients=Recipients.MEMBER,
-    key=_promoted_key,
-    render=_invitation,
-    withdrawn_by=SEAT_WITHDRAWN_BY,
-    calendar=True,
-)
-CANCELLATION = OutboxKind(
-    name="cancellation",
-    label="calendar cancellation",
-    recipients=Recipients.MEMBER,
-    key=_cancellation_key,
-    render=_cancellation,
-    withdrawn_by=SEAT_WITHDRAWN_BY,
-    calendar=True,
-)
-WAITLIST_NOTICE = OutboxKind(
-    name="waitlist_notice",
-    label="waitlist notice",
-    recipients=Recipients.MEMBER,
-    key=_waitlist_key,
-    render=_waitlist_notice,
+INVITATION = _seat_dm("invitation", "calendar invitation", _versions_key, _invitation)
+UPDATE = _seat_dm("update", "updated invitation", _update_key, _invitation)
+PROMOTED = _seat_dm("promoted", "invitation from the waitlist", _promoted_key, _invitation)
+CANCELLATION = _seat_dm("cancellation", "calendar cancellation", _cancellation_key, _cancellation)
+WAITLIST_NOTICE = member_dm(
+    "waitlist_notice",
+    "waitlist notice",
+    _waitlist_key,
+    _waitlist_notice,
     # Superseded by the notice a new move plans; moot once the member holds a seat.
-    withdrawn_by=SEAT_WITHDRAWN_BY | {Change.RESCHEDULE, Change.WAITLIST_MOVE},
+    SEAT_WITHDRAWN_BY | {Change.RESCHEDULE, Change.WAITLIST_MOVE},
 )
 KINDS = (INVITATION, UPDATE, PROMOTED, CANCELLATION, WAITLIST_NOTICE)
 

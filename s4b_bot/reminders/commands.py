@@ -1,4 +1,4 @@
-"""The member command that turns reminders off and on or sets their times."""
+"""The commands that turn reminders off and on or set their times, and plan them again."""
 
 from __future__ import annotations
 

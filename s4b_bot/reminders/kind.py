@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.calendar.invites import call_card
 from s4b_bot.outbox.cache import confirmed_registration, sessions_of
-from s4b_bot.outbox.kinds import Change, Draft, OutboxKind, Recipients, Rendering, Withdraw, ts
+from s4b_bot.outbox.kinds import Change, Draft, Rendering, Withdraw, member_dm, ts
 from s4b_bot.output import Message, Text
 from s4b_bot.programme.cards import starts
 from s4b_bot.reminders.offsets import effective_offsets
@@ -64,21 +64,18 @@ def _key(*, session: ProgrammeSession, member: Account, offset: timedelta) -> st
     return f"reminder:{session.id}:{member.id}:{seconds}:{ts(session.starts_at)}"
 
 
-REMINDER = OutboxKind(
-    name="reminder",
-    label="reminder",
-    recipients=Recipients.MEMBER,
-    key=_key,
-    render=_render,
-    withdrawn_by=frozenset(
-        {
-            Change.RESCHEDULE,
-            Change.CANCEL,
-            Change.UNREGISTER,
-            Change.FORGET_ME,
-            Change.REMINDER_SETTINGS,
-        }
-    ),
+REMINDER = member_dm(
+    "reminder",
+    "reminder",
+    _key,
+    _render,
+    [
+        Change.RESCHEDULE,
+        Change.CANCEL,
+        Change.UNREGISTER,
+        Change.FORGET_ME,
+        Change.REMINDER_SETTINGS,
+    ],
 )
 
 
