@@ -26,7 +26,11 @@ from s4b_bot.context import Context
 from s4b_bot.conversation import audit, ideas, moderation, summaries
 from s4b_bot.errors import Forbidden, FormInvalid, RetryLater, UserError
 from s4b_bot.invocation import Actor, ArgValue, FormSubmission, Invocation
-from s4b_bot.outbox.planning import plan_announcements, plan_session_sync, plan_syncs_for_community
+from s4b_bot.outbox.session_posts import (
+    plan_announcements,
+    plan_session_sync,
+    plan_syncs_for_community,
+)
 from s4b_bot.output import Attachment, Choice, Message, Outcome
 from s4b_bot.people import privacy
 from s4b_bot.ports import Clock

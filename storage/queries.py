@@ -139,6 +139,18 @@ async def registration(
     )
 
 
+async def waitlist_position(session: AsyncSession, registration: Registration) -> int:
+    """A waitlisted registration's place in line, from 1."""
+    ahead = await session.scalar(
+        select(func.count()).where(
+            Registration.session_id == registration.session_id,
+            Registration.status == "waitlisted",
+            Registration.id < registration.id,
+        )
+    )
+    return int(ahead or 0) + 1
+
+
 async def latest_registration(session: AsyncSession, member_id: int) -> Registration | None:
     """The member's most recent answers, to fill in the form for them next time."""
     return await session.scalar(

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.calendar.ics import build_calendar, event_from_session, organizer_of
+from s4b_bot.calendar.invites import attendee_of, copy_sequences, member_calendar_file
 from s4b_bot.context import Context
-from s4b_bot.outbox.deliveries import attendee_of, copy_sequences, member_calendar_file
 from s4b_bot.output import Attachment, Message, Outcome, Text
 from s4b_bot.programme.sessions import current_series_id
 from s4b_bot.reminders.offsets import effective_offsets

@@ -14,7 +14,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from s4b_bot.context import Context
 from s4b_bot.conversation import audit
 from s4b_bot.errors import NotFound, UserError
-from s4b_bot.outbox import planning
+from s4b_bot.outbox.cache import cached_session
+from s4b_bot.outbox.kinds import (
+    MOVED_OR_CANCELLED,
+    Change,
+    Draft,
+    Rendering,
+    Withdraw,
+    channel_post,
+    member_dm,
+    ts,
+)
+from s4b_bot.outbox.planning import plan_broadcast
 from s4b_bot.output import Button, Card, Field, Message, Outcome, Text
 from s4b_bot.programme.sessions import is_over, resolve
 from s4b_bot.routing.actions import action_id
@@ -105,14 +116,9 @@ async def _redraw(db: AsyncSession, idea: Idea, now: datetime) -> None:
     """Plan an edit of the idea's post: votes or status changed."""
     idea.version += 1
     idea.updated_at = now
-    await outbox.plan(
-        db,
-        dedupe_key=f"{planning.IDEA_POST}:{idea.id}:{idea.version}",
-        kind=planning.IDEA_POST,
-        due_at=now,
-        now=now,
-        platform=None,
-        payload={"idea": idea.id},
+    key = IDEA_POST.key(idea=idea)
+    await plan_broadcast(
+        db, IDEA_POST, dedupe_key=key, due_at=now, now=now, payload={"idea": idea.id}
     )
 
 
@@ -137,13 +143,12 @@ async def submit_idea(ctx: Context, args: Args) -> Outcome:
     )
     ctx.db.add(idea)
     await ctx.db.flush()
-    await outbox.plan(
+    await plan_broadcast(
         ctx.db,
-        dedupe_key=f"{planning.IDEA_POST}:{idea.id}:1",
-        kind=planning.IDEA_POST,
+        IDEA_POST,
+        dedupe_key=IDEA_POST.key(idea=idea),
         due_at=ctx.now,
         now=ctx.now,
-        platform=None,
         payload={"idea": idea.id, "first": True},
     )
     return Outcome(
@@ -280,8 +285,8 @@ async def _tell_author(ctx: Context, idea: Idea, note: str, reason: str | None) 
     community = await author.awaitable_attrs.community
     await outbox.plan(
         ctx.db,
-        dedupe_key=f"{planning.IDEA_STATUS}:{idea.id}:{idea.version}",
-        kind=planning.IDEA_STATUS,
+        dedupe_key=IDEA_STATUS.key(idea=idea),
+        kind=IDEA_STATUS.name,
         due_at=ctx.now,
         now=ctx.now,
         platform=community.platform,
@@ -320,3 +325,57 @@ async def digest_message(
         ),
         cards=(Card(title=f"Top {len(lines)} ideas", body=(Text.of("\n".join(lines)),)),),
     )
+
+
+async def _render_post(r: Rendering) -> Draft:
+    idea = await r.db.get(Idea, int(r.row.payload["idea"]))
+    if idea is None:
+        raise Withdraw("idea gone")
+    key = f"idea:{idea.id}"
+    ref = await outbox.get_ref(r.db, platform=r.platform, community_id=r.community.id, key=key)
+    if ref is None and idea.status in ("hidden", "merged"):
+        raise Withdraw("hidden before it was posted")
+    title = None if ref else f"Idea #{idea.id}: {idea.text[:80]}"
+    message = await idea_message(r.db, idea)
+    return Draft(message, channel=IDEAS, ref=ref, ref_key=key, thread_title=title)
+
+
+async def _render_status(r: Rendering) -> Draft:
+    idea = await r.db.get(Idea, int(r.row.payload["idea"]))
+    if idea is None:
+        raise Withdraw("idea gone")
+    reason = r.row.payload.get("reason")
+    return Draft(status_notice(idea, str(r.row.payload["note"]), str(reason) if reason else None))
+
+
+async def _render_digest(r: Rendering) -> Draft:
+    session = await cached_session(r.db, r.row.session_id or 0)
+    if session is None or session.status == "cancelled" or session.starts_at <= r.now:
+        raise Withdraw("session gone, cancelled or started")
+    message = await digest_message(r.db, session)
+    if message is None:
+        raise Withdraw("no open ideas to digest")
+    return Draft(message, channel=str(r.row.payload.get("channel", IDEAS)))
+
+
+def _post_key(*, idea: Idea) -> str:
+    return f"idea_post:{idea.id}:{idea.version}"
+
+
+def _status_key(*, idea: Idea) -> str:
+    return f"idea_status:{idea.id}:{idea.version}"
+
+
+def _digest_key(*, session: ProgrammeSession, channel: str) -> str:
+    return f"digest:{session.id}:{ts(session.starts_at)}:{channel}"
+
+
+# An idea outlives the sessions: nothing withdraws its post.
+IDEA_POST = channel_post("idea_post", "idea post", _post_key, _render_post, ())
+IDEA_STATUS = member_dm(
+    "idea_status", "idea status notice", _status_key, _render_status, [Change.FORGET_ME]
+)
+IDEA_DIGEST = channel_post(
+    "idea_digest", "ideas digest", _digest_key, _render_digest, MOVED_OR_CANCELLED
+)
+KINDS = (IDEA_POST, IDEA_STATUS, IDEA_DIGEST)

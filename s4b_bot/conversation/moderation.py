@@ -11,9 +11,9 @@ from s4b_bot.context import Context
 from s4b_bot.conversation import audit
 from s4b_bot.conversation.ideas import IDEAS, _idea, _idea_id, _redraw, _tell_author
 from s4b_bot.conversation.summaries import SUMMARIES
+from s4b_bot.conversation.threads import plan_moderation
 from s4b_bot.errors import FormInvalid, NotFound, UserError
 from s4b_bot.invocation import FormValue
-from s4b_bot.outbox import planning
 from s4b_bot.output import Card, Form, FormField, Message, Outcome, Text
 from s4b_bot.programme.sessions import resolve
 from s4b_bot.routing.catalogue import Args
@@ -159,7 +159,7 @@ async def thread_action(ctx: Context, args: Args) -> Outcome:
         key, channel, label = f"summary:{summary.id}", SUMMARIES, f"the {session.season} summary"
     else:
         raise UserError("Name the thread: `idea 12` or `summary spring`.")
-    await planning.plan_moderation(ctx.db, key=key, channel=channel, action=action, now=ctx.now)
+    await plan_moderation(ctx.db, key=key, channel=channel, action=action, now=ctx.now)
     audit.record(ctx, f"thread {action}", key, None)
     return Outcome(
         reply=Message.plain(

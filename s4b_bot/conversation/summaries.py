@@ -13,9 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.context import Context
 from s4b_bot.conversation import audit
+from s4b_bot.conversation.threads import plan_moderation
 from s4b_bot.errors import FormInvalid, NotFound, UserError
 from s4b_bot.invocation import FormValue
 from s4b_bot.outbox import planning
+from s4b_bot.outbox.cache import cached_reference, cached_session
+from s4b_bot.outbox.kinds import Change, Draft, Rendering, Withdraw, channel_post, member_dm
 from s4b_bot.output import Attachment, Card, Form, FormField, Message, Outcome, Text
 from s4b_bot.programme.sessions import is_over, resolve
 from s4b_bot.routing.catalogue import Args
@@ -23,7 +26,7 @@ from s4b_bot.timefmt import format_date, format_span
 from s4b_bot.validate import clean_text
 from s4b_bot.words import FORM_EXPIRED, SESSION_GONE
 from storage import outbox, queries
-from storage.models import ProgrammeSession, Summary
+from storage.models import Account, ProgrammeSession, Summary
 
 FORM_PREFIX = "summary:"
 SECTIONS = (
@@ -197,13 +200,12 @@ async def save_summary(ctx: Context, session_id: int, values: Mapping[str, FormV
     summary.version += 1
     summary.updated_at = ctx.now
     await ctx.db.flush()
-    await outbox.plan(
+    await planning.plan_broadcast(
         ctx.db,
-        dedupe_key=f"{planning.SUMMARY_POST}:{summary.id}:{summary.version}",
-        kind=planning.SUMMARY_POST,
+        SUMMARY_POST,
+        dedupe_key=SUMMARY_POST.key(summary=summary),
         due_at=ctx.now,
         now=ctx.now,
-        platform=None,
         session_id=session.id,
         payload={"summary": summary.id, "first": first},
     )
@@ -211,12 +213,12 @@ async def save_summary(ctx: Context, session_id: int, values: Mapping[str, FormV
         for member, community in await planning.confirmed_registrants(ctx.db, session.id):
             await planning.plan_member_message(
                 ctx.db,
-                kind=planning.SUMMARY_NOTICE,
+                kind=SUMMARY_NOTICE,
+                dedupe_key=SUMMARY_NOTICE.key(member=member, summary=summary),
                 member=member,
                 platform=community.platform,
                 sessions=[session],
                 now=ctx.now,
-                key=f"{summary.id}",
             )
     audit.record(
         ctx, "summary posted" if first else "summary edited", audit.session_target(session)
@@ -294,8 +296,55 @@ async def pin_summary(ctx: Context, args: Args) -> Outcome:
     summary = await _summary_of(ctx.db, session.id)
     if summary is None:
         raise NotFound(f"The {session.season} session has no summary to pin yet.")
-    await planning.plan_moderation(
+    await plan_moderation(
         ctx.db, key=f"summary:{summary.id}", channel=SUMMARIES, action="pin", now=ctx.now
     )
     audit.record(ctx, "summary pinned", audit.session_target(session))
     return Outcome(reply=Message.plain(f"The {session.season} summary is being pinned."))
+
+
+async def _render_post(r: Rendering) -> Draft:
+    summary = await r.db.get(Summary, int(r.row.payload["summary"]))
+    if summary is None:
+        raise Withdraw("summary gone")
+    session = await cached_session(r.db, summary.session_id)
+    assert session is not None
+    key = f"summary:{summary.id}"
+    ref = await outbox.get_ref(r.db, platform=r.platform, community_id=r.community.id, key=key)
+    title = None if ref else f"Discussion: {session.season} session summary"
+    message = summary_message(summary, session)
+    return Draft(message, channel=SUMMARIES, ref=ref, ref_key=key, thread_title=title)
+
+
+async def _render_notice(r: Rendering) -> Draft:
+    session = await cached_session(r.db, int(r.row.payload["sessions"][0]))
+    if session is None:
+        raise Withdraw("session gone")
+    return Draft(
+        Message.plain(
+            f"The summary of the {session.season} session you registered for is posted in the "
+            f"summaries channel, with a thread to carry the conversation on. "
+            f"`/s4b summary {await cached_reference(r.db, session)}` shows it here."
+        )
+    )
+
+
+def _post_key(*, summary: Summary) -> str:
+    return f"summary_post:{summary.id}:{summary.version}"
+
+
+def _notice_key(*, member: Account, summary: Summary) -> str:
+    return f"summary_notice:{member.id}:{summary.id}"
+
+
+SUMMARY_POST = channel_post(
+    "summary_post", "summary post", _post_key, _render_post, [Change.CANCEL]
+)
+SUMMARY_NOTICE = member_dm(
+    "summary_notice",
+    "summary notice",
+    _notice_key,
+    _render_notice,
+    [Change.CANCEL, Change.UNREGISTER, Change.FORGET_ME],
+)
+KINDS = (SUMMARY_POST, SUMMARY_NOTICE)

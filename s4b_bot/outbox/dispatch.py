@@ -26,8 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot import metrics
 from s4b_bot.errors import PermanentFailure, RetryLater
-from s4b_bot.outbox.deliveries import Delivery, Withdraw, prefetch, render
+from s4b_bot.outbox.cache import prefetch
+from s4b_bot.outbox.kinds import Withdraw
 from s4b_bot.outbox.pacing import TokenBucket
+from s4b_bot.outbox.rendering import Delivery, render
 from s4b_bot.ports import Clock, Platform, PostLinks
 from s4b_bot.settings import Settings
 from s4b_bot.words import plural
@@ -67,13 +69,13 @@ def supersede_older_edits(
     says all the older ones would, and sending them side by side would post twice."""
     newest: dict[tuple[str, int, str], int] = {}
     for row_id, _, delivery in work:
-        if isinstance(delivery, Delivery) and delivery.ref_key and delivery.community_id:
-            key = (delivery.platform, delivery.community_id, delivery.ref_key)
+        if isinstance(delivery, Delivery) and delivery.draft.ref_key and delivery.community_id:
+            key = (delivery.platform, delivery.community_id, delivery.draft.ref_key)
             newest[key] = max(newest.get(key, 0), row_id)
     result: list[tuple[int, int, Delivery | Skip]] = []
     for row_id, attempts, delivery in work:
-        if isinstance(delivery, Delivery) and delivery.ref_key and delivery.community_id:
-            key = (delivery.platform, delivery.community_id, delivery.ref_key)
+        if isinstance(delivery, Delivery) and delivery.draft.ref_key and delivery.community_id:
+            key = (delivery.platform, delivery.community_id, delivery.draft.ref_key)
             if newest[key] != row_id:
                 result.append((row_id, attempts, Skip("superseded by a newer edit")))
                 continue
@@ -214,22 +216,23 @@ class Dispatcher:
         if platform is None:  # a linked member chose a platform this process does not run
             await self._retry(row_id, attempts, f"{delivery.platform} is not running here", 60.0)
             return
-        if delivery.ref is None and delivery.ref_key and delivery.community_id:
+        if delivery.draft.ref is None and delivery.draft.ref_key and delivery.community_id:
             # Drawn before an earlier batch created the post: edit it, do not post twice.
             async with self.db.reading() as db:
                 ref = await outbox.get_ref(
                     db,
                     platform=delivery.platform,
                     community_id=delivery.community_id,
-                    key=delivery.ref_key,
+                    key=delivery.draft.ref_key,
                 )
             if ref is not None:
-                delivery = replace(delivery, ref=ref, thread_title=None)
+                draft = replace(delivery.draft, ref=ref, thread_title=None)
+                delivery = replace(delivery, draft=draft)
         await self.buckets[delivery.platform].take()
         if not await self._keep(row_id):
             return  # another dispatcher took it once its lease ran out: it sends it
-        keyed = replace(delivery.message, key=f"outbox:{row_id}")
-        delivery = replace(delivery, message=keyed)
+        keyed = replace(delivery.draft.message, key=f"outbox:{row_id}")
+        delivery = replace(delivery, draft=replace(delivery.draft, message=keyed))
         try:
             ref = await self._deliver(platform, delivery)
         except PermanentFailure as exc:
@@ -242,9 +245,9 @@ class Dispatcher:
             _log.warning("delivery %s failed: %s", row_id, type(exc).__name__, exc_info=exc)
             await self._retry(row_id, attempts, f"error: {type(exc).__name__}", None)
         else:
-            if ref is not None and delivery.ref_key is not None and delivery.community_id:
-                await self._remember(delivery, delivery.ref_key, ref)
-            if ref is not None and delivery.link_key is not None:
+            if ref is not None and delivery.draft.ref_key is not None and delivery.community_id:
+                await self._remember(delivery, delivery.draft.ref_key, ref)
+            if ref is not None and delivery.draft.link_key is not None:
                 await self._keep_link(platform, delivery, ref)
             metrics.SENT.labels(delivery.platform, "sent").inc()
             sent.append(row_id)
@@ -253,14 +256,14 @@ class Dispatcher:
         """Remember the link to a new post; the post is out, so a failure here only loses it."""
         if not isinstance(platform, PostLinks) or delivery.community is None:
             return
-        assert delivery.link_key is not None and delivery.community_id is not None
+        assert delivery.draft.link_key is not None and delivery.community_id is not None
         try:
             link = await platform.permalink(delivery.community, ref)
         except Exception as exc:  # the post went out: never send it again for want of a link
             _log.warning("no link to post %s: %s", ref, type(exc).__name__)
             return
         if link:
-            await self._remember(delivery, delivery.link_key, link)
+            await self._remember(delivery, delivery.draft.link_key, link)
 
     async def _remember(self, delivery: Delivery, key: str, ref: str) -> None:
         """Keep what the platform called a post (or its link) under `key`, per community."""
@@ -304,25 +307,24 @@ class Dispatcher:
 
     @staticmethod
     async def _deliver(platform: Platform, delivery: Delivery) -> str | None:
+        draft = delivery.draft
         if delivery.recipient is not None:
-            await platform.send_dm(delivery.recipient, delivery.message)
+            await platform.send_dm(delivery.recipient, draft.message)
             return None
         assert delivery.community is not None
-        if delivery.sync is not None:
-            return await platform.sync_session(delivery.community, delivery.sync, ref=delivery.ref)
-        assert delivery.channel is not None
-        if delivery.moderate is not None:
-            assert delivery.ref is not None
-            await platform.moderate(
-                delivery.community, delivery.channel, delivery.ref, delivery.moderate
-            )
+        if draft.sync is not None:
+            return await platform.sync_session(delivery.community, draft.sync, ref=draft.ref)
+        assert draft.channel is not None
+        if draft.moderate is not None:
+            assert draft.ref is not None
+            await platform.moderate(delivery.community, draft.channel, draft.ref, draft.moderate)
             return None
         return await platform.post(
             delivery.community,
-            delivery.channel,
-            delivery.message,
-            ref=delivery.ref,
-            thread_title=delivery.thread_title,
+            draft.channel,
+            draft.message,
+            ref=draft.ref,
+            thread_title=draft.thread_title,
         )
 
     async def _retry(

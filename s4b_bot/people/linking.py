@@ -20,13 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from s4b_bot.context import Context
 from s4b_bot.conversation import ideas
 from s4b_bot.errors import UserError
-from s4b_bot.outbox import planning
-from s4b_bot.outbox.deliveries import dm_account
+from s4b_bot.outbox import registry
+from s4b_bot.outbox.cache import dm_account
+from s4b_bot.outbox.kinds import Change
 from s4b_bot.output import Message, Outcome
 from s4b_bot.registration.waitlist import lock_session, promote
 from s4b_bot.routing.catalogue import Args, Command, Option
 from s4b_bot.words import plural
-from storage import outbox
 from storage.models import (
     Account,
     CalendarCopy,
@@ -312,11 +312,8 @@ async def _move_registrations(
             continue
         await lock_session(db, registration.session_id)
         keep, drop = _keeper(other, registration)
-        await outbox.withdraw(
-            db,
-            kinds=planning.MEMBER_KINDS,
-            session_id=registration.session_id,
-            member_id=drop.member_id,
+        await registry.withdraw(
+            db, Change.UNREGISTER, session_id=registration.session_id, member_id=drop.member_id
         )
         if keep.status == "confirmed" and drop.status == "confirmed":
             freed.append(registration.session_id)
@@ -365,7 +362,7 @@ async def retarget(db: AsyncSession, person: Account) -> int:
         .where(
             OutboxMessage.member_id == person.id,
             OutboxMessage.status == "pending",
-            OutboxMessage.kind.in_(planning.MEMBER_KINDS),
+            OutboxMessage.kind.in_(registry.MEMBER_KINDS),
             OutboxMessage.platform != community.platform,
         )
         .values(platform=community.platform)

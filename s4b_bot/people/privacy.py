@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from s4b_bot.context import Context
 from s4b_bot.errors import Forbidden
+from s4b_bot.outbox import registry
 from s4b_bot.output import Attachment, Button, Card, Message, Outcome, Text
 from s4b_bot.people.linking import accounts_of
 from s4b_bot.registration.waitlist import lock_session, promote
@@ -269,7 +270,7 @@ async def forget(
     await db.flush()
     # Messages planned, sent or failed name the member and the sessions they joined: gone
     # too, so my-data and the delivery log keep no history of them.
-    await db.execute(delete(OutboxMessage).where(OutboxMessage.member_id.in_(ids)))
+    await registry.erase(db, ids)
     ideas = await _anonymise(db, Idea, Idea.member_id, ids)
     votes = await _anonymise(db, Vote, Vote.member_id, ids)
     reports = await _anonymise(db, Report, Report.reporter_id, ids)

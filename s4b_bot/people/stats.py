@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from s4b_bot.context import Context
 from s4b_bot.conversation import audit
 from s4b_bot.errors import UserError
-from s4b_bot.outbox import planning
 from s4b_bot.output import Card, Message, Outcome, Text
 from s4b_bot.programme.sessions import is_over, resolve
+from s4b_bot.reminders.kind import REMINDER
 from s4b_bot.routing.catalogue import Args, Command, Option
 from s4b_bot.timefmt import format_date
 from s4b_bot.words import plural
@@ -48,7 +48,7 @@ async def stats(ctx: Context, args: Args) -> Outcome:
     reminders: Counter[tuple[int | None, str]] = Counter()
     for row_session, status, count in await ctx.db.execute(
         select(OutboxMessage.session_id, OutboxMessage.status, func.count())
-        .where(OutboxMessage.kind == planning.REMINDER)
+        .where(OutboxMessage.kind == REMINDER.name)
         .group_by(OutboxMessage.session_id, OutboxMessage.status)
     ):
         reminders[(row_session, status)] = count

@@ -7,6 +7,7 @@ from s4b_bot.conversation import audit
 from s4b_bot.outbox import planning
 from s4b_bot.output import Message, Outcome
 from s4b_bot.programme.sessions import is_over, resolve
+from s4b_bot.registration.notices import CALL_CHANGED, UPDATE
 from s4b_bot.registration.waitlist import lock_session
 from s4b_bot.routing.catalogue import Args
 from s4b_bot.words import plural
@@ -33,13 +34,13 @@ async def set_call_details(ctx: Context, args: Args) -> Outcome:
     for member, community in registrants if upcoming else ():
         await planning.plan_member_message(
             ctx.db,
-            kind=planning.UPDATE,
+            kind=UPDATE,
+            dedupe_key=UPDATE.key(member=member, session=session),
             member=member,
             platform=community.platform,
             sessions=[session],
             now=ctx.now,
-            key=f"{session.id}:{session.sequence}",
-            extra={"change": planning.CALL_CHANGED},
+            extra={"change": CALL_CHANGED},
         )
     told = (
         f" {plural(len(registrants), 'registrant')} will get the updated invitation."

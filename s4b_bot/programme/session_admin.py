@@ -13,9 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from s4b_bot.context import Context
 from s4b_bot.conversation import audit
 from s4b_bot.errors import UserError
-from s4b_bot.outbox import planning
+from s4b_bot.outbox import planning, registry, session_posts
+from s4b_bot.outbox.kinds import Change
 from s4b_bot.output import Message, Moment, Outcome, Text
 from s4b_bot.programme.sessions import is_over, resolve
+from s4b_bot.registration import notices
 from s4b_bot.registration.waitlist import lock_session, promote
 from s4b_bot.routing.catalogue import Args
 from s4b_bot.settings import Settings
@@ -44,32 +46,22 @@ async def replan_session(
     db: AsyncSession, session: ProgrammeSession, *, settings: Settings, now: datetime
 ) -> int:
     """After a move: updated invitations and fresh reminders for every registrant, new posts."""
-    await outbox.withdraw(
-        db,
-        kinds=(
-            planning.REMINDER,
-            planning.ANNOUNCEMENT,
-            planning.STARTING,
-            planning.IDEA_DIGEST,
-            planning.SESSION_SYNC,
-        ),
-        session_id=session.id,
-    )
-    await planning.plan_session_sync(db, session, now=now)
+    await registry.withdraw(db, Change.RESCHEDULE, session_id=session.id)
+    await session_posts.plan_session_sync(db, session, now=now)
     registrants = await planning.confirmed_registrants(db, session.id)
     for member, community in registrants:
-        await planning.plan_seat_messages(
+        await notices.plan_seat_messages(
             db,
-            kind=planning.UPDATE,
+            kind=notices.UPDATE,
+            dedupe_key=notices.UPDATE.key(member=member, session=session),
             member=member,
             community=community,
             session=session,
             now=now,
-            key=f"{session.id}:{session.sequence}",
             default_offsets=settings.reminder_offsets,
         )
-    await planning.plan_waitlist_notices(db, session, change="moved", now=now)
-    await planning.plan_announcements(
+    await notices.plan_waitlist_notices(db, session, change="moved", now=now)
+    await session_posts.plan_announcements(
         db, session, now=now, days_before=settings.announce_days_before
     )
     return len(registrants)
@@ -112,30 +104,24 @@ async def cancel(ctx: Context, args: Args) -> Outcome:
     reason = args.get("reason")
     session.status, session.status_note = "cancelled", str(reason) if reason else None
     session.sequence, session.updated_at = session.sequence + 1, ctx.now
-    await outbox.withdraw(
-        ctx.db, kinds=planning.MEMBER_KINDS + planning.COMMUNITY_KINDS, session_id=session.id
-    )
+    await registry.withdraw(ctx.db, Change.CANCEL, session_id=session.id)
     registrants = await planning.confirmed_registrants(ctx.db, session.id)
     for member, community in registrants:
         await planning.plan_member_message(
             ctx.db,
-            kind=planning.CANCELLATION,
+            kind=notices.CANCELLATION,
+            dedupe_key=notices.CANCELLATION.key(
+                member=member, session=session, by_member=False, now=ctx.now
+            ),
             member=member,
             platform=community.platform,
             sessions=[session],
             now=ctx.now,
-            key=f"{session.id}:{session.sequence}",
             extra={"cause": "organizer", "reason": session.status_note},
         )
-    await planning.plan_waitlist_notices(ctx.db, session, change="cancelled", now=ctx.now)
-    await planning.plan_session_sync(ctx.db, session, now=ctx.now)
-    await planning.plan_broadcast(
-        ctx.db,
-        session,
-        kind=planning.SESSION_CANCELLED_POST,
-        now=ctx.now,
-        key=str(session.sequence),
-    )
+    await notices.plan_waitlist_notices(ctx.db, session, change="cancelled", now=ctx.now)
+    await session_posts.plan_session_sync(ctx.db, session, now=ctx.now)
+    await session_posts.announce_cancelled(ctx.db, session, now=ctx.now)
     return Outcome(
         reply=Message.plain(
             f"The {session.season} session is cancelled. "
@@ -174,7 +160,9 @@ async def set_capacity(ctx: Context, args: Args) -> Outcome:
 
 async def announce(ctx: Context, args: Args) -> Outcome:
     session = await _changeable(ctx, args["session"])
-    earlier = await outbox.session_posts(ctx.db, kind=planning.ANNOUNCEMENT, session_id=session.id)
+    earlier = await outbox.session_posts(
+        ctx.db, kind=session_posts.ANNOUNCEMENT.name, session_id=session.id
+    )
     queued = Message.plain(
         f"The {session.season} session's announcement is queued: it will be in the "
         "announcements channel in a moment."
@@ -194,12 +182,8 @@ async def announce(ctx: Context, args: Args) -> Outcome:
         audit.unchanged(ctx)
         return Outcome(reply=await _just_announced(ctx, session, recent))
     # Keyed by the latest announcement row, so two organizers asking at once plan one.
-    planned = await planning.plan_broadcast(
-        ctx.db,
-        session,
-        kind=planning.ANNOUNCEMENT,
-        now=ctx.now,
-        key=f"manual:{earlier[0].id if earlier else 0}",
+    planned = await session_posts.announce_now(
+        ctx.db, session, after=earlier[0].id if earlier else 0, now=ctx.now
     )
     if not planned:
         audit.unchanged(ctx)

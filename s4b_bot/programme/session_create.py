@@ -11,7 +11,7 @@ from s4b_bot.calendar.ics import parse_events
 from s4b_bot.context import Context
 from s4b_bot.conversation import audit
 from s4b_bot.errors import UserError
-from s4b_bot.outbox import planning
+from s4b_bot.outbox import session_posts
 from s4b_bot.output import Message, Outcome
 from s4b_bot.programme.recurrence import expand
 from s4b_bot.programme.sessions import current_series_id, overview
@@ -90,10 +90,10 @@ async def _add(
     )
     ctx.db.add(session)
     await ctx.db.flush()
-    await planning.plan_announcements(
+    await session_posts.plan_announcements(
         ctx.db, session, now=ctx.now, days_before=ctx.settings.announce_days_before
     )
-    await planning.plan_session_sync(ctx.db, session, now=ctx.now)
+    await session_posts.plan_session_sync(ctx.db, session, now=ctx.now)
     return session
 
 

@@ -13,17 +13,19 @@ from sqlalchemy import select
 from s4b_bot.context import Context
 from s4b_bot.errors import FormInvalid, UserError
 from s4b_bot.invocation import FormValue
-from s4b_bot.outbox import planning
+from s4b_bot.outbox import planning, registry
+from s4b_bot.outbox.kinds import Change
 from s4b_bot.output import Choice, Form, FormField, Message, Outcome, Text
 from s4b_bot.programme.cards import SEAT, session_card
 from s4b_bot.programme.sessions import closed_reason, is_open, is_over, reference, resolve
+from s4b_bot.registration import notices
 from s4b_bot.registration.waitlist import (
     confirmed_count,
     lock_session,
     place_of,
     promote,
-    waitlist_position,
 )
+from s4b_bot.reminders.kind import reminder_rows
 from s4b_bot.reminders.offsets import effective_offsets
 from s4b_bot.routing.catalogue import Args
 from s4b_bot.timefmt import format_date
@@ -277,10 +279,10 @@ async def submit_registration(ctx: Context, values: Mapping[str, FormValue]) -> 
                 ctx.db, member_id=ctx.person.id, session_id=session.id
             )
             assert registration is not None
-            waiting.append((session, await waitlist_position(ctx.db, registration)))
+            waiting.append((session, await queries.waitlist_position(ctx.db, registration)))
         else:
             added.append(session)
-            reminders += planning.reminder_rows(
+            reminders += reminder_rows(
                 session=session,
                 member=ctx.person,
                 platform=community.platform,
@@ -292,17 +294,16 @@ async def submit_registration(ctx: Context, values: Mapping[str, FormValue]) -> 
     planned: list[dict[str, object]] = []
     if added:
         await planning.advance_copies(
-            ctx.db, kind=planning.INVITATION, member=ctx.person, sessions=added, now=ctx.now
+            ctx.db, kind=notices.INVITATION, member=ctx.person, sessions=added, now=ctx.now
         )
-        versions = ",".join(f"{s.id}.{s.sequence}" for s in added)
         planned.append(
             planning.member_message_row(
-                kind=planning.INVITATION,
+                kind=notices.INVITATION,
+                dedupe_key=notices.INVITATION.key(member=ctx.person, sessions=added, now=ctx.now),
                 member=ctx.person,
                 platform=community.platform,
                 sessions=added,
                 now=ctx.now,
-                key=f"{versions}:{int(ctx.now.timestamp())}",
             )
         )
     await outbox.plan_many(ctx.db, planned + reminders, now=ctx.now)  # one statement
@@ -414,19 +415,21 @@ async def _unregister_from(ctx: Context, sessions: list[ProgrammeSession]) -> Ou
         if status is None:
             continue
         (removed if status == "confirmed" else left_waitlist).append(_named(session, every))
-        await outbox.withdraw(
-            ctx.db, kinds=planning.MEMBER_KINDS, session_id=session.id, member_id=ctx.person.id
+        await registry.withdraw(
+            ctx.db, Change.UNREGISTER, session_id=session.id, member_id=ctx.person.id
         )
         # A cancelled session's cancellation has already reached the member's calendar.
         if status == "confirmed" and session.status != "cancelled":
             await planning.plan_member_message(
                 ctx.db,
-                kind=planning.CANCELLATION,
+                kind=notices.CANCELLATION,
+                dedupe_key=notices.CANCELLATION.key(
+                    member=ctx.person, session=session, by_member=True, now=ctx.now
+                ),
                 member=ctx.person,
                 platform=community.platform,
                 sessions=[session],
                 now=ctx.now,
-                key=f"{session.id}:{int(ctx.now.timestamp())}",
                 extra={"cause": "member"},
             )
             locked = await lock_session(ctx.db, session.id)

@@ -11,7 +11,7 @@ import io
 from sqlalchemy import select
 
 from s4b_bot.context import Context
-from s4b_bot.outbox import planning
+from s4b_bot.outbox import registry
 from s4b_bot.output import Attachment, Card, Message, Moment, Outcome, Span, Text
 from s4b_bot.programme.sessions import resolve
 from s4b_bot.routing.catalogue import Args
@@ -147,23 +147,7 @@ async def deliveries(ctx: Context, args: Args) -> Outcome:
 
 FAILURES_SHOWN = 20
 FAILURE_FIELDS = ("who", "what", "sessions", "platform", "failed_at_utc", "why")
-KIND_NAMES = {
-    planning.INVITATION: "calendar invitation",
-    planning.UPDATE: "updated invitation",
-    planning.PROMOTED: "invitation from the waitlist",
-    planning.CANCELLATION: "calendar cancellation",
-    planning.REMINDER: "reminder",
-    planning.SUMMARY_NOTICE: "summary notice",
-    planning.IDEA_STATUS: "idea status notice",
-    planning.ANNOUNCEMENT: "announcement",
-    planning.STARTING: "“starting now” post",
-    planning.SESSION_CANCELLED_POST: "cancellation post",
-    planning.SESSION_SYNC: "platform calendar event",
-    planning.SUMMARY_POST: "summary post",
-    planning.IDEA_POST: "idea post",
-    planning.IDEA_DIGEST: "ideas digest",
-    planning.MODERATE: "thread moderation",
-}
+KIND_NAMES = dict(registry.labels())
 """What each kind of outbox row is, in an organizer's words."""
 
 

@@ -8,8 +8,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from s4b_bot.outbox import planning
+from s4b_bot.outbox import registry
+from s4b_bot.outbox.kinds import Change
 from s4b_bot.programme.cards import SEAT, Place
+from s4b_bot.registration import notices
 from storage import queries
 from storage.models import Account, Community, ProgrammeSession, Registration
 
@@ -35,17 +37,6 @@ async def confirmed_count(db: AsyncSession, session_id: int) -> int:
     )
 
 
-async def waitlist_position(db: AsyncSession, registration: Registration) -> int:
-    ahead = await db.scalar(
-        select(func.count()).where(
-            Registration.session_id == registration.session_id,
-            Registration.status == "waitlisted",
-            Registration.id < registration.id,
-        )
-    )
-    return int(ahead or 0) + 1
-
-
 async def places_of(db: AsyncSession, member_id: int) -> dict[int, Place]:
     """The member's place in each session they registered for, by session id."""
     registrations = await queries.registrations_of(db, member_id)
@@ -55,7 +46,7 @@ async def places_of(db: AsyncSession, member_id: int) -> dict[int, Place]:
 async def place_of(db: AsyncSession, registration: Registration) -> Place:
     if registration.status == "confirmed":
         return SEAT
-    return Place(waiting_at=await waitlist_position(db, registration))
+    return Place(waiting_at=await queries.waitlist_position(db, registration))
 
 
 async def promote(
@@ -80,14 +71,17 @@ async def promote(
         assert member is not None
         community = await db.get(Community, member.community_id)
         assert community is not None
-        await planning.plan_seat_messages(
+        await registry.withdraw(
+            db, Change.WAITLIST_MOVE, session_id=session.id, member_id=member.id
+        )
+        await notices.plan_seat_messages(
             db,
-            kind=planning.PROMOTED,
+            kind=notices.PROMOTED,
+            dedupe_key=notices.PROMOTED.key(member=member, session=session, now=now),
             member=member,
             community=community,
             session=session,
             now=now,
-            key=f"{session.id}:{int(now.timestamp())}",
             default_offsets=default_offsets,
         )
         promoted.append(member)

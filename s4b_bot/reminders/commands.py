@@ -1,13 +1,18 @@
-"""The member command that turns reminders off and on or sets their times."""
+"""The commands that turn reminders off and on or set their times, and plan them again."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.context import Context
 from s4b_bot.conversation import audit
-from s4b_bot.outbox.planning import replan_member_reminders
+from s4b_bot.outbox import registry
+from s4b_bot.outbox.kinds import Change
 from s4b_bot.output import Message, Outcome
+from s4b_bot.reminders.kind import plan_reminders
 from s4b_bot.reminders.offsets import (
     effective_offsets,
     format_offsets,
@@ -16,7 +21,7 @@ from s4b_bot.reminders.offsets import (
 )
 from s4b_bot.routing.catalogue import Args
 from s4b_bot.words import plural
-from storage.models import Account
+from storage.models import Account, Community, ProgrammeSession, Registration
 
 
 async def set_reminders(ctx: Context, args: Args) -> Outcome:
@@ -94,3 +99,32 @@ async def set_community_reminders(ctx: Context, args: Args) -> Outcome:
             "them)."
         )
     )
+
+
+async def replan_member_reminders(
+    db: AsyncSession, member: Account, community: Community, now: datetime, default: str
+) -> int:
+    """After a member changes their reminder settings: withdraw and plan again."""
+    await registry.withdraw(db, Change.REMINDER_SETTINGS, member_id=member.id)
+    offsets = effective_offsets(member, community, default)
+    sessions = await db.scalars(
+        select(ProgrammeSession)
+        .join(Registration, Registration.session_id == ProgrammeSession.id)
+        .where(
+            Registration.member_id == member.id,
+            Registration.status == "confirmed",
+            ProgrammeSession.status != "cancelled",
+            ProgrammeSession.starts_at > now,
+        )
+    )
+    planned = 0
+    for session in sessions:
+        planned += await plan_reminders(
+            db,
+            session=session,
+            member=member,
+            platform=community.platform,
+            offsets=offsets,
+            now=now,
+        )
+    return planned

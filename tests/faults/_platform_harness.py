@@ -34,7 +34,7 @@ from s4b_bot.clock import SettableClock, as_utc
 from s4b_bot.core import Core
 from s4b_bot.invocation import Actor, FormSubmission, FormValue
 from s4b_bot.outbox.dispatch import Dispatcher
-from s4b_bot.outbox.planning import plan_reminders
+from s4b_bot.reminders.kind import plan_reminders
 from storage import queries
 from storage.models import Account, OutboxMessage, ProgrammeSession, Registration
 from tests.adapters.discord.mock_discord import MockDiscord, Request

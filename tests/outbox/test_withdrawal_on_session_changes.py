@@ -1,0 +1,129 @@
+"""Every session change withdraws the pending rows of every outbox kind that declares it,
+driven by the registry: a new kind is covered as soon as it declares its changes."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from s4b_bot.core import Core
+from s4b_bot.invocation import Actor
+from s4b_bot.outbox import registry
+from s4b_bot.outbox.dispatch import Dispatcher
+from s4b_bot.outbox.kinds import Change, Recipients
+from s4b_bot.people import privacy
+from storage import outbox
+from storage.models import Account, OutboxMessage, ProgrammeSession
+from tests.fakes import RecordingPlatform
+from tests.helpers import register
+
+ADA = Actor("console", "local", "ada", "Ada")
+BEN = Actor("console", "local", "ben", "Ben")
+JO = Actor("console", "local", "jo", "Jo", is_organizer=True)
+LATER = datetime(2026, 1, 1, tzinfo=UTC)
+"""Rows planned by the test fall due long after it ends: only a withdrawal touches them."""
+
+
+async def _account(core: Core, actor: Actor) -> Account:
+    async with core.db.transaction() as db:
+        found = await db.scalar(select(Account).where(Account.user_id == actor.user_id))
+        assert found is not None
+        return found
+
+
+async def _forget(core: Core, actor: Actor) -> None:
+    person = await _account(core, actor)
+    async with core.db.transaction() as db:
+        found = await db.get(Account, person.id)
+        assert found is not None
+        await privacy.forget(
+            db, found, now=core.clock.now(), default_offsets=core.settings.reminder_offsets
+        )
+
+
+async def _say(core: Core, actor: Actor, root: str, text: str) -> None:
+    outcome = await core.run_text(actor, root, text)
+    assert outcome.reply is not None
+
+
+CHANGES: dict[Change, tuple[Actor, Callable[[Core], Awaitable[None]]]] = {
+    Change.RESCHEDULE: (
+        ADA,
+        lambda core: _say(core, JO, "s4b-admin", "session reschedule spring 2025-05-06 13:00"),
+    ),
+    Change.CANCEL: (ADA, lambda core: _say(core, JO, "s4b-admin", "session cancel spring")),
+    Change.UNREGISTER: (ADA, lambda core: _say(core, ADA, "s4b", "unregister spring")),
+    Change.WAITLIST_MOVE: (
+        BEN,
+        lambda core: _say(core, JO, "s4b-admin", "session capacity spring 2"),
+    ),
+    Change.FORGET_ME: (ADA, lambda core: _forget(core, ADA)),
+    Change.REMINDER_SETTINGS: (ADA, lambda core: _say(core, ADA, "s4b", "reminders 2d")),
+}
+"""Each change, made through the core, and the member it is about (Ben waits in line)."""
+
+
+def test_every_change_is_exercised() -> None:
+    assert set(CHANGES) == set(Change)
+
+
+@pytest.mark.parametrize("change", list(Change), ids=str)
+async def test_a_change_withdraws_every_pending_row_of_each_kind_that_declares_it(
+    core: Core, change: Change
+) -> None:
+    await _say(core, JO, "s4b-admin", "session capacity spring 1")
+    await register(core, ADA, "spring")
+    await register(core, BEN, "spring")  # waitlisted
+    subject, make_change = CHANGES[change]
+    member = await _account(core, subject)
+    kinds = [registry.BY_NAME[name] for name in registry.withdrawn_by(change)]
+    assert kinds, f"no kind declares {change}"
+    async with core.db.transaction() as db:
+        spring = await db.scalar(
+            select(ProgrammeSession.id).where(ProgrammeSession.season == "Spring")
+        )
+        assert spring is not None
+        planted = {}
+        for kind in kinds:
+            to_member = kind.recipients is Recipients.MEMBER
+            await outbox.plan(
+                db,
+                dedupe_key=f"test:{kind.name}",
+                kind=kind.name,
+                due_at=LATER,
+                now=core.clock.now(),
+                platform="console",
+                member_id=member.id if to_member else None,
+                community_id=None if to_member else member.community_id,
+                session_id=spring,
+                payload={"sessions": [spring]},
+            )
+            row_id = await db.scalar(
+                select(OutboxMessage.id).where(OutboxMessage.dedupe_key == f"test:{kind.name}")
+            )
+            planted[kind.name] = row_id
+    await make_change(core)
+    async with core.db.transaction() as db:
+        still = {
+            name: row.status
+            for name, row_id in planted.items()
+            if (row := await db.get(OutboxMessage, row_id)) is not None and row.status == "pending"
+        }
+    assert still == {}, f"{change} left these kinds pending"
+
+
+async def test_the_waitlist_hears_once_when_its_session_moves_twice(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    await _say(core, JO, "s4b-admin", "session capacity spring 1")
+    await register(core, ADA, "spring")
+    await register(core, BEN, "spring")
+    await dispatcher.drain()
+    await _say(core, JO, "s4b-admin", "session reschedule spring 2025-05-06 13:00")
+    await _say(core, JO, "s4b-admin", "session reschedule spring 2025-05-07 13:00")
+    await dispatcher.drain()
+    [moved] = platform.dms_to("ben")
+    assert "you are waiting for has moved" in moved.text and "May 7" in moved.text
