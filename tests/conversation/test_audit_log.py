@@ -22,8 +22,8 @@ from s4b_bot.output import Attachment
 from s4b_bot.routing.catalogue import ORGANIZER_ROOT, Catalogue, Command
 from s4b_bot.routing.commands import CATALOGUE
 from storage.models import AuditEntry
-from tests.routing.test_permissions import ICS_FILE
 from tests.helpers import flat, register, reply_text
+from tests.routing.test_permissions import ICS_FILE
 
 ADA = Actor("console", "local", "ada", "Ada Lovelace")
 BEN = Actor("console", "local", "ben", "Ben Okafor")
