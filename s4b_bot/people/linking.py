@@ -351,7 +351,7 @@ async def _move_votes(
     for idea_id in sorted(recount):
         idea = await db.get(Idea, idea_id)
         if idea is not None:
-            await ideas._redraw(db, idea, now)
+            await ideas.redraw(db, idea, now)
 
 
 async def retarget(db: AsyncSession, person: Account) -> int:
