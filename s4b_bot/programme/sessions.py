@@ -12,6 +12,8 @@ from s4b_bot.timefmt import format_date, format_day, format_span_and_utc
 from s4b_bot.words import clause
 from storage.models import ProgrammeSession
 
+MAX_TITLE = 200
+"""A session's title, however it is added (typed, or imported from an .ics file)."""
 _SEASON_WORDS = {"autumn": "fall", "yearend": "year end"}
 
 
