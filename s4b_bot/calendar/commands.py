@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from s4b_bot.calendar.ics import build_calendar, event_from_session, organizer_of
+from s4b_bot.calendar.ics import build_calendar, event_from_session, file_name, organizer_of
 from s4b_bot.context import Context
 from s4b_bot.outbox.deliveries import attendee_of, copy_sequences, member_calendar_file
 from s4b_bot.output import Attachment, Message, Outcome, Text
@@ -67,7 +67,7 @@ async def session_invitation(ctx: Context, session_id: int) -> Outcome:
     registration = await queries.registration(
         ctx.db, member_id=ctx.person.id, session_id=session.id
     )
-    name = f"s4b-{session.season.lower()}-{session.starts_at:%Y-%m-%d}.ics"
+    name = file_name(session)
     if registration is not None and registration.status == "confirmed":
         community = await ctx.person.awaitable_attrs.community
         file = member_calendar_file(

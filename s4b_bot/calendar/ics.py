@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from icalendar import STATUS, Alarm, Calendar, Event, vCalAddress
 
 from s4b_bot.settings import Settings
+from s4b_bot.timefmt import format_date
 from s4b_bot.validate import bad_character
 from storage.models import ProgrammeSession, Series
 
@@ -68,6 +69,12 @@ class Person:
         # The address is written unescaped (a CAL-ADDRESS), so it must be one clean token.
         if not self.email or any(c.isspace() for c in self.email) or bad_character(self.email):
             raise ValueError(f"not a usable email address: {self.email!r}")
+
+
+def file_name(session: ProgrammeSession) -> str:
+    """A session's own calendar file, named by its season and its date where it is held:
+    "s4b-spring-2025-04-29.ics" (the invitation and the "Add to calendar" copy alike)."""
+    return f"s4b-{session.season.lower()}-{format_date(session.starts_at, session.timezone)}.ics"
 
 
 def session_uid(series_key: str, number: int, *, domain: str) -> str:

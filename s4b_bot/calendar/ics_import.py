@@ -12,6 +12,7 @@ from icalendar.cal.component import Component
 
 from s4b_bot.errors import UserError
 from s4b_bot.programme.sessions import MAX_TITLE
+from s4b_bot.timefmt import format_stamp
 from s4b_bot.validate import bad_character
 from s4b_bot.words import duration, plural
 
@@ -189,4 +190,4 @@ def _show(when: datetime, reference: datetime) -> str:
         local = when.astimezone(reference.tzinfo)
     except OverflowError:
         local = when.astimezone(UTC)
-    return local.strftime("%Y-%m-%d %H:%M %Z").strip()
+    return format_stamp(local)

@@ -17,6 +17,7 @@ from s4b_bot.calendar.ics import (
     Person,
     build_calendar,
     event_from_session,
+    file_name,
     method_for,
     organizer_of,
 )
@@ -28,7 +29,7 @@ from s4b_bot.programme.sessions import reference
 from s4b_bot.registration.waitlist import waitlist_position
 from s4b_bot.reminders.offsets import effective_offsets
 from s4b_bot.settings import Settings
-from s4b_bot.timefmt import format_date, format_day
+from s4b_bot.timefmt import format_day
 from s4b_bot.words import CALL_DETAILS_LATER, with_reason
 from storage import outbox, queries
 from storage.models import Account, Community, OutboxMessage, ProgrammeSession, Registration
@@ -260,10 +261,6 @@ async def copy_sequences(
     return {session_id: copy.sequence for session_id, copy in copies.items()}
 
 
-def _ics_name(session: ProgrammeSession) -> str:
-    return f"s4b-{session.season.lower()}-{format_date(session.starts_at, session.timezone)}.ics"
-
-
 async def _invitation(
     db: AsyncSession,
     row: OutboxMessage,
@@ -291,7 +288,7 @@ async def _invitation(
             filename=name,
         )
 
-    files = [file([s], attendee_of(regs[s.id]), _ics_name(s)) for s in current]
+    files = [file([s], attendee_of(regs[s.id]), file_name(s)) for s in current]
     if len(current) > 1:
         # One file with them all, as PUBLISH: Outlook keeps only the first event of a
         # REQUEST that holds several ([MS-STANOICAL] 2.2.175); the per-session files invite.
@@ -360,7 +357,7 @@ async def _cancellation(
         alarms=(),
         settings=settings,
         now=now,
-        filename=_ics_name(session),
+        filename=file_name(session),
         cancel=True,
     )
     return Message(text=(Text.of(lead),), attachments=(attachment,))
