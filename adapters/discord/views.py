@@ -183,7 +183,8 @@ def plan_inputs(form: Form) -> list[Input]:
                 break
         else:
             raise FormTooLarge(
-                f"form {form.id!r} has {len(form.fields)} fields; a Discord modal holds 5"
+                f"form {form.id!r} has {len(form.fields)} fields; "
+                f"a Discord modal holds {MAX_MODAL_COMPONENTS}"
             )
     return inputs
 

@@ -16,7 +16,7 @@ from s4b_bot.programme.sessions import current_series_id
 from s4b_bot.reminders.offsets import effective_offsets
 from s4b_bot.routing.catalogue import Args
 from s4b_bot.settings import Settings
-from s4b_bot.words import SESSION_GONE
+from s4b_bot.words import SESSION_GONE, plural
 from storage import queries
 from storage.models import Account, Community, ProgrammeSession, Registration
 
@@ -43,7 +43,7 @@ async def series_calendar(ctx: Context, args: Args) -> Outcome:
     return Outcome(
         reply=Message(
             text=Message.plain(
-                f"All {len(mine)} sessions of {mine[0].series.name}, for your calendar. "
+                f"All {plural(len(mine), 'session')} of {mine[0].series.name}, for your calendar. "
                 "Call details come only with your own invitation after you register."
             ).text,
             attachments=(Attachment(f"{mine[0].series.key}.ics", content, "text/calendar"),),

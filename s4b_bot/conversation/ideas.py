@@ -320,5 +320,5 @@ async def digest_message(
                 "the top open ideas, to feed its agenda."
             ),
         ),
-        cards=(Card(title=f"Top {len(lines)} ideas", body=(Text.of("\n".join(lines)),)),),
+        cards=(Card(title=f"Top {plural(len(lines), 'idea')}", body=(Text.of("\n".join(lines)),)),),
     )

@@ -20,7 +20,7 @@ from s4b_bot.outbox.deliveries import dm_account
 from s4b_bot.output import Message, Outcome
 from s4b_bot.people.accounts import Moved, accounts_of, join, platforms_of, retarget
 from s4b_bot.routing.catalogue import Args, Command, Option
-from s4b_bot.words import plural
+from s4b_bot.words import TRY_AGAIN, duration, plural
 from storage.models import Account, LinkCode
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -74,17 +74,16 @@ async def _make_code(ctx: Context) -> Outcome:
         if await ctx.db.scalar(select(LinkCode.id).where(LinkCode.code == code)) is None:
             break
     else:  # pragma: no cover - 31**6 codes; ten collisions in a row do not happen
-        raise UserError("I could not make a code just now; please try again.")
+        raise UserError(f"I could not make a code just now. {TRY_AGAIN}")
     ctx.db.add(LinkCode(code=code, member_id=ctx.account.id, expires_at=ctx.now + CODE_LIFETIME))
-    minutes = int(CODE_LIFETIME.total_seconds() // 60)
     here = platform_name(ctx.actor.platform)
     return Outcome(
         reply=Message.plain(
             f"Your link code: {code}",
             f"On your other account (the other platform), type `/s4b link {code}` within "
-            f"{minutes} minutes; it works once. That account then joins this one on {here}: "
-            "its registrations, ideas and votes move here, and either account can use the bot "
-            "as you.",
+            f"{duration(CODE_LIFETIME)}; it works once. That account then joins this one on "
+            f"{here}: its registrations, ideas and votes move here, and either account can use "
+            "the bot as you.",
             "Keep the code to yourself: whoever types it acts as you.",
         )
     )
@@ -100,8 +99,8 @@ async def _use_code(ctx: Context, code: str) -> Outcome:
         )
     if row.expires_at <= ctx.now:
         raise UserError(
-            f"The code {code} has expired (codes last {int(CODE_LIFETIME.total_seconds() // 60)} "
-            "minutes). Type `/s4b link` on your other account for a new one."
+            f"The code {code} has expired (codes last {duration(CODE_LIFETIME)}). "
+            "Type `/s4b link` on your other account for a new one."
         )
     source = await ctx.db.get(Account, row.member_id)
     assert source is not None  # the code is deleted with its member
