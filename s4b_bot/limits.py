@@ -3,6 +3,9 @@ clip it with "…". Each adapter declares its platform's limits next to its rend
 
 from __future__ import annotations
 
+_TRAILING = " \t\r\n,;:·-—"
+"""Dropped before a "…": a word cut after its comma or dash reads as if it went on."""
+
 
 def split_text(text: str, limit: int) -> list[str]:
     """Split `text` into pieces of at most `limit` characters, in order.
@@ -31,6 +34,11 @@ def split_text(text: str, limit: int) -> list[str]:
 
 
 def clip(text: str, limit: int) -> str:
-    """`text` in at most `limit` characters: whole when it fits, else cut with "…" (for a
-    title or a label, where a second piece has nowhere to go)."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """`text` in at most `limit` characters: whole when it fits, else cut with "…", at a
+    word when one ends in the second half (for a title or a label, where a second piece has
+    nowhere to go)."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    head = text[: cut if cut > limit // 2 else limit - 1].rstrip(_TRAILING)
+    return head + "…"

@@ -138,6 +138,9 @@ def test_clip_fits_and_keeps_what_fits(text: str, limit: int) -> None:
     assert clipped == text if len(text) <= limit else clipped.endswith("…")
 
 
-def test_clip_cuts_before_the_limit_and_drops_trailing_space() -> None:
-    assert clip("Spring session notes", 8) == "Spring…"
+def test_clip_cuts_at_a_word_in_the_second_half_and_drops_what_dangles() -> None:
     assert clip("Spring", 6) == "Spring"
+    assert clip("Spring session notes", 16) == "Spring session…"
+    assert clip("Spring, summer and fall", 12) == "Spring…"  # no dangling comma
+    assert clip("Circles in public libraries", 25) == "Circles in public…"
+    assert clip("Antidisestablishmentarianism", 10) == "Antidises…"  # no word ends: cut it
