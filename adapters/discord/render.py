@@ -1,7 +1,8 @@
 """Draw the core's neutral `Message` as Discord messages: content, embeds, buttons, files.
 
 Every Discord limit (declared in `limits.py`) is kept here, by splitting in order rather
-than failing: long text goes on in further embeds and messages, never cut.
+than failing: long text goes on in further embeds and messages; only a title, a field
+name or a button label is clipped.
 
 Times are Discord timestamps (`<t:UNIX:F>`, `<t:UNIX:R>`), which every member sees in
 their own zone (so `Localised` words are their localised variant); a relative moment is
