@@ -1,38 +1,10 @@
-"""The platforms' size limits, and one predictable way to split text to fit them."""
+"""Fitting text to a size limit, the same way on every platform: split it into pieces, or
+clip it with "…". Each adapter declares its platform's limits next to its renderer."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Limits:
-    message_chars: int
-    section_chars: int
-    blocks_per_message: int
-    header_chars: int
-    modal_title_chars: int
-    modal_inputs: int
-
-
-# https://api.slack.com/reference/block-kit/blocks and .../surfaces/modals
-SLACK = Limits(
-    message_chars=40_000,
-    section_chars=3_000,
-    blocks_per_message=50,
-    header_chars=150,
-    modal_title_chars=24,
-    modal_inputs=100,
-)
-# https://discord.com/developers/docs/resources/message (content 2,000; embed description 4,096)
-DISCORD = Limits(
-    message_chars=2_000,
-    section_chars=4_096,
-    blocks_per_message=10,
-    header_chars=256,
-    modal_title_chars=45,
-    modal_inputs=5,
-)
+_TRAILING = " \t\r\n,;:·-—"
+"""Dropped before a "…": a word cut after its comma or dash reads as if it went on."""
 
 
 def split_text(text: str, limit: int) -> list[str]:
@@ -59,3 +31,14 @@ def split_text(text: str, limit: int) -> list[str]:
             rest = rest[limit:]
     pieces.append(rest)
     return [p for p in pieces if p.strip()] or [""]
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters: whole when it fits, else cut with "…", at a
+    word when one ends in the second half (for a title or a label, where a second piece has
+    nowhere to go)."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    head = text[: cut if cut > limit // 2 else limit - 1].rstrip(_TRAILING)
+    return head + "…"

@@ -1,4 +1,6 @@
-"""Plain-text times: the fallback every adapter shows beside (or instead of) native tokens."""
+"""Dates and times in words, the one place they are worded: spans and days as people say
+them, relative times, ISO dates for file names, and minute stamps for messages and logs;
+the plain-text fallback every adapter shows beside (or instead of) native tokens."""
 
 from __future__ import annotations
 
@@ -75,11 +77,18 @@ def format_day(when: datetime, zone: str) -> str:
 
 
 def format_date(when: datetime, zone: str) -> str:
+    """ "2025-04-29": the date in `zone`, for file names and where a date is typed back."""
     local = when.astimezone(ZoneInfo(zone))
     return f"{local:%Y-%m-%d}"
+
+
+def format_stamp(when: datetime) -> str:
+    """ "2025-04-29 13:00 EDT": a time to the minute in the zone it carries, for error
+    messages and the console's clock."""
+    return when.strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
 def format_span_and_utc(start: datetime, end: datetime, zone: str) -> str:
     """ "Tuesday, October 28, 2025, 1:00–2:00 p.m. EDT (2025-10-28 17:00 UTC)": the zone's
     own time and UTC side by side, so a mistyped time shows at once."""
-    return f"{format_span(start, end, zone)} ({start.astimezone(UTC):%Y-%m-%d %H:%M} UTC)"
+    return f"{format_span(start, end, zone)} ({format_stamp(start.astimezone(UTC))})"

@@ -1,0 +1,1 @@
+"""Storage: the database models, their queries and migrations, and backups."""

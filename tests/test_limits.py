@@ -1,4 +1,5 @@
-"""limits.split_text: pieces fit, nothing is lost, order is kept, words are not cut."""
+"""limits: split_text's pieces fit, nothing is lost, order is kept, words are not cut; clip
+keeps a short text whole and marks a cut one; each platform's limits are the documented ones."""
 
 import re
 
@@ -6,7 +7,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from s4b_bot.limits import DISCORD, SLACK, split_text
+from adapters.discord import limits as discord
+from adapters.slack import limits as slack
+from s4b_bot.limits import clip, split_text
 
 _WS = re.compile(r"\s+")
 
@@ -116,9 +119,28 @@ def test_limit_must_be_positive(limit: int) -> None:
 
 
 def test_platform_limits_are_the_documented_ones() -> None:
-    assert (SLACK.message_chars, SLACK.section_chars, SLACK.modal_title_chars) == (
+    assert (slack.MESSAGE_CHARS, slack.SECTION_CHARS, slack.MODAL_TITLE_CHARS) == (
         40_000,
         3_000,
         24,
     )
-    assert (DISCORD.message_chars, DISCORD.section_chars, DISCORD.modal_inputs) == (2_000, 4_096, 5)
+    assert (discord.CONTENT, discord.EMBED_DESCRIPTION, discord.MAX_MODAL_COMPONENTS) == (
+        2_000,
+        4_096,
+        5,
+    )
+
+
+@given(texts, limits)
+def test_clip_fits_and_keeps_what_fits(text: str, limit: int) -> None:
+    clipped = clip(text, limit)
+    assert len(clipped) <= limit
+    assert clipped == text if len(text) <= limit else clipped.endswith("…")
+
+
+def test_clip_cuts_at_a_word_in_the_second_half_and_drops_what_dangles() -> None:
+    assert clip("Spring", 6) == "Spring"
+    assert clip("Spring session notes", 16) == "Spring session…"
+    assert clip("Spring, summer and fall", 12) == "Spring…"  # no dangling comma
+    assert clip("Circles in public libraries", 25) == "Circles in public…"
+    assert clip("Antidisestablishmentarianism", 10) == "Antidises…"  # no word ends: cut it

@@ -1,11 +1,18 @@
-"""timefmt: plain-text spans, moments with a viewer zone, and dates."""
+"""timefmt: plain-text spans, moments with a viewer zone, dates and minute stamps."""
 
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from s4b_bot.output import Moment
-from s4b_bot.timefmt import format_date, format_moment, format_span
+from s4b_bot.timefmt import (
+    format_date,
+    format_moment,
+    format_span,
+    format_span_and_utc,
+    format_stamp,
+)
 
 TORONTO = "America/Toronto"
 SPRING_START = datetime(2025, 4, 29, 17, 0, tzinfo=UTC)
@@ -97,3 +104,16 @@ def test_format_date_uses_the_zone() -> None:
     assert format_date(late, TORONTO) == "2025-04-29"
     assert format_date(late, "UTC") == "2025-04-30"
     assert format_date(late, "Asia/Tokyo") == "2025-04-30"
+
+
+def test_a_stamp_is_to_the_minute_in_the_zone_the_time_carries() -> None:
+    assert format_stamp(SPRING_START) == "2025-04-29 17:00 UTC"
+    toronto = SPRING_START.astimezone(ZoneInfo(TORONTO))
+    assert format_stamp(toronto) == "2025-04-29 13:00 EDT"
+    assert format_stamp(datetime(2025, 4, 29, 13, 0)) == "2025-04-29 13:00"
+
+
+def test_span_and_utc_side_by_side() -> None:
+    assert format_span_and_utc(SPRING_START, SPRING_END, TORONTO) == (
+        "Tuesday, April 29, 2025, 1:00–2:00 p.m. EDT (2025-04-29 17:00 UTC)"
+    )

@@ -28,7 +28,7 @@ from s4b_bot.invocation import Actor, FormSubmission, FormValue
 from s4b_bot.outbox.dispatch import Dispatcher
 from s4b_bot.output import Attachment, Form, Message, Outcome
 from s4b_bot.routing.catalogue import MEMBER_ROOT, ORGANIZER_ROOT, Catalogue
-from s4b_bot.timefmt import format_span
+from s4b_bot.timefmt import format_span, format_stamp
 
 PLATFORM = "console"
 COMMUNITY = "local"
@@ -271,7 +271,7 @@ class Console:
                 self.say(f"! Cannot set the clock: {exc}.")
                 return
         now = self.clock.now()
-        self.say(f"[clock] {now:%Y-%m-%d %H:%M} UTC · {format_span(now, None, 'America/Toronto')}")
+        self.say(f"[clock] {format_stamp(now)} · {format_span(now, None, 'America/Toronto')}")
 
     def _switch(self, arg: str) -> None:
         organizer = "--organizer" in arg.split()

@@ -34,6 +34,7 @@ from discord import app_commands
 
 from adapters.discord.config import DiscordConfig
 from adapters.discord.errors import describe
+from adapters.discord.limits import CHOICE_TEXT, CHOICES
 from adapters.discord.parse import actor_of, form_values, modal_values, serves
 from adapters.discord.render import NO_MENTIONS, ButtonSpec, Chunk, render
 from adapters.discord.views import MODAL_PREFIX, FormTooLarge, form_modal, message_kwargs
@@ -178,7 +179,7 @@ class InteractionHandler:
     async def complete(
         self, interaction: discord.Interaction[Any], command: Command, option: Option, typed: str
     ) -> list[app_commands.Choice[str]]:
-        """At most 25 choices for a session or a time zone, filtered by what is typed."""
+        """At most `CHOICES` choices for a session or a time zone, filtered by what is typed."""
         typed = (typed or "").strip()
         found: list[app_commands.Choice[str]] = [
             app_commands.Choice(name=word, value=word)
@@ -193,15 +194,17 @@ class InteractionHandler:
             ]
         else:
             try:
-                sessions = await self.core.session_choices(typed, limit=25)
+                sessions = await self.core.session_choices(typed, limit=CHOICES)
             except Exception as exc:  # no suggestions beats an error while typing
                 _log.warning("session choices failed: %s", type(exc).__name__, exc_info=exc)
                 sessions = []
             for choice in sessions:
                 # The option's value must be something the core resolves to this one session.
                 value = choice.aliases[0] if choice.aliases else choice.label
-                found.append(app_commands.Choice(name=choice.label[:100], value=value[:100]))
-        found = found[:25]
+                found.append(
+                    app_commands.Choice(name=choice.label[:CHOICE_TEXT], value=value[:CHOICE_TEXT])
+                )
+        found = found[:CHOICES]
         # Answered here rather than by returning, so the log marks the end of it.
         await interaction.response.autocomplete(found)
         await self.log.mark(interaction.id, "autocomplete")

@@ -19,10 +19,18 @@ import discord
 from adapters.discord.config import DiscordConfig
 from adapters.discord.errors import CANNOT_DM, UNKNOWN_EVENT, classify
 from adapters.discord.interactions import InteractionHandler
-from adapters.discord.render import CONTENT, NO_MENTIONS, Chunk, render
+from adapters.discord.limits import (
+    CONTENT,
+    EVENT_DESCRIPTION,
+    EVENT_LOCATION,
+    EVENT_NAME,
+    THREAD_NAME,
+)
+from adapters.discord.render import NO_MENTIONS, Chunk, render
 from adapters.discord.views import message_kwargs
 from adapters.steps import StepMemory
 from s4b_bot.errors import PermanentFailure
+from s4b_bot.limits import clip
 from s4b_bot.outbox.pacing import TokenBucket
 from s4b_bot.output import Message
 from s4b_bot.ports import ModerationAction, Recipient, SessionEvent
@@ -36,10 +44,6 @@ TRANSPORT_ERRORS = (
     aiohttp.ClientError,
     OSError,
 )
-EVENT_NAME = 100
-EVENT_DESCRIPTION = 1_000
-EVENT_LOCATION = 100
-THREAD_NAME = 100
 # https://discord.com/developers/docs/resources/guild-scheduled-event
 GUILD_ONLY = 2
 EXTERNAL = 3
@@ -49,10 +53,6 @@ MSG_DMS_CLOSED = (
     "I could not send you a direct message (your DMs are closed for this server), "
     "so here it is, visible only to you:"
 )
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def format_ref(channel_id: int, message_ids: list[int]) -> str:
@@ -177,7 +177,7 @@ class DiscordPlatform:
                 first, *rest = chunks
                 name = thread_title or (first.content.splitlines() or ["S4B"])[0]
                 created = await target.create_thread(
-                    name=_clip(name, THREAD_NAME), **message_kwargs(first)
+                    name=clip(name, THREAD_NAME), **message_kwargs(first)
                 )
                 ids = [created.thread.id]
                 for chunk in rest:
@@ -197,7 +197,7 @@ class DiscordPlatform:
             thread_step = f"{message.key}:thread" if message.key else None
             if thread_title and not self.steps.get(thread_step):
                 first_message = target.get_partial_message(ids[0])
-                await first_message.create_thread(name=_clip(thread_title, THREAD_NAME))
+                await first_message.create_thread(name=clip(thread_title, THREAD_NAME))
                 if thread_step:
                     self.steps.done(thread_step, "opened")
             return format_ref(target.id, ids)
@@ -319,13 +319,13 @@ class DiscordPlatform:
 
 def event_payload(event: SessionEvent) -> dict[str, Any]:
     return {
-        "name": _clip(event.title, EVENT_NAME),
-        "description": _clip(event.description, EVENT_DESCRIPTION),
+        "name": clip(event.title, EVENT_NAME),
+        "description": clip(event.description, EVENT_DESCRIPTION),
         "scheduled_start_time": _iso(event.starts_at),
         "scheduled_end_time": _iso(event.ends_at),
         "entity_type": EXTERNAL,
         "privacy_level": GUILD_ONLY,
-        "entity_metadata": {"location": _clip(event.location, EVENT_LOCATION)},
+        "entity_metadata": {"location": clip(event.location, EVENT_LOCATION)},
     }
 
 

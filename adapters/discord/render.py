@@ -1,11 +1,8 @@
 """Draw the core's neutral `Message` as Discord messages: content, embeds, buttons, files.
 
-Every Discord limit is kept here, by splitting in order rather than failing
-(https://discord.com/developers/docs/resources/message#create-message,
-https://discord.com/developers/docs/resources/message#embed-object-embed-limits):
-content 2,000 characters; per embed a title of 256, a description of 4,096, 25 fields
-(name 256, value 1,024); 6,000 characters over all embeds of a message; 10 embeds,
-5 rows of 5 buttons (label 80) and 10 files a message.
+Every Discord limit (declared in `limits.py`) is kept here, by splitting in order rather
+than failing: long text goes on in further embeds and messages; only a title, a field
+name or a button label is clipped.
 
 Times are Discord timestamps (`<t:UNIX:F>`, `<t:UNIX:R>`), which every member sees in
 their own zone (so `Localised` words are their localised variant); a relative moment is
@@ -25,21 +22,23 @@ from typing import Literal
 
 import discord
 
-from s4b_bot.limits import split_text
+from adapters.discord.limits import (
+    BUTTON_LABEL,
+    BUTTONS_PER_ROW,
+    CONTENT,
+    EMBED_DESCRIPTION,
+    EMBED_FIELDS,
+    EMBED_TITLE,
+    EMBED_TOTAL,
+    EMBEDS,
+    FIELD_NAME,
+    FIELD_VALUE,
+    FILES,
+    ROWS,
+)
+from s4b_bot.limits import clip, split_text
 from s4b_bot.output import Attachment, Button, Card, Localised, Message, Moment, Span, Text
 
-CONTENT = 2_000
-EMBED_TITLE = 256
-EMBED_DESCRIPTION = 4_096
-EMBED_FIELDS = 25
-FIELD_NAME = 256
-FIELD_VALUE = 1_024
-EMBED_TOTAL = 6_000
-EMBEDS = 10
-ROWS = 5
-BUTTONS_PER_ROW = 5
-BUTTON_LABEL = 80
-FILES = 10
 COLOUR = discord.Colour(0x2B6CB0)
 NO_MENTIONS = discord.AllowedMentions.none()
 
@@ -119,10 +118,6 @@ def render_text(text: Text, names: Mapping[str, str] = {}) -> str:
     return "".join(render_span(s, names) for s in text.spans)
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 # --- cards -----------------------------------------------------------------------------
 
 
@@ -140,22 +135,22 @@ def card_rows(card: Card, *, name_session: bool) -> list[list[ButtonSpec]]:
     if name_session:
         short = card.title.split(" — ")[0]
         specs = [ButtonSpec(f"{s.label} · {short}", s.custom_id, s.style) for s in specs]
-    specs = [ButtonSpec(_clip(s.label, BUTTON_LABEL), s.custom_id, s.style) for s in specs]
+    specs = [ButtonSpec(clip(s.label, BUTTON_LABEL), s.custom_id, s.style) for s in specs]
     rows = [specs[i : i + BUTTONS_PER_ROW] for i in range(0, len(specs), BUTTONS_PER_ROW)]
     return rows[:ROWS]
 
 
 def card_embeds(card: Card, names: Mapping[str, str] = {}) -> list[discord.Embed]:
     """One embed per card, continued in further embeds when the card is too long for one."""
-    title = _clip(escape(card.title), EMBED_TITLE)
+    title = clip(escape(card.title), EMBED_TITLE)
     body = "\n\n".join(render_text(p, names) for p in card.body)
     descriptions = split_text(body, EMBED_DESCRIPTION) if body else []
     fields: list[tuple[str, str]] = []
     for f in card.fields:
-        name = _clip(escape(f.label), FIELD_NAME)
+        name = clip(escape(f.label), FIELD_NAME)
         pieces = split_text(render_text(f.value, names), FIELD_VALUE)
         fields += [
-            (name if i == 0 else _clip(f"{name} (continued)", FIELD_NAME), piece)
+            (name if i == 0 else clip(f"{name} (continued)", FIELD_NAME), piece)
             for i, piece in enumerate(pieces)
         ]
     embeds = [discord.Embed(title=title, colour=COLOUR)]

@@ -31,10 +31,11 @@ from typing import Any, Optional, Protocol, cast
 import discord
 from discord import app_commands
 
+from adapters.discord.limits import DESCRIPTION
 from adapters.discord.render import rename_commands
+from s4b_bot.limits import clip
 from s4b_bot.routing.catalogue import MEMBER_ROOT, ORGANIZER_ROOT, Catalogue, Command, Option
 
-DESCRIPTION = 100
 ROOT_DESCRIPTIONS = {
     MEMBER_ROOT: "The S4B working group: sessions, registration, reminders. Start with /s4b help.",
     ORGANIZER_ROOT: "Organizer commands for the S4B working group.",
@@ -86,19 +87,15 @@ def discord_names(catalogue: Catalogue) -> dict[str, str]:
     return names
 
 
-def clip(text: str, limit: int = DESCRIPTION) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def command_text(text: str, names: Mapping[str, str]) -> str:
     """A catalogue text as a command or option description: plain text (Discord does not
-    format Markdown there), commands named as on Discord, at most 100 characters."""
+    format Markdown there), commands named as on Discord, at most `DESCRIPTION` characters."""
 
     def plain(span: re.Match[str]) -> str:
         code = span.group(1)
         return code if code.startswith("/") else f"“{code}”"
 
-    return clip(_CODE_SPAN.sub(plain, rename_commands(text, names)).replace("`", ""))
+    return clip(_CODE_SPAN.sub(plain, rename_commands(text, names)).replace("`", ""), DESCRIPTION)
 
 
 def _annotation(option: Option) -> Any:
@@ -190,7 +187,9 @@ def build_groups(catalogue: Catalogue, handler: CommandHandler) -> list[app_comm
                 ]
                 subgroups[key] = app_commands.Group(
                     name=path.words[0],
-                    description=clip(f"{path.words[0].capitalize()}: {', '.join(members)}."),
+                    description=clip(
+                        f"{path.words[0].capitalize()}: {', '.join(members)}.", DESCRIPTION
+                    ),
                     parent=parent,  # adds itself to the parent
                 )
             parent = subgroups[key]

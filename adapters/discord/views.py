@@ -22,7 +22,17 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 import discord
 from discord import ui
 
+from adapters.discord.limits import (
+    LABEL_DESCRIPTION,
+    LABEL_TEXT,
+    MAX_MODAL_COMPONENTS,
+    MODAL_TITLE,
+    OPTION_TEXT,
+    SELECT_OPTIONS,
+    TEXT_INPUT_MAX,
+)
 from adapters.discord.render import NO_MENTIONS, ButtonSpec, Chunk, to_file
+from s4b_bot.limits import clip
 from s4b_bot.output import Form, FormField
 
 if TYPE_CHECKING:
@@ -31,13 +41,6 @@ if TYPE_CHECKING:
 MODAL_PREFIX = "s4b-form:"
 FOLD = "+"
 """Joins the field ids of a folded input: `organization+email` (the email always last)."""
-MAX_MODAL_COMPONENTS = 5
-MODAL_TITLE = 45
-LABEL_TEXT = 45
-LABEL_DESCRIPTION = 100
-SELECT_OPTIONS = 25
-OPTION_TEXT = 100
-TEXT_INPUT_MAX = 4_000
 ACTION_TEMPLATE = r"s4b:(?P<verb>[a-z_]{1,20}):(?P<id>[0-9]{1,18})"
 OPEN_FORM_TEMPLATE = r"s4b-form:open:(?P<form>[a-z_]{1,40})"
 _STYLES = {
@@ -180,7 +183,8 @@ def plan_inputs(form: Form) -> list[Input]:
                 break
         else:
             raise FormTooLarge(
-                f"form {form.id!r} has {len(form.fields)} fields; a Discord modal holds 5"
+                f"form {form.id!r} has {len(form.fields)} fields; "
+                f"a Discord modal holds {MAX_MODAL_COMPONENTS}"
             )
     return inputs
 
@@ -198,12 +202,8 @@ def _foldable(a: Input, b: Input) -> tuple[FormField, FormField] | None:
     return None
 
 
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def fit_label(label: str, hint: str | None) -> tuple[str, str | None]:
-    """A label's text (45 characters) and description (100): a long label continues in
+    """A label's text and description (`LABEL_TEXT`, `LABEL_DESCRIPTION`): a long label continues in
     the description, so nothing of it is lost."""
     if len(label) <= LABEL_TEXT:
         return label, clip(hint, LABEL_DESCRIPTION) if hint else None

@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.deadline import MIN_WAIT, Deadline
+from adapters.slack.limits import RESPONSE_URL_POSTS
 from adapters.slack.modal import busy_modal, form_modal
 from adapters.slack.parse import Origin
 from adapters.slack.platform import SlackPlatform
@@ -31,8 +32,6 @@ from s4b_bot.output import Form, Message, Outcome, Text
 
 _log = logging.getLogger(__name__)
 
-RESPONSE_URL_POSTS = 5
-"""A response_url takes 5 posts (https://api.slack.com/interactivity/handling#message_responses)."""
 MSG_FORM_TOO_SLOW = "Opening the form took too long; please try the same command again."
 MSG_LOADING = "Working on it, one moment…"
 DONE_PUBLIC = Message.plain("Done: the answer is in the channel.")

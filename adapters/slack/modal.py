@@ -11,19 +11,23 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from adapters.slack.limits import (
+    LABEL_CHARS,
+    MAX_OPTIONS,
+    MODAL_TITLE_CHARS,
+    OPTION_CHARS,
+    OPTION_VALUE_CHARS,
+    PLACEHOLDER_CHARS,
+    TEXT_INPUT_MAX,
+    VIEW_BLOCKS,
+)
 from adapters.slack.mrkdwn import escape, shorten
 from adapters.slack.render import Block, section
 from s4b_bot.invocation import FormValue
-from s4b_bot.limits import SLACK
 from s4b_bot.output import Choice, Form, FormField
 
 CALLBACK_ID = "s4b:form"
 BUSY_CALLBACK_ID = "s4b:busy"
-TEXT_INPUT_MAX = 3_000
-LABEL_CHARS = 2_000
-OPTION_CHARS = 75
-OPTION_VALUE_CHARS = 150
-MAX_OPTIONS = 100
 ERROR_PREFIX = "⚠️ "
 
 
@@ -61,7 +65,7 @@ def _element(item: FormField) -> dict[str, Any]:
         element = {
             "type": "multi_static_select",
             "action_id": item.id,
-            "placeholder": _plain("Choose one or more", 150),
+            "placeholder": _plain("Choose one or more", PLACEHOLDER_CHARS),
             "options": options,
         }
         chosen = set(default) if isinstance(default, tuple) else set()
@@ -93,20 +97,22 @@ def _input(item: FormField) -> Block:
 def form_modal(form: Form) -> dict[str, Any]:
     """views.open/update payload for a form."""
     blocks: list[Block] = []
-    if len(form.title) > SLACK.modal_title_chars:  # the title bar cuts it; say it whole here
+    if len(form.title) > MODAL_TITLE_CHARS:  # the title bar cuts it; say it whole here
         blocks.append(section(f"*{escape(form.title)}*"))
     if form.intro:
         blocks.append(section(escape(form.intro)))
     blocks += [_input(f) for f in form.fields]
-    if len(blocks) > SLACK.modal_inputs:
-        raise ValueError(f"form {form.id!r} needs {len(blocks)} blocks; a modal holds 100")
+    if len(blocks) > VIEW_BLOCKS:
+        raise ValueError(
+            f"form {form.id!r} needs {len(blocks)} blocks; a modal holds {VIEW_BLOCKS}"
+        )
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
         "private_metadata": json.dumps({"form": form.id}),
-        "title": _plain(form.title, SLACK.modal_title_chars),
-        "submit": _plain(form.submit_label, SLACK.modal_title_chars),
-        "close": _plain("Cancel", SLACK.modal_title_chars),
+        "title": _plain(form.title, MODAL_TITLE_CHARS),
+        "submit": _plain(form.submit_label, MODAL_TITLE_CHARS),
+        "close": _plain("Cancel", MODAL_TITLE_CHARS),
         "blocks": blocks,
     }
 
@@ -116,8 +122,8 @@ def busy_modal(text: str, *, title: str = "S4B") -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": BUSY_CALLBACK_ID,
-        "title": _plain(title, SLACK.modal_title_chars),
-        "close": _plain("Close", SLACK.modal_title_chars),
+        "title": _plain(title, MODAL_TITLE_CHARS),
+        "close": _plain("Close", MODAL_TITLE_CHARS),
         "blocks": [section(f":hourglass_flowing_sand: {escape(text)}")],
     }
 
@@ -214,4 +220,4 @@ def form_again(
                 }
             )
     keep = ("type", "callback_id", "private_metadata", "title", "submit", "close")
-    return {**{k: view[k] for k in keep if k in view}, "blocks": blocks[: SLACK.modal_inputs]}
+    return {**{k: view[k] for k in keep if k in view}, "blocks": blocks[:VIEW_BLOCKS]}

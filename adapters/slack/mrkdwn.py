@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from s4b_bot.limits import split_text
+from s4b_bot.limits import clip, split_text
 from s4b_bot.output import Localised, Moment, Span, Text
 from s4b_bot.timefmt import format_moment, format_span, plain_span
 
@@ -114,10 +114,6 @@ def split_mrkdwn(text: Text, limit: int) -> list[str]:
 
 
 def shorten(text: str, limit: int) -> str:
-    """At most `limit` characters, cut at a word with "…" when it must be cut at all."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text.rfind(" ", 0, limit)
-    head = text[: cut if cut > limit // 2 else limit - 1].rstrip(" ,;:·-—")
-    return head + "…"
+    """Plain text on one line (as Slack shows a title, a label or a notification), clipped
+    to `limit` characters."""
+    return clip(" ".join(text.split()), limit)

@@ -1,10 +1,9 @@
 """The core's `Message` as Block Kit: messages, the App Home tab, and read-only modals.
 
-Limits (https://api.slack.com/reference/block-kit/blocks): 50 blocks a message, 100 a
-view, 3,000 characters a section text, 2,000 a section field, 150 a header, 75 a
-button label. Long paragraphs are cut between words into several sections; blocks are
-packed into several messages, in order, keeping each card whole where it fits. A view
-cannot be split, so it keeps the cards that fit and says where to see the rest.
+Slack's limits are declared in `limits.py`. Long paragraphs are cut between words into
+several sections; blocks are packed into several messages, in order, keeping each card whole
+where it fits. A view cannot be split, so it keeps the cards that fit and says where to see
+the rest.
 """
 
 from __future__ import annotations
@@ -12,19 +11,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.slack.limits import (
+    BLOCKS_PER_MESSAGE,
+    BUTTON_CHARS,
+    BUTTONS_PER_ACTIONS,
+    FIELD_CHARS,
+    FIELDS_PER_SECTION,
+    HEADER_CHARS,
+    MESSAGE_CHARS,
+    MODAL_TITLE_CHARS,
+    SECTION_CHARS,
+    VIEW_BLOCKS,
+)
 from adapters.slack.mrkdwn import escape, mrkdwn, plain, shorten, split_mrkdwn
-from s4b_bot.limits import SLACK, Limits
 from s4b_bot.output import Button, Card, Field, Message, Text
 from s4b_bot.words import files_caption
 
 Block = dict[str, Any]
 
-FIELD_CHARS = 2_000
-FIELDS_PER_SECTION = 10
-BUTTON_CHARS = 75
-BUTTONS_PER_ACTIONS = 25
 NOTIFICATION_CHARS = 300
-VIEW_BLOCKS = 100
 MORE_NOTE = "More sessions and details: `/s4b sessions` and `/s4b help`."
 
 
@@ -40,11 +45,11 @@ def section(text: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
-def _sections(text: Text, limits: Limits) -> list[Block]:
-    return [section(piece) for piece in split_mrkdwn(text, limits.section_chars) if piece.strip()]
+def _sections(text: Text) -> list[Block]:
+    return [section(piece) for piece in split_mrkdwn(text, SECTION_CHARS) if piece.strip()]
 
 
-def _field_blocks(fields: tuple[Field, ...], limits: Limits) -> list[Block]:
+def _field_blocks(fields: tuple[Field, ...]) -> list[Block]:
     """Short fields side by side (section fields); a long one gets its own sections."""
     blocks: list[Block] = []
     row: list[dict[str, str]] = []
@@ -59,7 +64,7 @@ def _field_blocks(fields: tuple[Field, ...], limits: Limits) -> list[Block]:
         if row:
             blocks.append({"type": "section", "fields": row})
             row = []
-        blocks += _sections(Text((f"{item.label}: ", *item.value.spans)), limits)
+        blocks += _sections(Text((f"{item.label}: ", *item.value.spans)))
     if row:
         blocks.append({"type": "section", "fields": row})
     return blocks
@@ -77,27 +82,28 @@ def button(item: Button) -> Block:
     return element
 
 
-def _card_blocks(card: Card, limits: Limits) -> list[Block]:
-    if len(card.title) <= limits.header_chars:
+def _card_blocks(card: Card) -> list[Block]:
+    if len(card.title) <= HEADER_CHARS:
         blocks: list[Block] = [
             {"type": "header", "text": {"type": "plain_text", "text": card.title, "emoji": True}}
         ]
     else:  # a header cannot hold it: a bold section keeps every word
-        blocks = [section(piece) for piece in split_mrkdwn(Text.of(card.title), 2_990)]
+        pieces = split_mrkdwn(Text.of(card.title), SECTION_CHARS - 10)  # room for the * marks
+        blocks = [section(piece) for piece in pieces]
         blocks = [section(f"*{b['text']['text']}*") for b in blocks]
-    blocks += _field_blocks(card.fields, limits)
+    blocks += _field_blocks(card.fields)
     for paragraph in card.body:
-        blocks += _sections(paragraph, limits)
+        blocks += _sections(paragraph)
     for start in range(0, len(card.buttons), BUTTONS_PER_ACTIONS):
         chunk = card.buttons[start : start + BUTTONS_PER_ACTIONS]
         blocks.append({"type": "actions", "elements": [button(b) for b in chunk]})
     return blocks
 
 
-def block_groups(message: Message, limits: Limits = SLACK) -> list[list[Block]]:
+def block_groups(message: Message) -> list[list[Block]]:
     """Blocks in order, grouped so that a group (a paragraph, a card) stays together."""
-    groups = [_sections(p, limits) for p in message.text]
-    groups += [_card_blocks(c, limits) for c in message.cards]
+    groups = [_sections(p) for p in message.text]
+    groups += [_card_blocks(c) for c in message.cards]
     return [g for g in groups if g]
 
 
@@ -136,10 +142,10 @@ def notification(message: Message) -> str:
     return escape(shorten(first or "S4B", NOTIFICATION_CHARS))
 
 
-def render_message(message: Message, limits: Limits = SLACK) -> list[SlackMessage]:
+def render_message(message: Message) -> list[SlackMessage]:
     """One or more messages, in order, each within Slack's limits; never an empty list."""
     text = notification(message)
-    packed = _pack(block_groups(message, limits), limits.blocks_per_message, limits.message_chars)
+    packed = _pack(block_groups(message), BLOCKS_PER_MESSAGE, MESSAGE_CHARS)
     if not packed:
         return [SlackMessage(text=text, blocks=[section(text)])]
     return [
@@ -170,7 +176,7 @@ def message_modal(message: Message, *, title: str = "S4B") -> dict[str, Any]:
     """A read-only modal: an answer to a button pressed on the App Home tab."""
     return {
         "type": "modal",
-        "title": {"type": "plain_text", "text": shorten(title, SLACK.modal_title_chars)},
+        "title": {"type": "plain_text", "text": shorten(title, MODAL_TITLE_CHARS)},
         "close": {"type": "plain_text", "text": "Close"},
         "blocks": view_blocks(message),
     }

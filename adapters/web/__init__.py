@@ -1,0 +1,1 @@
+"""The web adapter: HTTP endpoints for calendar feeds, health checks and metrics."""

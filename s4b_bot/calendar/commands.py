@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from s4b_bot.calendar.ics import build_calendar, event_from_session, organizer_of
+from s4b_bot.calendar.ics import build_calendar, event_from_session, file_name, organizer_of
 from s4b_bot.calendar.invites import attendee_of, copy_sequences, member_calendar_file
 from s4b_bot.context import Context
 from s4b_bot.output import Attachment, Message, Outcome, Text
@@ -16,7 +16,7 @@ from s4b_bot.programme.sessions import current_series_id
 from s4b_bot.reminders.offsets import effective_offsets
 from s4b_bot.routing.catalogue import Args
 from s4b_bot.settings import Settings
-from s4b_bot.words import SESSION_GONE
+from s4b_bot.words import SESSION_GONE, plural
 from storage import queries
 from storage.models import Account, Community, ProgrammeSession, Registration
 
@@ -43,7 +43,7 @@ async def series_calendar(ctx: Context, args: Args) -> Outcome:
     return Outcome(
         reply=Message(
             text=Message.plain(
-                f"All {len(mine)} sessions of {mine[0].series.name}, for your calendar. "
+                f"All {plural(len(mine), 'session')} of {mine[0].series.name}, for your calendar. "
                 "Call details come only with your own invitation after you register."
             ).text,
             attachments=(Attachment(f"{mine[0].series.key}.ics", content, "text/calendar"),),
@@ -67,7 +67,7 @@ async def session_invitation(ctx: Context, session_id: int) -> Outcome:
     registration = await queries.registration(
         ctx.db, member_id=ctx.person.id, session_id=session.id
     )
-    name = f"s4b-{session.season.lower()}-{session.starts_at:%Y-%m-%d}.ics"
+    name = file_name(session)
     if registration is not None and registration.status == "confirmed":
         community = await ctx.person.awaitable_attrs.community
         file = member_calendar_file(

@@ -18,7 +18,6 @@ from s4b_bot.calendar.ics import (
 from s4b_bot.output import Attachment, Card, Field, Text
 from s4b_bot.programme.cards import when
 from s4b_bot.settings import Settings
-from s4b_bot.timefmt import format_date
 from s4b_bot.words import CALL_DETAILS_LATER
 from storage import queries
 from storage.models import Account, ProgrammeSession, Registration
@@ -78,14 +77,6 @@ async def copy_sequences(
         db, member_id=member.id, session_ids=[s.id for s in sessions]
     )
     return {session_id: copy.sequence for session_id, copy in copies.items()}
-
-
-def _ics_name(session: ProgrammeSession) -> str:
-    return f"s4b-{session.season.lower()}-{format_date(session.starts_at, session.timezone)}.ics"
-
-
-def ics_name(session: ProgrammeSession) -> str:
-    return f"s4b-{session.season.lower()}-{format_date(session.starts_at, session.timezone)}.ics"
 
 
 def call_card(session: ProgrammeSession, member: Account) -> Card:

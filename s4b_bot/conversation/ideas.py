@@ -66,14 +66,16 @@ async def scores(db: AsyncSession, idea_ids: Sequence[int]) -> dict[int, tuple[i
     return result
 
 
-async def _idea(db: AsyncSession, idea_id: int) -> Idea:
+async def find_idea(db: AsyncSession, idea_id: int) -> Idea:
+    """Idea #`idea_id`, or NotFound naming the command that lists them."""
     idea = await db.get(Idea, idea_id)
     if idea is None:
         raise NotFound(f"There is no idea #{idea_id}. `/s4b ideas` lists them.")
     return idea
 
 
-def _idea_id(value: object) -> int:
+def idea_number(value: object) -> int:
+    """An idea number as typed ("12" or "#12"), or a UserError saying what was expected."""
     text = str(value).strip().lstrip("#")
     if not (text.isascii() and text.isdigit()) or len(text) > 9:
         raise UserError(f"{str(value)[:20]!r} is not an idea number, like 12 or #12.")
@@ -112,7 +114,7 @@ async def idea_message(db: AsyncSession, idea: Idea) -> Message:
     return Message(cards=(await idea_card(db, idea, buttons=True),))
 
 
-async def _redraw(db: AsyncSession, idea: Idea, now: datetime) -> None:
+async def redraw(db: AsyncSession, idea: Idea, now: datetime) -> None:
     """Plan an edit of the idea's post: votes or status changed."""
     idea.version += 1
     idea.updated_at = now
@@ -188,7 +190,7 @@ async def list_ideas(ctx: Context, args: Args) -> Outcome:
 
 async def vote(ctx: Context, idea_id: int, value: int) -> Outcome:
     """A vote button: the same button again takes the vote back; the other one changes it."""
-    idea = await _idea(ctx.db, idea_id)
+    idea = await find_idea(ctx.db, idea_id)
     if idea.status not in ("open", "review", "carried"):
         raise UserError(
             f"Idea #{idea.id} is {STATUS_LABELS[idea.status].lower()}; voting is closed."
@@ -210,7 +212,7 @@ async def vote(ctx: Context, idea_id: int, value: int) -> Outcome:
         existing.value = value
         said = "Your vote is changed."
     await ctx.db.flush()
-    await _redraw(ctx.db, idea, ctx.now)
+    await redraw(ctx.db, idea, ctx.now)
     return Outcome(
         reply=Message(text=(Text.of(said),), cards=(await idea_card(ctx.db, idea, buttons=False),))
     )
@@ -218,7 +220,7 @@ async def vote(ctx: Context, idea_id: int, value: int) -> Outcome:
 
 async def change_status(ctx: Context, args: Args) -> Outcome:
     """`/s4b-admin idea <number> <open|review|carry|done|hide|merge> [session, idea or reason]`."""
-    idea = await _idea(ctx.db, _idea_id(args["idea"]))
+    idea = await find_idea(ctx.db, idea_number(args["idea"]))
     action = str(args["action"])
     detail = str(args.get("detail") or "").strip()
     before = idea.status
@@ -235,9 +237,9 @@ async def change_status(ctx: Context, args: Args) -> Outcome:
     elif action == "merge":
         if not detail:
             raise UserError("Say which idea it duplicates: `/s4b-admin idea 12 merge 7`.")
-        target = await _idea(ctx.db, _idea_id(detail))
+        target = await find_idea(ctx.db, idea_number(detail))
         moved = await merge(ctx.db, idea, target)
-        await _redraw(ctx.db, target, ctx.now)
+        await redraw(ctx.db, target, ctx.now)
         note = f"merged into #{target.id} ({plural(moved, 'vote')} carried over)"
     else:
         idea.status = {"open": "open", "review": "review", "done": "done", "hide": "hidden"}[action]
@@ -245,12 +247,12 @@ async def change_status(ctx: Context, args: Args) -> Outcome:
     if idea.status == before and action not in ("merge",):
         audit.unchanged(ctx)
         return Outcome(reply=Message.plain(f"Idea #{idea.id} is already {note}; nothing changed."))
-    await _redraw(ctx.db, idea, ctx.now)
+    await redraw(ctx.db, idea, ctx.now)
     reason = detail if action in ("hide", "open", "review", "done") else None
     audit.record(ctx, f"idea {action}", f"idea:{idea.id}", reason or None)
     told = (
         "Its author is told."
-        if await _tell_author(ctx, idea, note, reason)
+        if await tell_author(ctx, idea, note, reason)
         else "Its author asked to be forgotten, so nobody is told."
     )
     return Outcome(reply=Message.plain(f"Idea #{idea.id} is now {note}. {told}"))
@@ -275,7 +277,7 @@ async def merge(db: AsyncSession, duplicate: Idea, target: Idea) -> int:
     return moved
 
 
-async def _tell_author(ctx: Context, idea: Idea, note: str, reason: str | None) -> bool:
+async def tell_author(ctx: Context, idea: Idea, note: str, reason: str | None) -> bool:
     """Plan the author's DM; False when the idea has no author any more (forget-me)."""
     if idea.member_id is None:
         return False
@@ -323,7 +325,7 @@ async def digest_message(
                 "the top open ideas, to feed its agenda."
             ),
         ),
-        cards=(Card(title=f"Top {len(lines)} ideas", body=(Text.of("\n".join(lines)),)),),
+        cards=(Card(title=f"Top {plural(len(lines), 'idea')}", body=(Text.of("\n".join(lines)),)),),
     )
 
 

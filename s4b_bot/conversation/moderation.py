@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from s4b_bot.context import Context
 from s4b_bot.conversation import audit
-from s4b_bot.conversation.ideas import IDEAS, _idea, _idea_id, _redraw, _tell_author
+from s4b_bot.conversation.ideas import IDEAS, find_idea, idea_number, redraw, tell_author
 from s4b_bot.conversation.summaries import SUMMARIES
 from s4b_bot.conversation.threads import plan_moderation
 from s4b_bot.errors import FormInvalid, NotFound, UserError
@@ -29,7 +29,7 @@ MAX_REASON = 500
 
 async def report(ctx: Context, args: Args) -> Outcome:
     """`/s4b report <idea number> <reason>`."""
-    idea = await _idea(ctx.db, _idea_id(args["idea"]))
+    idea = await find_idea(ctx.db, idea_number(args["idea"]))
     reason = clean_text("The reason", str(args["reason"]), max_length=MAX_REASON)
     return await _file_report(ctx, idea, reason)
 
@@ -46,7 +46,7 @@ def report_form(idea: Idea) -> Form:
 
 async def open_report_form(ctx: Context, idea_id: int) -> Outcome:
     """The Report button on an idea."""
-    return Outcome(form=report_form(await _idea(ctx.db, idea_id)))
+    return Outcome(form=report_form(await find_idea(ctx.db, idea_id)))
 
 
 async def submit_report(ctx: Context, form_id: str, values: Mapping[str, FormValue]) -> Outcome:
@@ -60,7 +60,7 @@ async def submit_report(ctx: Context, form_id: str, values: Mapping[str, FormVal
         )
     except UserError as exc:
         raise FormInvalid({"reason": str(exc)}) from None
-    return await _file_report(ctx, await _idea(ctx.db, int(idea_id)), reason)
+    return await _file_report(ctx, await find_idea(ctx.db, int(idea_id)), reason)
 
 
 async def _file_report(ctx: Context, idea: Idea, reason: str) -> Outcome:
@@ -129,11 +129,11 @@ async def resolve_report(ctx: Context, args: Args) -> Outcome:
     decision = str(args["decision"])
     note = str(args.get("note") or "").strip() or None
     if decision == "hide" and item.target.startswith("idea:"):
-        idea = await _idea(ctx.db, int(item.target.split(":")[1]))
+        idea = await find_idea(ctx.db, int(item.target.split(":")[1]))
         if idea.status != "hidden":
             idea.status = "hidden"
-            await _redraw(ctx.db, idea, ctx.now)
-            await _tell_author(ctx, idea, "hidden by the organizers", note)
+            await redraw(ctx.db, idea, ctx.now)
+            await tell_author(ctx, idea, "hidden by the organizers", note)
     item.status, item.resolution, item.resolved_at = (
         "resolved",
         decision + (f": {note}" if note else ""),
@@ -149,7 +149,7 @@ async def thread_action(ctx: Context, args: Args) -> Outcome:
     target = str(args["target"]).strip()
     kind, _, rest = target.partition(" ")
     if kind.lower() == "idea":
-        idea = await _idea(ctx.db, _idea_id(rest))
+        idea = await find_idea(ctx.db, idea_number(rest))
         key, channel, label = f"idea:{idea.id}", IDEAS, f"idea #{idea.id}"
     elif kind.lower() == "summary":
         session = resolve(await queries.all_sessions(ctx.db), rest, now=ctx.now)

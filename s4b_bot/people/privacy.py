@@ -17,7 +17,7 @@ from s4b_bot.context import Context
 from s4b_bot.errors import Forbidden
 from s4b_bot.outbox import registry
 from s4b_bot.output import Attachment, Button, Card, Message, Outcome, Text
-from s4b_bot.people.linking import accounts_of
+from s4b_bot.people.accounts import accounts_of
 from s4b_bot.registration.waitlist import lock_session, promote
 from s4b_bot.routing.actions import action_id
 from s4b_bot.routing.catalogue import Args, Command, Option

@@ -1,4 +1,4 @@
-"""Organizer commands of the foundation: setting a session's private call details."""
+"""The organizer command that sets a session's private call details (for registrants only)."""
 
 from __future__ import annotations
 

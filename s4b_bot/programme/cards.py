@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from s4b_bot.limits import clip
 from s4b_bot.output import Button, Card, Field, Moment, Text
 from s4b_bot.programme.sessions import is_open, is_over
 from s4b_bot.routing.actions import action_id
@@ -38,7 +39,7 @@ def starts(session: ProgrammeSession, now: datetime, viewer_zone: str | None) ->
 def first_sentence(text: str, limit: int = 220) -> str:
     end = text.find(". ")
     sentence = text if end < 0 else text[: end + 1]
-    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+    return clip(sentence, limit)
 
 
 def session_status(session: ProgrammeSession, now: datetime) -> str:

@@ -9,6 +9,7 @@ from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 
 from s4b_bot.errors import UserError
+from s4b_bot.timefmt import format_stamp
 from s4b_bot.validate import bad_character
 
 DEFAULT_COUNT = 4
@@ -86,11 +87,11 @@ def expand(first_start: datetime, rule: str, *, count_limit: int = 12) -> list[d
     if not starts:
         raise UserError(
             f"{rule.strip()!r} gives no sessions within {HORIZON_YEARS} years of "
-            f"{_day(first_start)}."
+            f"{format_stamp(first_start)}."
         )
     if starts[0] != local_start:
         raise UserError(
-            f"{rule.strip()!r} does not include the first session ({_day(first_start)}); "
+            f"{rule.strip()!r} does not include the first session ({format_stamp(first_start)}); "
             "make the rule match the first session's day and time."
         )
     if len(starts) > count_limit:
@@ -101,8 +102,8 @@ def expand(first_start: datetime, rule: str, *, count_limit: int = 12) -> list[d
     if wanted is not None and len(starts) < wanted:
         raise UserError(
             f"{rule.strip()!r} goes on more than {HORIZON_YEARS} years after the first session "
-            f"({_day(first_start)}); a series is planned at most {HORIZON_YEARS} years ahead. "
-            "Use a smaller COUNT or INTERVAL."
+            f"({format_stamp(first_start)}); a series is planned at most {HORIZON_YEARS} years "
+            "ahead. Use a smaller COUNT or INTERVAL."
         )
     return [_attach(start, zone) for start in starts]
 
@@ -233,7 +234,8 @@ def _local_until(value: str, zone: tzinfo, first_start: datetime, horizon_end: d
     if until.date() > horizon_end.date():
         raise UserError(
             f"UNTIL={value} is more than {HORIZON_YEARS} years after the first session "
-            f"({_day(first_start)}); a series is planned at most {HORIZON_YEARS} years ahead."
+            f"({format_stamp(first_start)}); a series is planned at most {HORIZON_YEARS} years "
+            "ahead."
         )
     return until.strftime("%Y%m%dT%H%M%S")
 
@@ -241,7 +243,3 @@ def _local_until(value: str, zone: tzinfo, first_start: datetime, horizon_end: d
 def _attach(local: datetime, zone: tzinfo) -> datetime:
     """Naive wall time in `zone`; a time skipped by a DST jump moves to the real time after it."""
     return local.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
-
-
-def _day(when: datetime) -> str:
-    return when.strftime("%Y-%m-%d %H:%M")

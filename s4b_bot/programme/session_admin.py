@@ -23,7 +23,7 @@ from s4b_bot.routing.catalogue import Args
 from s4b_bot.settings import Settings
 from s4b_bot.timefmt import format_span_and_utc
 from s4b_bot.validate import clean_local_time
-from s4b_bot.words import plural
+from s4b_bot.words import plural, relative
 from storage import outbox, queries
 from storage.models import OutboxMessage, ProgrammeSession
 
@@ -210,8 +210,7 @@ async def _just_announced(
         if link:
             links.append(f"{platform.capitalize()}: {link}")
     sent_at = max(row.sent_at for row in recent if row.sent_at is not None)
-    minutes = int((ctx.now - sent_at).total_seconds() // 60)
-    ago = "just now" if minutes < 1 else f"{plural(minutes, 'minute')} ago"
+    ago = "just now" if ctx.now - sent_at < timedelta(minutes=1) else relative(sent_at - ctx.now)
     lead = Text.of(
         f"The {session.season} session was announced {ago} (",
         Moment(start=sent_at, zone=session.timezone),

@@ -7,14 +7,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from s4b_bot.calendar.ics import parse_events
+from s4b_bot.calendar.ics_import import parse_events
 from s4b_bot.context import Context
 from s4b_bot.conversation import audit
 from s4b_bot.errors import UserError
 from s4b_bot.outbox import session_posts
 from s4b_bot.output import Message, Outcome
 from s4b_bot.programme.recurrence import expand
-from s4b_bot.programme.sessions import current_series_id, overview
+from s4b_bot.programme.sessions import MAX_TITLE, current_series_id, overview
 from s4b_bot.routing.catalogue import Args
 from s4b_bot.validate import clean_local_time, clean_text
 from s4b_bot.words import plural
@@ -22,7 +22,6 @@ from storage import queries
 from storage.models import ProgrammeSession, Series
 
 DEFAULT_LENGTH = timedelta(hours=1)
-MAX_TITLE = 200
 
 
 def season_of(local: datetime) -> str:

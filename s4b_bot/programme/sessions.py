@@ -8,10 +8,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from s4b_bot.errors import NotFound, UserError
+from s4b_bot.limits import clip
 from s4b_bot.timefmt import format_date, format_day, format_span_and_utc
 from s4b_bot.words import clause
 from storage.models import ProgrammeSession
 
+MAX_TITLE = 200
+"""A session's title, however it is added (typed, or imported from an .ics file)."""
 _SEASON_WORDS = {"autumn": "fall", "yearend": "year end"}
 
 
@@ -95,7 +98,7 @@ def resolve(sessions: Sequence[ProgrammeSession], ref: str, *, now: datetime) ->
         return found[0]
     if len(found) > 1 and len(ahead) == 1:
         return ahead[0]
-    shown = ref.strip() if len(ref.strip()) <= 60 else ref.strip()[:60] + "…"
+    shown = clip(ref.strip(), 61)
     if not found:
         raise NotFound(
             f"No session matches {shown!r}. The sessions are:\n{overview(sessions, sessions)}"

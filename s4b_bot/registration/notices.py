@@ -8,12 +8,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from s4b_bot.calendar.ics import Person
+from s4b_bot.calendar.ics import Person, file_name
 from s4b_bot.calendar.invites import (
     attendee_of,
     call_card,
     copy_sequences,
-    ics_name,
     member_calendar_file,
 )
 from s4b_bot.outbox import planning
@@ -64,7 +63,7 @@ async def _invitation(r: Rendering) -> Draft:
             filename=name,
         )
 
-    files = [file([s], attendee_of(regs[s.id]), ics_name(s)) for s in current]
+    files = [file([s], attendee_of(regs[s.id]), file_name(s)) for s in current]
     if len(current) > 1:
         # One file with them all, as PUBLISH: Outlook keeps only the first event of a
         # REQUEST that holds several ([MS-STANOICAL] 2.2.175); the per-session files invite.
@@ -117,7 +116,7 @@ async def _cancellation(r: Rendering) -> Draft:
         alarms=(),
         settings=r.settings,
         now=r.now,
-        filename=ics_name(session),
+        filename=file_name(session),
         cancel=True,
     )
     return Draft(Message(text=(Text.of(lead),), attachments=(attachment,)))

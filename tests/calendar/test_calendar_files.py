@@ -4,7 +4,7 @@ the "Add to calendar" button, `/s4b calendar`, the personal feed and the combine
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar
 from sqlalchemy import select
@@ -204,3 +204,16 @@ async def test_the_waitlists_files_follow_rfc_5546_too(
     again = only_event(files.check(file, "ben"))
     assert int(again["SEQUENCE"]) == int(only_event(promoted)["SEQUENCE"])
     assert files.rules.checked == 4
+
+
+async def test_the_add_to_calendar_file_is_named_by_the_sessions_own_date(core: Core) -> None:
+    """9 p.m. in Toronto is already the next day in UTC: the file still says the 29th, as the
+    invitation does."""
+    ids = await session_ids(core)
+    async with core.db.transaction() as db:
+        spring = await db.get(ProgrammeSession, ids["spring"])
+        assert spring is not None and spring.timezone == "America/Toronto"
+        spring.starts_at = datetime(2025, 4, 30, 1, 0, tzinfo=UTC)  # 9:00 p.m. EDT on the 29th
+        spring.ends_at = spring.starts_at + timedelta(hours=1)
+    [file] = attachments(await core.press(CY, action_id("calendar", ids["spring"])))
+    assert file.filename == "s4b-spring-2025-04-29.ics"

@@ -1,4 +1,4 @@
-"""calendar_ics.parse_events: what an organizer imports is checked, and read as they meant it."""
+"""calendar.ics_import.parse_events: what an organizer imports is checked, and read as they meant it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from s4b_bot.calendar.ics import parse_events
+from s4b_bot.calendar.ics_import import parse_events
 from s4b_bot.errors import UserError
 
 ZONE = "America/Toronto"

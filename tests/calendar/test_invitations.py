@@ -20,9 +20,9 @@ from s4b_bot.calendar.ics import (
     first_url,
     method_for,
     organizer_of,
-    parse_events,
     session_uid,
 )
+from s4b_bot.calendar.ics_import import parse_events
 from s4b_bot.settings import Settings
 from storage.models import ProgrammeSession, Series
 from tests.calendar.rfc import CalendarFiles

@@ -278,3 +278,16 @@ async def test_the_digest_reaches_organizers_and_the_ideas_channel_before_a_sess
     digests = [p for p in platform.posts() if "Ideas digest before the Summer session" in p.text]
     assert sorted(p.to for p in digests) == ["ideas", "organizers"]
     assert digests[0].text.index("#2") < digests[0].text.index("#1")  # most supported first
+
+
+async def test_a_digest_of_one_idea_says_idea_not_ideas(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    await core.run_text(ADA, "s4b", "help")
+    clock.set(AFTER_SPRING)
+    await dispatcher.drain()
+    await say(core, ADA, "/s4b idea Circles in public libraries")
+    clock.set(datetime(2025, 6, 17, 17, tzinfo=UTC))
+    await dispatcher.drain()
+    [digest, *_] = [p for p in platform.posts() if "Ideas digest" in p.text]
+    assert "Top 1 idea" in digest.text and "Top 1 ideas" not in digest.text

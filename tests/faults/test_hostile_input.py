@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from s4b_bot.calendar.ics import parse_events
+from s4b_bot.calendar.ics_import import parse_events
 from s4b_bot.clock import SettableClock
 from s4b_bot.conversation.ideas import MAX_IDEA, MIN_IDEA
 from s4b_bot.core import Core

@@ -246,3 +246,9 @@ def test_the_last_years_a_datetime_holds_are_refused_not_an_overflow() -> None:
     with pytest.raises(UserError, match="starts by the year 9993"):
         expand(FIRST.replace(year=9998), "weekly")
     assert len(expand(FIRST.replace(year=9993), "weekly")) == 4
+
+
+def test_the_first_session_is_named_with_its_zone_when_a_rule_misses_it() -> None:
+    with pytest.raises(UserError) as caught:
+        expand(FIRST, "FREQ=MONTHLY;BYDAY=MO")
+    assert "does not include the first session (2026-01-27 13:00 EST)" in str(caught.value)

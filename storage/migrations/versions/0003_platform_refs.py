@@ -1,4 +1,4 @@
-"""platform refs
+"""platform refs: where each platform post lives (its channel and message ids), per community
 
 Revision ID: 0003
 Revises: 0002

@@ -1,4 +1,4 @@
-"""summaries ideas moderation linking
+"""community: summaries, ideas and votes, reports, the audit log, and link codes
 
 Revision ID: 0004
 Revises: 0003
