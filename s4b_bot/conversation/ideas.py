@@ -18,7 +18,7 @@ from s4b_bot.outbox import planning
 from s4b_bot.output import Button, Card, Field, Message, Outcome, Text
 from s4b_bot.programme.sessions import is_over, resolve
 from s4b_bot.routing.actions import action_id
-from s4b_bot.routing.catalogue import Args
+from s4b_bot.routing.route import Args
 from s4b_bot.validate import clean_text
 from s4b_bot.words import plural
 from storage import outbox, queries
@@ -121,11 +121,8 @@ async def submit_idea(ctx: Context, args: Args) -> Outcome:
     text = clean_text("Your idea", str(args["text"]), max_length=MAX_IDEA, multiline=True)
     if len(text) < MIN_IDEA:
         raise UserError(f"Say a little more: an idea needs at least {MIN_IDEA} characters.")
-    session_id = None
-    if args.get("session"):
-        session_id = resolve(
-            await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now
-        ).id
+    about = args.maybe_session()
+    session_id = about.id if about else None
     idea = Idea(
         member_id=ctx.person.id,
         text=text,
@@ -179,6 +176,16 @@ async def list_ideas(ctx: Context, args: Args) -> Outcome:
     cards = tuple([await idea_card(ctx.db, i, buttons=True) for i in ideas[:LISTED]])
     more = f" (showing {LISTED} of {len(ideas)})" if len(ideas) > LISTED else ""
     return Outcome(reply=Message(text=(Text.of(f"Ideas, {order}{more}:"),), cards=cards))
+
+
+async def vote_up(ctx: Context, idea_id: int) -> Outcome:
+    """The ▲ Support button."""
+    return await vote(ctx, idea_id, 1)
+
+
+async def vote_down(ctx: Context, idea_id: int) -> Outcome:
+    """The ▼ Not for me button."""
+    return await vote(ctx, idea_id, -1)
 
 
 async def vote(ctx: Context, idea_id: int, value: int) -> Outcome:

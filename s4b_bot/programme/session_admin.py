@@ -15,23 +15,22 @@ from s4b_bot.conversation import audit
 from s4b_bot.errors import UserError
 from s4b_bot.outbox import planning
 from s4b_bot.output import Message, Moment, Outcome, Text
-from s4b_bot.programme.sessions import is_over, resolve
+from s4b_bot.programme.sessions import is_over
 from s4b_bot.registration.waitlist import lock_session, promote
-from s4b_bot.routing.catalogue import Args
+from s4b_bot.routing.route import Args
 from s4b_bot.settings import Settings
 from s4b_bot.timefmt import format_span_and_utc
 from s4b_bot.validate import clean_local_time
 from s4b_bot.words import plural
-from storage import outbox, queries
+from storage import outbox
 from storage.models import OutboxMessage, ProgrammeSession
 
 JUST_ANNOUNCED = timedelta(minutes=10)
 """An announcement asked for this soon after one went out is not posted again."""
 
 
-async def _changeable(ctx: Context, ref: object) -> ProgrammeSession:
-    found = resolve(await queries.all_sessions(ctx.db), str(ref), now=ctx.now)
-    session = await lock_session(ctx.db, found.id)
+async def _changeable(ctx: Context, args: Args) -> ProgrammeSession:
+    session = await lock_session(ctx.db, args.session().id)
     assert session is not None
     if session.status == "cancelled":
         raise UserError(f"The {session.season} session is cancelled; nothing changed.")
@@ -76,7 +75,7 @@ async def replan_session(
 
 
 async def reschedule(ctx: Context, args: Args) -> Outcome:
-    session = await _changeable(ctx, args["session"])
+    session = await _changeable(ctx, args)
     starts = clean_local_time("The new time", str(args["when"]), session.timezone)
     if starts <= ctx.now:
         raise UserError("The new time is in the past; give a time still to come.")
@@ -108,7 +107,7 @@ async def reschedule(ctx: Context, args: Args) -> Outcome:
 
 
 async def cancel(ctx: Context, args: Args) -> Outcome:
-    session = await _changeable(ctx, args["session"])
+    session = await _changeable(ctx, args)
     reason = args.get("reason")
     session.status, session.status_note = "cancelled", str(reason) if reason else None
     session.sequence, session.updated_at = session.sequence + 1, ctx.now
@@ -147,7 +146,7 @@ async def cancel(ctx: Context, args: Args) -> Outcome:
 
 
 async def set_capacity(ctx: Context, args: Args) -> Outcome:
-    session = await _changeable(ctx, args["session"])
+    session = await _changeable(ctx, args)
     text = str(args["seats"]).strip().lower()
     capacity: int | None
     if text in ("none", "unlimited", "off"):
@@ -173,7 +172,7 @@ async def set_capacity(ctx: Context, args: Args) -> Outcome:
 
 
 async def announce(ctx: Context, args: Args) -> Outcome:
-    session = await _changeable(ctx, args["session"])
+    session = await _changeable(ctx, args)
     earlier = await outbox.session_posts(ctx.db, kind=planning.ANNOUNCEMENT, session_id=session.id)
     queued = Message.plain(
         f"The {session.season} session's announcement is queued: it will be in the "

@@ -15,7 +15,7 @@ from s4b_bot.outbox import planning
 from s4b_bot.output import Message, Outcome
 from s4b_bot.programme.recurrence import expand
 from s4b_bot.programme.sessions import current_series_id, overview
-from s4b_bot.routing.catalogue import Args
+from s4b_bot.routing.route import Args
 from s4b_bot.validate import clean_local_time, clean_text
 from s4b_bot.words import plural
 from storage import queries
