@@ -1,5 +1,5 @@
 """The Discord client: gateway with the minimum intents, the command tree from the
-catalogue, persistent buttons, and the entry points `bot.py` calls.
+route table, persistent buttons, and the entry points `bot.py` calls.
 
     client = build_discord(core, DiscordConfig())
     dispatcher = Dispatcher(db, platforms={"discord": client.platform, ...}, ...)

@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
@@ -34,14 +33,16 @@ import discord
 from discord import app_commands
 
 from adapters.discord.config import DiscordConfig
+from adapters.discord.drafts import Drafts
 from adapters.discord.errors import describe
+from adapters.discord.handled import HandledLog
 from adapters.discord.parse import actor_of, form_values, modal_values, serves
 from adapters.discord.render import NO_MENTIONS, ButtonSpec, Chunk, render
 from adapters.discord.views import MODAL_PREFIX, FormTooLarge, form_modal, message_kwargs
 from s4b_bot.core import Core
 from s4b_bot.errors import UserError
-from s4b_bot.invocation import Actor, FormSubmission, FormValue, Invocation
-from s4b_bot.output import Attachment, Form, Message, Outcome
+from s4b_bot.invocation import Actor, FormSubmission, Invocation
+from s4b_bot.output import Attachment, Message, Outcome
 from s4b_bot.routing.route import CommandRoute, Option
 from s4b_bot.validate import zone_names
 from s4b_bot.words import went_wrong
@@ -51,7 +52,6 @@ _log = logging.getLogger(__name__)
 TOKEN_LIFETIME = timedelta(minutes=15)
 FOLLOW_UP_MARGIN = timedelta(seconds=30)
 """Do not start a follow-up on a token this close to expiring."""
-DRAFT_LIFETIME = 3_600.0
 RECENT_MAX = 10_000
 
 MSG_OTHER_SERVER = (
@@ -70,31 +70,6 @@ MSG_NOT_SHOWN = (
 )
 
 
-class HandledLog:
-    """How each recent interaction ended ("modal", "reply", "expired", …).
-
-    Useful in logs, and lets tests wait for the end of an interaction handled in a task.
-    """
-
-    def __init__(self, size: int = 1_000) -> None:
-        self._done: OrderedDict[int, str] = OrderedDict()
-        self._size = size
-        self._changed = asyncio.Condition()
-
-    async def mark(self, interaction_id: int, how: str) -> None:
-        async with self._changed:
-            self._done[interaction_id] = how
-            while len(self._done) > self._size:
-                self._done.popitem(last=False)
-            self._changed.notify_all()
-
-    async def wait(self, interaction_id: int) -> str:
-        """How the interaction ended, once it has (wrap in `asyncio.timeout`)."""
-        async with self._changed:
-            await self._changed.wait_for(lambda: interaction_id in self._done)
-            return self._done[interaction_id]
-
-
 def is_expired(interaction: discord.Interaction[Any], margin: timedelta = timedelta()) -> bool:
     return discord.utils.utcnow() >= interaction.created_at + TOKEN_LIFETIME - margin
 
@@ -110,7 +85,7 @@ class InteractionHandler:
         self.log = HandledLog()
         self.recent: OrderedDict[tuple[str, str], discord.Interaction[Any]] = OrderedDict()
         """The latest answerable interaction of each member, for DMs that cannot be sent."""
-        self._drafts: dict[tuple[str, str, str], tuple[float, dict[str, FormValue]]] = {}
+        self.drafts = Drafts()
 
     # --- entry points ----------------------------------------------------------------
 
@@ -231,7 +206,7 @@ class InteractionHandler:
             invocation = Invocation(actor, opener.name, {}, root=opener.root)
             outcome = await self.core.invoke(invocation)
             if outcome.form is not None:
-                outcome = dataclasses.replace(outcome, form=self._with_draft(actor, outcome.form))
+                outcome = dataclasses.replace(outcome, form=self.drafts.fill(actor, outcome.form))
             return outcome
 
         await self._core_first(interaction, work)
@@ -247,16 +222,12 @@ class InteractionHandler:
         if not await self._defer(interaction):
             return
         outcome = await self.core.submit(FormSubmission(actor, form_id, values))
-        key = (actor.community, actor.user_id, form_id)
         extra: list[ButtonSpec] = []
         if outcome.field_errors and self.core.routes.reopener(form_id):
-            now = time.monotonic()
-            for stale in [k for k, (at, _) in self._drafts.items() if now - at > DRAFT_LIFETIME]:
-                del self._drafts[stale]
-            self._drafts[key] = (now, values)
+            self.drafts.keep(actor, form_id, values)
             extra = [ButtonSpec(MSG_FORM_FIX, f"{MODAL_PREFIX}open:{form_id}", "primary")]
         else:
-            self._drafts.pop(key, None)
+            self.drafts.drop(actor, form_id)
         await self._answer(interaction, outcome, extra_row=extra)
 
     # --- answering --------------------------------------------------------------------
@@ -400,21 +371,6 @@ class InteractionHandler:
         if interaction is None or is_expired(interaction, FOLLOW_UP_MARGIN):
             return None
         return interaction
-
-    def _with_draft(self, actor: Actor, form: Form) -> Form:
-        key = (actor.community, actor.user_id, form.id)
-        saved = self._drafts.get(key)
-        if saved is None or time.monotonic() - saved[0] > DRAFT_LIFETIME:
-            self._drafts.pop(key, None)
-            return form
-        draft = saved[1]
-        return dataclasses.replace(
-            form,
-            fields=tuple(
-                dataclasses.replace(f, default=draft[f.id]) if f.id in draft else f
-                for f in form.fields
-            ),
-        )
 
 
 def _why(exc: BaseException) -> str:
