@@ -118,7 +118,7 @@ async def _redraw(db: AsyncSession, idea: Idea, now: datetime) -> None:
 
 async def submit_idea(ctx: Context, args: Args) -> Outcome:
     """`/s4b idea <text> [--session <session>]`."""
-    text = clean_text("Your idea", str(args["text"]), max_length=MAX_IDEA, multiline=True)
+    text = clean_text("Your idea", args["text"], max_length=MAX_IDEA, multiline=True)
     if len(text) < MIN_IDEA:
         raise UserError(f"Say a little more: an idea needs at least {MIN_IDEA} characters.")
     about = args.maybe_session()
@@ -221,8 +221,8 @@ async def vote(ctx: Context, idea_id: int, value: int) -> Outcome:
 async def change_status(ctx: Context, args: Args) -> Outcome:
     """`/s4b-admin idea <number> <open|review|carry|done|hide|merge> [session, idea or reason]`."""
     idea = await _idea(ctx.db, _idea_id(args["idea"]))
-    action = str(args["action"])
-    detail = str(args.get("detail") or "").strip()
+    action = args["action"]
+    detail = (args.get("detail") or "").strip()
     before = idea.status
     if action == "carry":
         if not detail:

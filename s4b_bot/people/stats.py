@@ -154,7 +154,7 @@ async def attendance(ctx: Context, args: Args) -> Outcome:
         )
     ).all()
     registrations = [(r, m) for r, m in rows]
-    text = str(args["names"]).strip()
+    text = args["names"].strip()
     unknown: list[str] = []
     ambiguous: list[str] = []
     if text.casefold() == "all":

@@ -76,7 +76,7 @@ async def replan_session(
 
 async def reschedule(ctx: Context, args: Args) -> Outcome:
     session = await _changeable(ctx, args)
-    starts = clean_local_time("The new time", str(args["when"]), session.timezone)
+    starts = clean_local_time("The new time", args["when"], session.timezone)
     if starts <= ctx.now:
         raise UserError("The new time is in the past; give a time still to come.")
     if starts == session.starts_at:
@@ -147,7 +147,7 @@ async def cancel(ctx: Context, args: Args) -> Outcome:
 
 async def set_capacity(ctx: Context, args: Args) -> Outcome:
     session = await _changeable(ctx, args)
-    text = str(args["seats"]).strip().lower()
+    text = args["seats"].strip().lower()
     capacity: int | None
     if text in ("none", "unlimited", "off"):
         capacity = None

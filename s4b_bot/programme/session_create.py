@@ -103,7 +103,7 @@ def _title(value: object) -> str:
 
 async def add_session(ctx: Context, args: Args) -> Outcome:
     zone = await _zone(ctx)
-    starts = clean_local_time("The time", str(args["when"]), zone)
+    starts = clean_local_time("The time", args["when"], zone)
     session = await _add(
         ctx,
         title=_title(args["title"]),
@@ -117,8 +117,8 @@ async def add_session(ctx: Context, args: Args) -> Outcome:
 
 async def add_series(ctx: Context, args: Args) -> Outcome:
     zone = await _zone(ctx)
-    first = clean_local_time("The first time", str(args["first"]), zone)
-    starts = expand(first.astimezone(ZoneInfo(zone)), str(args["rule"]))
+    first = clean_local_time("The first time", args["first"], zone)
+    starts = expand(first.astimezone(ZoneInfo(zone)), args["rule"])
     title = _title(args["title"])
     added = [
         await _add(
