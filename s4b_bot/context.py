@@ -1,4 +1,4 @@
-"""What a handler is given: who asked, the open transaction, and "now"."""
+"""What a handler is given: who asked, the open transaction, "now", and the route table."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from s4b_bot.output import Attachment
 from storage.models import Account
 
 if TYPE_CHECKING:
-    from s4b_bot.routing.catalogue import Catalogue
+    from s4b_bot.routing.table import RouteTable
     from s4b_bot.settings import Settings
 
 
@@ -38,7 +38,7 @@ class Context:
     """Whose data this call reads and changes: the account that typed the command, or the
     account it is linked to (`/s4b link`), which holds the person's registrations."""
     settings: Settings
-    catalogue: Catalogue
+    routes: RouteTable
     files: tuple[Attachment, ...] = ()
     typed_by: Account | None = None
     """The platform account that typed the command, when it is not `person` itself."""

@@ -20,31 +20,29 @@ from typing import Any, TypeVar
 from sqlalchemy import text
 
 from s4b_bot import metrics
-from s4b_bot.calendar import commands as calendar_cmd
 from s4b_bot.calendar.commands import feed_for_token
 from s4b_bot.context import Context
-from s4b_bot.conversation import audit, ideas, moderation, summaries
-from s4b_bot.errors import Forbidden, FormInvalid, RetryLater, UserError
-from s4b_bot.invocation import Actor, ArgValue, FormSubmission, Invocation
+from s4b_bot.conversation import audit
+from s4b_bot.errors import FormInvalid, RetryLater, UserError
+from s4b_bot.invocation import Actor, FormSubmission, Invocation
 from s4b_bot.outbox.session_posts import (
     plan_announcements,
     plan_session_sync,
     plan_syncs_for_community,
 )
 from s4b_bot.output import Attachment, Choice, Message, Outcome
-from s4b_bot.people import privacy
 from s4b_bot.ports import Clock
-from s4b_bot.programme.browse import home, session_detail
+from s4b_bot.programme.browse import home
 from s4b_bot.programme.loading import DEFAULT_PROGRAMME, load_programme, read_programme
 from s4b_bot.programme.sessions import is_over
-from s4b_bot.registration import form as registration
 from s4b_bot.registration.form import session_choice
-from s4b_bot.routing.actions import parse_action
-from s4b_bot.routing.catalogue import Catalogue, Command
-from s4b_bot.routing.commands import CATALOGUE
+from s4b_bot.routing.route import ORGANIZER_ROOT, Args, CommandRoute, Route, allows, refusal
+from s4b_bot.routing.route import audited as is_audited
+from s4b_bot.routing.routes import ROUTES
+from s4b_bot.routing.table import RouteTable
 from s4b_bot.routing.textparse import parse_command
 from s4b_bot.settings import Settings
-from s4b_bot.words import BUTTON_EXPIRED, FORM_EXPIRED, went_wrong
+from s4b_bot.words import went_wrong
 from storage import outbox, queries
 from storage.db import Database, is_unavailable
 from storage.models import Account
@@ -52,11 +50,12 @@ from storage.models import Account
 _log = logging.getLogger(__name__)
 
 Step = Callable[[Context], Awaitable[Outcome]]
+Call = Callable[[Context], Awaitable[tuple[Outcome, Args | None]]]
+"""A route's run: its outcome, and the command's arguments (for the audit entry)."""
 
 MSG_DATABASE_DOWN = (
     "I could not reach my database just now, so nothing was changed. Please try again in a minute."
 )
-MSG_ORGANIZERS_ONLY = "Only organizers can use `/{root} {name}`."
 
 
 _abandoned: set[asyncio.Task[Any]] = set()
@@ -98,12 +97,12 @@ class Core:
         *,
         clock: Clock,
         settings: Settings | None = None,
-        catalogue: Catalogue = CATALOGUE,
+        routes: RouteTable = ROUTES,
     ) -> None:
         self.db = db
         self.clock = clock
         self.settings = settings or Settings()
-        self.catalogue = catalogue
+        self.routes = routes
         self.after_change: Callable[[], None] | None = None
         """Called after each call that committed (bot.py: wake the dispatcher)."""
         self._queue_read_lock = asyncio.Lock()
@@ -138,57 +137,73 @@ class Core:
         self, actor: Actor, root: str, text: str, *, files: tuple[Attachment, ...] = ()
     ) -> Outcome:
         """A typed command line, as Slack and the console receive it."""
+        if root == ORGANIZER_ROOT and not actor.is_organizer:
+            named = self.routes.named(root, text.split()[:3])
+            return _refused(refusal(named[0] if named else None))
         try:
-            command, args = parse_command(self.catalogue, root, text)
+            command, values = parse_command(self.routes, root, text)
         except UserError as exc:
             return Outcome(reply=Message.plain(str(exc)))
-        return await self._run(actor, lambda ctx: self._call(ctx, command, args), files=files)
+        return await self._route(actor, command, _command_call(command, values), files=files)
 
     async def invoke(self, invocation: Invocation) -> Outcome:
         """A command whose options the adapter already has by name (Discord)."""
+        root, actor = invocation.root, invocation.actor
+        if root == ORGANIZER_ROOT and not actor.is_organizer:
+            return _refused(refusal(self.routes.find(root, invocation.command)))
         try:
-            command = self.catalogue.get(invocation.root, invocation.command)
-            args = command.check_args(invocation.args)
+            command = self.routes.get(root, invocation.command)
+            values = command.check_args(invocation.args)
         except UserError as exc:
             return Outcome(reply=Message.plain(str(exc)))
-        return await self._run(
-            invocation.actor, lambda ctx: self._call(ctx, command, args), files=invocation.files
-        )
+        call = _command_call(command, values)
+        return await self._route(actor, command, call, files=invocation.files)
 
     async def submit(self, submission: FormSubmission) -> Outcome:
         """A filled-in form, routed by its id: "register", "summary:<session>", "report:<idea>"."""
         form_id, values = submission.form_id, submission.values
-        step: Step
-        if form_id == registration.FORM_ID:
-            step = lambda ctx: registration.submit_registration(ctx, values)  # noqa: E731
-        elif form_id.startswith(summaries.FORM_PREFIX):
-            step = lambda ctx: summaries.submit_summary(ctx, form_id, values)  # noqa: E731
-        elif form_id.startswith(moderation.FORM_PREFIX):
-            step = lambda ctx: moderation.submit_report(ctx, form_id, values)  # noqa: E731
-        else:
-            return Outcome(reply=Message.plain(FORM_EXPIRED))
-        return await self._run(submission.actor, step)
-
-    async def press(self, actor: Actor, action: str) -> Outcome:
-        """A button, by its stable action id."""
         try:
-            parsed = parse_action(action)
+            form = self.routes.form(form_id)
         except UserError as exc:
             return Outcome(reply=Message.plain(str(exc)))
-        steps: dict[str, Step] = {
-            "register": lambda ctx: registration.start_registration_for(ctx, parsed.entity_id),
-            "unregister": lambda ctx: registration.unregister_from(ctx, parsed.entity_id),
-            "session": lambda ctx: session_detail(ctx, parsed.entity_id),
-            "vote_up": lambda ctx: ideas.vote(ctx, parsed.entity_id, 1),
-            "vote_down": lambda ctx: ideas.vote(ctx, parsed.entity_id, -1),
-            "report": lambda ctx: moderation.open_report_form(ctx, parsed.entity_id),
-            "forget": lambda ctx: privacy.confirm_forget(ctx, parsed.entity_id),
-            "calendar": lambda ctx: calendar_cmd.session_invitation(ctx, parsed.entity_id),
-        }
-        step = steps.get(parsed.verb)
-        if step is None:
-            return Outcome(reply=Message.plain(BUTTON_EXPIRED))
-        return await self._run(actor, step)
+
+        async def call(ctx: Context) -> tuple[Outcome, Args | None]:
+            return await form.run(ctx, form_id, values), None
+
+        return await self._route(submission.actor, form, call)
+
+    async def press(self, actor: Actor, action: str) -> Outcome:
+        """A button, by its stable action id (`s4b:<verb>:<entity id>`)."""
+        try:
+            button, entity_id = self.routes.button(action)
+        except UserError as exc:
+            return Outcome(reply=Message.plain(str(exc)))
+
+        async def call(ctx: Context) -> tuple[Outcome, Args | None]:
+            return await button.run(ctx, entity_id), None
+
+        return await self._route(actor, button, call)
+
+    def allows(self, actor: Actor, route: Route) -> bool:
+        """Whether `actor` may use `route` (an adapter may ask before fetching a file)."""
+        return allows(route, is_organizer=actor.is_organizer)
+
+    async def _route(
+        self, actor: Actor, route: Route, call: Call, *, files: tuple[Attachment, ...] = ()
+    ) -> Outcome:
+        """The one gate and the one audit, for every command, button and form: someone
+        outside the route's audience is refused before anything runs; a successful run of
+        an audited route leaves its entry, completed here."""
+        if not self.allows(actor, route):
+            return _refused(refusal(route))
+
+        async def step(ctx: Context) -> Outcome:
+            outcome, args = await call(ctx)
+            if is_audited(route):
+                audit.complete(ctx, route.name, args)
+            return outcome
+
+        return await self._run(actor, step, files=files)
 
     async def sync_community(self, platform: str, community: str) -> int:
         """A platform adapter joined a community (a Discord guild): mirror every upcoming
@@ -257,15 +272,7 @@ class Core:
 
     async def home(self, actor: Actor) -> Outcome:
         """The member's overview: registrations first, then the other upcoming sessions."""
-        return await self._run(actor, lambda ctx: home(ctx, {}))
-
-    async def _call(self, ctx: Context, command: Command, args: dict[str, ArgValue]) -> Outcome:
-        if command.audience == "organizer" and not ctx.actor.is_organizer:
-            raise Forbidden(MSG_ORGANIZERS_ONLY.format(root=command.root, name=command.name))
-        session = await audit.named_session(ctx, command, args)
-        outcome = await command.handler(ctx, args)
-        audit.complete(ctx, command, args, session)
-        return outcome
+        return await self._run(actor, lambda ctx: home(ctx, Args({})))
 
     async def _run(
         self, actor: Actor, step: Step, *, files: tuple[Attachment, ...] = ()
@@ -317,7 +324,7 @@ class Core:
                 now,
                 person or member,
                 self.settings,
-                self.catalogue,
+                self.routes,
                 files=files,
                 typed_by=member if person else None,
             )
@@ -337,3 +344,17 @@ class Core:
             return sum(
                 not is_over(s, self.clock.now()) for s in await queries.all_sessions(session)
             )
+
+
+def _command_call(command: CommandRoute, values: dict[str, str | None]) -> Call:
+    """Resolve the command's typed options (a session option to its session), then run it."""
+
+    async def call(ctx: Context) -> tuple[Outcome, Args | None]:
+        args = await command.resolve(ctx, values)
+        return await command.handler(ctx, args), args
+
+    return call
+
+
+def _refused(words: str) -> Outcome:
+    return Outcome(reply=Message.plain(words), organizers_only=True)

@@ -26,11 +26,11 @@ class Actor:
 
 @dataclass(frozen=True)
 class Invocation:
-    """A command with its arguments, already parsed against the catalogue."""
+    """A command with its arguments, already parsed against the route table."""
 
     actor: Actor
     command: str
-    """The command's name in the catalogue: "register", "session call"."""
+    """The command's name in the route table: "register", "session call"."""
     args: Mapping[str, ArgValue] = field(default_factory=dict)
     root: str = "s4b"
     """"s4b" for member commands, "s4b-admin" for organizer ones."""

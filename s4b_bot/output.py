@@ -151,3 +151,6 @@ class Outcome:
     public: bool = False
     field_errors: dict[str, str] = field(default_factory=dict)
     """Set when a form submission was refused: field id -> what is wrong."""
+    organizers_only: bool = False
+    """Set when the core refused someone a route for organizers: an adapter may say instead
+    how its platform names organizers."""

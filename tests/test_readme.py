@@ -7,7 +7,7 @@ from pathlib import Path
 
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
-from s4b_bot.routing.commands import CATALOGUE
+from s4b_bot.routing.routes import ROUTES
 from tests.helpers import run_console
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_every_command_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for command in CATALOGUE.commands:
+    for command in ROUTES.commands:
         usage = command.usage.replace("|", "\\|")
         row = f"| `{usage}` | {command.summary} |"
         assert row in readme, f"README is missing: {row}"

@@ -14,6 +14,7 @@ import asyncio
 import re
 import sys
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
@@ -27,7 +28,8 @@ from s4b_bot.errors import UserError
 from s4b_bot.invocation import Actor, FormSubmission, FormValue
 from s4b_bot.outbox.dispatch import Dispatcher
 from s4b_bot.output import Attachment, Form, Message, Outcome
-from s4b_bot.routing.catalogue import MEMBER_ROOT, ORGANIZER_ROOT, Catalogue
+from s4b_bot.routing.route import MEMBER_ROOT, ORGANIZER_ROOT
+from s4b_bot.routing.table import RouteTable
 from s4b_bot.timefmt import format_span, format_stamp
 
 PLATFORM = "console"
@@ -40,6 +42,7 @@ MSG_NOT_ORGANIZER = (
     "`/as NAME --organizer`, or start the console with `--organizer` "
     "(`bot.py console --as Jo --organizer`)."
 )
+"""The console's words for the core's refusal of an organizer route (`organizers_only`)."""
 Answer = Callable[[Form], Awaitable[dict[str, FormValue]]]
 """Fills in a form: from the script's next lines, or by asking at the terminal."""
 
@@ -67,14 +70,14 @@ def parse_clock(text: str, now: datetime) -> datetime:
         raise ValueError(f"{text!r} is not a time; {_CLOCK_HELP}") from None
 
 
-def split_file(catalogue: Catalogue, root: str, text: str) -> tuple[str, Path | None]:
+def split_file(routes: RouteTable, root: str, text: str) -> tuple[str, Path | None]:
     """The command without its `@path` last word, and that path, when the command takes a
     file; otherwise the text as it is (an `@` in free text is never a file)."""
     head, _, last = text.rstrip().rpartition(" ")
     if len(last) < 2 or not last.startswith("@") or not head.strip():
         return text, None
     try:
-        command, _ = catalogue.match(root, head.split()[:3])
+        command, _ = routes.match(root, head.split()[:3])
     except UserError:
         return text, None
     if not any(option.kind == "file" for option in command.options):
@@ -172,8 +175,6 @@ class Console:
             self._switch(rest)
         elif word == "/press":
             await self._press(rest, answer)
-        elif word == f"/{ORGANIZER_ROOT}" and not self.actor.is_organizer:
-            self.say(MSG_NOT_ORGANIZER.format(root=ORGANIZER_ROOT))
         elif word in (f"/{MEMBER_ROOT}", f"/{ORGANIZER_ROOT}"):
             await self._command(word[1:], rest, answer)
         else:
@@ -189,7 +190,7 @@ class Console:
         await self.dispatcher.drain()
 
     async def _command(self, root: str, text: str, answer: Answer) -> None:
-        text, path = split_file(self.core.catalogue, root, text)
+        text, path = split_file(self.core.routes, root, text)
         files: tuple[Attachment, ...] = ()
         if path is not None:
             try:
@@ -200,6 +201,9 @@ class Console:
         await self._show(await self.core.run_text(self.actor, root, text, files=files), answer)
 
     async def _show(self, outcome: Outcome, answer: Answer) -> None:
+        if outcome.organizers_only:
+            words = MSG_NOT_ORGANIZER.format(root=ORGANIZER_ROOT)
+            outcome = replace(outcome, reply=Message.plain(words))
         if outcome.reply is not None:
             audience = "everyone in the channel" if outcome.public else "only you"
             self.platform.save(outcome.reply, self.actor.user_id)

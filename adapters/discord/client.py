@@ -1,5 +1,5 @@
 """The Discord client: gateway with the minimum intents, the command tree from the
-catalogue, persistent buttons, and the entry points `bot.py` calls.
+route table, persistent buttons, and the entry points `bot.py` calls.
 
     client = build_discord(core, DiscordConfig())
     dispatcher = Dispatcher(db, platforms={"discord": client.platform, ...}, ...)
@@ -52,11 +52,11 @@ class S4BClient(discord.Client):
         )
         self.core = core
         self.config = config
-        self.names = discord_names(core.catalogue)
+        self.names = discord_names(core.routes)
         self.s4b = InteractionHandler(core, config, names=self.names)
         self.tree = S4BCommandTree(self)
         server = discord.Object(config.server_id)  # the commands exist there only
-        for group in build_groups(core.catalogue, self.s4b):
+        for group in build_groups(core.routes, self.s4b):
             self.tree.add_command(group, guild=server)
         self.platform = DiscordPlatform(self, config, self.s4b, names=self.names)
 

@@ -6,8 +6,9 @@ follow-ups for 15 minutes. So:
 
 - Most interactions are deferred at once (ephemeral "thinking"), then the core runs and
   the reply follows through the interaction webhook.
-- A modal can only be the *first* answer. So the interactions that may open a form
-  (`/s4b register`, a Register button, "Open the form") call the core first, which is a
+- A modal can only be the *first* answer. So the interactions whose route may open a form
+  (`opens_form` in the route table: `/s4b register`, a Register or Report button, "Open the
+  form") call the core first, which is a
   local database read, and answer with the modal or the reply directly; if the core has
   not answered within `ack_budget` (2 s, less the interaction's age), the interaction is
   deferred instead and the reply carries an "Open the form" button.
@@ -23,7 +24,6 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
@@ -33,17 +33,18 @@ import discord
 from discord import app_commands
 
 from adapters.discord.config import DiscordConfig
+from adapters.discord.drafts import Drafts
 from adapters.discord.errors import describe
+from adapters.discord.handled import HandledLog
 from adapters.discord.limits import CHOICE_TEXT, CHOICES
 from adapters.discord.parse import actor_of, form_values, modal_values, serves
 from adapters.discord.render import NO_MENTIONS, ButtonSpec, Chunk, render
 from adapters.discord.views import MODAL_PREFIX, FormTooLarge, form_modal, message_kwargs
 from s4b_bot.core import Core
-from s4b_bot.invocation import Actor, FormSubmission, FormValue, Invocation
-from s4b_bot.output import Attachment, Form, Message, Outcome
-from s4b_bot.registration.form import FORM_ID as REGISTRATION_FORM
-from s4b_bot.routing import actions
-from s4b_bot.routing.catalogue import MEMBER_ROOT, Command, Option
+from s4b_bot.errors import UserError
+from s4b_bot.invocation import Actor, FormSubmission, Invocation
+from s4b_bot.output import Attachment, Message, Outcome
+from s4b_bot.routing.route import CommandRoute, Option
 from s4b_bot.validate import zone_names
 from s4b_bot.words import went_wrong
 
@@ -52,11 +53,6 @@ _log = logging.getLogger(__name__)
 TOKEN_LIFETIME = timedelta(minutes=15)
 FOLLOW_UP_MARGIN = timedelta(seconds=30)
 """Do not start a follow-up on a token this close to expiring."""
-FORM_COMMANDS = {(MEMBER_ROOT, "register")}
-FORM_VERBS = {"register"}
-FORM_OPENERS = {REGISTRATION_FORM: (MEMBER_ROOT, "register")}
-"""Which command opens each form again (the "Open the form" button)."""
-DRAFT_LIFETIME = 3_600.0
 RECENT_MAX = 10_000
 
 MSG_OTHER_SERVER = (
@@ -75,31 +71,6 @@ MSG_NOT_SHOWN = (
 )
 
 
-class HandledLog:
-    """How each recent interaction ended ("modal", "reply", "expired", …).
-
-    Useful in logs, and lets tests wait for the end of an interaction handled in a task.
-    """
-
-    def __init__(self, size: int = 1_000) -> None:
-        self._done: OrderedDict[int, str] = OrderedDict()
-        self._size = size
-        self._changed = asyncio.Condition()
-
-    async def mark(self, interaction_id: int, how: str) -> None:
-        async with self._changed:
-            self._done[interaction_id] = how
-            while len(self._done) > self._size:
-                self._done.popitem(last=False)
-            self._changed.notify_all()
-
-    async def wait(self, interaction_id: int) -> str:
-        """How the interaction ended, once it has (wrap in `asyncio.timeout`)."""
-        async with self._changed:
-            await self._changed.wait_for(lambda: interaction_id in self._done)
-            return self._done[interaction_id]
-
-
 def is_expired(interaction: discord.Interaction[Any], margin: timedelta = timedelta()) -> bool:
     return discord.utils.utcnow() >= interaction.created_at + TOKEN_LIFETIME - margin
 
@@ -115,7 +86,7 @@ class InteractionHandler:
         self.log = HandledLog()
         self.recent: OrderedDict[tuple[str, str], discord.Interaction[Any]] = OrderedDict()
         """The latest answerable interaction of each member, for DMs that cannot be sent."""
-        self._drafts: dict[tuple[str, str, str], tuple[float, dict[str, FormValue]]] = {}
+        self.drafts = Drafts()
 
     # --- entry points ----------------------------------------------------------------
 
@@ -142,14 +113,14 @@ class InteractionHandler:
         return True
 
     async def run_command(
-        self, interaction: discord.Interaction[Any], command: Command, options: dict[str, Any]
+        self, interaction: discord.Interaction[Any], command: CommandRoute, options: dict[str, Any]
     ) -> None:
         actor = self._actor(interaction)
 
         async def work() -> Outcome:
             args: dict[str, Any] = {}
             files: list[Attachment] = []
-            allowed = command.audience == "member" or actor.is_organizer
+            allowed = self.core.allows(actor, command)  # no download for a refused call
             for option in command.options:
                 value = options.get(option.name)
                 if option.kind != "file":
@@ -171,13 +142,17 @@ class InteractionHandler:
             )
             return await self.core.invoke(invocation)
 
-        if (command.root, command.name) in FORM_COMMANDS:
+        if command.opens_form:
             await self._core_first(interaction, work)
         else:
             await self._defer_first(interaction, work)
 
     async def complete(
-        self, interaction: discord.Interaction[Any], command: Command, option: Option, typed: str
+        self,
+        interaction: discord.Interaction[Any],
+        command: CommandRoute,
+        option: Option,
+        typed: str,
     ) -> list[app_commands.Choice[str]]:
         """At most `CHOICES` choices for a session or a time zone, filtered by what is typed."""
         typed = (typed or "").strip()
@@ -210,13 +185,12 @@ class InteractionHandler:
         await self.log.mark(interaction.id, "autocomplete")
         return found
 
-    async def press(self, interaction: discord.Interaction[Any], verb: str, entity_id: int) -> None:
-        """A persistent button: the core's action."""
+    async def press(self, interaction: discord.Interaction[Any], action: str) -> None:
+        """A persistent button: the core's action, by its action id as sent."""
         if await self._refused(interaction):
             return
         actor = self._actor(interaction)
-        action = f"{actions.PREFIX}:{verb}:{entity_id}"
-        if verb in FORM_VERBS:
+        if self._opens_form(action):
             await self._core_first(interaction, lambda: self.core.press(actor, action))
         else:
             await self._defer_first(interaction, lambda: self.core.press(actor, action))
@@ -226,16 +200,16 @@ class InteractionHandler:
         if await self._refused(interaction):
             return
         actor = self._actor(interaction)
-        opener = FORM_OPENERS.get(form_id)
+        opener = self.core.routes.reopener(form_id)
         if opener is None:
             await self._answer(interaction, Outcome(reply=Message.plain("That form is gone.")))
             return
-        root, name = opener
 
         async def work() -> Outcome:
-            outcome = await self.core.invoke(Invocation(actor, name, {}, root=root))
+            invocation = Invocation(actor, opener.name, {}, root=opener.root)
+            outcome = await self.core.invoke(invocation)
             if outcome.form is not None:
-                outcome = dataclasses.replace(outcome, form=self._with_draft(actor, outcome.form))
+                outcome = dataclasses.replace(outcome, form=self.drafts.fill(actor, outcome.form))
             return outcome
 
         await self._core_first(interaction, work)
@@ -251,16 +225,12 @@ class InteractionHandler:
         if not await self._defer(interaction):
             return
         outcome = await self.core.submit(FormSubmission(actor, form_id, values))
-        key = (actor.community, actor.user_id, form_id)
         extra: list[ButtonSpec] = []
-        if outcome.field_errors and form_id in FORM_OPENERS:
-            now = time.monotonic()
-            for stale in [k for k, (at, _) in self._drafts.items() if now - at > DRAFT_LIFETIME]:
-                del self._drafts[stale]
-            self._drafts[key] = (now, values)
+        if outcome.field_errors and self.core.routes.reopener(form_id):
+            self.drafts.keep(actor, form_id, values)
             extra = [ButtonSpec(MSG_FORM_FIX, f"{MODAL_PREFIX}open:{form_id}", "primary")]
         else:
-            self._drafts.pop(key, None)
+            self.drafts.drop(actor, form_id)
         await self._answer(interaction, outcome, extra_row=extra)
 
     # --- answering --------------------------------------------------------------------
@@ -350,7 +320,7 @@ class InteractionHandler:
             else:
                 await interaction.response.send_modal(modal)
                 return "modal"
-        elif form is not None and form.id in FORM_OPENERS:
+        elif form is not None and self.core.routes.reopener(form.id):
             # Deferred already, and a modal can only be the first answer: offer a button.
             outcome = Outcome(reply=Message.plain(MSG_FORM_LATER))
             extra_row = [ButtonSpec("Open the form", f"{MODAL_PREFIX}open:{form.id}", "primary")]
@@ -375,6 +345,12 @@ class InteractionHandler:
 
     # --- helpers ----------------------------------------------------------------------
 
+    def _opens_form(self, action: str) -> bool:
+        try:
+            return self.core.routes.button(action)[0].opens_form
+        except UserError:
+            return False  # the core says it is expired
+
     async def _refused(self, interaction: discord.Interaction[Any]) -> bool:
         return not await self.accept(interaction)
 
@@ -398,21 +374,6 @@ class InteractionHandler:
         if interaction is None or is_expired(interaction, FOLLOW_UP_MARGIN):
             return None
         return interaction
-
-    def _with_draft(self, actor: Actor, form: Form) -> Form:
-        key = (actor.community, actor.user_id, form.id)
-        saved = self._drafts.get(key)
-        if saved is None or time.monotonic() - saved[0] > DRAFT_LIFETIME:
-            self._drafts.pop(key, None)
-            return form
-        draft = saved[1]
-        return dataclasses.replace(
-            form,
-            fields=tuple(
-                dataclasses.replace(f, default=draft[f.id]) if f.id in draft else f
-                for f in form.fields
-            ),
-        )
 
 
 def _why(exc: BaseException) -> str:

@@ -1,4 +1,4 @@
-"""The Discord command tree, built from the core's catalogue: `/s4b` and `/s4b-admin`.
+"""The Discord command tree, built from the core's route table: `/s4b` and `/s4b-admin`.
 
 Naming rule (proved by tests/adapters/discord/test_tree.py):
 
@@ -10,14 +10,14 @@ Naming rule (proved by tests/adapters/discord/test_tree.py):
   "calendar feed" → `/s4b calendar-feed`. The renderer rewrites the core's usage texts
   accordingly (`discord_names`), so help shows what to type on Discord.
 
-Descriptions are the catalogue's, made plain text (`command_text`): Discord shows Markdown
+Descriptions are the route table's, made plain text (`command_text`): Discord shows Markdown
 in command and option descriptions literally, so a code span becomes a quoted word ("all")
 or a bare command (/s4b values), named as on Discord.
 
-Options keep the catalogue's names, descriptions, order, required flags and max lengths;
+Options keep the routes' names, descriptions, order, required flags and max lengths;
 `choice` options get Discord choices, `session` and `zone` options autocomplete, `file`
 options are attachments. `/s4b-admin` is hidden from members by default_member_permissions
-(Manage Events); the handler checks the organizer role again.
+(Manage Events), which only hides it: the core decides, by the organizer role.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ from discord import app_commands
 from adapters.discord.limits import DESCRIPTION
 from adapters.discord.render import rename_commands
 from s4b_bot.limits import clip
-from s4b_bot.routing.catalogue import MEMBER_ROOT, ORGANIZER_ROOT, Catalogue, Command, Option
+from s4b_bot.routing.route import MEMBER_ROOT, ORGANIZER_ROOT, CommandRoute, Option
+from s4b_bot.routing.table import RouteTable
 
 ROOT_DESCRIPTIONS = {
     MEMBER_ROOT: "The S4B working group: sessions, registration, reminders. Start with /s4b help.",
@@ -46,17 +47,21 @@ _CODE_SPAN = re.compile(r"`([^`\n]*)`")
 
 class CommandHandler(Protocol):
     async def run_command(
-        self, interaction: discord.Interaction[Any], command: Command, options: dict[str, Any]
+        self, interaction: discord.Interaction[Any], command: CommandRoute, options: dict[str, Any]
     ) -> None: ...
 
     async def complete(
-        self, interaction: discord.Interaction[Any], command: Command, option: Option, typed: str
+        self,
+        interaction: discord.Interaction[Any],
+        command: CommandRoute,
+        option: Option,
+        typed: str,
     ) -> list[app_commands.Choice[str]]: ...
 
 
 @dataclass(frozen=True)
 class Path:
-    """Where a catalogue command lives on Discord."""
+    """Where a command route lives on Discord."""
 
     root: str
     words: tuple[str, ...]
@@ -67,28 +72,28 @@ class Path:
         return "/" + " ".join((self.root, *self.words))
 
 
-def discord_path(catalogue: Catalogue, command: Command) -> Path:
+def discord_path(routes: RouteTable, command: CommandRoute) -> Path:
     words = command.name.split()
     if len(words) == 1:
         return Path(command.root, (words[0],))
-    if catalogue.find(command.root, words[0]) is not None:
+    if routes.find(command.root, words[0]) is not None:
         return Path(command.root, ("-".join(words),))
     return Path(command.root, (words[0], "-".join(words[1:])))
 
 
-def discord_names(catalogue: Catalogue) -> dict[str, str]:
+def discord_names(routes: RouteTable) -> dict[str, str]:
     """Core usage → Discord usage, for the commands whose names differ."""
     names = {}
-    for command in catalogue.commands:
+    for command in routes.commands:
         core = f"/{command.root} {command.name}"
-        usage = discord_path(catalogue, command).usage
+        usage = discord_path(routes, command).usage
         if usage != core:
             names[core] = usage
     return names
 
 
 def command_text(text: str, names: Mapping[str, str]) -> str:
-    """A catalogue text as a command or option description: plain text (Discord does not
+    """A route's text as a command or option description: plain text (Discord does not
     format Markdown there), commands named as on Discord, at most `DESCRIPTION` characters."""
 
     def plain(span: re.Match[str]) -> str:
@@ -107,7 +112,7 @@ def _annotation(option: Option) -> Any:
 
 
 def _callback(
-    command: Command, handler: CommandHandler, names: Mapping[str, str]
+    command: CommandRoute, handler: CommandHandler, names: Mapping[str, str]
 ) -> Callable[..., Awaitable[None]]:
     async def callback(interaction: discord.Interaction[Any], **options: Any) -> None:
         await handler.run_command(interaction, command, options)
@@ -149,7 +154,7 @@ def _callback(
 
 
 def _completer(
-    command: Command, option: Option, handler: CommandHandler
+    command: CommandRoute, option: Option, handler: CommandHandler
 ) -> Callable[[discord.Interaction[Any], str], Awaitable[list[app_commands.Choice[str]]]]:
     async def complete(
         interaction: discord.Interaction[Any], current: str
@@ -159,9 +164,9 @@ def _completer(
     return complete
 
 
-def build_groups(catalogue: Catalogue, handler: CommandHandler) -> list[app_commands.Group]:
-    """`/s4b` and `/s4b-admin`, with every command of the catalogue under them."""
-    names = discord_names(catalogue)
+def build_groups(routes: RouteTable, handler: CommandHandler) -> list[app_commands.Group]:
+    """`/s4b` and `/s4b-admin`, with every command of the route table under them."""
+    names = discord_names(routes)
     roots: dict[str, app_commands.Group] = {}
     subgroups: dict[tuple[str, str], app_commands.Group] = {}
     for root in (MEMBER_ROOT, ORGANIZER_ROOT):
@@ -173,17 +178,17 @@ def build_groups(catalogue: Catalogue, handler: CommandHandler) -> list[app_comm
             allowed_contexts=app_commands.AppCommandContext(guild=True),
             default_permissions=ORGANIZER_PERMISSIONS if organizer else None,
         )
-    for command in catalogue.commands:
-        path = discord_path(catalogue, command)
+    for command in routes.commands:
+        path = discord_path(routes, command)
         parent = roots[path.root]
         if len(path.words) == 2:
             key = (path.root, path.words[0])
             if key not in subgroups:
                 members = [
-                    discord_path(catalogue, c).words[1]
-                    for c in catalogue.for_root(path.root)
-                    if discord_path(catalogue, c).words[0] == path.words[0]
-                    and len(discord_path(catalogue, c).words) == 2
+                    discord_path(routes, c).words[1]
+                    for c in routes.for_root(path.root)
+                    if discord_path(routes, c).words[0] == path.words[0]
+                    and len(discord_path(routes, c).words) == 2
                 ]
                 subgroups[key] = app_commands.Group(
                     name=path.words[0],

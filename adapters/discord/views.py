@@ -34,6 +34,7 @@ from adapters.discord.limits import (
 from adapters.discord.render import NO_MENTIONS, ButtonSpec, Chunk, to_file
 from s4b_bot.limits import clip
 from s4b_bot.output import Form, FormField
+from s4b_bot.routing.actions import PATTERN as ACTION_TEMPLATE
 
 if TYPE_CHECKING:
     from typing import Self
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 MODAL_PREFIX = "s4b-form:"
 FOLD = "+"
 """Joins the field ids of a folded input: `organization+email` (the email always last)."""
-ACTION_TEMPLATE = r"s4b:(?P<verb>[a-z_]{1,20}):(?P<id>[0-9]{1,18})"
 OPEN_FORM_TEMPLATE = r"s4b-form:open:(?P<form>[a-z_]{1,40})"
 _STYLES = {
     "primary": discord.ButtonStyle.primary,
@@ -51,9 +51,7 @@ _STYLES = {
 
 
 class ButtonHandler(Protocol):
-    async def press(
-        self, interaction: discord.Interaction[Any], verb: str, entity_id: int
-    ) -> None: ...
+    async def press(self, interaction: discord.Interaction[Any], action: str) -> None: ...
 
     async def open_form(self, interaction: discord.Interaction[Any], form_id: str) -> None: ...
 
@@ -63,31 +61,28 @@ def _handler(interaction: discord.Interaction[Any]) -> ButtonHandler:
 
 
 class ActionButton(ui.DynamicItem[ui.Button[Any]], template=ACTION_TEMPLATE):
-    """A core button (Register, Unregister, Add to calendar, Details, …)."""
+    """A core button (Register, Unregister, Add to calendar, Details, …): its custom_id is
+    the core's action id, passed back to the core as it is."""
 
     def __init__(
         self,
-        verb: str,
-        entity_id: int,
+        action: str,
         *,
         label: str = "Open",
         style: discord.ButtonStyle = discord.ButtonStyle.secondary,
     ) -> None:
-        super().__init__(ui.Button(label=label, style=style, custom_id=f"s4b:{verb}:{entity_id}"))
-        self.verb = verb
-        self.entity_id = entity_id
+        super().__init__(ui.Button(label=label, style=style, custom_id=action))
+        self.action = action
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: ui.Item[Any], match: re.Match[str], /
     ) -> Self:
         button = cast(ui.Button[Any], item)
-        return cls(
-            match["verb"], int(match["id"]), label=button.label or "Open", style=button.style
-        )
+        return cls(match.group(0), label=button.label or "Open", style=button.style)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _handler(interaction).press(interaction, self.verb, self.entity_id)
+        await _handler(interaction).press(interaction, self.action)
 
 
 class OpenFormButton(ui.DynamicItem[ui.Button[Any]], template=OPEN_FORM_TEMPLATE):
@@ -125,9 +120,7 @@ def button_view(rows: Sequence[Sequence[ButtonSpec]]) -> ui.View:
             action = re.fullmatch(ACTION_TEMPLATE, spec.custom_id)
             opener = re.fullmatch(OPEN_FORM_TEMPLATE, spec.custom_id)
             if action:
-                item = ActionButton(
-                    action["verb"], int(action["id"]), label=spec.label, style=_STYLES[spec.style]
-                )
+                item = ActionButton(spec.custom_id, label=spec.label, style=_STYLES[spec.style])
             elif opener:
                 item = OpenFormButton(opener["form"], label=spec.label)
             else:

@@ -69,7 +69,7 @@ class Answer:
     async def run(self, work: Awaitable[Outcome]) -> Outcome:
         """Await the core; if it is slow, hold the trigger_id with a "Loading…" modal.
 
-        Any answer may be a form (the catalogue grows), so every slow interaction gets
+        Any answer may be a form (the route table grows), so every slow interaction gets
         the modal; a reply that is not a form then shows in it instead of ephemerally.
         The wait is counted from the request's arrival: when a busy event loop started
         this listener late, the modal opens at once, while the trigger_id still works.

@@ -27,7 +27,7 @@ from adapters.slack.platform import SlackPlatform
 from adapters.slack.verify import VerifiedOnce
 from s4b_bot.core import Core
 from s4b_bot.routing.actions import PREFIX
-from s4b_bot.routing.catalogue import MEMBER_ROOT, ORGANIZER_ROOT
+from s4b_bot.routing.route import MEMBER_ROOT, ORGANIZER_ROOT
 
 _log = logging.getLogger(__name__)
 

@@ -36,7 +36,6 @@ from adapters.slack.render import home_view, message_modal
 from s4b_bot.core import Core
 from s4b_bot.invocation import Actor, FormSubmission
 from s4b_bot.output import Message, Outcome
-from s4b_bot.routing.catalogue import ORGANIZER_ROOT
 from s4b_bot.words import went_wrong
 
 _log = logging.getLogger(__name__)
@@ -46,8 +45,16 @@ MSG_NOT_ORGANIZER = (
     "who run the bot name them). Nothing was changed. `/s4b help` lists what every member "
     "can do."
 )
+"""How Slack words the core's refusal of an organizer route (`Outcome.organizers_only`)."""
 MSG_SAVING = "Saving your answers, one moment…"
 MSG_BROKEN = went_wrong("nothing more was done")
+
+
+def slack_words(outcome: Outcome) -> Outcome:
+    """The core's outcome, its refusal of an organizer route said the Slack way."""
+    if outcome.organizers_only:
+        return replace(outcome, reply=Message.plain(MSG_NOT_ORGANIZER))
+    return outcome
 
 
 class Inflight:
@@ -127,7 +134,7 @@ class Handlers:
         respond: AsyncRespond,
         context: AsyncBoltContext,
     ) -> None:
-        """/s4b and /s4b-admin: the text is parsed by the core against the catalogue."""
+        """/s4b and /s4b-admin: the text is parsed by the core against the route table."""
         async with self.inflight.track():
             deadline = self._deadline(context)
             await ack()
@@ -138,11 +145,8 @@ class Handlers:
                 answer.actor = actor
                 root = parse.root_of(str(body.get("command", "")))
                 text = parse.command_text(body)
-                if root == ORGANIZER_ROOT and not actor.is_organizer:
-                    await answer.say(Message.plain(MSG_NOT_ORGANIZER))
-                    return
                 outcome = await answer.run(self.core.run_text(actor, root, text))
-                await answer.present(outcome)
+                await answer.present(slack_words(outcome))
                 await self.refresh_home(actor)
             except Exception as exc:
                 await self._broken(answer, "command", exc)
@@ -165,7 +169,7 @@ class Handlers:
                 answer.actor = actor
                 action = parse.action_id(body)
                 outcome = await answer.run(self.core.press(actor, action))
-                await answer.present(outcome)
+                await answer.present(slack_words(outcome))
                 await self.refresh_home(actor)
             except Exception as exc:
                 await self._broken(answer, "button", exc)
@@ -224,7 +228,8 @@ class Handlers:
         actor = who.actor(is_organizer=False)
         try:
             actor = await self._actor(who)
-            return actor, await self.core.submit(FormSubmission(actor, form, values))
+            outcome = await self.core.submit(FormSubmission(actor, form, values))
+            return actor, slack_words(outcome)
         except Exception as exc:  # the ack must still go out, with something to show
             _log.error("Slack form submission failed", exc_info=exc)
             return actor, Outcome(reply=Message.plain(MSG_BROKEN))

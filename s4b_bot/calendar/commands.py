@@ -14,9 +14,9 @@ from s4b_bot.context import Context
 from s4b_bot.output import Attachment, Message, Outcome, Text
 from s4b_bot.programme.sessions import current_series_id
 from s4b_bot.reminders.offsets import effective_offsets
-from s4b_bot.routing.catalogue import Args
+from s4b_bot.routing.route import Args
 from s4b_bot.settings import Settings
-from s4b_bot.words import SESSION_GONE, plural
+from s4b_bot.words import plural
 from storage import queries
 from storage.models import Account, Community, ProgrammeSession, Registration
 
@@ -51,12 +51,9 @@ async def series_calendar(ctx: Context, args: Args) -> Outcome:
     )
 
 
-async def session_invitation(ctx: Context, session_id: int) -> Outcome:
+async def session_invitation(ctx: Context, session: ProgrammeSession) -> Outcome:
     """The "Add to calendar" button: for a registrant, the invitation as last sent to them
     (same UID and SEQUENCE); for anyone else, the session without the call details."""
-    session = await queries.session_by_id(ctx.db, session_id)
-    if session is None:
-        return Outcome(reply=Message.plain(SESSION_GONE))
     if session.status == "cancelled":
         return Outcome(
             reply=Message.plain(

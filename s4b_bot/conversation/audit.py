@@ -1,10 +1,10 @@
 """The audit log: every moderation and organizer action, who did it, when and why.
 
 One entry per call at most, written by the core (`write`) in the call's transaction once it
-has succeeded, so a refused or failed action leaves none. An organizer command declares
-whether it leaves one (`Command.audit`); its handler may refine the entry (`record`) or say
-it changed nothing (`unchanged`). It names organizers only: never a member, a call link or
-an answer.
+has succeeded, so a refused or failed action leaves none. Every organizer route (command,
+button or form) declares whether it leaves one (its `audit`); its handler may refine the
+entry (`record`) or say it changed nothing (`unchanged`). It names organizers only: never a
+member, a call link or an answer.
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from s4b_bot.context import Context
-from s4b_bot.errors import UserError
 from s4b_bot.output import Card, Message, Moment, Outcome, Span, Text
-from s4b_bot.programme.sessions import resolve
-from s4b_bot.routing.catalogue import Args, Command
+from s4b_bot.routing.route import Args
 from s4b_bot.timefmt import format_date
 from s4b_bot.words import target_words
 from storage import queries
@@ -42,32 +40,16 @@ def session_target(session: ProgrammeSession) -> str:
     return f"session:{session.id} ({session.season} {date})"
 
 
-async def named_session(ctx: Context, command: Command, args: Args) -> ProgrammeSession | None:
-    """The session an audited command names, resolved as its handler will, before it runs
-    (a reschedule changes the date it was named by); None if it names none."""
-    if not command.audited:
-        return None
-    option = next((o for o in command.options if o.kind == "session"), None)
-    ref = args.get(option.name) if option else None
-    if option is None or ref is None or str(ref).lower() in option.choices:
-        return None
-    try:
-        return resolve(await queries.all_sessions(ctx.db), str(ref), now=ctx.now)
-    except UserError:
-        return None  # the handler says what is wrong with it
-
-
-def complete(ctx: Context, command: Command, args: Args, session: ProgrammeSession | None) -> None:
-    """Fill in what the handler of a successful "change" or "export" command left out: the
-    command's name, the session it named, the reason it was given."""
-    if not command.audited:
-        return
+def complete(ctx: Context, name: str, args: Args | None) -> None:
+    """Fill in what the handler of a successful "change" or "export" route left out: the
+    route's name, the session its options named, the reason it was given."""
     note = ctx.audit
-    note.action = note.action or command.name
+    note.action = note.action or name
+    session = next(iter(args.sessions.values()), None) if args else None
     if note.target is None and session is not None:
         note.target = session_target(session)
-    if note.reason is None:
-        note.reason = next((str(args[o]) for o in REASON_OPTIONS if args.get(o)), None)
+    if note.reason is None and args is not None:
+        note.reason = next((args[o] for o in REASON_OPTIONS if args.get(o)), None)
 
 
 def write(ctx: Context) -> None:

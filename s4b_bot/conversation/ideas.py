@@ -29,7 +29,7 @@ from s4b_bot.outbox.planning import plan_broadcast
 from s4b_bot.output import Button, Card, Field, Message, Outcome, Text
 from s4b_bot.programme.sessions import is_over, resolve
 from s4b_bot.routing.actions import action_id
-from s4b_bot.routing.catalogue import Args
+from s4b_bot.routing.route import Args
 from s4b_bot.validate import clean_text
 from s4b_bot.words import plural
 from storage import outbox, queries
@@ -126,14 +126,11 @@ async def redraw(db: AsyncSession, idea: Idea, now: datetime) -> None:
 
 async def submit_idea(ctx: Context, args: Args) -> Outcome:
     """`/s4b idea <text> [--session <session>]`."""
-    text = clean_text("Your idea", str(args["text"]), max_length=MAX_IDEA, multiline=True)
+    text = clean_text("Your idea", args["text"], max_length=MAX_IDEA, multiline=True)
     if len(text) < MIN_IDEA:
         raise UserError(f"Say a little more: an idea needs at least {MIN_IDEA} characters.")
-    session_id = None
-    if args.get("session"):
-        session_id = resolve(
-            await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now
-        ).id
+    about = args.maybe_session()
+    session_id = about.id if about else None
     idea = Idea(
         member_id=ctx.person.id,
         text=text,
@@ -188,6 +185,16 @@ async def list_ideas(ctx: Context, args: Args) -> Outcome:
     return Outcome(reply=Message(text=(Text.of(f"Ideas, {order}{more}:"),), cards=cards))
 
 
+async def vote_up(ctx: Context, idea_id: int) -> Outcome:
+    """The ▲ Support button."""
+    return await vote(ctx, idea_id, 1)
+
+
+async def vote_down(ctx: Context, idea_id: int) -> Outcome:
+    """The ▼ Not for me button."""
+    return await vote(ctx, idea_id, -1)
+
+
 async def vote(ctx: Context, idea_id: int, value: int) -> Outcome:
     """A vote button: the same button again takes the vote back; the other one changes it."""
     idea = await find_idea(ctx.db, idea_id)
@@ -221,8 +228,8 @@ async def vote(ctx: Context, idea_id: int, value: int) -> Outcome:
 async def change_status(ctx: Context, args: Args) -> Outcome:
     """`/s4b-admin idea <number> <open|review|carry|done|hide|merge> [session, idea or reason]`."""
     idea = await find_idea(ctx.db, idea_number(args["idea"]))
-    action = str(args["action"])
-    detail = str(args.get("detail") or "").strip()
+    action = args["action"]
+    detail = (args.get("detail") or "").strip()
     before = idea.status
     if action == "carry":
         if not detail:

@@ -16,14 +16,14 @@ from s4b_bot.errors import FormInvalid, NotFound, UserError
 from s4b_bot.invocation import FormValue
 from s4b_bot.output import Card, Form, FormField, Message, Outcome, Text
 from s4b_bot.programme.sessions import resolve
-from s4b_bot.routing.catalogue import Args
+from s4b_bot.routing.route import Args
 from s4b_bot.timefmt import format_day
 from s4b_bot.validate import clean_text
-from s4b_bot.words import FORM_EXPIRED, target_words
+from s4b_bot.words import target_words
 from storage import queries
 from storage.models import Idea, Report, Summary
 
-FORM_PREFIX = "report:"
+FORM_KEY = "report"
 MAX_REASON = 500
 
 
@@ -36,7 +36,7 @@ async def report(ctx: Context, args: Args) -> Outcome:
 
 def report_form(idea: Idea) -> Form:
     return Form(
-        id=f"{FORM_PREFIX}{idea.id}",
+        id=f"{FORM_KEY}:{idea.id}",
         title=f"Report idea #{idea.id}",
         intro="Tell the organizers what is wrong. Only they see reports.",
         submit_label="Report",
@@ -49,10 +49,8 @@ async def open_report_form(ctx: Context, idea_id: int) -> Outcome:
     return Outcome(form=report_form(await find_idea(ctx.db, idea_id)))
 
 
-async def submit_report(ctx: Context, form_id: str, values: Mapping[str, FormValue]) -> Outcome:
-    idea_id = form_id.removeprefix(FORM_PREFIX)
-    if not idea_id.isdigit():
-        raise UserError(FORM_EXPIRED)
+async def submit_report(ctx: Context, idea_id: int, values: Mapping[str, FormValue]) -> Outcome:
+    """The report form (`report:<idea>`), sent."""
     raw = values.get("reason")
     try:
         reason = clean_text(
@@ -60,7 +58,7 @@ async def submit_report(ctx: Context, form_id: str, values: Mapping[str, FormVal
         )
     except UserError as exc:
         raise FormInvalid({"reason": str(exc)}) from None
-    return await _file_report(ctx, await find_idea(ctx.db, int(idea_id)), reason)
+    return await _file_report(ctx, await find_idea(ctx.db, idea_id), reason)
 
 
 async def _file_report(ctx: Context, idea: Idea, reason: str) -> Outcome:

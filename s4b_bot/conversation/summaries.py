@@ -20,15 +20,15 @@ from s4b_bot.outbox import planning
 from s4b_bot.outbox.cache import cached_reference, cached_session
 from s4b_bot.outbox.kinds import Change, Draft, Rendering, Withdraw, channel_post, member_dm
 from s4b_bot.output import Attachment, Card, Form, FormField, Message, Outcome, Text
-from s4b_bot.programme.sessions import is_over, resolve
-from s4b_bot.routing.catalogue import Args
+from s4b_bot.programme.sessions import is_over
+from s4b_bot.routing.route import Args
 from s4b_bot.timefmt import format_date, format_span
 from s4b_bot.validate import clean_text
-from s4b_bot.words import FORM_EXPIRED, SESSION_GONE
+from s4b_bot.words import SESSION_GONE
 from storage import outbox, queries
 from storage.models import Account, ProgrammeSession, Summary
 
-FORM_PREFIX = "summary:"
+FORM_KEY = "summary"
 SECTIONS = (
     ("insights", "Insights"),
     ("recommendations", "Recommendations"),
@@ -65,7 +65,7 @@ def summary_form(session: ProgrammeSession, existing: Summary | None) -> Form:
         )
     )
     return Form(
-        id=f"{FORM_PREFIX}{session.id}",
+        id=f"{FORM_KEY}:{session.id}",
         title=f"{session.season} summary",
         fields=tuple(fields),
         submit_label="Post summary" if existing is None else "Update summary",
@@ -91,7 +91,7 @@ def ensure_held(session: ProgrammeSession, now: datetime) -> None:
 
 async def start_summary(ctx: Context, args: Args) -> Outcome:
     """`/s4b-admin summary <session>`: the form, or a Markdown file with the four headings."""
-    session = resolve(await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now)
+    session = args.session()
     ensure_held(session, ctx.now)
     existing = await _summary_of(ctx.db, session.id)
     if ctx.files:
@@ -158,16 +158,8 @@ def heading_text(line: str) -> str | None:
     return text
 
 
-async def submit_summary(ctx: Context, form_id: str, values: Mapping[str, FormValue]) -> Outcome:
-    session_id = form_id.removeprefix(FORM_PREFIX)
-    if not session_id.isdigit():
-        raise UserError(FORM_EXPIRED)
-    return await save_summary(ctx, int(session_id), values)
-
-
 async def save_summary(ctx: Context, session_id: int, values: Mapping[str, FormValue]) -> Outcome:
-    if not ctx.actor.is_organizer:
-        raise UserError("Only organizers can post summaries.")
+    """The summary form (`summary:<session>`) or file: checked, saved, posted."""
     session = await queries.session_by_id(ctx.db, session_id)
     if session is None:
         raise NotFound(SESSION_GONE)
@@ -245,8 +237,8 @@ def summary_message(summary: Summary, session: ProgrammeSession) -> Message:
 
 async def show_summary(ctx: Context, args: Args) -> Outcome:
     """`/s4b summary [<session>]`: anyone may read it; the latest by default."""
-    if args.get("session"):
-        session = resolve(await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now)
+    session = args.maybe_session()
+    if session is not None:
         ensure_held(session, ctx.now)
         summary = await _summary_of(ctx.db, session.id)
         if summary is None:
@@ -275,7 +267,7 @@ def summary_markdown(summary: Summary, session: ProgrammeSession) -> str:
 
 
 async def export_summary(ctx: Context, args: Args) -> Outcome:
-    session = resolve(await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now)
+    session = args.session()
     ensure_held(session, ctx.now)
     summary = await _summary_of(ctx.db, session.id)
     if summary is None:
@@ -291,7 +283,7 @@ async def export_summary(ctx: Context, args: Args) -> Outcome:
 
 
 async def pin_summary(ctx: Context, args: Args) -> Outcome:
-    session = resolve(await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now)
+    session = args.session()
     ensure_held(session, ctx.now)
     summary = await _summary_of(ctx.db, session.id)
     if summary is None:

@@ -1,4 +1,5 @@
-"""Member commands that show the programme's texts: help, about, values, contact."""
+"""Member commands that show the programme's texts: help (generated from the route table),
+about, values, contact."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from s4b_bot.context import Context
 from s4b_bot.errors import UserError
 from s4b_bot.output import Card, Message, Outcome, Text
 from s4b_bot.programme.sessions import current_series_id
-from s4b_bot.routing.catalogue import MEMBER_ROOT, ORGANIZER_ROOT, Args
+from s4b_bot.routing.route import MEMBER_ROOT, ORGANIZER_ROOT, Args
 from storage import queries
 
 
@@ -34,9 +35,9 @@ async def show_help(ctx: Context, args: Args) -> Outcome:
             if text.startswith(f"{root} "):
                 roots, text = [root], text.removeprefix(f"{root} ")
                 break
-        found = [c for c in (ctx.catalogue.find(root, text) for root in roots) if c]
+        found = [c for c in (ctx.routes.find(root, text) for root in roots) if c]
         if not found:
-            raise UserError(ctx.catalogue.unknown_message(roots[0], text))
+            raise UserError(ctx.routes.unknown_message(roots[0], text))
         command = found[0]
         lines = [f"`{command.usage}`", command.summary]
         lines += [f"• {o.name}: {o.description}" for o in command.options]
@@ -45,7 +46,7 @@ async def show_help(ctx: Context, args: Args) -> Outcome:
         return Outcome(reply=Message.plain("\n".join(lines)))
     cards = []
     for root in roots:
-        commands = ctx.catalogue.for_root(root)
+        commands = ctx.routes.for_root(root)
         listing = "\n".join(f"`{c.usage}` — {c.summary}" for c in commands)
         title = "Member commands" if root == MEMBER_ROOT else "Organizer commands"
         cards.append(Card(title=title, body=(Text.of(listing),)))

@@ -19,7 +19,7 @@ from s4b_bot.errors import UserError
 from s4b_bot.outbox.cache import dm_account
 from s4b_bot.output import Message, Outcome
 from s4b_bot.people.accounts import Moved, accounts_of, join, platforms_of, retarget
-from s4b_bot.routing.catalogue import Args, Command, Option
+from s4b_bot.routing.route import Args
 from s4b_bot.words import TRY_AGAIN, duration, plural
 from storage.models import Account, LinkCode
 
@@ -214,20 +214,3 @@ async def unlink(ctx: Context, args: Args) -> Outcome:
             "with this account, and reminders come here. `/s4b link` links them again."
         )
     )
-
-
-COMMANDS: tuple[Command, ...] = (
-    Command(
-        "link",
-        "Link your Slack and Discord accounts: get a code here, type it there.",
-        link,
-        options=(Option("code", "text", "The code from your other account", max_length=20),),
-        example="/s4b link K7M2QX",
-    ),
-    Command(
-        "link here",
-        "Send your reminders and direct messages to the account you type this on.",
-        link_here,
-    ),
-    Command("unlink", "Undo the link between your accounts.", unlink),
-)

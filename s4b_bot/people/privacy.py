@@ -20,7 +20,7 @@ from s4b_bot.output import Attachment, Button, Card, Message, Outcome, Text
 from s4b_bot.people.accounts import accounts_of
 from s4b_bot.registration.waitlist import lock_session, promote
 from s4b_bot.routing.actions import action_id
-from s4b_bot.routing.catalogue import Args, Command, Option
+from s4b_bot.routing.route import Args
 from s4b_bot.words import one_of, plural
 from storage.models import (
     Account,
@@ -376,22 +376,3 @@ async def apply_retention(db: AsyncSession, *, now: datetime, days: int) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-COMMANDS: tuple[Command, ...] = (
-    Command(
-        "my-data",
-        "Everything I store about you, as a file only you see.",
-        my_data,
-    ),
-    Command(
-        "forget-me",
-        "Erase your registrations and settings; your ideas and votes stay, without your name.",
-        forget_me,
-        options=(
-            Option(
-                "confirm", "choice", "`confirm` to erase without the button", choices=("confirm",)
-            ),
-        ),
-    ),
-)

@@ -15,9 +15,9 @@ from s4b_bot.context import Context
 from s4b_bot.conversation import audit
 from s4b_bot.errors import UserError
 from s4b_bot.output import Card, Message, Outcome, Text
-from s4b_bot.programme.sessions import is_over, resolve
+from s4b_bot.programme.sessions import is_over
 from s4b_bot.reminders.kind import REMINDER
-from s4b_bot.routing.catalogue import Args, Command, Option
+from s4b_bot.routing.route import Args
 from s4b_bot.timefmt import format_date
 from s4b_bot.words import plural
 from storage import queries
@@ -138,7 +138,7 @@ def split_names(text: str) -> list[str]:
 
 async def attendance(ctx: Context, args: Args) -> Outcome:
     """`/s4b-admin attendance <session> <names|all>`: mark who attended."""
-    session = resolve(await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now)
+    session = args.session()
     if session.status == "cancelled":
         raise UserError(f"The {session.season} session was cancelled; there is no attendance.")
     if session.starts_at > ctx.now:
@@ -154,7 +154,7 @@ async def attendance(ctx: Context, args: Args) -> Outcome:
         )
     ).all()
     registrations = [(r, m) for r, m in rows]
-    text = str(args["names"]).strip()
+    text = args["names"].strip()
     unknown: list[str] = []
     ambiguous: list[str] = []
     if text.casefold() == "all":
@@ -234,37 +234,3 @@ def _attendance_reply(
         )
     paragraphs.append(f"Attended so far: {total}.")
     return Message.plain(*paragraphs)
-
-
-COMMANDS: tuple[Command, ...] = (
-    Command(
-        "stats",
-        "Registrations, attendance, reminders, ideas and reports, in numbers.",
-        stats,
-        audience="organizer",
-        audit="none",
-    ),
-    Command(
-        "attendance",
-        "Mark who attended a session: names as registered, comma-separated, or `all`.",
-        attendance,
-        options=(
-            Option(
-                "session",
-                "session",
-                "A session: its season, number, date or part of its title",
-                required=True,
-            ),
-            Option(
-                "names",
-                "text",
-                "Who attended: names separated by commas, or `all`",
-                required=True,
-                max_length=MAX_NAMES,
-            ),
-        ),
-        audience="organizer",
-        audit="change",
-        example="/s4b-admin attendance spring Ada Lovelace, Ben Okafor",
-    ),
-)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from s4b_bot.context import Context
 from s4b_bot.output import Localised, Message, Outcome, Text
 from s4b_bot.programme.cards import session_card, when
-from s4b_bot.programme.sessions import is_over, resolve
+from s4b_bot.programme.sessions import is_over
 from s4b_bot.registration.waitlist import places_of
-from s4b_bot.routing.catalogue import Args
+from s4b_bot.routing.route import Args
 from s4b_bot.validate import OFF
-from s4b_bot.words import SESSION_GONE, plural
+from s4b_bot.words import plural
 from storage import queries
+from storage.models import ProgrammeSession
 
 TIMES_ARE_YOURS = "Times are shown in your own time zone."
 
@@ -49,15 +50,11 @@ def _zone_note(ctx: Context, series_zone: str) -> Localised:
 
 
 async def show_session(ctx: Context, args: Args) -> Outcome:
-    sessions = await queries.all_sessions(ctx.db)
-    session = resolve(sessions, str(args["session"]), now=ctx.now)
-    return await session_detail(ctx, session.id)
+    return await session_detail(ctx, args.session())
 
 
-async def session_detail(ctx: Context, session_id: int) -> Outcome:
-    session = await queries.session_by_id(ctx.db, session_id)
-    if session is None:
-        return Outcome(reply=Message.plain(SESSION_GONE))
+async def session_detail(ctx: Context, session: ProgrammeSession) -> Outcome:
+    """The Details button, and `/s4b session <session>`."""
     mine = await places_of(ctx.db, ctx.person.id)
     counts = await queries.confirmed_counts(ctx.db)
     card = session_card(

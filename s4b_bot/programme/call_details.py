@@ -6,19 +6,17 @@ from s4b_bot.context import Context
 from s4b_bot.conversation import audit
 from s4b_bot.outbox import planning
 from s4b_bot.output import Message, Outcome
-from s4b_bot.programme.sessions import is_over, resolve
+from s4b_bot.programme.sessions import is_over
 from s4b_bot.registration.notices import CALL_CHANGED, UPDATE
 from s4b_bot.registration.waitlist import lock_session
-from s4b_bot.routing.catalogue import Args
+from s4b_bot.routing.route import Args
 from s4b_bot.words import plural
-from storage import queries
 
 
 async def set_call_details(ctx: Context, args: Args) -> Outcome:
-    found = resolve(await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now)
-    session = await lock_session(ctx.db, found.id)
+    session = await lock_session(ctx.db, args.session().id)
     assert session is not None
-    details = str(args["details"])
+    details = args["details"]
     if details == session.call_details:
         audit.unchanged(ctx)
         return Outcome(

@@ -16,10 +16,10 @@ from s4b_bot.errors import UserError
 from s4b_bot.outbox import planning, registry, session_posts
 from s4b_bot.outbox.kinds import Change
 from s4b_bot.output import Message, Moment, Outcome, Text
-from s4b_bot.programme.sessions import is_over, resolve
+from s4b_bot.programme.sessions import is_over
 from s4b_bot.registration import notices
 from s4b_bot.registration.waitlist import lock_session, promote
-from s4b_bot.routing.catalogue import Args
+from s4b_bot.routing.route import Args
 from s4b_bot.settings import Settings
 from s4b_bot.timefmt import format_span_and_utc
 from s4b_bot.validate import clean_local_time
@@ -31,9 +31,8 @@ JUST_ANNOUNCED = timedelta(minutes=10)
 """An announcement asked for this soon after one went out is not posted again."""
 
 
-async def _changeable(ctx: Context, ref: object) -> ProgrammeSession:
-    found = resolve(await queries.all_sessions(ctx.db), str(ref), now=ctx.now)
-    session = await lock_session(ctx.db, found.id)
+async def _changeable(ctx: Context, args: Args) -> ProgrammeSession:
+    session = await lock_session(ctx.db, args.session().id)
     assert session is not None
     if session.status == "cancelled":
         raise UserError(f"The {session.season} session is cancelled; nothing changed.")
@@ -68,8 +67,8 @@ async def replan_session(
 
 
 async def reschedule(ctx: Context, args: Args) -> Outcome:
-    session = await _changeable(ctx, args["session"])
-    starts = clean_local_time("The new time", str(args["when"]), session.timezone)
+    session = await _changeable(ctx, args)
+    starts = clean_local_time("The new time", args["when"], session.timezone)
     if starts <= ctx.now:
         raise UserError("The new time is in the past; give a time still to come.")
     if starts == session.starts_at:
@@ -100,7 +99,7 @@ async def reschedule(ctx: Context, args: Args) -> Outcome:
 
 
 async def cancel(ctx: Context, args: Args) -> Outcome:
-    session = await _changeable(ctx, args["session"])
+    session = await _changeable(ctx, args)
     reason = args.get("reason")
     session.status, session.status_note = "cancelled", str(reason) if reason else None
     session.sequence, session.updated_at = session.sequence + 1, ctx.now
@@ -133,8 +132,8 @@ async def cancel(ctx: Context, args: Args) -> Outcome:
 
 
 async def set_capacity(ctx: Context, args: Args) -> Outcome:
-    session = await _changeable(ctx, args["session"])
-    text = str(args["seats"]).strip().lower()
+    session = await _changeable(ctx, args)
+    text = args["seats"].strip().lower()
     capacity: int | None
     if text in ("none", "unlimited", "off"):
         capacity = None
@@ -159,7 +158,7 @@ async def set_capacity(ctx: Context, args: Args) -> Outcome:
 
 
 async def announce(ctx: Context, args: Args) -> Outcome:
-    session = await _changeable(ctx, args["session"])
+    session = await _changeable(ctx, args)
     earlier = await outbox.session_posts(
         ctx.db, kind=session_posts.ANNOUNCEMENT.name, session_id=session.id
     )

@@ -15,7 +15,7 @@ from s4b_bot.outbox import session_posts
 from s4b_bot.output import Message, Outcome
 from s4b_bot.programme.recurrence import expand
 from s4b_bot.programme.sessions import MAX_TITLE, current_series_id, overview
-from s4b_bot.routing.catalogue import Args
+from s4b_bot.routing.route import Args
 from s4b_bot.validate import clean_local_time, clean_text
 from s4b_bot.words import plural
 from storage import queries
@@ -102,7 +102,7 @@ def _title(value: object) -> str:
 
 async def add_session(ctx: Context, args: Args) -> Outcome:
     zone = await _zone(ctx)
-    starts = clean_local_time("The time", str(args["when"]), zone)
+    starts = clean_local_time("The time", args["when"], zone)
     session = await _add(
         ctx,
         title=_title(args["title"]),
@@ -116,8 +116,8 @@ async def add_session(ctx: Context, args: Args) -> Outcome:
 
 async def add_series(ctx: Context, args: Args) -> Outcome:
     zone = await _zone(ctx)
-    first = clean_local_time("The first time", str(args["first"]), zone)
-    starts = expand(first.astimezone(ZoneInfo(zone)), str(args["rule"]))
+    first = clean_local_time("The first time", args["first"], zone)
+    starts = expand(first.astimezone(ZoneInfo(zone)), args["rule"])
     title = _title(args["title"])
     added = [
         await _add(

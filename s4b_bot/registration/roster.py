@@ -13,8 +13,7 @@ from sqlalchemy import select
 from s4b_bot.context import Context
 from s4b_bot.outbox import registry
 from s4b_bot.output import Attachment, Card, Message, Moment, Outcome, Span, Text
-from s4b_bot.programme.sessions import resolve
-from s4b_bot.routing.catalogue import Args
+from s4b_bot.routing.route import Args
 from s4b_bot.timefmt import format_date
 from s4b_bot.words import plural
 from storage import outbox, queries
@@ -44,7 +43,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 async def roster(ctx: Context, args: Args) -> Outcome:
-    session = resolve(await queries.all_sessions(ctx.db), str(args["session"]), now=ctx.now)
+    session = args.session()
     regs = (
         await ctx.db.scalars(
             select(Registration)

@@ -19,7 +19,7 @@ from s4b_bot.reminders.offsets import (
     parse_offsets,
     store_offsets,
 )
-from s4b_bot.routing.catalogue import Args
+from s4b_bot.routing.route import Args
 from s4b_bot.words import plural
 from storage.models import Account, Community, ProgrammeSession, Registration
 

@@ -1,4 +1,4 @@
-"""Parse a typed command line (`/s4b register spring`) against the catalogue.
+"""Parse a typed command line (`/s4b register spring`) against the route table.
 
 Free text is taken verbatim. Only the words before it are split: the command's name, then
 one word for each option that comes before the last one (quotes, straight or typographic,
@@ -16,7 +16,8 @@ from itertools import islice
 
 from s4b_bot.errors import UserError
 from s4b_bot.invocation import ArgValue
-from s4b_bot.routing.catalogue import Catalogue, Command, Option
+from s4b_bot.routing.route import CommandRoute, Option
+from s4b_bot.routing.table import RouteTable
 from s4b_bot.validate import bad_character_problem, is_time_of_day
 
 MAX_LINE = 4_000
@@ -108,7 +109,7 @@ class _Rest:
         text, self.text = self.text.strip(), ""
         return text
 
-    def take_keyword(self, option: Option, command: Command) -> str | None:
+    def take_keyword(self, option: Option, command: CommandRoute) -> str | None:
         """`--name value` at the end of the line: the value, cut off with its keyword."""
         found = list(re.finditer(rf"(?<!\S)--{re.escape(option.name)}(?!\S)", self.text))
         if not found:
@@ -121,8 +122,8 @@ class _Rest:
 
 
 def parse_command(
-    catalogue: Catalogue, root: str, text: str
-) -> tuple[Command, dict[str, ArgValue]]:
+    routes: RouteTable, root: str, text: str
+) -> tuple[CommandRoute, dict[str, str | None]]:
     """Find the command and bind its options in order.
 
     The last option takes the rest of the line when it is free text, a session reference
@@ -134,7 +135,7 @@ def parse_command(
     if not text.strip():
         text = "help"
     words = list(islice(_WORD.finditer(text), 3))  # a command's name has at most three
-    command, left = catalogue.match(root, [w.group() for w in words])
+    command, left = routes.match(root, [w.group() for w in words])
     rest = _Rest(text[words[len(words) - len(left) - 1].end() :])
     raw: dict[str, ArgValue] = {}
     for option in command.options:

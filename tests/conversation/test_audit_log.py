@@ -19,8 +19,9 @@ from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
 from s4b_bot.invocation import Actor, FormSubmission
 from s4b_bot.output import Attachment
-from s4b_bot.routing.catalogue import ORGANIZER_ROOT, Catalogue, Command
-from s4b_bot.routing.commands import CATALOGUE
+from s4b_bot.routing.route import ORGANIZER_ROOT, CommandRoute
+from s4b_bot.routing.routes import ROUTES
+from s4b_bot.routing.table import RouteTable
 from storage.models import AuditEntry
 from tests.helpers import flat, register, reply_text
 from tests.routing.test_permissions import ICS_FILE
@@ -121,7 +122,7 @@ EXAMPLES: dict[str, Example] = {
         setup=spring_held,
     ),
 }
-AUDITED = [c for c in CATALOGUE.for_root(ORGANIZER_ROOT) if c.audited]
+AUDITED = [c for c in ROUTES.for_root(ORGANIZER_ROOT) if c.audited]
 
 
 async def entries(core: Core) -> list[AuditEntry]:
@@ -134,17 +135,17 @@ async def admin(core: Core, actor: Actor, line: str, *files: Attachment) -> str:
 
 
 def test_every_organizer_command_declares_its_audit_policy() -> None:
-    organizer = CATALOGUE.for_root(ORGANIZER_ROOT)
+    organizer = ROUTES.for_root(ORGANIZER_ROOT)
     assert all(c.audit in ("change", "export", "none") for c in organizer)
     assert {"session call", "session cancel", "roster", "attendance"} <= {c.name for c in AUDITED}
-    handler = CATALOGUE.commands[0].handler
+    handler = ROUTES.commands[0].handler
     with pytest.raises(ValueError, match=r"without an audit policy: \['purge'\]"):
-        Catalogue([Command("purge", "Forgets to declare.", handler, audience="organizer")])
+        RouteTable([CommandRoute("purge", "Forgets to declare.", handler, audience="organizer")])
 
 
 @pytest.mark.parametrize("command", AUDITED, ids=lambda c: c.name)
 async def test_each_change_or_export_leaves_one_entry_shown_in_the_audit_log(
-    core: Core, clock: SettableClock, command: Command
+    core: Core, clock: SettableClock, command: CommandRoute
 ) -> None:
     example = EXAMPLES.get(command.name)
     assert example is not None, f"add an example of `/s4b-admin {command.name}` to EXAMPLES"

@@ -26,8 +26,8 @@ from s4b_bot.errors import UserError
 from s4b_bot.invocation import Actor, FormSubmission, Invocation
 from s4b_bot.output import Outcome
 from s4b_bot.programme.recurrence import expand
-from s4b_bot.routing.catalogue import Command, Option
-from s4b_bot.routing.commands import CATALOGUE
+from s4b_bot.routing.route import CommandRoute, Option
+from s4b_bot.routing.routes import ROUTES
 from s4b_bot.routing.textparse import parse_command
 from s4b_bot.settings import Settings
 from s4b_bot.validate import bad_character
@@ -79,7 +79,7 @@ ACTORS = [
     Actor("slack", "T1", "U1", "<!channel>"),
 ]
 words = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=40))
-command_names = st.sampled_from([(c.root, c.name) for c in CATALOGUE.commands])
+command_names = st.sampled_from([(c.root, c.name) for c in ROUTES.commands])
 
 
 class Harness:
@@ -350,7 +350,7 @@ free_text = (
 )
 
 
-def positional(command: Command) -> list[Option]:
+def positional(command: CommandRoute) -> list[Option]:
     return [o for o in command.options if o.kind != "file" and not o.keyword_only]
 
 
@@ -363,12 +363,12 @@ def leading_word(option: Option) -> str:
 
 FREE_TEXT_COMMANDS = [
     (c, " ".join([c.name, *(leading_word(o) for o in positional(c)[:-1])]))
-    for c in CATALOGUE.commands
+    for c in ROUTES.commands
     if positional(c) and positional(c)[-1].kind == "text"
 ]
 
 
-def has_keyword(command: Command, text: str) -> bool:
+def has_keyword(command: CommandRoute, text: str) -> bool:
     """Whether `text` carries one of the command's `--name` options as a word of its own."""
     return any(
         re.search(rf"(?<!\S)--{o.name}(?!\S)", text) for o in command.options if o.keyword_only
@@ -378,14 +378,14 @@ def has_keyword(command: Command, text: str) -> bool:
 @fuzz
 @given(typed=st.sampled_from(FREE_TEXT_COMMANDS), text=free_text)
 def test_free_text_round_trips_verbatim_in_every_command(
-    typed: tuple[Command, str], text: str
+    typed: tuple[CommandRoute, str], text: str
 ) -> None:
     """Every command whose last option is free text gets that text exactly as typed."""
     command, prefix = typed
     option = positional(command)[-1]
     text = text[: option.max_length].strip()
     assume(text and not has_keyword(command, text))
-    parsed, args = parse_command(CATALOGUE, command.root, f"{prefix} {text}")
+    parsed, args = parse_command(ROUTES, command.root, f"{prefix} {text}")
     assert parsed is command
     assert args[option.name] == text
 

@@ -1,19 +1,20 @@
-"""catalogue: Command, Option and Catalogue on small hand-built commands."""
+"""catalogue: CommandRoute, Option and Catalogue on small hand-built commands."""
 
 import pytest
 
 from s4b_bot.errors import UserError
-from s4b_bot.routing.catalogue import Catalogue, Command, Option
-from s4b_bot.routing.commands import CATALOGUE
+from s4b_bot.routing.route import CommandRoute, Option
+from s4b_bot.routing.routes import ROUTES
+from s4b_bot.routing.table import RouteTable
 
 
 async def _handler(ctx, args):  # never called: the catalogue only stores it
     raise AssertionError("handler must not run")
 
 
-def make(name: str, *options: Option, audience: str = "member") -> Command:
+def make(name: str, *options: Option, audience: str = "member") -> CommandRoute:
     audit = "change" if audience == "organizer" else None
-    return Command(
+    return CommandRoute(
         name, f"The {name} command.", _handler, options=options, audience=audience, audit=audit
     )
 
@@ -26,17 +27,17 @@ NOTE = Option("note", "text", "A note", max_length=10)
 
 def test_duplicate_names_are_rejected() -> None:
     with pytest.raises(ValueError, match="two commands share a name"):
-        Catalogue([make("sessions"), make("about"), make("sessions", SCOPE)])
+        RouteTable([make("sessions"), make("about"), make("sessions", SCOPE)])
 
 
 def test_same_name_under_two_roots_is_fine() -> None:
-    catalogue = Catalogue([make("help"), make("help", audience="organizer")])
+    catalogue = RouteTable([make("help"), make("help", audience="organizer")])
     assert catalogue.get("s4b", "help").root == "s4b"
     assert catalogue.get("s4b-admin", "help").root == "s4b-admin"
 
 
 def test_real_catalogue_has_unique_names_per_root() -> None:
-    keys = [(c.root, c.name) for c in CATALOGUE.commands]
+    keys = [(c.root, c.name) for c in ROUTES.commands]
     assert len(keys) == len(set(keys))
 
 
@@ -58,15 +59,15 @@ def test_real_catalogue_has_unique_names_per_root() -> None:
         ),
     ],
 )
-def test_usage(command: Command, usage: str) -> None:
+def test_usage(command: CommandRoute, usage: str) -> None:
     assert command.usage == usage
     assert command.hint == f"Usage: `{usage}`"
 
 
 def test_real_usages() -> None:
-    assert CATALOGUE.get("s4b", "register").usage == "/s4b register [session|all]"
+    assert ROUTES.get("s4b", "register").usage == "/s4b register [session|all]"
     assert (
-        CATALOGUE.get("s4b-admin", "session call").usage
+        ROUTES.get("s4b-admin", "session call").usage
         == "/s4b-admin session call <session> <details>"
     )
 
@@ -134,7 +135,7 @@ def test_check_args_non_string_values_become_text() -> None:
 
 
 def test_get_unknown_and_find() -> None:
-    catalogue = Catalogue([make("sessions", SCOPE), make("session", SESSION)])
+    catalogue = RouteTable([make("sessions", SCOPE), make("session", SESSION)])
     assert catalogue.find("s4b", "nope") is None
     assert catalogue.find("s4b", "session") is not None
     with pytest.raises(
@@ -144,7 +145,7 @@ def test_get_unknown_and_find() -> None:
 
 
 def test_match_prefers_longest_name() -> None:
-    catalogue = Catalogue([make("session", SESSION), make("session call", SESSION, NOTE)])
+    catalogue = RouteTable([make("session", SESSION), make("session call", SESSION, NOTE)])
     command, rest = catalogue.match("s4b", ["Session", "CALL", "spring", "x"])
     assert command.name == "session call"
     assert rest == ["spring", "x"]
@@ -154,14 +155,14 @@ def test_match_prefers_longest_name() -> None:
 
 
 def test_match_suggests_first_word_of_multiword_commands() -> None:
-    catalogue = Catalogue([make("session call", SESSION, NOTE, audience="organizer")])
+    catalogue = RouteTable([make("session call", SESSION, NOTE, audience="organizer")])
     with pytest.raises(UserError, match=r"Did you mean `session`"):
         catalogue.match("s4b-admin", ["sesion"])
 
 
 def test_for_root() -> None:
-    members = {c.name for c in CATALOGUE.for_root("s4b")}
-    organizers = {c.name for c in CATALOGUE.for_root("s4b-admin")}
+    members = {c.name for c in ROUTES.for_root("s4b")}
+    organizers = {c.name for c in ROUTES.for_root("s4b-admin")}
     assert {"help", "register", "sessions", "timezone"} <= members
     assert {"help", "session call", "session reschedule", "session cancel", "roster"} <= organizers
     assert not members & {"session call", "roster", "audit", "queue"}

@@ -21,8 +21,8 @@ from s4b_bot.core import Core
 from s4b_bot.invocation import Actor, ArgValue, FormSubmission, FormValue, Invocation
 from s4b_bot.outbox.dispatch import Dispatcher
 from s4b_bot.output import Attachment, Form, Message, Outcome
-from s4b_bot.routing.catalogue import ORGANIZER_ROOT, Command, Option
-from s4b_bot.routing.commands import CATALOGUE
+from s4b_bot.routing.route import ORGANIZER_ROOT, CommandRoute, Option
+from s4b_bot.routing.routes import ROUTES
 from storage.models import Base, ProgrammeSession
 from tests.fakes import RecordingPlatform
 from tests.helpers import message_text, reply_text
@@ -66,7 +66,7 @@ PLAUSIBLE: dict[str, str] = {
 """An argument that makes sense for each option name (the command is refused before use)."""
 
 
-FULL = CATALOGUE
+FULL = ROUTES
 
 
 def plausible(option: Option, values: dict[str, str]) -> str:
@@ -78,7 +78,7 @@ def plausible(option: Option, values: dict[str, str]) -> str:
 
 
 def variants(
-    command: Command, overrides: dict[str, str] | None = None
+    command: CommandRoute, overrides: dict[str, str] | None = None
 ) -> Iterator[dict[str, ArgValue]]:
     """Plausible arguments: the required ones, all of them, and each choice in turn."""
     values = {**PLAUSIBLE, **(overrides or {})}
@@ -93,7 +93,7 @@ def variants(
             yield {**full, option.name: choice}
 
 
-def typed(command: Command, args: dict[str, ArgValue]) -> str:
+def typed(command: CommandRoute, args: dict[str, ArgValue]) -> str:
     """The command line a person would type for these arguments."""
     words = [command.name]
     for option in command.options:
@@ -209,7 +209,7 @@ async def test_every_organizer_command_is_refused_to_a_member_and_changes_nothin
             select(ProgrammeSession.id).where(ProgrammeSession.season == "Spring")
         )
     form = await core.submit(
-        FormSubmission(BEN, f"{summaries.FORM_PREFIX}{spring}", {"insights": "Taken over"})
+        FormSubmission(BEN, f"{summaries.FORM_KEY}:{spring}", {"insights": "Taken over"})
     )
     assert "Only organizers can" in reply_text(form)
     assert tried >= 2 * len(organizer_commands)

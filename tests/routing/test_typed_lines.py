@@ -5,13 +5,13 @@ import re
 import pytest
 
 from s4b_bot.errors import UserError
-from s4b_bot.routing.catalogue import MEMBER_ROOT, ORGANIZER_ROOT
-from s4b_bot.routing.commands import CATALOGUE
+from s4b_bot.routing.route import MEMBER_ROOT, ORGANIZER_ROOT
+from s4b_bot.routing.routes import ROUTES
 from s4b_bot.routing.textparse import MAX_LINE, check_line, parse_command
 
 
 def parse(text: str, root: str = MEMBER_ROOT) -> tuple[str, dict[str, object]]:
-    command, args = parse_command(CATALOGUE, root, text)
+    command, args = parse_command(ROUTES, root, text)
     return command.name, dict(args)
 
 
@@ -250,7 +250,7 @@ def test_member_commands_are_not_organizer_commands() -> None:
 
 
 def test_empty_organizer_text_is_organizer_help() -> None:
-    command, args = parse_command(CATALOGUE, ORGANIZER_ROOT, "")
+    command, args = parse_command(ROUTES, ORGANIZER_ROOT, "")
     assert (command.name, command.root, dict(args)) == ("help", ORGANIZER_ROOT, {"command": None})
 
 

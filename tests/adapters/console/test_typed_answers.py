@@ -8,7 +8,7 @@ from adapters.console.forms import AnswerError, parse_answer
 from adapters.console.repl import console_actor, parse_clock, split_file
 from s4b_bot.clock import RunningClock
 from s4b_bot.output import Choice, FormField
-from s4b_bot.routing.commands import CATALOGUE
+from s4b_bot.routing.routes import ROUTES
 
 SEASONS = (
     ("11", "Spring", "2025-04-29", "Cultivating Belonging"),
@@ -161,7 +161,7 @@ def test_parse_clock_says_how_to_write_a_time(text: str) -> None:
     ],
 )
 def test_split_file(root: str, text: str, expected: tuple[str, str | None]) -> None:
-    line, path = split_file(CATALOGUE, root, text)
+    line, path = split_file(ROUTES, root, text)
     assert (line, None if path is None else str(path)) == expected
 
 

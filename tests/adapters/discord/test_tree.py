@@ -11,8 +11,8 @@ from adapters.discord import S4BClient
 from adapters.discord.render import render
 from adapters.discord.tree import command_text, discord_names, discord_path, walk_commands
 from s4b_bot.output import Message
-from s4b_bot.routing.catalogue import MEMBER_ROOT, ORGANIZER_ROOT
-from s4b_bot.routing.commands import CATALOGUE
+from s4b_bot.routing.route import MEMBER_ROOT, ORGANIZER_ROOT
+from s4b_bot.routing.routes import ROUTES
 from tests.adapters.discord import payloads, spec
 from tests.adapters.discord.conftest import feed, followups, visible_text
 from tests.adapters.discord.mock_discord import MockDiscord
@@ -28,7 +28,7 @@ OPTION_TYPES = {
 
 
 def test_command_names_follow_one_rule() -> None:
-    paths = {(c.root, c.name): discord_path(CATALOGUE, c).usage for c in CATALOGUE.commands}
+    paths = {(c.root, c.name): discord_path(ROUTES, c).usage for c in ROUTES.commands}
     assert paths[(MEMBER_ROOT, "sessions")] == "/s4b sessions"
     assert paths[(ORGANIZER_ROOT, "session call")] == "/s4b-admin session call"
     assert paths[(ORGANIZER_ROOT, "session reschedule")] == "/s4b-admin session reschedule"
@@ -36,9 +36,9 @@ def test_command_names_follow_one_rule() -> None:
     assert paths[(MEMBER_ROOT, "calendar")] == "/s4b calendar"
     assert paths[(MEMBER_ROOT, "calendar feed")] == "/s4b calendar-feed"
     assert len(set(paths.values())) == len(paths)  # no two commands collide
-    for command in CATALOGUE.commands:
+    for command in ROUTES.commands:
         words = command.name.split()
-        first_is_command = CATALOGUE.find(command.root, words[0]) is not None
+        first_is_command = ROUTES.find(command.root, words[0]) is not None
         expected = (
             [command.root, *words]
             if len(words) == 1 or not first_is_command
@@ -53,9 +53,9 @@ def test_tree_matches_the_catalogue(bot: S4BClient) -> None:
     groups = [g for g in bot.tree.get_commands(guild=server) if isinstance(g, app_commands.Group)]
     assert sorted(g.name for g in groups) == [MEMBER_ROOT, ORGANIZER_ROOT]
     leaves = walk_commands(groups)
-    expected = {discord_path(CATALOGUE, c).usage.removeprefix("/"): c for c in CATALOGUE.commands}
+    expected = {discord_path(ROUTES, c).usage.removeprefix("/"): c for c in ROUTES.commands}
     assert set(leaves) == set(expected)  # same commands, nothing more
-    names = discord_names(CATALOGUE)
+    names = discord_names(ROUTES)
     for name, command in expected.items():
         app = leaves[name]
         assert app.description == command_text(command.summary, names)  # the same help
@@ -91,7 +91,7 @@ def test_synced_payload_hides_organizer_commands_and_fits_discord(
 
 
 def test_usage_texts_name_the_discord_commands() -> None:
-    names = discord_names(CATALOGUE)
+    names = discord_names(ROUTES)
     assert names["/s4b calendar feed"] == "/s4b calendar-feed"
     for core_usage, discord_usage in names.items():  # only ever hyphenated
         root, rest = core_usage.split(" ", 1)
@@ -106,7 +106,7 @@ async def test_help_on_discord_lists_what_to_type(bot: S4BClient, mock: MockDisc
     text = visible_text(followups(mock, payload))
     assert "/s4b calendar-feed" in text
     assert "/s4b calendar feed" not in text
-    for command in CATALOGUE.for_root(MEMBER_ROOT):
+    for command in ROUTES.for_root(MEMBER_ROOT):
         assert command.summary.split("`")[0][:30] in text.replace("\\", "")
 
 

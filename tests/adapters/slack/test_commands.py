@@ -55,7 +55,7 @@ async def test_help_comes_from_the_catalogue_privately(
     [reply] = replies(mock_slack)
     assert reply["response_type"] == "ephemeral" and reply["replace_original"] is False
     text = block_text(reply["blocks"])
-    for command in slack.handlers.core.catalogue.for_root("s4b"):
+    for command in slack.handlers.core.routes.for_root("s4b"):
         assert f"/s4b {command.name}" in text
     assert "/s4b-admin" not in text  # a member is not shown the organizer commands
     assert mock_slack.to("views.publish"), "the App Home tab is refreshed after a command"

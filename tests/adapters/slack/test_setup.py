@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from adapters.slack.config import SlackConfig
-from s4b_bot.routing.commands import CATALOGUE
+from s4b_bot.routing.routes import ROUTES
 
 FOLDER = Path(__file__).parents[3] / "adapters" / "slack"
 SETUP = (FOLDER.parents[1] / "README.md").read_text(encoding="utf-8")
@@ -26,7 +26,7 @@ def test_the_manifest_declares_what_the_adapter_listens_to(name: str) -> None:
     app = manifest(name)
     commands = [c["command"] for c in app["features"]["slash_commands"]]
     assert commands == [f"/{root}" for root in ("s4b", "s4b-admin")]
-    assert {c.root for c in CATALOGUE.commands} == {c.lstrip("/") for c in commands}
+    assert {c.root for c in ROUTES.commands} == {c.lstrip("/") for c in commands}
     assert app["features"]["app_home"]["home_tab_enabled"] is True
     assert app["settings"]["interactivity"]["is_enabled"] is True
     assert app["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]

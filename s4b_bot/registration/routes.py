@@ -1,0 +1,55 @@
+"""Registration's routes: register (the command, the button and the form), unregister,
+one's own registrations, and the organizers' roster and delivery report."""
+
+from __future__ import annotations
+
+from s4b_bot.registration import commands, form, roster, signup
+from s4b_bot.routing.route import (
+    SESSION,
+    CommandRoute,
+    FormRoute,
+    Option,
+    Route,
+    SessionButtonRoute,
+)
+
+ROUTES: tuple[Route, ...] = (
+    CommandRoute(
+        "register",
+        "Register through a short form, for one session, several or all.",
+        commands.start_registration,
+        options=(
+            Option("session", "session", "A session to register for, or `all`", choices=("all",)),
+        ),
+        example="/s4b register spring",
+        opens_form=True,
+    ),
+    SessionButtonRoute("register", commands.start_registration_for, opens_form=True),
+    FormRoute(form.FORM_ID, "register", signup.submit_registration),
+    CommandRoute(
+        "unregister",
+        "Cancel your registration for one session, or `all`.",
+        commands.unregister,
+        options=(
+            Option("session", "session", "A session, or `all`", required=True, choices=("all",)),
+        ),
+        example="/s4b unregister summer",
+    ),
+    SessionButtonRoute("unregister", commands.unregister_from),
+    CommandRoute("mine", "The sessions you registered for.", commands.my_registrations),
+    CommandRoute(
+        "roster",
+        "Who registered for a session, and the waitlist (private, with a CSV).",
+        roster.roster,
+        options=(SESSION,),
+        audience="organizer",
+        audit="export",
+    ),
+    CommandRoute(
+        "deliveries",
+        "What the bot sent, and what it could not deliver.",
+        roster.deliveries,
+        audience="organizer",
+        audit="export",
+    ),
+)
