@@ -27,15 +27,23 @@ from adapters.console.repl import Console
 from adapters.discord import DiscordConfig
 from adapters.slack import SlackConfig
 from adapters.web.server import Probes, start_metrics_server, start_server
-from s4b_bot import logs
-from s4b_bot.clock import RunningClock, SettableClock, SystemClock, as_utc
-from s4b_bot.core import Core
-from s4b_bot.errors import UserError
-from s4b_bot.outbox.dispatch import Dispatcher
-from s4b_bot.people.privacy import apply_retention
-from s4b_bot.ports import Clock, Platform
-from s4b_bot.programme.loading import DEFAULT_PROGRAMME, load_programme, read_programme
-from s4b_bot.settings import Settings
+from s4b_bot import (
+    DEFAULT_PROGRAMME,
+    Clock,
+    Core,
+    Dispatcher,
+    Platform,
+    RunningClock,
+    SettableClock,
+    Settings,
+    SystemClock,
+    UserError,
+    apply_retention,
+    as_utc,
+    load_programme,
+    logs,
+    read_programme,
+)
 from storage.backup import BackupError, backup, restore
 from storage.db import Database, normalise_url
 

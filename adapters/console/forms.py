@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from s4b_bot.invocation import FormValue
-from s4b_bot.output import FormField
-from s4b_bot.words import not_a_choice
+from s4b_bot import FormField, FormValue, not_a_choice
 
 YES = {"y", "yes", "true", "1", "x", "agree", "i agree"}
 NO = {"n", "no", "false", "0", ""}

@@ -9,8 +9,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from s4b_bot.output import Message
-from s4b_bot.ports import ModerationAction, Recipient, SessionEvent
+from s4b_bot import Message, ModerationAction, Recipient, SessionEvent
 
 Show = Callable[[str, Message], None]
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from s4b_bot.output import Card, Form, FormField, Message, Text
-from s4b_bot.timefmt import plain_span
+from s4b_bot import Card, Form, FormField, Message, Text, plain_span
 
 WIDTH = 88
 

@@ -22,15 +22,25 @@ from typing import TextIO
 from adapters.console.forms import AnswerError, parse_answer
 from adapters.console.platform import ConsolePlatform
 from adapters.console.render import describe_field, render_form, render_message
-from s4b_bot.clock import SettableClock, as_utc
-from s4b_bot.core import Core
-from s4b_bot.errors import UserError
-from s4b_bot.invocation import Actor, FormSubmission, FormValue
-from s4b_bot.outbox.dispatch import Dispatcher
-from s4b_bot.output import Attachment, Form, Message, Outcome
-from s4b_bot.routing.route import MEMBER_ROOT, ORGANIZER_ROOT
-from s4b_bot.routing.table import RouteTable
-from s4b_bot.timefmt import format_span, format_stamp
+from s4b_bot import (
+    MEMBER_ROOT,
+    ORGANIZER_ROOT,
+    Actor,
+    Attachment,
+    Core,
+    Dispatcher,
+    Form,
+    FormSubmission,
+    FormValue,
+    Message,
+    Outcome,
+    RouteTable,
+    SettableClock,
+    UserError,
+    as_utc,
+    format_span,
+    format_stamp,
+)
 
 PLATFORM = "console"
 COMMUNITY = "local"

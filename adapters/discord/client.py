@@ -28,8 +28,7 @@ from adapters.discord.platform import DiscordPlatform
 from adapters.discord.render import NO_MENTIONS
 from adapters.discord.tree import S4BCommandTree, build_groups, discord_names
 from adapters.discord.views import MODAL_PREFIX, PERSISTENT_ITEMS
-from s4b_bot.core import Core
-from s4b_bot.words import went_wrong
+from s4b_bot import Core, went_wrong
 
 _log = logging.getLogger(__name__)
 

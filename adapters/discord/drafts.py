@@ -6,8 +6,7 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from s4b_bot.invocation import Actor, FormValue
-from s4b_bot.output import Form
+from s4b_bot import Actor, Form, FormValue
 
 DRAFT_LIFETIME = 3_600.0
 

@@ -13,7 +13,7 @@ import asyncio
 import aiohttp
 import discord
 
-from s4b_bot.errors import PermanentFailure, RetryLater
+from s4b_bot import PermanentFailure, RetryLater
 
 CANNOT_DM = 50007
 """Cannot send messages to this user (DMs from server members closed, or blocked)."""

@@ -40,13 +40,20 @@ from adapters.discord.limits import CHOICE_TEXT, CHOICES
 from adapters.discord.parse import actor_of, form_values, modal_values, serves
 from adapters.discord.render import NO_MENTIONS, ButtonSpec, Chunk, render
 from adapters.discord.views import MODAL_PREFIX, FormTooLarge, form_modal, message_kwargs
-from s4b_bot.core import Core
-from s4b_bot.errors import UserError
-from s4b_bot.invocation import Actor, FormSubmission, Invocation
-from s4b_bot.output import Attachment, Message, Outcome
-from s4b_bot.routing.route import CommandRoute, Option
-from s4b_bot.validate import zone_names
-from s4b_bot.words import went_wrong
+from s4b_bot import (
+    Actor,
+    Attachment,
+    CommandRoute,
+    Core,
+    FormSubmission,
+    Invocation,
+    Message,
+    Option,
+    Outcome,
+    UserError,
+    went_wrong,
+    zone_names,
+)
 
 _log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from typing import Any
 import discord
 
 from adapters.discord.views import FOLD
-from s4b_bot.invocation import Actor, FormValue
+from s4b_bot import Actor, FormValue
 
 PLATFORM = "discord"
 _EMAIL_TOKEN = re.compile(r"[^\s,;<>()]*@[^\s,;<>()]*")

@@ -29,11 +29,15 @@ from adapters.discord.limits import (
 from adapters.discord.render import NO_MENTIONS, Chunk, render
 from adapters.discord.views import message_kwargs
 from adapters.steps import StepMemory
-from s4b_bot.errors import PermanentFailure
-from s4b_bot.limits import clip
-from s4b_bot.outbox.pacing import TokenBucket
-from s4b_bot.output import Message
-from s4b_bot.ports import ModerationAction, Recipient, SessionEvent
+from s4b_bot import (
+    Message,
+    ModerationAction,
+    PermanentFailure,
+    Recipient,
+    SessionEvent,
+    TokenBucket,
+    clip,
+)
 
 _log = logging.getLogger(__name__)
 

@@ -36,8 +36,18 @@ from adapters.discord.limits import (
     FILES,
     ROWS,
 )
-from s4b_bot.limits import clip, split_text
-from s4b_bot.output import Attachment, Button, Card, Localised, Message, Moment, Span, Text
+from s4b_bot import (
+    Attachment,
+    Button,
+    Card,
+    Localised,
+    Message,
+    Moment,
+    Span,
+    Text,
+    clip,
+    split_text,
+)
 
 COLOUR = discord.Colour(0x2B6CB0)
 NO_MENTIONS = discord.AllowedMentions.none()

@@ -33,9 +33,7 @@ from discord import app_commands
 
 from adapters.discord.limits import DESCRIPTION
 from adapters.discord.render import rename_commands
-from s4b_bot.limits import clip
-from s4b_bot.routing.route import MEMBER_ROOT, ORGANIZER_ROOT, CommandRoute, Option
-from s4b_bot.routing.table import RouteTable
+from s4b_bot import MEMBER_ROOT, ORGANIZER_ROOT, CommandRoute, Option, RouteTable, clip
 
 ROOT_DESCRIPTIONS = {
     MEMBER_ROOT: "The S4B working group: sessions, registration, reminders. Start with /s4b help.",

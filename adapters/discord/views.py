@@ -32,9 +32,7 @@ from adapters.discord.limits import (
     TEXT_INPUT_MAX,
 )
 from adapters.discord.render import NO_MENTIONS, ButtonSpec, Chunk, to_file
-from s4b_bot.limits import clip
-from s4b_bot.output import Form, FormField
-from s4b_bot.routing.actions import PATTERN as ACTION_TEMPLATE
+from s4b_bot import ACTION_PATTERN, Form, FormField, clip
 
 if TYPE_CHECKING:
     from typing import Self
@@ -60,7 +58,7 @@ def _handler(interaction: discord.Interaction[Any]) -> ButtonHandler:
     return cast(ButtonHandler, interaction.client.s4b)
 
 
-class ActionButton(ui.DynamicItem[ui.Button[Any]], template=ACTION_TEMPLATE):
+class ActionButton(ui.DynamicItem[ui.Button[Any]], template=ACTION_PATTERN):
     """A core button (Register, Unregister, Add to calendar, Details, …): its custom_id is
     the core's action id, passed back to the core as it is."""
 
@@ -117,7 +115,7 @@ def button_view(rows: Sequence[Sequence[ButtonSpec]]) -> ui.View:
     for index, row in enumerate(rows):
         for spec in row:
             item: ui.Item[Any]
-            action = re.fullmatch(ACTION_TEMPLATE, spec.custom_id)
+            action = re.fullmatch(ACTION_PATTERN, spec.custom_id)
             opener = re.fullmatch(OPEN_FORM_TEMPLATE, spec.custom_id)
             if action:
                 item = ActionButton(spec.custom_id, label=spec.label, style=_STYLES[spec.style])

@@ -27,8 +27,7 @@ from adapters.slack.modal import busy_modal, form_modal
 from adapters.slack.parse import Origin
 from adapters.slack.platform import SlackPlatform
 from adapters.slack.render import SlackMessage, message_modal, render_message
-from s4b_bot.invocation import Actor
-from s4b_bot.output import Form, Message, Outcome, Text
+from s4b_bot import Actor, Form, Message, Outcome, Text
 
 _log = logging.getLogger(__name__)
 

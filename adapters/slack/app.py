@@ -25,13 +25,11 @@ from adapters.slack.listeners import Handlers
 from adapters.slack.modal import CALLBACK_ID
 from adapters.slack.platform import SlackPlatform
 from adapters.slack.verify import VerifiedOnce
-from s4b_bot.core import Core
-from s4b_bot.routing.actions import PREFIX
-from s4b_bot.routing.route import MEMBER_ROOT, ORGANIZER_ROOT
+from s4b_bot import ACTION_PREFIX, MEMBER_ROOT, ORGANIZER_ROOT, Core
 
 _log = logging.getLogger(__name__)
 
-ACTION_PATTERN = re.compile(rf"^{re.escape(PREFIX)}:")
+ACTION_PATTERN = re.compile(rf"^{re.escape(ACTION_PREFIX)}:")
 TIMEOUT = 10
 """Seconds for one Web API call (slack_sdk's default is 30: too long behind a 3 s ack)."""
 

@@ -13,7 +13,7 @@ from typing import TypeVar
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError, SlackRequestError
 
-from s4b_bot.errors import PermanentFailure, RetryLater
+from s4b_bot import PermanentFailure, RetryLater
 
 T = TypeVar("T")
 

@@ -33,10 +33,7 @@ from adapters.slack.modal import busy_modal, error_response, form_again, form_id
 from adapters.slack.people import Names, Organizers
 from adapters.slack.platform import SlackPlatform
 from adapters.slack.render import home_view, message_modal
-from s4b_bot.core import Core
-from s4b_bot.invocation import Actor, FormSubmission
-from s4b_bot.output import Message, Outcome
-from s4b_bot.words import went_wrong
+from s4b_bot import Actor, Core, FormSubmission, Message, Outcome, went_wrong
 
 _log = logging.getLogger(__name__)
 

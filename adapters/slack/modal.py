@@ -23,8 +23,7 @@ from adapters.slack.limits import (
 )
 from adapters.slack.mrkdwn import escape, shorten
 from adapters.slack.render import Block, section
-from s4b_bot.invocation import FormValue
-from s4b_bot.output import Choice, Form, FormField
+from s4b_bot import Choice, Form, FormField, FormValue
 
 CALLBACK_ID = "s4b:form"
 BUSY_CALLBACK_ID = "s4b:busy"

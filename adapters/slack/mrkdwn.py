@@ -17,9 +17,17 @@ from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from s4b_bot.limits import clip, split_text
-from s4b_bot.output import Localised, Moment, Span, Text
-from s4b_bot.timefmt import format_moment, format_span, plain_span
+from s4b_bot import (
+    Localised,
+    Moment,
+    Span,
+    Text,
+    clip,
+    format_moment,
+    format_span,
+    plain_span,
+    split_text,
+)
 
 _MASS_MENTION = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _WORD_JOINER = "\u2060"

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from s4b_bot.invocation import Actor
+from s4b_bot import Actor
 
 PLATFORM = "slack"
 

@@ -19,9 +19,7 @@ from adapters.slack.mrkdwn import escape
 from adapters.slack.pacing import ChannelPacer
 from adapters.slack.render import SlackMessage, render_message
 from adapters.steps import StepMemory
-from s4b_bot.errors import PermanentFailure
-from s4b_bot.output import Attachment, Message
-from s4b_bot.ports import ModerationAction, Recipient, SessionEvent
+from s4b_bot import Attachment, Message, ModerationAction, PermanentFailure, Recipient, SessionEvent
 
 _log = logging.getLogger(__name__)
 

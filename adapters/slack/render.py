@@ -24,8 +24,7 @@ from adapters.slack.limits import (
     VIEW_BLOCKS,
 )
 from adapters.slack.mrkdwn import escape, mrkdwn, plain, shorten, split_mrkdwn
-from s4b_bot.output import Button, Card, Field, Message, Text
-from s4b_bot.words import files_caption
+from s4b_bot import Button, Card, Field, Message, Text, files_caption
 
 Block = dict[str, Any]
 

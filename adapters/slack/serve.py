@@ -33,8 +33,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import deadline
 from adapters.slack.app import SlackBot, build_slack
 from adapters.slack.config import SlackConfig
-from s4b_bot.core import Core
-from s4b_bot.ports import Platform
+from s4b_bot import Core, Platform
 
 _log = logging.getLogger(__name__)
 BOT_KEY = web.AppKey("slack_bot", SlackBot)

@@ -19,9 +19,7 @@ from datetime import timedelta
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from s4b_bot.core import Core
-from s4b_bot.metrics import REGISTRY
-from s4b_bot.outbox.dispatch import Dispatcher
+from s4b_bot import METRICS_REGISTRY, Core, Dispatcher
 
 _log = logging.getLogger(__name__)
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -80,7 +78,7 @@ async def metrics(request: web.Request) -> web.Response:
         raise web.HTTPUnauthorized(headers={"WWW-Authenticate": "Bearer"})
     await request.app[CORE_KEY].refresh_queue_metrics(max_age=request.app[METRICS_MAX_AGE_KEY])
     return web.Response(
-        body=generate_latest(REGISTRY), headers={"Content-Type": CONTENT_TYPE_LATEST}
+        body=generate_latest(METRICS_REGISTRY), headers={"Content-Type": CONTENT_TYPE_LATEST}
     )
 
 

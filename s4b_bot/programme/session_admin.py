@@ -24,7 +24,7 @@ from s4b_bot.settings import Settings
 from s4b_bot.timefmt import format_span_and_utc
 from s4b_bot.validate import clean_local_time
 from s4b_bot.words import plural, relative
-from storage import outbox, queries
+from storage import outbox
 from storage.models import OutboxMessage, ProgrammeSession
 
 JUST_ANNOUNCED = timedelta(minutes=10)

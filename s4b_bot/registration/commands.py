@@ -16,7 +16,7 @@ from s4b_bot.registration import notices
 from s4b_bot.registration.form import open_form
 from s4b_bot.registration.waitlist import lock_session, place_of, promote
 from s4b_bot.routing.route import Args
-from storage import outbox, queries
+from storage import queries
 from storage.models import ProgrammeSession
 
 

@@ -14,8 +14,8 @@ from s4b_bot.outbox import planning
 from s4b_bot.output import Message, Outcome, Text
 from s4b_bot.programme.cards import SEAT, session_card
 from s4b_bot.programme.sessions import closed_reason, is_open
-from s4b_bot.registration.form import MAX_ABOUT, MAX_NAME, MAX_ORGANIZATION
 from s4b_bot.registration import notices
+from s4b_bot.registration.form import MAX_ABOUT, MAX_NAME, MAX_ORGANIZATION
 from s4b_bot.registration.waitlist import confirmed_count
 from s4b_bot.reminders.kind import reminder_rows
 from s4b_bot.reminders.offsets import effective_offsets
