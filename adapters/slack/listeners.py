@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -132,21 +133,12 @@ class Handlers:
         context: AsyncBoltContext,
     ) -> None:
         """/s4b and /s4b-admin: the text is parsed by the core against the route table."""
-        async with self.inflight.track():
-            deadline = self._deadline(context)
-            await ack()
-            who, origin = parse.from_command(body)
-            answer = self._answer(who, origin, respond, deadline=deadline)
-            try:
-                actor = await self._actor(who)
-                answer.actor = actor
-                root = parse.root_of(str(body.get("command", "")))
-                text = parse.command_text(body)
-                outcome = await answer.run(self.core.run_text(actor, root, text))
-                await answer.present(slack_words(outcome))
-                await self.refresh_home(actor)
-            except Exception as exc:
-                await self._broken(answer, "command", exc)
+
+        def run(actor: Actor) -> Awaitable[Outcome]:
+            root = parse.root_of(str(body.get("command", "")))
+            return self.core.run_text(actor, root, parse.command_text(body))
+
+        await self._serve(ack, respond, context, partial(parse.from_command, body), run, "command")
 
     async def on_action(
         self,
@@ -156,20 +148,37 @@ class Handlers:
         context: AsyncBoltContext,
     ) -> None:
         """Buttons `s4b:<verb>:<id>`: the same core action wherever the button was."""
+
+        def run(actor: Actor) -> Awaitable[Outcome]:
+            return self.core.press(actor, parse.action_id(body))
+
+        source = partial(parse.from_interaction, body)
+        await self._serve(ack, respond, context, source, run, "button")
+
+    async def _serve(
+        self,
+        ack: AsyncAck,
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
+        source: Callable[[], tuple[parse.Who, parse.Origin]],
+        run: Callable[[Actor], Awaitable[Outcome]],
+        what: str,
+    ) -> None:
+        """Acknowledge, run the core for the member, answer them and redraw their App Home;
+        any failure becomes a short apology and a log line."""
         async with self.inflight.track():
             deadline = self._deadline(context)
             await ack()
-            who, origin = parse.from_interaction(body)
+            who, origin = source()  # after the ack: Slack's 3 seconds come first
             answer = self._answer(who, origin, respond, deadline=deadline)
             try:
                 actor = await self._actor(who)
                 answer.actor = actor
-                action = parse.action_id(body)
-                outcome = await answer.run(self.core.press(actor, action))
+                outcome = await answer.run(run(actor))
                 await answer.present(slack_words(outcome))
                 await self.refresh_home(actor)
             except Exception as exc:
-                await self._broken(answer, "button", exc)
+                await self._broken(answer, what, exc)
 
     async def on_submission(
         self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
