@@ -1,9 +1,7 @@
 """What an outbox kind declares: its name, dedupe key, recipients, renderer and withdrawals.
 
-Each feature declares its kinds next to its code (`reminders/kind.py`,
-`registration/notices.py`, `outbox/session_posts.py`, `conversation/ideas.py`,
-`summaries.py`, `threads.py`); `outbox/registry.py` gathers them, and planning, rendering
-and withdrawal read them there.
+Each feature declares its kinds next to its code; `outbox/registry.py` gathers them (and
+lists where they are), and planning, rendering and withdrawal read them there.
 """
 
 from __future__ import annotations

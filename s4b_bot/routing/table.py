@@ -26,8 +26,9 @@ from s4b_bot.words import BUTTON_EXPIRED, FORM_EXPIRED
 
 
 class RouteTable:
-    """All routes; refuses to load with two routes of one name, or an organizer route
-    that does not say what it leaves in the audit log."""
+    """All routes; refuses to load with two routes of one name, an organizer route that
+    does not say what it leaves in the audit log, or a form for another audience than the
+    command or button that opens it."""
 
     def __init__(self, routes: Iterable[Route]) -> None:
         self.routes = tuple(routes)
@@ -46,6 +47,25 @@ class RouteTable:
         undeclared = [r.name for r in self.routes if r.audience == "organizer" and not r.audit]
         if undeclared:
             raise ValueError(f"organizer routes without an audit policy: {undeclared}")
+        for form in self.forms:
+            self._check_opened_for_its_audience(form)
+
+    def _check_opened_for_its_audience(self, form: AnyForm) -> None:
+        """A form is gated by its own audience, so it must be the audience of whatever opens
+        it: an organizer form declared for members would take forged submissions."""
+        openers = [
+            r
+            for r in self.routes
+            if not isinstance(r, AnyForm) and r.opens_form and r.name == form.name
+        ]
+        if not openers:
+            raise ValueError(
+                f"form {form.key!r}: no command or button named {form.name!r} opens it"
+            )
+        if any(r.audience != form.audience for r in openers):
+            raise ValueError(
+                f"form {form.key!r} is for {form.audience}s but opened by routes for others"
+            )
 
     @property
     def verbs(self) -> tuple[str, ...]:

@@ -92,17 +92,10 @@ def _produced_verbs() -> set[str]:
             continue
         tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id == "action_id"
-            ):
+            if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("action_id"):
+                # A literal, or a name the module can evaluate (`VERB`, `notices.VERB`).
                 verb = node.args[0]
-                if isinstance(verb, ast.Constant):
-                    verbs.add(str(verb.value))
-                else:
-                    assert isinstance(verb, ast.Name), ast.dump(verb)
-                    verbs.add(str(getattr(module, verb.id)))
+                verbs.add(str(eval(ast.unparse(verb), vars(module))))
     return verbs
 
 
@@ -233,3 +226,17 @@ async def test_register_and_unregister_all_keep_their_words(core: Core) -> None:
     assert done.startswith("You are no longer registered for: Spring.")
     again = reply_text(await core.run_text(ADA, "s4b", "unregister all"))
     assert again == "You have no upcoming registrations; nothing changed."
+
+
+def test_the_table_refuses_an_organizer_form_declared_for_members() -> None:
+    # Forgetting `audience="organizer"` on the summary form would let members submit it.
+    form = dataclasses.replace(ROUTES.form("summary:1"), audience="member", audit=None)
+    opener = ROUTES.get(ORGANIZER_ROOT, "summary")
+    with pytest.raises(ValueError, match="'summary' is for members but opened by routes for"):
+        RouteTable([opener, form])
+
+
+def test_the_table_refuses_a_form_nothing_opens() -> None:
+    form = dataclasses.replace(ROUTES.form("register"), name="no such command")
+    with pytest.raises(ValueError, match="no command or button named 'no such command' opens it"):
+        RouteTable([form])

@@ -21,7 +21,8 @@ interactions/application-commands.mdx):
   poll (Discord: 50006 "Cannot send an empty message"); content is at most 2,000
   characters; at most 10 embeds and 6,000 characters over all of them.
 - Autocomplete: at most 25 choices, name and value 100 characters each.
-- Command names match ^[-_a-z0-9]{1,32}$ (ASCII); descriptions 1–100 characters.
+- Command names match ^[-_a-z0-9]{1,32}$ (ASCII); descriptions 1–100 characters; a command,
+  subcommand group or subcommand has at most 25 options (so at most 25 subcommands).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ CHOICES = 25
 CHOICE_TEXT = 100
 COMMAND_DESCRIPTION = 100
 COMMAND_NAME = re.compile(r"^[-_a-z0-9]{1,32}$")  # the documented pattern, for ASCII names
+COMMAND_OPTIONS = 25
 
 ACTION_ROW, BUTTON, STRING_SELECT, LABEL = 1, 2, 3, 18
 SELECTS = {3, 5, 6, 7, 8}
@@ -304,7 +306,10 @@ def _command(command: dict[str, Any], at: Path) -> list[Problem]:
         found.append(Problem((*at, "name"), "APPLICATION_COMMAND_INVALID_NAME", "Invalid name"))
     if not 1 <= len(command.get("description") or "") <= COMMAND_DESCRIPTION:
         found.append(_bad_length((*at, "description"), 1, COMMAND_DESCRIPTION))
-    for i, option in enumerate(command.get("options") or []):
+    options = command.get("options") or []
+    if len(options) > COMMAND_OPTIONS:
+        found.append(_too_long((*at, "options"), COMMAND_OPTIONS))
+    for i, option in enumerate(options):
         found += _command(option, (*at, "options", i))
         found += _choices(option.get("choices") or [], (*at, "options", i, "choices"))
     return found

@@ -79,6 +79,9 @@ TEXT = {"type": 4, "custom_id": "name", "style": 1}
 GOOD_MESSAGE = {"content": "hi", "components": [row(button("a"), button("b"))]}
 
 
+SUBCOMMAND = {"type": 1, "name": "s", "description": "d"}
+
+
 @pytest.mark.parametrize(
     ("operation", "body", "code"),
     [
@@ -175,6 +178,11 @@ GOOD_MESSAGE = {"content": "hi", "components": [row(button("a"), button("b"))]}
             "bulk_set_guild_application_commands",
             [{"name": "x", "description": ""}],
             "BASE_TYPE_BAD_LENGTH",
+        ),
+        (
+            "bulk_set_guild_application_commands",
+            [{"name": "x", "description": "d", "options": [SUBCOMMAND] * 26}],
+            "BASE_TYPE_MAX_LENGTH",
         ),
     ],
 )
