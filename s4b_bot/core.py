@@ -142,6 +142,7 @@ class Core:
             return _refused(refusal(named[0] if named else None))
         try:
             command, values = parse_command(self.routes, root, text)
+            command.check_files(files)
         except UserError as exc:
             return Outcome(reply=Message.plain(str(exc)))
         return await self._route(actor, command, _command_call(command, values), files=files)
@@ -154,6 +155,7 @@ class Core:
         try:
             command = self.routes.get(root, invocation.command)
             values = command.check_args(invocation.args)
+            command.check_files(invocation.files)
         except UserError as exc:
             return Outcome(reply=Message.plain(str(exc)))
         call = _command_call(command, values)

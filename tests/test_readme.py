@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
 from s4b_bot.routing.routes import ROUTES
@@ -85,6 +87,24 @@ async def test_the_organizer_example_adds_sessions_keeps_a_waitlist_and_audits_i
     audit = out.split("/s4b-admin audit")[-1]
     assert audit.count("Jo (console) ·") == 6 and "example.org/call" not in audit
     assert "Something went wrong" not in out
+
+
+async def test_the_files_example_imports_an_ics_and_posts_a_markdown_summary(
+    core: Core, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)  # the script names its files from the repository's root
+    script = (ROOT / "examples" / "files.txt").read_text(encoding="utf-8")
+    out = await run_console(core, clock, script)
+    assert "“spring-summary.md” is not an .ics file (its name must end in .ics)." in out
+    assert "Imported 1 session: • winter · Tuesday, January 27, 2026" in out
+    assert "Belonging “at home”: newcomers & neighbours 🏡" in out
+    assert "Only organizers can use `/s4b-admin`" in out
+    assert "“winter-2026.ics” is not a Markdown file with the four headings" in out
+    assert "The Spring summary is posted to the summaries channel" in out
+    assert "Open every meeting with a round of “names and neighbourhoods”." in out
+    audit = out.split("/s4b-admin audit")[-1]
+    assert audit.count("Jo (console) ·") == 2, "the refused files left no entry"
+    assert "Cannot read the file" not in out and "Something went wrong" not in out
 
 
 def test_every_test_the_readme_names_exists() -> None:

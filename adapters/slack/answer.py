@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,14 +84,17 @@ class Answer:
                 self.loading_view = await self._open_view(busy_modal(MSG_LOADING))
         return await task
 
-    async def present(self, outcome: Outcome) -> None:
+    async def present(
+        self, outcome: Outcome, *, draw: Callable[[Form], dict[str, Any]] = form_modal
+    ) -> None:
+        """The outcome where the member is looking; `draw` makes a form's modal."""
         if outcome.form is not None:
-            await self.show_form(outcome.form)
+            await self.show_view(draw(outcome.form))
         if outcome.reply is not None:
             await self.say(outcome.reply, public=outcome.public, in_view=outcome.form is None)
 
-    async def show_form(self, form: Form) -> None:
-        view = form_modal(form)
+    async def show_view(self, view: dict[str, Any]) -> None:
+        """A modal: into the "Loading…" one if it holds the trigger, else opened."""
         if self.loading_view is not None:
             if await self._update_view(self.loading_view, view):
                 return

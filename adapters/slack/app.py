@@ -21,6 +21,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.config import SlackConfig
+from adapters.slack.files import UPLOAD_ACTION_ID, UPLOAD_CALLBACK_ID
 from adapters.slack.listeners import Handlers
 from adapters.slack.modal import CALLBACK_ID
 from adapters.slack.platform import SlackPlatform
@@ -89,5 +90,7 @@ def build_slack(core: Core, config: SlackConfig | None = None) -> SlackBot:
     app.command(f"/{ORGANIZER_ROOT}")(handlers.on_command)
     app.action(ACTION_PATTERN)(handlers.on_action)
     app.view_submission(CALLBACK_ID)(handlers.on_submission)
+    app.view_submission(UPLOAD_CALLBACK_ID)(handlers.on_upload)
+    app.action(UPLOAD_ACTION_ID)(handlers.on_upload_button)
     app.event("app_home_opened")(handlers.on_home_opened)
     return SlackBot(app=app, platform=platform, handlers=handlers, config=config)

@@ -60,6 +60,9 @@ class SlackConfig(BaseSettings):
     submit_budget: float = Field(default=2.0, gt=0, lt=3)
     """How long a view_submission may wait for the core before its 3 s ack (counted
     from the request's arrival, and cut short under load)."""
+    max_upload_bytes: int = Field(default=1_000_000, ge=1, le=10_000_000)
+    """Largest file an organizer may send with a command (an .ics to import, a Markdown
+    summary); Slack's file input takes at most 10 MB."""
     rate_limit_retries: int = Field(default=2, ge=0, le=10)
     """Retries of a 429 inside the client (honouring Retry-After); the outbox does the rest."""
 

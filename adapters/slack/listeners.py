@@ -30,11 +30,27 @@ from adapters.slack import parse
 from adapters.slack.answer import Answer
 from adapters.slack.config import SlackConfig
 from adapters.slack.deadline import MIN_WAIT, Deadline
-from adapters.slack.modal import busy_modal, error_response, form_again, form_id, submitted_values
+from adapters.slack.files import (
+    MSG_COMMAND_GONE,
+    FileCommand,
+    Uploads,
+    button_request,
+    file_command,
+    from_request,
+    with_upload_button,
+)
+from adapters.slack.modal import (
+    busy_modal,
+    error_response,
+    form_again,
+    form_id,
+    form_modal,
+    submitted_values,
+)
 from adapters.slack.people import Names, Organizers
 from adapters.slack.platform import SlackPlatform
 from adapters.slack.render import home_view, message_modal
-from s4b_bot import Actor, Core, FormSubmission, Message, Outcome, went_wrong
+from s4b_bot import Actor, Core, Form, FormSubmission, FormValue, Message, Outcome, went_wrong
 
 _log = logging.getLogger(__name__)
 
@@ -46,6 +62,9 @@ MSG_NOT_ORGANIZER = (
 """How Slack words the core's refusal of an organizer route (`Outcome.organizers_only`)."""
 MSG_SAVING = "Saving your answers, one moment…"
 MSG_BROKEN = went_wrong("nothing more was done")
+
+Values = Mapping[str, FormValue]
+"""A submitted modal's values, by field id (`modal.submitted_values`)."""
 
 
 def slack_words(outcome: Outcome) -> Outcome:
@@ -97,6 +116,7 @@ class Handlers:
             ttl=config.organizer_cache_seconds,
         )
         self.names = Names(self.client)
+        self.uploads = Uploads(core, self.client, config)
         self.inflight = Inflight()
 
     async def _actor(self, who: parse.Who) -> Actor:
@@ -132,13 +152,36 @@ class Handlers:
         respond: AsyncRespond,
         context: AsyncBoltContext,
     ) -> None:
-        """/s4b and /s4b-admin: the text is parsed by the core against the route table."""
+        """/s4b and /s4b-admin: the text is parsed by the core against the route table.
 
-        def run(actor: Actor) -> Awaitable[Outcome]:
-            root = parse.root_of(str(body.get("command", "")))
-            return self.core.run_text(actor, root, parse.command_text(body))
+        A slash command carries no file: one whose route takes a file asks for it in a
+        modal (`files`), before running when the file is required.
+        """
+        root = parse.root_of(str(body.get("command", "")))
+        text = parse.command_text(body)
+        wanted = file_command(self.core.routes, root, text)
 
-        await self._serve(ack, respond, context, partial(parse.from_command, body), run, "command")
+        async def run(actor: Actor) -> Outcome:
+            if wanted and wanted.option.required and self.core.allows(actor, wanted.command):
+                return Outcome()  # nothing to run without the file: the modal asks for it
+            return await self.core.run_text(actor, root, text)
+
+        show = None if wanted is None else partial(self._ask_for_file, wanted)
+        source = partial(parse.from_command, body)
+        await self._serve(ack, respond, context, source, run, "command", show=show)
+
+    async def _ask_for_file(self, wanted: FileCommand, answer: Answer, outcome: Outcome) -> None:
+        """The upload modal for a required file; a form gets a button to send one instead."""
+        if not self.core.allows(answer.actor, wanted.command):
+            await answer.present(outcome)
+        elif wanted.option.required:
+            await answer.show_view(self.uploads.modal(wanted))
+        else:
+
+            def draw(form: Form) -> dict[str, Any]:
+                return with_upload_button(form_modal(form), wanted)
+
+            await answer.present(outcome, draw=draw)
 
     async def on_action(
         self,
@@ -163,6 +206,8 @@ class Handlers:
         source: Callable[[], tuple[parse.Who, parse.Origin]],
         run: Callable[[Actor], Awaitable[Outcome]],
         what: str,
+        *,
+        show: Callable[[Answer, Outcome], Awaitable[None]] | None = None,
     ) -> None:
         """Acknowledge, run the core for the member, answer them and redraw their App Home;
         any failure becomes a short apology and a log line."""
@@ -174,8 +219,8 @@ class Handlers:
             try:
                 actor = await self._actor(who)
                 answer.actor = actor
-                outcome = await answer.run(run(actor))
-                await answer.present(slack_words(outcome))
+                outcome = slack_words(await answer.run(run(actor)))
+                await (answer.present(outcome) if show is None else show(answer, outcome))
                 await self.refresh_home(actor)
             except Exception as exc:
                 await self._broken(answer, what, exc)
@@ -183,7 +228,58 @@ class Handlers:
     async def on_submission(
         self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        """A submitted form: field errors inline, else the modal closes and a DM confirms.
+        """A submitted form."""
+
+        def submit(actor: Actor, view: Mapping[str, Any], values: Values) -> Awaitable[Outcome]:
+            return self.core.submit(FormSubmission(actor, form_id(view), values))
+
+        await self._on_view(ack, body, context, submit, "form")
+
+    async def on_upload(
+        self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        """A submitted upload modal: the file is fetched, then its command runs with it."""
+
+        def upload(actor: Actor, view: Mapping[str, Any], values: Values) -> Awaitable[Outcome]:
+            return self.uploads.run(actor, view)
+
+        await self._on_view(ack, body, context, upload, "upload")
+
+    async def on_upload_button(
+        self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        """ "Send a file instead" in a form: the form's modal becomes the upload modal."""
+        async with self.inflight.track():
+            deadline = self._deadline(context)
+            await ack()
+            who, origin = parse.from_interaction(body)
+            answer = self._answer(who, origin, None, deadline=deadline)
+            view: Mapping[str, Any] = body.get("view") or {}
+            wanted = from_request(self.core.routes, button_request(body))
+            try:
+                answer.actor = await self._actor(who)
+                if wanted is None:
+                    shown = message_modal(Message.plain(MSG_COMMAND_GONE))
+                elif not self.core.allows(answer.actor, wanted.command):
+                    shown = message_modal(Message.plain(MSG_NOT_ORGANIZER))
+                else:
+                    title = (view.get("title") or {}).get("text")
+                    shown = self.uploads.modal(wanted, title=title)
+                await self.client.views_update(
+                    view_id=view["id"], hash=view.get("hash"), view=shown
+                )
+            except Exception as exc:
+                await self._broken(answer, "upload button", exc)
+
+    async def _on_view(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        run: Callable[[Actor, Mapping[str, Any], Values], Awaitable[Outcome]],
+        what: str,
+    ) -> None:
+        """A submitted modal: field errors inline, else the modal closes and a DM confirms.
 
         The core gets what is left of `submit_budget` since the request arrived; if that
         is (nearly) nothing, the ack is the "Saving…" modal before the core even starts.
@@ -193,7 +289,7 @@ class Handlers:
             who, origin = parse.from_interaction(body)
             view: Mapping[str, Any] = body["view"]
             values = submitted_values(view)
-            work = asyncio.ensure_future(self._submit(who, form_id(view), values))
+            work = asyncio.ensure_future(self._submit(who, lambda actor: run(actor, view, values)))
             done = False
             wait = deadline.left(self.config.submit_budget)
             if wait >= MIN_WAIT:
@@ -226,16 +322,15 @@ class Handlers:
                     await answer.send_files(outcome.reply)
                 await self.refresh_home(actor)
             except Exception as exc:
-                await self._broken(answer, "form", exc)
+                await self._broken(answer, what, exc)
 
     async def _submit(
-        self, who: parse.Who, form: str, values: Mapping[str, Any]
+        self, who: parse.Who, run: Callable[[Actor], Awaitable[Outcome]]
     ) -> tuple[Actor, Outcome]:
         actor = who.actor(is_organizer=False)
         try:
             actor = await self._actor(who)
-            outcome = await self.core.submit(FormSubmission(actor, form, values))
-            return actor, slack_words(outcome)
+            return actor, slack_words(await run(actor))
         except Exception as exc:  # the ack must still go out, with something to show
             _log.error("Slack form submission failed", exc_info=exc)
             return actor, Outcome(reply=Message.plain(MSG_BROKEN))

@@ -68,7 +68,15 @@ ROUTES: tuple[Route, ...] = (
         "summary",
         "Post or edit a session's summary: a form, or attach a Markdown file.",
         summaries.start_summary,
-        options=(SESSION, Option("file", "file", "A Markdown file with the four headings")),
+        options=(
+            SESSION,
+            Option(
+                "file",
+                "file",
+                "A Markdown file with the four headings",
+                accept=(".md", ".markdown", ".txt"),
+            ),
+        ),
         audience="organizer",
         audit="change",
         example="/s4b-admin summary spring",

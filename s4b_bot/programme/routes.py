@@ -93,7 +93,7 @@ ROUTES: tuple[Route, ...] = (
         "session import",
         "Add the sessions of an attached .ics file.",
         session_create.import_sessions,
-        options=(Option("file", "file", "An .ics file", required=True),),
+        options=(Option("file", "file", "An .ics file", required=True, accept=(".ics",)),),
         audience="organizer",
         audit="change",
     ),

@@ -6,7 +6,7 @@ Each feature declares its routes in its own `routes.py`; `routing/table.py` gath
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -20,7 +20,7 @@ from storage import queries
 
 if TYPE_CHECKING:
     from s4b_bot.context import Context
-    from s4b_bot.output import Outcome
+    from s4b_bot.output import Attachment, Outcome
     from storage.models import ProgrammeSession
 
 MEMBER_ROOT = "s4b"
@@ -49,6 +49,23 @@ class Option:
     """Typed as `--name value` (after free text it could not be told apart otherwise)."""
     label: str = ""
     """What a message calls it, as a sentence starts ("Call details"); "The <name>" if unset."""
+    accept: tuple[str, ...] = ()
+    """For kind "file": the name endings it takes (".ics"); any file when empty."""
+
+    @property
+    def endings(self) -> str:
+        """The endings a file option takes, in words: ".md, .markdown or .txt"."""
+        *most, last = self.accept or ("",)
+        return f"{', '.join(most)} or {last}" if most else last
+
+    def check_file(self, filename: str) -> None:
+        """Refuse a file whose name does not end as this option takes (UserError)."""
+        if self.accept and not filename.lower().endswith(self.accept):
+            wanted = self.description[:1].lower() + self.description[1:]
+            raise UserError(
+                f"“{filename}” is not {wanted} (its name must end in {self.endings}). "
+                "Nothing was changed."
+            )
 
     @property
     def placeholder(self) -> str:
@@ -167,6 +184,12 @@ class CommandRoute:
             else:
                 args[option.name] = validate.clean_text(label, text, max_length=option.max_length)
         return args
+
+    def check_files(self, files: Sequence[Attachment]) -> None:
+        """Refuse files of a kind the command's file option does not take (UserError)."""
+        for option in self.options:
+            for upload in files if option.kind == "file" else ():
+                option.check_file(upload.filename)
 
     async def resolve(self, ctx: Context, values: Mapping[str, str | None]) -> Args:
         """The handler's arguments: each session option resolved against the programme."""

@@ -15,6 +15,7 @@ from s4b_bot.core import Core
 from s4b_bot.invocation import Actor
 from s4b_bot.outbox.dispatch import Dispatcher
 from s4b_bot.output import Message, Outcome
+from storage import queries
 from tests.adapters.discord import payloads
 from tests.adapters.discord.conftest import (
     ANNOUNCEMENTS,
@@ -280,6 +281,35 @@ async def test_an_attached_ics_is_imported(bot: S4BClient, mock: MockDiscord) ->
     assert await feed(bot, payload) == "reply"
     assert "Imported 1 session:" in visible_text(followups(mock, payload))
     assert "Imported gathering" in visible_text(followups(mock, payload))
+
+
+async def test_an_attached_file_of_the_wrong_kind_is_refused(
+    bot: S4BClient, mock: MockDiscord, sqlite_core: Core
+) -> None:
+    url = mock.add_file("programme.pdf", b"%PDF-1.7")
+    attachment = {
+        "id": "1100000000000000902",
+        "filename": "programme.pdf",
+        "size": 8,
+        "url": url,
+        "proxy_url": url,
+        "content_type": "application/pdf",
+    }
+    payload = payloads.command(
+        "s4b-admin",
+        "session import",
+        {"file": attachment["id"]},
+        types={"file": 11},
+        resolved={"attachments": {attachment["id"]: attachment}},
+        roles=[payloads.ORGANIZER_ROLE],
+    )
+    async with sqlite_core.db.transaction() as db:
+        before = len(await queries.all_sessions(db))
+    assert await feed(bot, payload) == "reply"
+    shown = visible_text(followups(mock, payload))
+    assert "“programme.pdf” is not an .ics file" in shown and ".ics" in shown
+    async with sqlite_core.db.transaction() as db:
+        assert len(await queries.all_sessions(db)) == before
 
 
 async def test_a_rate_limited_follow_up_is_retried_by_discord_py(

@@ -21,7 +21,7 @@ ANNOUNCEMENTS = "C0ANNOUNCE"
 
 @pytest.fixture
 async def mock_slack() -> AsyncIterator[MockSlack]:
-    server = MockSlack()
+    server = MockSlack(bot_token=BOT_TOKEN)
     await server.start()
     yield server
     await server.stop()

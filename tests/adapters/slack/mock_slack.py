@@ -3,6 +3,12 @@
 An aiohttp server on 127.0.0.1 (cf. bolt's tests/mock_web_api_server) that records every
 call (method, arguments, time) and answers as Slack does: `{"ok": true, ...}`, or
 `{"ok": false, "error": ...}`, or HTTP 429 with Retry-After when told to fail.
+
+Files a member sent through a modal's file input (`add_file`) are described by files.info
+and served at their url_private_download. Slack's rules for them: files.info needs the
+files:read scope (else `missing_scope`); the private URL needs the app's token in an
+`Authorization: Bearer` header (https://api.slack.com/types/file#auth), and without it
+Slack answers 200 with its HTML sign-in page, not the file (slackapi/bolt-js#2585).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ JSON_FIELDS = ("blocks", "view", "files", "attachments", "errors")
 VIEW_LABELS = ("title", "submit", "close")
 VIEW_LABEL_CHARS = 24
 WAIT = 5.0
+SIGN_IN_PAGE = b"<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in</body></html>"
 
 
 @dataclass
@@ -57,6 +64,13 @@ class MockSlack:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
     base_url: str = ""
+    bot_token: str | None = None
+    """When set, files.info and private file URLs accept only this token."""
+    scopes: set[str] = field(default_factory=lambda: {"files:read", "files:write"})
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Files members uploaded, as files.info describes them (`add_file`)."""
+    file_bytes: dict[str, bytes] = field(default_factory=dict)
+    chunked: set[str] = field(default_factory=set)
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     socket_messages: list[dict[str, Any]] = field(default_factory=list)
 
@@ -72,6 +86,7 @@ class MockSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/files-pri/{team_file}/download/{name}", self._download)
         app.router.add_get("/link", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -118,6 +133,46 @@ class MockSlack:
                 "real_name_normalized": real_name,
             },
         }
+
+    def add_file(
+        self,
+        name: str,
+        content: bytes,
+        *,
+        mimetype: str = "text/plain",
+        user: str = "U0JO",
+        size: int | None = None,
+        chunked: bool = False,
+    ) -> dict[str, Any]:
+        """A file a member uploaded through a file input; its file object
+        (https://api.slack.com/types/file), as the view_submission's state and files.info
+        carry it. `size`: what Slack says, when a test wants it to differ from the bytes;
+        `chunked`: served without a Content-Length."""
+        file_id = f"F{next(self._ids):05d}"
+        ext = name.rpartition(".")[2] if "." in name else ""
+        base = f"{self.base_url}/files-pri/{self.team_id}-{file_id}"
+        self.files[file_id] = {
+            "id": file_id,
+            "created": 1743508800,
+            "timestamp": 1743508800,
+            "name": name,
+            "title": name,
+            "mimetype": mimetype,
+            "filetype": ext,
+            "user": user,
+            "user_team": self.team_id,
+            "mode": "hosted",
+            "is_external": False,
+            "is_public": False,
+            "size": len(content) if size is None else size,
+            "url_private": f"{base}/{name}",
+            "url_private_download": f"{base}/download/{name}",
+            "permalink": f"https://s4b-test.slack.com/files/{user}/{file_id}/{name}",
+        }
+        self.file_bytes[file_id] = content
+        if chunked:
+            self.chunked.add(file_id)
+        return self.files[file_id]
 
     def to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -170,7 +225,10 @@ class MockSlack:
             body = {"ok": False, "error": failure.error}
             return web.json_response(body, status=failure.status, headers=headers)
         answer = getattr(self, "_" + method.replace(".", "_"), None)
-        call.result = answer(args) if answer else {"ok": False, "error": "unknown_method"}
+        if method == "files.info" and self.bot_token is not None and token != self.bot_token:
+            call.result = {"ok": False, "error": "invalid_auth"}
+        else:
+            call.result = answer(args) if answer else {"ok": False, "error": "unknown_method"}
         return web.json_response(call.result)
 
     def _next_ts(self) -> str:
@@ -232,6 +290,14 @@ class MockSlack:
             "files": [{"id": f["id"], "title": f.get("title")} for f in args["files"]],
         }
 
+    def _files_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        if "files:read" not in self.scopes:
+            return {"ok": False, "error": "missing_scope", "needed": "files:read"}
+        file = self.files.get(str(args.get("file")))
+        if file is None:
+            return {"ok": False, "error": "file_not_found"}
+        return {"ok": True, "file": file, "comments": [], "response_metadata": {}}
+
     def _usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
         group = args.get("usergroup", "")
         if group not in self.group_members:
@@ -261,6 +327,27 @@ class MockSlack:
         self.uploads[file_id] = await request.read()
         self.calls.append(Call("upload", {"file_id": file_id}, time.monotonic()))
         return web.Response(text=f"OK - {len(self.uploads[file_id])}")
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        team, _, file_id = request.match_info["team_file"].partition("-")
+        auth = request.headers.get("Authorization", "")
+        self.calls.append(Call("download", {"file": file_id}, time.monotonic(), auth or None))
+        allowed = self.bot_token is None or auth == f"Bearer {self.bot_token}"
+        if not allowed or "files:read" not in self.scopes:
+            return web.Response(body=SIGN_IN_PAGE, content_type="text/html")
+        file = self.files.get(file_id)
+        if team != self.team_id or file is None or file["name"] != request.match_info["name"]:
+            return web.Response(status=404, text="file not found")
+        if file_id not in self.chunked:
+            return web.Response(body=self.file_bytes[file_id], content_type=file["mimetype"])
+        stream = web.StreamResponse(headers={"Content-Type": file["mimetype"]})
+        stream.enable_chunked_encoding()
+        await stream.prepare(request)
+        content = self.file_bytes[file_id]
+        for start in range(0, len(content), 256 * 1024):
+            await stream.write(content[start : start + 256 * 1024])
+        await stream.write_eof()
+        return stream
 
     # ---- Socket Mode ---------------------------------------------------------------
 

@@ -74,11 +74,12 @@ def action_body(
     where: str = "message",
     response_url: str | None = None,
     view: dict[str, Any] | None = None,
+    value: str | None = None,
 ) -> str:
     """block_actions from a message ("message"), the App Home ("home") or a modal ("modal")."""
     payload = load("block_actions_home" if where != "message" else "block_actions_message")
     payload["user"] = _user(user)
-    payload["actions"][0].update(action_id=action_id, value=action_id)
+    payload["actions"][0].update(action_id=action_id, value=action_id if value is None else value)
     if where == "message":
         assert response_url is not None
         payload["response_url"] = response_url
@@ -104,6 +105,8 @@ def state_for(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
             state["selected_options"] = [o for o in element["options"] if o["value"] in chosen]
         elif element["type"] == "checkboxes":
             state["selected_options"] = element["options"] if answer else []
+        elif element["type"] == "file_input":
+            state["files"] = list(answer or ())  # file objects (`MockSlack.add_file`)
         values[block["block_id"]] = {element["action_id"]: state}
     return {"values": values}
 
