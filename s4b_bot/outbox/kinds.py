@@ -1,9 +1,9 @@
 """What an outbox kind declares: its name, dedupe key, recipients, renderer and withdrawals.
 
 Each feature declares its kinds next to its code (`reminders/kind.py`,
-`registration/notices.py`, `outbox/session_posts.py`, `conversation/ideas.py`,
-`summaries.py`, `threads.py`); `outbox/registry.py` gathers them, and planning, rendering
-and withdrawal read them there.
+`registration/notices.py`, `outbox/session_posts.py`, `session_followups.py`,
+`conversation/ideas.py`, `summaries.py`, `threads.py`); `outbox/registry.py` gathers them,
+and planning, rendering and withdrawal read them there.
 """
 
 from __future__ import annotations
@@ -92,6 +92,9 @@ class Draft:
     """Instead of posting: lock, unlock, archive or pin the post `ref`."""
     link_key: str | None = None
     """Where to keep the link to the new post, if the platform gives one."""
+    keep_ref_as: str | None = None
+    """Where to keep the platform's id of the new post, so a later row can edit it (this
+    row still posts anew, unlike one with `ref_key`)."""
 
 
 Renderer = Callable[[Rendering], Awaitable[Draft]]
