@@ -107,6 +107,25 @@ async def test_the_files_example_imports_an_ics_and_posts_a_markdown_summary(
     assert "Cannot read the file" not in out and "Something went wrong" not in out
 
 
+async def test_the_announcements_example_edits_the_post_and_tells_the_channel(
+    core: Core, clock: SettableClock
+) -> None:
+    script = (ROOT / "examples" / "announcements.txt").read_text(encoding="utf-8")
+    out = await run_console(core, clock, script)
+    assert out.count("[#announcements · edit of post announcements:1") == 2
+    moved, _, cancelled = out.partition("the 31st of Juneuary")
+    edit = moved.split("edit of post announcements:1")[1]
+    assert "When: Tuesday, June 10, 2025, 3:00–4:00 p.m. EDT" in edit and "[1: Register]" in edit
+    assert "moved to Tuesday, June 10, 2025, 3:00–4:00 p.m. EDT" in moved
+    assert "is not a date and time" in cancelled and "already at that time" in cancelled
+    edit = cancelled.split("edit of post announcements:1")[1].split("└")[0]
+    assert 'The Summer session is cancelled: The speaker is ill — "sorry" 🤒.' in edit
+    assert "Register" not in edit and "[1: Details]" in edit
+    assert "is cancelled; nothing changed." in cancelled
+    assert out.count("[#announcements · everyone") == 3  # the announcement, two notices
+    assert "0 failed" in out and "Something went wrong" not in out
+
+
 def test_every_test_the_readme_names_exists() -> None:
     """The Security section cites the tests that hold the bot to its promises: they exist.
     A bare `::name` belongs to the file named last before it."""

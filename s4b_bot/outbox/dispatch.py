@@ -245,8 +245,9 @@ class Dispatcher:
             _log.warning("delivery %s failed: %s", row_id, type(exc).__name__, exc_info=exc)
             await self._retry(row_id, attempts, f"error: {type(exc).__name__}", None)
         else:
-            if ref is not None and delivery.draft.ref_key is not None and delivery.community_id:
-                await self._remember(delivery, delivery.draft.ref_key, ref)
+            for key in (delivery.draft.ref_key, delivery.draft.keep_ref_as):
+                if ref is not None and key is not None and delivery.community_id:
+                    await self._remember(delivery, key, ref)
             if ref is not None and delivery.draft.link_key is not None:
                 await self._keep_link(platform, delivery, ref)
             metrics.SENT.labels(delivery.platform, "sent").inc()

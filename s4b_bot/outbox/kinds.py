@@ -90,6 +90,9 @@ class Draft:
     """Instead of posting: lock, unlock, archive or pin the post `ref`."""
     link_key: str | None = None
     """Where to keep the link to the new post, if the platform gives one."""
+    keep_ref_as: str | None = None
+    """Where to keep the platform's id of the new post, so a later row can edit it (this
+    row still posts anew, unlike one with `ref_key`)."""
 
 
 Renderer = Callable[[Rendering], Awaitable[Draft]]

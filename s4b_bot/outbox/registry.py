@@ -13,7 +13,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.conversation import ideas, summaries, threads
-from s4b_bot.outbox import session_posts
+from s4b_bot.outbox import session_followups, session_posts
 from s4b_bot.outbox.kinds import Change, OutboxKind, Recipients
 from s4b_bot.registration import notices
 from s4b_bot.reminders.kind import REMINDER
@@ -24,6 +24,7 @@ KINDS: tuple[OutboxKind[...], ...] = (
     REMINDER,
     *notices.KINDS,
     *session_posts.KINDS,
+    *session_followups.KINDS,
     *summaries.KINDS,
     *ideas.KINDS,
     *threads.KINDS,

@@ -91,14 +91,37 @@ async def _announcement(r: Rendering) -> Draft:
         raise Withdraw("too late to say it is starting")
     if row.kind == ANNOUNCEMENT.name and now >= session.starts_at:
         raise Withdraw("session already started")
+    return Draft(
+        await announcement_message(r.db, session, now=now, starting=row.kind == STARTING.name),
+        channel=ANNOUNCEMENTS,
+        # `/s4b-admin announce` shows an organizer the announcement just posted.
+        link_key=outbox.link_key(row.id) if row.kind == ANNOUNCEMENT.name else None,
+        # A reschedule or a cancellation edits the post (`session_followups`).
+        keep_ref_as=post_key(row.id),
+    )
+
+
+def post_key(row_id: int) -> str:
+    """Where the platform's ref of the post outbox row `row_id` made is kept."""
+    return f"post:{row_id}"
+
+
+async def announcement_message(
+    db: AsyncSession, session: ProgrammeSession, *, now: datetime, starting: bool = False
+) -> Message:
+    """The session's announcement as it stands: coming up (with Register), starting now,
+    or cancelled (no Register button)."""
     card = session_card(session, now=now, viewer_zone=None, place=None)
-    if row.kind == STARTING.name:
+    if session.status == "cancelled":
+        cancelled = with_reason(f"The {session.season} session is cancelled", session.status_note)
+        lead = Text.of(f"{cancelled} Registration is closed.")
+    elif starting:
         lead = Text.of("Starting now! Registrants: the call details are in your direct messages.")
         card = Card(title=card.title, body=card.body, fields=card.fields)
     else:
         earlier = [
             other
-            for other in await queries.all_sessions(r.db)
+            for other in await queries.all_sessions(db)
             if other.id != session.id
             and other.status != "cancelled"
             and now < other.starts_at < session.starts_at
@@ -107,15 +130,11 @@ async def _announcement(r: Rendering) -> Draft:
         lead = Text.of(
             "Coming up: " if earlier else "Next session: ",
             starts(session, now, None),
+            " (new time)" if session.status == "rescheduled" else "",
             ". Everyone is welcome: register with the button "
-            f"or `/s4b register {await cached_reference(r.db, session)}`.",
+            f"or `/s4b register {await cached_reference(db, session)}`.",
         )
-    return Draft(
-        Message(text=(lead,), cards=(card,)),
-        channel=ANNOUNCEMENTS,
-        # `/s4b-admin announce` shows an organizer the announcement just posted.
-        link_key=outbox.link_key(row.id) if row.kind == ANNOUNCEMENT.name else None,
-    )
+    return Message(text=(lead,), cards=(card,))
 
 
 def _announce_key(*, session: ProgrammeSession, after: int | None = None) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from s4b_bot.context import Context
 from s4b_bot.conversation import audit
 from s4b_bot.errors import UserError
-from s4b_bot.outbox import planning, registry, session_posts
+from s4b_bot.outbox import planning, registry, session_followups, session_posts
 from s4b_bot.outbox.kinds import Change
 from s4b_bot.output import Message, Moment, Outcome, Text
 from s4b_bot.programme.sessions import is_over
@@ -73,6 +73,7 @@ async def reschedule(ctx: Context, args: Args) -> Outcome:
         raise UserError("The new time is in the past; give a time still to come.")
     if starts == session.starts_at:
         raise UserError(f"The {session.season} session is already at that time; nothing changed.")
+    told_start = await session_followups.start_told(ctx.db, session)
     length = session.ends_at - session.starts_at
     session.starts_at, session.ends_at = starts, starts + length
     session.status, session.sequence, session.updated_at = (
@@ -82,6 +83,9 @@ async def reschedule(ctx: Context, args: Args) -> Outcome:
     )
     await ctx.db.flush()
     told = await replan_session(ctx.db, session, settings=ctx.settings, now=ctx.now)
+    await session_followups.announce_moved(
+        ctx.db, session, told=told_start, now=ctx.now, days_before=ctx.settings.announce_days_before
+    )
     return Outcome(
         reply=Message(
             text=(
@@ -121,6 +125,7 @@ async def cancel(ctx: Context, args: Args) -> Outcome:
     await notices.plan_waitlist_notices(ctx.db, session, change="cancelled", now=ctx.now)
     await session_posts.plan_session_sync(ctx.db, session, now=ctx.now)
     await session_posts.announce_cancelled(ctx.db, session, now=ctx.now)
+    await session_followups.update_announcements(ctx.db, session, now=ctx.now)
     return Outcome(
         reply=Message.plain(
             f"The {session.season} session is cancelled. "

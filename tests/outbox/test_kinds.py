@@ -15,6 +15,7 @@ from s4b_bot.conversation.summaries import SUMMARY_NOTICE, SUMMARY_POST
 from s4b_bot.conversation.threads import MODERATE
 from s4b_bot.outbox import registry
 from s4b_bot.outbox.kinds import Change, OutboxKind, Recipients
+from s4b_bot.outbox.session_followups import ANNOUNCEMENT_UPDATE, SESSION_MOVED_POST
 from s4b_bot.outbox.session_posts import (
     ANNOUNCEMENT,
     SESSION_CANCELLED_POST,
@@ -29,7 +30,7 @@ from s4b_bot.registration.notices import (
     WAITLIST_NOTICE,
 )
 from s4b_bot.reminders.kind import REMINDER
-from storage.models import Account, Community, Idea, ProgrammeSession, Summary
+from storage.models import Account, Community, Idea, OutboxMessage, ProgrammeSession, Summary
 
 NOW = datetime(2025, 4, 1, 12, tzinfo=UTC)  # 1743508800
 STARTS = datetime(2025, 4, 29, 17, tzinfo=UTC)  # 1745946000
@@ -111,5 +112,9 @@ def test_dedupe_keys_keep_the_formats_of_rows_already_stored() -> None:
             "session_sync:3:2:rescheduled@6"
         ),
         MODERATE.key(post="idea:9", action="lock", now=NOW): "moderate:idea:9:lock:1743508800",
+        ANNOUNCEMENT_UPDATE.key(post=OutboxMessage(id=21), session=session): (
+            "announcement_update:21:2"
+        ),
+        SESSION_MOVED_POST.key(session=session): "moved_post:3:2",
     }
     assert list(pinned) == list(pinned.values())

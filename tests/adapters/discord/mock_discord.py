@@ -330,7 +330,7 @@ class MockDiscord:
         if m == "POST" and (match := re.fullmatch(r"/channels/(\d+)/messages", p)):
             return _json(self._message(match[1], body or {}))
         if m == "PATCH" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", p)):
-            return _json(self._message(match[1], body or {}, message_id=match[2]))
+            return self._edit_message(match[1], match[2], body or {})
         if m == "DELETE" and re.fullmatch(r"/channels/(\d+)/messages/(\d+)", p):
             return web.Response(status=204)
         if m == "POST" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", p)):
@@ -414,6 +414,20 @@ class MockDiscord:
             "flags": 0,
             "available_tags": [],
         }
+
+    def _edit_message(self, channel_id: str, message_id: str, body: dict[str, Any]) -> web.Response:
+        """Edit Message (resources/message.mdx): every field is optional; one left out is
+        kept, one sent replaces it (`components: []` removes the buttons), and a message
+        that is not there, or not in that channel, is 10008 Unknown Message."""
+        message = self.messages.get(message_id)
+        if message is None or message["channel_id"] != channel_id:
+            return _json({"message": "Unknown Message", "code": 10008}, 404)
+        for name in ("content", "embeds", "components", "flags"):
+            if name in body:
+                empty: Any = "" if name == "content" else 0 if name == "flags" else []
+                message[name] = body[name] if body[name] is not None else empty
+        message["edited_timestamp"] = _now()
+        return _json(message)
 
     def _message(
         self, channel_id: str | None, body: dict[str, Any], *, message_id: str | None = None

@@ -164,11 +164,24 @@ async def test_posts_are_edited_in_place_and_can_open_a_thread(
     assert again == ref
     (edit,) = mock.find("PATCH", rf"/channels/{ANNOUNCEMENTS}/messages/{message_id}")
     assert edit.body["content"] == "Moved." and edit.body["embeds"] == []
+    shown = mock.messages[message_id]
+    assert shown["content"] == "Moved." and shown["components"] == []  # no Register left
     await bot.platform.moderate(GUILD, "announcements", ref, "lock")
     await bot.platform.moderate(GUILD, "announcements", ref, "pin")
     (lock,) = mock.find("PATCH", rf"/channels/{message_id}")
     assert lock.body == {"locked": True}
     assert mock.find("PUT", rf"/channels/{ANNOUNCEMENTS}/messages/pins/{message_id}")
+
+
+async def test_editing_a_post_deleted_meanwhile_posts_it_again(
+    bot: S4BClient, mock: MockDiscord
+) -> None:
+    ref = await bot.platform.post(GUILD, "announcements", Message.plain("Spring"))
+    assert ref is not None
+    del mock.messages[ref.split(":")[1]]  # a moderator deleted it
+    again = await bot.platform.post(GUILD, "announcements", Message.plain("Moved."), ref=ref)
+    assert again is not None and again != ref
+    assert mock.messages[again.split(":")[1]]["content"] == "Moved."
 
 
 async def test_a_forum_post_is_its_own_thread(make_client: MakeClient, mock: MockDiscord) -> None:

@@ -71,6 +71,9 @@ class MockSlack:
     """Files members uploaded, as files.info describes them (`add_file`)."""
     file_bytes: dict[str, bytes] = field(default_factory=dict)
     chunked: set[str] = field(default_factory=set)
+    messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    """What each message posted shows now (its text and blocks), by (channel, ts), as
+    chat.postMessage made it and chat.update changed it."""
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     socket_messages: list[dict[str, Any]] = field(default_factory=list)
 
@@ -241,9 +244,25 @@ class MockSlack:
         return {"ok": True, "channel": {"id": "D" + str(args["users"]).lstrip("U")}}
 
     def _chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "channel": args["channel"], "ts": self._next_ts()}
+        ts = self._next_ts()
+        shown = {"text": args.get("text", ""), "blocks": args.get("blocks") or []}
+        self.messages[(str(args["channel"]), ts)] = shown
+        return {"ok": True, "channel": args["channel"], "ts": ts}
 
     def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        # https://api.slack.com/methods/chat.update: a message that is not there is
+        # message_not_found; without `blocks` the old blocks stay only when no `text` is
+        # given either (with text alone they are removed), and an empty array removes them.
+        message = self.messages.get((str(args["channel"]), str(args["ts"])))
+        if message is None:
+            return {"ok": False, "error": "message_not_found"}
+        if "blocks" in args:
+            message["blocks"] = args["blocks"] or []
+        elif "text" in args:
+            message["blocks"] = []
+        if "text" in args:
+            message["text"] = args["text"]
+        message["edited"] = True
         return {"ok": True, "channel": args["channel"], "ts": args["ts"]}
 
     def _chat_getPermalink(self, args: dict[str, Any]) -> dict[str, Any]:

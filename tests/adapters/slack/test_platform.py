@@ -125,12 +125,18 @@ async def test_announcements_post_with_a_register_button_and_a_ref(
     buttons = [e for b in post.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert {"action_id": "s4b:register:1", "style": "primary"}.items() <= buttons[0].items()
 
-    ref = await slack.platform.post(
-        "T0S4B", "announcements", Message.plain("Edited"), ref="C0ANNOUNCE:1.000001"
-    )
-    assert ref == "C0ANNOUNCE:1.000001"
+    assert post.result is not None
+    posted = f"{ANNOUNCEMENTS}:{post.result['ts']}"
+    ref = await slack.platform.post("T0S4B", "announcements", Message.plain("Edited"), ref=posted)
+    assert ref == posted
     [edit] = mock_slack.to("chat.update")
-    assert edit.args["ts"] == "1.000001" and edit.args["text"] == "Edited"
+    assert edit.args["ts"] == post.result["ts"] and edit.args["text"] == "Edited"
+    shown = mock_slack.messages[(ANNOUNCEMENTS, post.result["ts"])]
+    assert shown["text"] == "Edited" and "Register" not in str(shown["blocks"])
+    with pytest.raises(PermanentFailure, match="message_not_found"):
+        await slack.platform.post(
+            "T0S4B", "announcements", Message.plain("Edited"), ref=f"{ANNOUNCEMENTS}:1.000001"
+        )
 
 
 async def test_a_post_can_open_its_discussion_thread(
