@@ -3,6 +3,8 @@ former registrants are told and can come back with one press, and the channel is
 
 from __future__ import annotations
 
+from sqlalchemy import delete
+
 from s4b_bot.context import Context
 from s4b_bot.errors import UserError
 from s4b_bot.outbox import session_posts
@@ -12,6 +14,7 @@ from s4b_bot.registration.waitlist import lock_session
 from s4b_bot.routing.route import Args
 from s4b_bot.timefmt import format_span_and_utc
 from s4b_bot.words import plural
+from storage.models import PlatformRef
 
 
 async def restore(ctx: Context, args: Args) -> Outcome:
@@ -29,6 +32,9 @@ async def restore(ctx: Context, args: Args) -> Outcome:
         )
     session.status, session.status_note = "scheduled", None
     session.sequence, session.updated_at = session.sequence + 1, ctx.now
+    # A platform event cancelled stays cancelled (Discord: a CANCELED scheduled event's
+    # status can no longer change): forget it, so the sync below makes a new one.
+    await ctx.db.execute(delete(PlatformRef).where(PlatformRef.key == f"session:{session.id}"))
     await ctx.db.flush()
     told = await comeback.plan_comeback(ctx.db, session, now=ctx.now)
     await session_posts.plan_session_sync(ctx.db, session, now=ctx.now)

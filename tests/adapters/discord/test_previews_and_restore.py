@@ -83,10 +83,16 @@ async def test_cancel_previews_then_restore_brings_ada_back_with_one_press(
     assert "The Fall session is cancelled." in visible_text(followups(mock, confirm))
     await dispatcher(sqlite_core, bot, clock).drain()
 
+    fall = next(e for e in mock.events.values() if e["name"].startswith("Fall"))
+    assert fall["status"] == 4  # CANCELED, for good
+
     restore = payloads.command("s4b-admin", "session restore", {"session": "fall"}, **ORGANIZER)
     assert await feed(bot, restore) == "reply"
     assert "1 former registrant will get a message" in visible_text(followups(mock, restore))
     await dispatcher(sqlite_core, bot, clock).drain()
+    # A cancelled Scheduled Event cannot come back: the session gets a new one.
+    events = [e for e in mock.events.values() if e["name"].startswith("Fall")]
+    assert [e["status"] for e in events] == [4, 1]
     channel = mock.dm_channels[payloads.ADA["id"]]
     dm = mock.find("POST", rf"/channels/{channel}/messages")[-1]
     assert "back on" in visible_text([dm])
