@@ -172,7 +172,9 @@ class Registration(Base):
     status: Mapped[str] = mapped_column(String(16), default="confirmed", server_default="confirmed")
     attended: Mapped[bool | None]
     """Marked by organizers after the session (`/s4b-admin attendance`)."""
-    """"confirmed", or "waitlisted" while the session is full (position: by id)."""
+    """"confirmed", or "waitlisted" while the session is full (position: by id), or
+    "former": ended when its session was cancelled, kept (with its answers) once the session
+    is restored, so the member can come back with one press; no seat, no place in line."""
     created_at: Mapped[datetime]
 
     session: Mapped[ProgrammeSession] = relationship()
@@ -358,6 +360,26 @@ class AuditEntry(Base):
     target: Mapped[str] = mapped_column(String(100))
     reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class PendingChange(Base):
+    """An organizer's change shown as a preview and waiting for Confirm or Back: what it
+    would do to the session, as the session was when it was previewed (`fingerprint`)."""
+
+    __tablename__ = "pending_changes"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+    """Ids are never reused (the buttons carry them): an old Confirm cannot reach a new change."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    """"cancel", "reschedule" or "capacity"."""
+    params: Mapped[dict[str, Any]]
+    """What the organizer asked for: the reason, the new start, the seats."""
+    fingerprint: Mapped[str] = mapped_column(String(500))
+    """The session's state and who the change touches, as previewed."""
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
 
 
 class LinkCode(Base):

@@ -120,11 +120,15 @@ async def session_by_id(session: AsyncSession, session_id: int) -> ProgrammeSess
     )
 
 
+FORMER = "former"
+"""A registration's status once its cancelled session is restored (see the model)."""
+
+
 async def registrations_of(session: AsyncSession, member_id: int) -> Sequence[Registration]:
     result = await session.scalars(
         select(Registration)
         .options(selectinload(Registration.session).selectinload(ProgrammeSession.series))
-        .where(Registration.member_id == member_id)
+        .where(Registration.member_id == member_id, Registration.status != FORMER)
     )
     return sorted(result.all(), key=lambda r: r.session.starts_at)
 
@@ -162,7 +166,15 @@ async def latest_registration(session: AsyncSession, member_id: int) -> Registra
 
 
 async def add_registration(session: AsyncSession, **values: Any) -> bool:
-    """Insert a registration; False if the member already had one for that session."""
+    """Insert a registration; False if the member already had one for that session (a
+    former one, of a cancelled and restored session, gives way to the new answers)."""
+    await session.execute(
+        delete(Registration).where(
+            Registration.session_id == values["session_id"],
+            Registration.member_id == values["member_id"],
+            Registration.status == FORMER,
+        )
+    )
     result = await session.execute(
         insert_for(session, Registration)
         .values(**values)
@@ -175,14 +187,15 @@ async def add_registration(session: AsyncSession, **values: Any) -> bool:
 async def remove_registration(
     session: AsyncSession, *, member_id: int, session_id: int
 ) -> str | None:
-    """Delete a registration; its status ("confirmed", "waitlisted"), or None if none."""
+    """Delete a registration; its status ("confirmed", "waitlisted"), or None if none (a
+    former one is deleted too, and counts as none)."""
     result = await session.execute(
         delete(Registration)
         .where(Registration.member_id == member_id, Registration.session_id == session_id)
         .returning(Registration.status)
     )
     status: str | None = result.scalar()
-    return status
+    return None if status == FORMER else status
 
 
 async def confirmed_counts(session: AsyncSession) -> dict[int, int]:

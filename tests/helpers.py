@@ -60,3 +60,21 @@ async def register(core: Core, actor: Actor, *seasons: str, email: str | None = 
     outcome = await core.submit(FormSubmission(actor, "register", values))
     assert not outcome.field_errors, outcome.field_errors
     return reply_text(outcome)
+
+
+def confirm_button(outcome: Outcome) -> str | None:
+    """The Confirm button of a preview (cancel, reschedule, fewer seats), if the reply is one."""
+    if outcome.reply is None:
+        return None
+    for card in outcome.reply.cards:
+        for button in card.buttons:
+            if button.action.startswith("s4b:confirm_change:"):
+                return button.action
+    return None
+
+
+async def confirmed(core: Core, actor: Actor, text: str) -> Outcome:
+    """An organizer command, confirmed as an organizer presses Confirm when it previews."""
+    outcome = await core.run_text(actor, "s4b-admin", text)
+    action = confirm_button(outcome)
+    return outcome if action is None else await core.press(actor, action)

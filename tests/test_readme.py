@@ -126,6 +126,30 @@ async def test_the_announcements_example_edits_the_post_and_tells_the_channel(
     assert "0 failed" in out and "Something went wrong" not in out
 
 
+async def test_the_undo_example_previews_changes_and_restores_a_cancelled_session(
+    core: Core, clock: SettableClock
+) -> None:
+    script = (ROOT / "examples" / "undo.txt").read_text(encoding="utf-8")
+    out = await run_console(core, clock, script)
+    assert "get a calendar cancellation: Mary O'Brien. Keeping their seats: Ada" in out
+    assert "Nothing changed: the Spring session stays as it was." in out
+    assert "2 registrants will get a cancellation for their calendars" in out
+    ada = out.split("Ada> /press 1")[1].split("now typing as Jo")[0]
+    assert "Only organizers can use `/s4b-admin`" in ada and "is cancelled" not in ada
+    assert "The Summer session is not cancelled, so there is nothing to restore" in out
+    assert "No session matches 'atlantis'" in out
+    assert "2 former registrants will get a message with a Register again button" in out
+    assert out.count("Good news: the Spring session is back on.") == 2
+    assert "is back on: Tuesday, April 29, 2025" in out  # the channel is told
+    mary = out.split("now typing as Mary, a member]")[-1]
+    assert "Welcome back: you are registered for the Spring session again" in mary
+    assert "Your registrations: 1 upcoming" in mary
+    audit = out.split("/s4b-admin audit")[-1]
+    assert "session restore the Spring" in audit and "session cancel the Spring" in audit
+    assert audit.count("Jo (console) ·") == 2
+    assert "Something went wrong" not in out
+
+
 def test_every_test_the_readme_names_exists() -> None:
     """The Security section cites the tests that hold the bot to its promises: they exist.
     A bare `::name` belongs to the file named last before it."""

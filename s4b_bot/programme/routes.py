@@ -4,8 +4,22 @@ that add and change sessions."""
 from __future__ import annotations
 
 from s4b_bot import validate
-from s4b_bot.programme import browse, call_details, session_admin, session_create
-from s4b_bot.routing.route import SESSION, CommandRoute, Option, Route, SessionButtonRoute
+from s4b_bot.programme import (
+    browse,
+    call_details,
+    previews,
+    session_admin,
+    session_create,
+    session_restore,
+)
+from s4b_bot.routing.route import (
+    SESSION,
+    ButtonRoute,
+    CommandRoute,
+    Option,
+    Route,
+    SessionButtonRoute,
+)
 
 ROUTES: tuple[Route, ...] = (
     CommandRoute(
@@ -100,7 +114,7 @@ ROUTES: tuple[Route, ...] = (
     CommandRoute(
         "session reschedule",
         "Move a session; registrants get the updated invitation and reminders.",
-        session_admin.reschedule,
+        previews.reschedule,
         options=(
             SESSION,
             Option(
@@ -118,7 +132,7 @@ ROUTES: tuple[Route, ...] = (
     CommandRoute(
         "session cancel",
         "Cancel a session; registrants get a calendar cancellation.",
-        session_admin.cancel,
+        previews.cancel,
         options=(SESSION, Option("reason", "text", "Why, for the members", max_length=300)),
         audience="organizer",
         audit="change",
@@ -126,13 +140,24 @@ ROUTES: tuple[Route, ...] = (
     CommandRoute(
         "session capacity",
         "Limit a session's seats (`none` for no limit); a waitlist takes the rest.",
-        session_admin.set_capacity,
+        previews.set_capacity,
         options=(
             SESSION,
             Option("seats", "text", "A number of seats, or `none`", required=True, max_length=10),
         ),
         audience="organizer",
         audit="change",
+    ),
+    ButtonRoute(previews.CONFIRM, previews.confirm, audience="organizer", audit="change"),
+    ButtonRoute(previews.BACK, previews.back, audience="organizer", audit="none"),
+    CommandRoute(
+        "session restore",
+        "Reopen a cancelled session; its former registrants can come back with one press.",
+        session_restore.restore,
+        options=(SESSION,),
+        audience="organizer",
+        audit="change",
+        example="/s4b-admin session restore spring",
     ),
     CommandRoute(
         "announce",

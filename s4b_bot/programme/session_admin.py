@@ -1,4 +1,5 @@
-"""Organizer commands that change a session: reschedule, cancel, capacity, announce.
+"""Organizer changes to a session, as they are applied: reschedule, cancel, capacity
+(each shown first as a preview, `programme/previews.py`), and announce.
 
 Each change and everything it causes (updated invitations, cancellations, moved reminders,
 channel posts) is planned in the same transaction, so none happens without the others.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.context import Context
@@ -25,20 +27,76 @@ from s4b_bot.timefmt import format_span_and_utc
 from s4b_bot.validate import clean_local_time
 from s4b_bot.words import plural, relative
 from storage import outbox
-from storage.models import OutboxMessage, ProgrammeSession
+from storage.models import Account, Community, OutboxMessage, ProgrammeSession, Registration
 
 JUST_ANNOUNCED = timedelta(minutes=10)
 """An announcement asked for this soon after one went out is not posted again."""
 
 
-async def _changeable(ctx: Context, args: Args) -> ProgrammeSession:
-    session = await lock_session(ctx.db, args.session().id)
-    assert session is not None
+async def changeable(db: AsyncSession, session_id: int, now: datetime) -> ProgrammeSession:
+    """The session, locked, if it can still be changed: not cancelled, not over."""
+    session = await lock_session(db, session_id)
+    if session is None:
+        raise UserError("That session no longer exists; nothing changed.")
     if session.status == "cancelled":
         raise UserError(f"The {session.season} session is cancelled; nothing changed.")
-    if is_over(session, ctx.now):
+    if is_over(session, now):
         raise UserError(f"The {session.season} session has already taken place; nothing changed.")
     return session
+
+
+async def _changeable(ctx: Context, args: Args) -> ProgrammeSession:
+    return await changeable(ctx.db, args.session().id, ctx.now)
+
+
+def new_start(session: ProgrammeSession, text: str, now: datetime) -> datetime:
+    """A reschedule's new start, checked: to come, and not the time it already has."""
+    starts = clean_local_time("The new time", text, session.timezone)
+    return check_new_start(session, starts, now)
+
+
+def check_new_start(session: ProgrammeSession, starts: datetime, now: datetime) -> datetime:
+    if starts <= now:
+        raise UserError("The new time is in the past; give a time still to come.")
+    if starts == session.starts_at:
+        raise UserError(f"The {session.season} session is already at that time; nothing changed.")
+    return starts
+
+
+def seats(text: str) -> int | None:
+    """A capacity as typed: a number of seats, or None for no limit."""
+    word = text.strip().lower()
+    if word in ("none", "unlimited", "off"):
+        return None
+    if word.isascii() and word.isdigit() and 0 < int(word) <= 100_000:
+        return int(word)
+    raise UserError("Seats must be a whole number from 1 to 100,000, or `none`.")
+
+
+def check_capacity(session: ProgrammeSession, capacity: int | None) -> int | None:
+    if capacity == session.capacity:
+        had = "no limit" if capacity is None else plural(capacity, "seat")
+        raise UserError(f"The {session.season} session already has {had}; nothing changed.")
+    return capacity
+
+
+async def over_capacity(
+    db: AsyncSession, session: ProgrammeSession, capacity: int | None
+) -> tuple[list[Registration], list[Registration]]:
+    """Who keeps a seat and who moves to the waitlist under `capacity`: the earliest
+    registrations keep theirs, the latest move."""
+    confirmed = list(
+        (
+            await db.scalars(
+                select(Registration)
+                .where(Registration.session_id == session.id, Registration.status == "confirmed")
+                .order_by(Registration.id)
+            )
+        ).all()
+    )
+    if capacity is None:
+        return confirmed, []
+    return confirmed[:capacity], confirmed[capacity:]
 
 
 async def replan_session(
@@ -66,13 +124,7 @@ async def replan_session(
     return len(registrants)
 
 
-async def reschedule(ctx: Context, args: Args) -> Outcome:
-    session = await _changeable(ctx, args)
-    starts = clean_local_time("The new time", args["when"], session.timezone)
-    if starts <= ctx.now:
-        raise UserError("The new time is in the past; give a time still to come.")
-    if starts == session.starts_at:
-        raise UserError(f"The {session.season} session is already at that time; nothing changed.")
+async def apply_reschedule(ctx: Context, session: ProgrammeSession, starts: datetime) -> Outcome:
     told_start = await session_followups.start_told(ctx.db, session)
     length = session.ends_at - session.starts_at
     session.starts_at, session.ends_at = starts, starts + length
@@ -86,6 +138,7 @@ async def reschedule(ctx: Context, args: Args) -> Outcome:
     await session_followups.announce_moved(
         ctx.db, session, told=told_start, now=ctx.now, days_before=ctx.settings.announce_days_before
     )
+    audit.record(ctx, "session reschedule", audit.session_target(session))
     return Outcome(
         reply=Message(
             text=(
@@ -102,10 +155,9 @@ async def reschedule(ctx: Context, args: Args) -> Outcome:
     )
 
 
-async def cancel(ctx: Context, args: Args) -> Outcome:
-    session = await _changeable(ctx, args)
-    reason = args.get("reason")
-    session.status, session.status_note = "cancelled", str(reason) if reason else None
+async def apply_cancel(ctx: Context, session: ProgrammeSession, reason: str | None) -> Outcome:
+    audit.record(ctx, "session cancel", audit.session_target(session), reason)
+    session.status, session.status_note = "cancelled", reason or None
     session.sequence, session.updated_at = session.sequence + 1, ctx.now
     await registry.withdraw(ctx.db, Change.CANCEL, session_id=session.id)
     registrants = await planning.confirmed_registrants(ctx.db, session.id)
@@ -136,30 +188,48 @@ async def cancel(ctx: Context, args: Args) -> Outcome:
     )
 
 
-async def set_capacity(ctx: Context, args: Args) -> Outcome:
-    session = await _changeable(ctx, args)
-    text = args["seats"].strip().lower()
-    capacity: int | None
-    if text in ("none", "unlimited", "off"):
-        capacity = None
-    elif text.isascii() and text.isdigit() and 0 < int(text) <= 100_000:
-        capacity = int(text)
-    else:
-        raise UserError("Seats must be a whole number from 1 to 100,000, or `none`.")
-    if capacity == session.capacity:
-        seats = "no limit" if capacity is None else plural(capacity, "seat")
-        raise UserError(f"The {session.season} session already has {seats}; nothing changed.")
+async def apply_capacity(ctx: Context, session: ProgrammeSession, capacity: int | None) -> Outcome:
+    """Set the seats: the latest registrations beyond them move to the front of the
+    waitlist (with a calendar cancellation); seats freed go to those waiting."""
+    audit.record(ctx, "session capacity", audit.session_target(session))
+    _, moving = await over_capacity(ctx.db, session, capacity)
     session.capacity = capacity
+    for registration in moving:
+        registration.status = "waitlisted"
+    await ctx.db.flush()
+    for registration in moving:
+        member = await ctx.db.get(Account, registration.member_id)
+        assert member is not None
+        community = await ctx.db.get(Community, member.community_id)
+        assert community is not None
+        await registry.withdraw(
+            ctx.db, Change.UNREGISTER, session_id=session.id, member_id=member.id
+        )
+        await planning.plan_member_message(
+            ctx.db,
+            kind=notices.CANCELLATION,
+            dedupe_key=notices.CANCELLATION.key(
+                member=member, session=session, by_member=True, now=ctx.now
+            ),
+            member=member,
+            platform=community.platform,
+            sessions=[session],
+            now=ctx.now,
+            extra={"cause": notices.SEATS_CUT},
+        )
     promoted = await promote(
         ctx.db, session, now=ctx.now, default_offsets=ctx.settings.reminder_offsets
     )
-    seats = "no limit" if session.capacity is None else plural(session.capacity, "seat")
+    has = "no limit" if session.capacity is None else plural(session.capacity, "seat")
     moved = (
         f" Moved up from the waitlist and told: {plural(len(promoted), 'member')}."
         if promoted
         else ""
     )
-    return Outcome(reply=Message.plain(f"The {session.season} session now has {seats}.{moved}"))
+    down = (
+        f" Moved to the waitlist and told: {plural(len(moving), 'registrant')}." if moving else ""
+    )
+    return Outcome(reply=Message.plain(f"The {session.season} session now has {has}.{moved}{down}"))
 
 
 async def announce(ctx: Context, args: Args) -> Outcome:

@@ -37,6 +37,8 @@ from s4b_bot.words import with_reason
 from storage import outbox, queries
 from storage.models import Account, Community, ProgrammeSession
 
+SEATS_CUT = "seats"
+"""A CANCELLATION's `cause` when fewer seats moved the member to the waitlist."""
 CALL_CHANGED = "call"
 """An UPDATE's `change` when the call details changed (else the session moved)."""
 SEAT_WITHDRAWN_BY = frozenset({Change.CANCEL, Change.UNREGISTER, Change.FORGET_ME})
@@ -98,9 +100,12 @@ async def _invitation(r: Rendering) -> Draft:
 async def _cancellation(r: Rendering) -> Draft:
     assert r.member is not None
     member, session = r.member, (await sessions_of(r))[0]
-    if r.row.payload.get("cause") == "member":
-        if await confirmed_registration(r.db, member, session) is not None:
-            raise Withdraw("registered again")
+    cause = r.row.payload.get("cause")
+    if cause in ("member", SEATS_CUT) and await confirmed_registration(r.db, member, session):
+        raise Withdraw("registered again")
+    if cause == SEATS_CUT:
+        lead = await _seat_lost(r, member, session)
+    elif cause == "member":
         lead = (
             f"You are no longer registered for the {session.season} session; "
             "the attached file removes it from your calendar."
@@ -120,6 +125,20 @@ async def _cancellation(r: Rendering) -> Draft:
         cancel=True,
     )
     return Draft(Message(text=(Text.of(lead),), attachments=(attachment,)))
+
+
+async def _seat_lost(r: Rendering, member: Account, session: ProgrammeSession) -> str:
+    registration = await queries.registration(r.db, member_id=member.id, session_id=session.id)
+    line = (
+        f": you are #{await queries.waitlist_position(r.db, registration)} in line"
+        if registration is not None and registration.status == "waitlisted"
+        else ""
+    )
+    return (
+        f"The {session.season} session now has fewer seats, and yours moved to its "
+        f"waitlist{line}. The attached file takes it off your calendar; if a seat opens, "
+        "you get a new invitation."
+    )
 
 
 def _cancelled(session: ProgrammeSession, reason: object) -> str:

@@ -47,7 +47,7 @@ async def roster(ctx: Context, args: Args) -> Outcome:
     regs = (
         await ctx.db.scalars(
             select(Registration)
-            .where(Registration.session_id == session.id)
+            .where(Registration.session_id == session.id, Registration.status != queries.FORMER)
             .order_by(Registration.status, Registration.id)
         )
     ).all()

@@ -3,7 +3,7 @@ one's own registrations, and the organizers' roster and delivery report."""
 
 from __future__ import annotations
 
-from s4b_bot.registration import commands, form, roster, signup
+from s4b_bot.registration import comeback, commands, form, rejoin, roster, signup
 from s4b_bot.routing.route import (
     SESSION,
     CommandRoute,
@@ -25,6 +25,7 @@ ROUTES: tuple[Route, ...] = (
         opens_form=True,
     ),
     SessionButtonRoute("register", commands.start_registration_for, opens_form=True),
+    SessionButtonRoute(comeback.REGISTER_AGAIN, rejoin.register_again, opens_form=True),
     FormRoute(form.FORM_ID, "register", signup.submit_registration),
     CommandRoute(
         "unregister",

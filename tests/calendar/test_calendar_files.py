@@ -18,7 +18,7 @@ from s4b_bot.routing.actions import action_id
 from storage.models import Account, ProgrammeSession
 from tests.calendar.rfc import CalendarFiles
 from tests.fakes import RecordingPlatform
-from tests.helpers import register
+from tests.helpers import confirmed, register
 
 ADA = Actor("console", "local", "ada", "Ada")  # gives an email: invitations
 BEN = Actor("console", "local", "ben", "Ben")  # gives none: published copies
@@ -147,7 +147,7 @@ async def test_every_calendar_file_the_bot_makes_follows_rfc_5546(
 
     # A reschedule: the update for both.
     clock.advance(timedelta(hours=1))
-    await core.run_text(JO, "s4b-admin", "session reschedule spring 2025-05-06 13:00")
+    await confirmed(core, JO, "session reschedule spring 2025-05-06 13:00")
     await dispatcher.drain()
     sent = files.new_dm_files()
     assert {"ada", "ben"} <= set(sent)
@@ -166,7 +166,7 @@ async def test_every_calendar_file_the_bot_makes_follows_rfc_5546(
 
     # The session is cancelled: Ada's CANCEL names her; Ben's copy is published as cancelled.
     clock.advance(timedelta(hours=1))
-    await core.run_text(JO, "s4b-admin", "session cancel spring The room is unavailable.")
+    await confirmed(core, JO, "session cancel spring The room is unavailable.")
     await dispatcher.drain()
     sent = files.new_dm_files()
     assert str(sent["ada"][0][1]["METHOD"]) == "CANCEL"
@@ -186,7 +186,7 @@ async def test_the_waitlists_files_follow_rfc_5546_too(
     core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
 ) -> None:
     files = Files(platform, clock)
-    await core.run_text(JO, "s4b-admin", "session capacity spring 1")
+    await confirmed(core, JO, "session capacity spring 1")
     await register(core, ADA, "spring", email="ada@example.org")
     await register(core, BEN, "spring", email="ben@example.org")
     await dispatcher.drain()

@@ -23,7 +23,7 @@ from s4b_bot.routing.route import ORGANIZER_ROOT, CommandRoute
 from s4b_bot.routing.routes import ROUTES
 from s4b_bot.routing.table import RouteTable
 from storage.models import AuditEntry
-from tests.helpers import flat, register, reply_text
+from tests.helpers import confirm_button, confirmed, flat, register, reply_text
 from tests.routing.test_permissions import ICS_FILE
 
 ADA = Actor("console", "local", "ada", "Ada Lovelace")
@@ -67,6 +67,11 @@ async def summary_posted(core: Core, clock: SettableClock) -> None:
     await core.run_text(JO, ORGANIZER_ROOT, "summary spring", files=(SUMMARY_FILE,))
 
 
+async def spring_cancelled(core: Core, clock: SettableClock) -> None:
+    await ada_registered(core, clock)
+    await confirmed(core, JO, "session cancel spring")
+
+
 async def idea_reported(core: Core, clock: SettableClock) -> None:
     await core.run_text(ADA, "s4b", "idea Monthly belonging circles at the library")
     await core.run_text(BEN, "s4b", "report 1 not about belonging")
@@ -100,6 +105,7 @@ EXAMPLES: dict[str, Example] = {
         "session cancel spring The room is flooded", SPRING, reason="The room is flooded"
     ),
     "session capacity": Example("session capacity spring 12", SPRING),
+    "session restore": Example("session restore spring", SPRING, setup=spring_cancelled),
     "reminders": Example("reminders 3d,2h", "community:", "reminders default", "3d,2h"),
     "announce": Example("announce spring", SPRING),
     "roster": Example("roster spring", SPRING, setup=ada_registered),
@@ -131,7 +137,10 @@ async def entries(core: Core) -> list[AuditEntry]:
 
 
 async def admin(core: Core, actor: Actor, line: str, *files: Attachment) -> str:
-    return flat(reply_text(await core.run_text(actor, ORGANIZER_ROOT, line, files=files)))
+    """The reply to an organizer's line; a preview is confirmed, as its Confirm is pressed."""
+    outcome = await core.run_text(actor, ORGANIZER_ROOT, line, files=files)
+    action = confirm_button(outcome)
+    return flat(reply_text(outcome if action is None else await core.press(actor, action)))
 
 
 def test_every_organizer_command_declares_its_audit_policy() -> None:

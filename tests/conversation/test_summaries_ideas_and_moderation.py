@@ -15,7 +15,7 @@ from s4b_bot.output import Attachment
 from s4b_bot.routing.actions import action_id
 from storage.models import AuditEntry, Idea, ProgrammeSession, Report, Summary, Vote
 from tests.fakes import RecordingPlatform
-from tests.helpers import flat, reply_text
+from tests.helpers import confirmed, flat, reply_text
 
 ADA = Actor("console", "local", "ada", "Ada")
 BEN = Actor("console", "local", "ben", "Ben")
@@ -160,7 +160,7 @@ async def test_a_summary_waits_for_its_session_to_end_and_the_latest_is_of_a_pas
         "/s4b-admin summary pin summer",
     ):
         assert "The Summer session has not taken place yet" in await say(core, JO, command)
-    await say(core, JO, "/s4b-admin session cancel fall")
+    await confirmed(core, JO, "session cancel fall")
     assert "The Fall session was cancelled; it has no summary." in await say(
         core, JO, "/s4b-admin summary fall"
     )

@@ -22,6 +22,7 @@ from s4b_bot.outbox.session_posts import (
     SESSION_SYNC,
     STARTING,
 )
+from s4b_bot.registration.comeback import BACK_ON_POST, RESTORED
 from s4b_bot.registration.notices import (
     CANCELLATION,
     INVITATION,
@@ -98,6 +99,8 @@ def test_dedupe_keys_keep_the_formats_of_rows_already_stored() -> None:
             "cancellation:7:3:1743508800"
         ),
         WAITLIST_NOTICE.key(member=member, session=session): "waitlist_notice:7:3:2",
+        RESTORED.key(member=member, session=session): "restored:7:3:2",
+        BACK_ON_POST.key(session=session): "session_restored:3:2",
         SUMMARY_NOTICE.key(member=member, summary=summary): "summary_notice:7:5",
         SUMMARY_POST.key(summary=summary): "summary_post:5:2",
         IDEA_POST.key(idea=idea): "idea_post:9:4",

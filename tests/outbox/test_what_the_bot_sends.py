@@ -17,7 +17,7 @@ from s4b_bot.outbox.dispatch import Dispatcher
 from s4b_bot.timefmt import format_span
 from storage.models import OutboxMessage, ProgrammeSession
 from tests.fakes import RecordingPlatform, closed_dms, rate_limited
-from tests.helpers import flat, register, reply_text
+from tests.helpers import confirmed, flat, register, reply_text
 
 ADA = Actor("console", "local", "ada", "Ada")
 BEN = Actor("console", "local", "ben", "Ben")
@@ -115,7 +115,7 @@ async def test_a_reason_that_ends_with_a_period_ends_each_sentence_once(
 ) -> None:
     await register(core, ADA, "spring")
     await dispatcher.drain()
-    await core.run_text(JO, "s4b-admin", "session cancel spring The room is unavailable.")
+    await confirmed(core, JO, "session cancel spring The room is unavailable.")
     await dispatcher.drain()
     [post] = [p for p in platform.posts() if "cancelled" in p.text]
     note = platform.dms_to("ada")[-1]
@@ -132,10 +132,10 @@ async def test_a_reason_that_ends_with_a_period_ends_each_sentence_once(
 async def test_counts_in_replies_agree_with_their_nouns(
     core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
 ) -> None:
-    await core.run_text(JO, "s4b-admin", "session capacity spring 1")
+    await confirmed(core, JO, "session capacity spring 1")
     await register(core, ADA, "spring")
     await register(core, BEN, "spring")  # waits
-    seats = reply_text(await core.run_text(JO, "s4b-admin", "session capacity spring 2"))
+    seats = reply_text(await confirmed(core, JO, "session capacity spring 2"))
     assert seats == (
         "The Spring session now has 2 seats. Moved up from the waitlist and told: 1 member."
     )
@@ -161,9 +161,7 @@ async def test_reschedule_sends_an_update_and_moves_the_reminders(
     await register(core, ADA, "spring")
     await dispatcher.drain()
     first = calendar_of(platform.dms_to("ada")[0].message.attachments[0].content)
-    reply = reply_text(
-        await core.run_text(JO, "s4b-admin", "session reschedule spring 2025-05-06 13:00")
-    )
+    reply = reply_text(await confirmed(core, JO, "session reschedule spring 2025-05-06 13:00"))
     assert "Tuesday, May 6, 2025, 1:00–2:00 p.m. EDT" in reply and "1 registrant will" in reply
     await dispatcher.drain()
     update = platform.dms_to("ada")[-1]
@@ -188,7 +186,7 @@ async def test_cancel_sends_a_calendar_cancellation_and_no_reminder_ever(
     await register(core, ADA, "spring", email="ada@example.org")
     await register(core, BEN, "spring")
     await dispatcher.drain()
-    reply = reply_text(await core.run_text(JO, "s4b-admin", "session cancel spring speaker is ill"))
+    reply = reply_text(await confirmed(core, JO, "session cancel spring speaker is ill"))
     assert "2 registrants" in reply
     await dispatcher.drain()
     # Ada's invitation is cancelled; Ben gave no email, so his published copy is replaced.
@@ -268,7 +266,7 @@ async def test_the_channel_hears_of_each_session_before_and_when_it_starts(
 async def test_a_full_session_waitlists_and_promotes_when_a_seat_frees(
     core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
 ) -> None:
-    seats = reply_text(await core.run_text(JO, "s4b-admin", "session capacity spring 1"))
+    seats = reply_text(await confirmed(core, JO, "session capacity spring 1"))
     assert "The Spring session now has 1 seat." in seats
     await register(core, ADA, "spring")
     text = await register(core, BEN, "spring", email="ben@example.org")
@@ -449,7 +447,7 @@ async def test_a_command_wakes_the_dispatcher_instead_of_waiting_for_its_poll(
 
 async def test_a_waitlisted_member_sees_their_place_not_a_seat(core: Core) -> None:
     await core.run_text(JO, "s4b-admin", "session call spring https://call.example/secret")
-    await core.run_text(JO, "s4b-admin", "session capacity spring 1")
+    await confirmed(core, JO, "session capacity spring 1")
     await register(core, ADA, "spring")
     await register(core, BEN, "spring")
     sid = await spring_id(core)
@@ -478,16 +476,16 @@ async def test_the_waitlist_hears_when_its_session_moves_or_is_cancelled(
     core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
 ) -> None:
     await core.run_text(JO, "s4b-admin", "session call spring https://call.example/secret")
-    await core.run_text(JO, "s4b-admin", "session capacity spring 1")
+    await confirmed(core, JO, "session capacity spring 1")
     await register(core, ADA, "spring")
     await register(core, BEN, "spring")
     await dispatcher.drain()
-    await core.run_text(JO, "s4b-admin", "session reschedule spring 2025-05-06 13:00")
+    await confirmed(core, JO, "session reschedule spring 2025-05-06 13:00")
     await dispatcher.drain()
     [moved] = platform.dms_to("ben")
     assert "you are waiting for has moved" in moved.text and "May 6" in moved.text
     assert "#1 in line" in moved.text
-    await core.run_text(JO, "s4b-admin", "session cancel spring speaker is ill")
+    await confirmed(core, JO, "session cancel spring speaker is ill")
     await dispatcher.drain()
     cancelled = platform.dms_to("ben")[-1]
     assert "is cancelled: speaker is ill" in cancelled.text and "waitlist" in cancelled.text
@@ -501,7 +499,7 @@ async def test_the_waitlist_hears_when_its_session_moves_or_is_cancelled(
 async def test_changed_call_details_reach_the_registrants_calendars(
     core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
 ) -> None:
-    await core.run_text(JO, "s4b-admin", "session capacity spring 1")
+    await confirmed(core, JO, "session capacity spring 1")
     await register(core, ADA, "spring", email="ada@example.org")
     await register(core, BEN, "spring")  # waitlisted: never sent the call details
     await dispatcher.drain()
@@ -556,13 +554,13 @@ async def test_reminder_times_of_a_week_or_more_can_be_chosen(core: Core) -> Non
 async def test_leaving_a_waitlist_or_a_cancelled_session_says_what_happened(
     core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
 ) -> None:
-    await core.run_text(JO, "s4b-admin", "session capacity spring 1")
+    await confirmed(core, JO, "session capacity spring 1")
     await register(core, ADA, "spring", email="ada@example.org")
     await register(core, BEN, "spring")
     left = flat(reply_text(await core.run_text(BEN, "s4b", "unregister spring")))
     assert left.startswith("You are off the waitlist of: Spring.")
     assert "no longer registered" not in left
-    await core.run_text(JO, "s4b-admin", "session cancel spring speaker is ill")
+    await confirmed(core, JO, "session cancel spring speaker is ill")
     await dispatcher.drain()
     told = len(platform.dms_to("ada"))
     gone = flat(reply_text(await core.run_text(ADA, "s4b", "unregister spring")))

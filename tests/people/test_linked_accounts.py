@@ -26,7 +26,7 @@ from storage.models import (
     Vote,
 )
 from tests.fakes import RecordingPlatform
-from tests.helpers import flat, reply_text
+from tests.helpers import confirmed, flat, reply_text
 
 SLACK = Actor("slack", "T1", "U-ADA", "Ada")
 DISCORD = Actor("discord", "G1", "D-ADA", "ada_l")
@@ -156,7 +156,7 @@ async def test_the_latest_calendar_file_either_account_got_is_kept(core: Core) -
 
 
 async def test_a_doubled_seat_frees_the_waitlist(core: Core) -> None:
-    await core.run_text(JO, "s4b-admin", "session capacity spring 2")
+    await confirmed(core, JO, "session capacity spring 2")
     await register(core, SLACK, "spring")
     await register(core, DISCORD, "spring")
     await register(core, BEN, "spring")

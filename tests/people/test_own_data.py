@@ -27,7 +27,7 @@ from storage.models import (
     Report,
     Vote,
 )
-from tests.helpers import flat, reply_text
+from tests.helpers import confirmed, flat, reply_text
 
 ADA = Actor("console", "local", "ada", "Ada")
 BEN = Actor("console", "local", "ben", "Ben")
@@ -222,7 +222,7 @@ async def test_a_confirmation_for_another_member_is_refused(core: Core) -> None:
 
 
 async def test_forgetting_a_confirmed_seat_moves_the_waitlist_up(core: Core) -> None:
-    await core.run_text(JO, "s4b-admin", "session capacity spring 1")
+    await confirmed(core, JO, "session capacity spring 1")
     await register(core, ADA, "spring", email=ADA_EMAIL, about=ADA_ABOUT)
     await register(core, BEN, "spring", email=BEN_EMAIL, about=BEN_ABOUT)
     ben = await member_of(core, BEN)

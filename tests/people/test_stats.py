@@ -15,7 +15,7 @@ from s4b_bot.invocation import Actor, FormSubmission, FormValue
 from s4b_bot.outbox.dispatch import Dispatcher
 from storage.models import Account, AuditEntry, ProgrammeSession, Registration
 from tests.fakes import RecordingPlatform, Sent
-from tests.helpers import flat, reply_text
+from tests.helpers import confirmed, flat, reply_text
 
 ADA = Actor("console", "local", "ada", "Ada")
 BEN = Actor("console", "local", "ben", "Ben")
@@ -25,7 +25,7 @@ SPRING_END = datetime(2025, 4, 29, 18, 0, tzinfo=UTC)
 
 
 async def admin(core: Core, text: str) -> str:
-    return flat(reply_text(await core.run_text(JO, "s4b-admin", text)))
+    return flat(reply_text(await confirmed(core, JO, text)))
 
 
 async def register(core: Core, actor: Actor, name: str, *seasons: str) -> None:

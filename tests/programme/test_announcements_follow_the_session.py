@@ -11,7 +11,7 @@ from s4b_bot.core import Core
 from s4b_bot.invocation import Actor
 from s4b_bot.outbox.dispatch import Dispatcher
 from tests.fakes import RecordingPlatform, Sent
-from tests.helpers import flat, register, reply_text
+from tests.helpers import confirmed, flat, register, reply_text
 
 ADA = Actor("console", "local", "ada", "Ada")
 JO = Actor("console", "local", "jo", "Jo", is_organizer=True)
@@ -20,7 +20,8 @@ SUMMER_JUNE_10 = "Tuesday, June 10, 2025, 3:00–4:00 p.m. EDT"
 
 
 async def organizer(core: Core, text: str) -> str:
-    return flat(reply_text(await core.run_text(JO, "s4b-admin", text)))
+    """An organizer command, confirmed when it previews (cancel, reschedule)."""
+    return flat(reply_text(await confirmed(core, JO, text)))
 
 
 async def announced(core: Core, dispatcher: Dispatcher, platform: RecordingPlatform) -> Sent:

@@ -7,14 +7,14 @@ from sqlalchemy import func, select
 from s4b_bot.core import Core
 from s4b_bot.invocation import Actor, FormSubmission
 from storage.models import OutboxMessage, ProgrammeSession
-from tests.helpers import flat, reply_text
+from tests.helpers import confirmed, flat, reply_text
 
 ADA = Actor("console", "local", "ada", "Ada")
 JO = Actor("console", "local", "jo", "Jo", is_organizer=True)
 
 
 async def say(core: Core, text: str) -> str:
-    return flat(reply_text(await core.run_text(JO, "s4b-admin", text)))
+    return flat(reply_text(await confirmed(core, JO, text)))
 
 
 async def counts(core: Core) -> tuple[int, int, int]:

@@ -16,7 +16,7 @@ from s4b_bot.outbox.dispatch import Dispatcher
 from s4b_bot.output import Attachment
 from storage.models import PlatformRef, ProgrammeSession, Series
 from tests.fakes import RecordingPlatform
-from tests.helpers import flat, reply_text
+from tests.helpers import confirmed, flat, reply_text
 
 JO = Actor("console", "local", "jo", "Jo", is_organizer=True)
 ADA = Actor("console", "local", "ada", "Ada")
@@ -37,7 +37,7 @@ async def sessions_of(core: Core, key: str) -> list[ProgrammeSession]:
 
 async def organizer_says(core: Core, text: str) -> str:
     """The answer to an organizer's command, as one line."""
-    return flat(reply_text(await core.run_text(JO, "s4b-admin", text)))
+    return flat(reply_text(await confirmed(core, JO, text)))
 
 
 async def test_platform_calendars_follow_the_session_and_keep_their_ref(
@@ -57,13 +57,13 @@ async def test_platform_calendars_follow_the_session_and_keep_their_ref(
         "call" not in e.location.lower() or "registrants" in e.location for e, _ in platform.synced
     )
     await core.run_text(JO, "s4b-admin", "session call spring https://call.example/secret")
-    await core.run_text(JO, "s4b-admin", "session reschedule spring 2025-05-06 13:00")
+    await confirmed(core, JO, "session reschedule spring 2025-05-06 13:00")
     await dispatcher.drain()
     moved, ref = platform.synced[-1]
     assert ref == f"event:{moved.session_id}"  # updated in place, not created again
     assert moved.starts_at == datetime(2025, 5, 6, 17, tzinfo=UTC)
     assert "secret" not in moved.description + moved.location
-    await core.run_text(JO, "s4b-admin", "session cancel spring")
+    await confirmed(core, JO, "session cancel spring")
     await dispatcher.drain()
     cancelled, ref = platform.synced[-1]
     assert cancelled.status == "cancelled" and ref == f"event:{cancelled.session_id}"

@@ -25,7 +25,7 @@ from s4b_bot.routing.route import ORGANIZER_ROOT, CommandRoute, Option
 from s4b_bot.routing.routes import ROUTES
 from storage.models import Base, ProgrammeSession
 from tests.fakes import RecordingPlatform
-from tests.helpers import message_text, reply_text
+from tests.helpers import confirmed, message_text, reply_text
 
 ADA = Actor("console", "local", "ada", "Ada")
 BEN = Actor("console", "local", "ben", "Ben")
@@ -269,7 +269,7 @@ async def test_deliveries_never_show_another_members_answers(
         clock.set(moment)
         await dispatcher.drain()
     await core.run_text(JO, "s4b-admin", "attendance spring all")
-    await core.run_text(JO, "s4b-admin", "session cancel summer speaker unavailable")
+    await confirmed(core, JO, "session cancel summer speaker unavailable")
     await dispatcher.drain()
 
     to_ada = [s for s in platform.sent if s.kind == "dm" and s.to == "ada"]

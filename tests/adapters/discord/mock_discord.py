@@ -394,6 +394,11 @@ class MockDiscord:
             event = self.events.get(match[2])
             if event is None:
                 return _json({"message": "Unknown Guild Scheduled Event", "code": 10070}, 404)
+            if (
+                event["status"] in rules.EVENT_FINAL
+                and body.get("status", event["status"]) != (event["status"])
+            ):
+                return _json({"message": "Invalid Form Body", "code": rules.INVALID_FORM_BODY}, 400)
             event.update(body)
             return _json(event)
         return _json({"message": f"404: Not Found ({m} {p})", "code": 0}, 404)

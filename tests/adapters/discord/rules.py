@@ -23,6 +23,8 @@ interactions/application-commands.mdx):
 - Autocomplete: at most 25 choices, name and value 100 characters each.
 - Command names match ^[-_a-z0-9]{1,32}$ (ASCII); descriptions 1–100 characters; a command,
   subcommand group or subcommand has at most 25 options (so at most 25 subcommands).
+- A Guild Scheduled Event's status, once COMPLETED or CANCELED, "can no longer be updated"
+  (resources/guild-scheduled-event.mdx); the mock refuses such a change of status.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from dataclasses import dataclass
 from typing import Any
 
 INVALID_FORM_BODY = 50035
+EVENT_FINAL = {3, 4}
+"""Scheduled event statuses COMPLETED and CANCELED: final."""
 EMPTY_MESSAGE = 50006
 
 IS_COMPONENTS_V2 = 1 << 15

@@ -15,7 +15,7 @@ from s4b_bot.outbox.dispatch import Dispatcher
 from tests.adapters.discord import payloads
 from tests.adapters.discord.conftest import ANNOUNCEMENTS
 from tests.adapters.discord.mock_discord import MockDiscord
-from tests.helpers import flat, reply_text
+from tests.helpers import confirmed, flat, reply_text
 
 GUILD = str(payloads.GUILD_ID)
 JO = Actor("discord", GUILD, "9", "Jo", is_organizer=True)
@@ -61,7 +61,7 @@ async def test_the_announcement_follows_a_reschedule_and_a_cancellation_by_editi
     shown = mock.messages[message_id]
     assert "<t:1745946000:F>" in json.dumps(shown) and "s4b:register:1" in custom_ids(shown)
 
-    await sqlite_core.run_text(JO, "s4b-admin", "session reschedule spring 2025-05-06 13:00")
+    await confirmed(sqlite_core, JO, "session reschedule spring 2025-05-06 13:00")
     await dispatcher.drain()
     [edit] = mock.find("PATCH", rf"/channels/{ANNOUNCEMENTS}/messages/{message_id}")
     assert edit.body["components"] and edit.body["allowed_mentions"] == {"parse": []}
@@ -75,7 +75,7 @@ async def test_the_announcement_follows_a_reschedule_and_a_cancellation_by_editi
     ]
     assert len(notices) == 1 and "moved to <t:1746550800:F>" in notices[0]["content"]
 
-    await sqlite_core.run_text(JO, "s4b-admin", "session cancel spring Snowed *in*")
+    await confirmed(sqlite_core, JO, "session cancel spring Snowed *in*")
     await dispatcher.drain()
     assert len(mock.find("PATCH", rf"/channels/{ANNOUNCEMENTS}/messages/{message_id}")) == 2
     assert shown["content"].startswith("The Spring session is cancelled: Snowed \\*in\\*.")

@@ -118,7 +118,23 @@ async def test_member_and_organizer_on_discord(
         roles=[payloads.ORGANIZER_ROLE],
     )
     assert await feed(bot, reschedule) == "reply"
-    assert "Only organizers" not in visible_text(followups(mock, reschedule))
+    preview = followups(mock, reschedule)
+    assert "Only organizers" not in visible_text(preview)
+    assert "1 registrant will get the updated invitation" in visible_text(preview)
+    # Nothing moves until the organizer presses Confirm on the preview.
+    confirm = next(
+        c["custom_id"]
+        for request in preview
+        for row in request.body.get("components", [])
+        for c in row["components"]
+        if c["custom_id"].startswith("s4b:confirm_change:")
+    )
+    shown = {**mock.messages[max(mock.messages)], "components": preview[0].body["components"]}
+    press = payloads.component(
+        shown | {"flags": 64}, confirm, user=payloads.JO, roles=[payloads.ORGANIZER_ROLE]
+    )
+    assert await feed(bot, press) == "reply"
+    assert "The Summer session is now" in visible_text(followups(mock, press))
     await dispatcher(sqlite_core, bot, clock).drain()
     (patch,) = mock.find("PATCH", rf"/guilds/{GUILD}/scheduled-events/{summer_event['id']}")
     assert patch.body["scheduled_start_time"] == "2025-07-08T17:00:00+00:00"

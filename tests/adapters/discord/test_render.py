@@ -17,6 +17,7 @@ from s4b_bot.output import Attachment, Button, Card, Field, Localised, Message, 
 from s4b_bot.ports import Recipient
 from tests.adapters.discord import payloads
 from tests.adapters.discord.mock_discord import MockDiscord
+from tests.helpers import confirmed
 
 ORGANIZER = Actor("discord", str(payloads.GUILD_ID), "9", "Jo", is_organizer=True)
 MEMBER = Actor("discord", str(payloads.GUILD_ID), payloads.ADA["id"], "A" * 100)
@@ -66,7 +67,7 @@ async def longest_outcomes(core: Core) -> list[Message]:
         assert outcome.reply is not None
     details = "https://zoom.example/j/123 " + "dial-in +1 555 0100 " * 49
     await core.run_text(ORGANIZER, "s4b-admin", f"session call spring {details[:1000]}")
-    await core.run_text(ORGANIZER, "s4b-admin", f"session cancel fall {'R' * 300}")
+    await confirmed(core, ORGANIZER, f"session cancel fall {'R' * 300}")
     messages = []
     for root, line in [
         ("s4b", "sessions all"),

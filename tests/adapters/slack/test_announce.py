@@ -14,7 +14,7 @@ from s4b_bot.outbox.dispatch import Dispatcher
 from tests.adapters.slack.conftest import ANNOUNCEMENTS
 from tests.adapters.slack.mock_slack import MockSlack
 from tests.adapters.slack.slackreq import valid_blocks
-from tests.helpers import flat, reply_text
+from tests.helpers import confirmed, flat, reply_text
 
 JO = Actor("slack", "T0S4B", "U0JO", "Jo", is_organizer=True)
 
@@ -84,7 +84,7 @@ async def test_the_announcement_follows_a_reschedule_and_a_cancellation_by_chat_
     shown = mock_slack.messages[(ANNOUNCEMENTS, post.result["ts"])]
     assert SPRING in str(shown["blocks"]) and "s4b:register:1" in action_ids(shown["blocks"])
 
-    await sqlite_core.run_text(JO, "s4b-admin", "session reschedule spring 2025-05-06 13:00")
+    await confirmed(sqlite_core, JO, "session reschedule spring 2025-05-06 13:00")
     await dispatcher.drain()
     [edit] = mock_slack.to("chat.update")
     assert (edit.args["channel"], edit.args["ts"]) == (ANNOUNCEMENTS, post.result["ts"])
@@ -97,7 +97,7 @@ async def test_the_announcement_follows_a_reschedule_and_a_cancellation_by_chat_
     assert "The Spring session, “Cultivating Belonging" in notice.args["text"]
     assert MOVED in str(notice.args["blocks"])
 
-    await sqlite_core.run_text(JO, "s4b-admin", "session cancel spring Snowed in <sorry>")
+    await confirmed(sqlite_core, JO, "session cancel spring Snowed in <sorry>")
     await dispatcher.drain()
     assert len(mock_slack.to("chat.update")) == 2
     assert shown["text"].startswith("The Spring session is cancelled: Snowed in &lt;sorry&gt;.")

@@ -12,7 +12,7 @@ from aiohttp import web
 from adapters.web.server import start_server
 from s4b_bot.core import Core
 from s4b_bot.invocation import Actor, FormSubmission
-from tests.helpers import reply_text
+from tests.helpers import confirmed, reply_text
 
 ADA = Actor("console", "local", "ada", "Ada")
 JO = Actor("console", "local", "jo", "Jo", is_organizer=True)
@@ -43,7 +43,7 @@ async def test_the_feed_follows_registrations_reschedules_and_resets(
     await core.run_text(JO, "s4b-admin", "session call spring https://call.example/x")
     values = {"name": "Ada", "about": "Neighbour", "sessions": ("1", "2"), "consent": True}
     assert not (await core.submit(FormSubmission(ADA, "register", values))).field_errors
-    await core.run_text(JO, "s4b-admin", "session reschedule summer 2025-06-26 13:00")
+    await confirmed(core, JO, "session reschedule summer 2025-06-26 13:00")
     status, body = await fetch(url)
     events = icalendar.Calendar.from_ical(body).walk("VEVENT")
     assert [str(e["SUMMARY"]).split("—")[-1].split(":")[0].strip() for e in events] == [
