@@ -199,7 +199,9 @@ def answers_card(ctx: Context, held: Sequence[Registration]) -> Card:
     fields = [Field("Name", Text.of(last.name)), Field("About you", Text.of(last.about))]
     if last.organization:
         fields.append(Field("Organization / role", Text.of(last.organization)))
-    fields.append(Field("Email", Text.of(last.email or "none given")))
+    # The address itself is never echoed back in a reply; the form shows it to its owner.
+    email = "given, for your calendar invitation" if last.email else "none given"
+    fields.append(Field("Email", Text.of(email)))
     return Card(
         title="Your registration answers",
         fields=tuple(fields),
