@@ -147,6 +147,22 @@ async def test_the_undo_example_previews_changes_and_restores_a_cancelled_sessio
     audit = out.split("/s4b-admin audit")[-1]
     assert "session restore the Spring" in audit and "session cancel the Spring" in audit
     assert audit.count("Jo (console) ·") == 2
+
+
+async def test_the_edit_registration_example_changes_answers_email_and_sessions(
+    core: Core, clock: SettableClock
+) -> None:
+    script = (ROOT / "examples" / "edit-registration.txt").read_text(encoding="utf-8")
+    out = await run_console(core, clock, script)
+    assert "Form: Edit your registration" in out and "now: ada@old.example" in out
+    assert "Nothing changed: your registration is as it was." in out
+    assert "Your registration is updated, Ada «Lovelace»." in out
+    assert "You changed your email: here is your updated invitation" in out
+    assert "The Fall session is full, so you are on its waitlist (number 1)." in out
+    assert "To cancel all your registrations, use `/s4b unregister all`." in out
+    assert "Your registration answers Name: Ada «Lovelace»" in out
+    assert "You are no longer registered for: Spring." in out
+    assert "[DM to Mary] A seat opened up" in out
     assert "Something went wrong" not in out
 
 

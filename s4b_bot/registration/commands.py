@@ -11,9 +11,9 @@ from s4b_bot.outbox import planning, registry
 from s4b_bot.outbox.kinds import Change
 from s4b_bot.output import Message, Outcome, Text
 from s4b_bot.programme.cards import session_card
-from s4b_bot.programme.sessions import is_over, reference
+from s4b_bot.programme.sessions import is_open, is_over, reference
 from s4b_bot.registration import notices
-from s4b_bot.registration.form import open_form
+from s4b_bot.registration.form import answers_card, open_form
 from s4b_bot.registration.waitlist import lock_session, place_of, promote
 from s4b_bot.routing.route import Args
 from storage import queries
@@ -56,6 +56,29 @@ async def _unregister_from(ctx: Context, sessions: list[ProgrammeSession]) -> Ou
             raise UserError(
                 f"The {session.season} session has already taken place; nothing changed."
             )
+    removed, left_waitlist = await drop_places(ctx, sessions)
+    if not removed and not left_waitlist:
+        season = sessions[0].season
+        return Outcome(
+            reply=Message.plain(
+                f"You were not registered for the {season} session; nothing changed."
+            )
+        )
+    lines = []
+    if removed:
+        lines.append(f"You are no longer registered for: {', '.join(removed)}.")
+    if left_waitlist:
+        lines.append(f"You are off the waitlist of: {', '.join(left_waitlist)}.")
+    if any(session.status != "cancelled" for session in sessions):
+        lines.append("Changed your mind? `/s4b register` signs you up again.")
+    return Outcome(reply=Message.plain(*lines))
+
+
+async def drop_places(
+    ctx: Context, sessions: Sequence[ProgrammeSession]
+) -> tuple[list[str], list[str]]:
+    """Give up the member's place in each session: a seat (a calendar cancellation, and the
+    first in line moves up) or a waitlist place. Returns the sessions named, by which."""
     removed: list[str] = []
     left_waitlist: list[str] = []
     community = await ctx.person.awaitable_attrs.community
@@ -89,21 +112,7 @@ async def _unregister_from(ctx: Context, sessions: list[ProgrammeSession]) -> Ou
             await promote(
                 ctx.db, locked, now=ctx.now, default_offsets=ctx.settings.reminder_offsets
             )
-    if not removed and not left_waitlist:
-        season = sessions[0].season
-        return Outcome(
-            reply=Message.plain(
-                f"You were not registered for the {season} session; nothing changed."
-            )
-        )
-    lines = []
-    if removed:
-        lines.append(f"You are no longer registered for: {', '.join(removed)}.")
-    if left_waitlist:
-        lines.append(f"You are off the waitlist of: {', '.join(left_waitlist)}.")
-    if any(session.status != "cancelled" for session in sessions):
-        lines.append("Changed your mind? `/s4b register` signs you up again.")
-    return Outcome(reply=Message.plain(*lines))
+    return removed, left_waitlist
 
 
 def _named(session: ProgrammeSession, sessions: Sequence[ProgrammeSession]) -> str:
@@ -138,4 +147,7 @@ async def my_registrations(ctx: Context, args: Args) -> Outcome:
         f"Your registrations: {upcoming} upcoming, {past} past"
         + (f", {cancelled} cancelled." if cancelled else ".")
     )
+    held = [r for r in regs if is_open(r.session, ctx.now)]
+    if held:
+        cards += (answers_card(ctx, held),)
     return Outcome(reply=Message(text=(lead,), cards=cards))

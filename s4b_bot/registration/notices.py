@@ -1,9 +1,10 @@
-"""The DMs about a member's seat: invitation, update, promotion, cancellation (each with a
+"""The DMs about a member's seat: invitation, update, promotion, the invitation again to a
+new email, cancellation (each with a
 calendar file) and the waitlist's notice; their outbox kinds and how they are planned."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -79,6 +80,12 @@ async def _invitation(r: Rendering) -> Draft:
         )
     elif r.row.kind == UPDATE.name:
         lead = f"The {current[0].season} session has moved. Here is the updated invitation."
+    elif r.row.kind == NEW_EMAIL.name:
+        lead = (
+            "You changed your email: here is your updated invitation, for the new address."
+            if any(attendee_of(regs[s.id]) for s in current)
+            else "You removed your email: here is your calendar file without one."
+        )
     else:
         lead = "You are registered. " + (
             "Here are your calendar invitations: one file per session, and one with them all."
@@ -196,6 +203,12 @@ def _update_key(*, member: Account, session: ProgrammeSession) -> str:
     return f"update:{member.id}:{session.id}:{session.sequence}"
 
 
+def _new_email_key(*, member: Account, copies: Mapping[int, int]) -> str:
+    """One per new SEQUENCE of the member's copies (each change of email moves them on)."""
+    versions = ",".join(f"{sid}.{seq}" for sid, seq in sorted(copies.items()))
+    return f"new_email:{member.id}:{versions}"
+
+
 def _promoted_key(*, member: Account, session: ProgrammeSession, now: datetime) -> str:
     return f"promoted:{member.id}:{session.id}:{ts(now)}"
 
@@ -215,6 +228,7 @@ def _waitlist_key(*, member: Account, session: ProgrammeSession) -> str:
 INVITATION = _seat_dm("invitation", "calendar invitation", _versions_key, _invitation)
 UPDATE = _seat_dm("update", "updated invitation", _update_key, _invitation)
 PROMOTED = _seat_dm("promoted", "invitation from the waitlist", _promoted_key, _invitation)
+NEW_EMAIL = _seat_dm("new_email", "invitation to a new email", _new_email_key, _invitation)
 CANCELLATION = _seat_dm("cancellation", "calendar cancellation", _cancellation_key, _cancellation)
 WAITLIST_NOTICE = member_dm(
     "waitlist_notice",
@@ -224,7 +238,7 @@ WAITLIST_NOTICE = member_dm(
     # Superseded by the notice a new move plans; moot once the member holds a seat.
     SEAT_WITHDRAWN_BY | {Change.RESCHEDULE, Change.WAITLIST_MOVE},
 )
-KINDS = (INVITATION, UPDATE, PROMOTED, CANCELLATION, WAITLIST_NOTICE)
+KINDS = (INVITATION, UPDATE, PROMOTED, NEW_EMAIL, CANCELLATION, WAITLIST_NOTICE)
 
 
 async def plan_seat_messages(

@@ -1,11 +1,13 @@
-"""Registration's routes: register (the command, the button and the form), unregister,
+"""Registration's routes: register (the command, the button and the form), editing one's
+registration (its button and form), unregister,
 one's own registrations, and the organizers' roster and delivery report."""
 
 from __future__ import annotations
 
-from s4b_bot.registration import comeback, commands, form, rejoin, roster, signup
+from s4b_bot.registration import comeback, commands, edit, form, rejoin, roster, signup
 from s4b_bot.routing.route import (
     SESSION,
+    ButtonRoute,
     CommandRoute,
     FormRoute,
     Option,
@@ -16,7 +18,7 @@ from s4b_bot.routing.route import (
 ROUTES: tuple[Route, ...] = (
     CommandRoute(
         "register",
-        "Register through a short form, for one session, several or all.",
+        "Register, or edit your registration, through a short form: one session, several or all.",
         commands.start_registration,
         options=(
             Option("session", "session", "A session to register for, or `all`", choices=("all",)),
@@ -27,6 +29,8 @@ ROUTES: tuple[Route, ...] = (
     SessionButtonRoute("register", commands.start_registration_for, opens_form=True),
     SessionButtonRoute(comeback.REGISTER_AGAIN, rejoin.register_again, opens_form=True),
     FormRoute(form.FORM_ID, "register", signup.submit_registration),
+    ButtonRoute(form.EDIT_VERB, edit.open_edit, opens_form=True),
+    FormRoute(form.EDIT_FORM_ID, "register", edit.submit_edit),
     CommandRoute(
         "unregister",
         "Cancel your registration for one session, or `all`.",

@@ -3,7 +3,8 @@ chosen session, with the invitation and reminders planned in the same transactio
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
@@ -15,7 +16,7 @@ from s4b_bot.output import Message, Outcome, Text
 from s4b_bot.programme.cards import SEAT, session_card
 from s4b_bot.programme.sessions import closed_reason, is_open
 from s4b_bot.registration import notices
-from s4b_bot.registration.form import MAX_ABOUT, MAX_NAME, MAX_ORGANIZATION
+from s4b_bot.registration.form import MAX_ABOUT, MAX_NAME, MAX_ORGANIZATION, MINE_HINT
 from s4b_bot.registration.waitlist import confirmed_count
 from s4b_bot.reminders.kind import reminder_rows
 from s4b_bot.reminders.offsets import effective_offsets
@@ -50,8 +51,34 @@ def _as_ids(value: FormValue) -> list[str]:
     raise UserError("Expected a list of sessions.")
 
 
-async def submit_registration(ctx: Context, values: Mapping[str, FormValue]) -> Outcome:
-    """Check every field, then register for each chosen session (idempotently)."""
+@dataclass(frozen=True)
+class Answers:
+    """The form's answers about the member, checked and cleaned."""
+
+    name: str
+    about: str
+    organization: str | None
+    email: str | None
+
+
+@dataclass
+class Seats:
+    """What taking seats did: a seat, already held, or a place on the waitlist."""
+
+    added: list[ProgrammeSession] = field(default_factory=list)
+    already: list[ProgrammeSession] = field(default_factory=list)
+    waiting: list[tuple[ProgrammeSession, int]] = field(default_factory=list)
+
+
+async def check_form(
+    ctx: Context,
+    values: Mapping[str, FormValue],
+    *,
+    held: frozenset[int] = frozenset(),
+    no_sessions: str = "Choose at least one session.",
+) -> tuple[Answers, list[ProgrammeSession]]:
+    """Every field checked (FormInvalid with each field's error), and the chosen sessions;
+    a session in `held` (one the member already has) that has closed is left out quietly."""
     errors: dict[str, str] = {}
     name = _collect(
         errors,
@@ -84,16 +111,26 @@ async def submit_registration(ctx: Context, values: Mapping[str, FormValue]) -> 
             "Tick the box: registering means we send you the invitation, "
             "call details and reminders."
         )
-    chosen = await _chosen_sessions(ctx, values.get("sessions"), errors)
+    chosen = await _chosen_sessions(ctx, values.get("sessions"), errors, held, no_sessions)
     unknown = set(values) - {"name", "about", "organization", "email", "sessions", "consent"}
     if unknown:
         errors[sorted(unknown)[0]] = "This form has no such field."
     if errors:
         raise FormInvalid(errors)
+    return Answers(name, about, organization or None, email or None), chosen
 
-    added: list[ProgrammeSession] = []
-    already: list[ProgrammeSession] = []
-    waiting: list[tuple[ProgrammeSession, int]] = []
+
+async def submit_registration(ctx: Context, values: Mapping[str, FormValue]) -> Outcome:
+    """Check every field, then register for each chosen session (idempotently)."""
+    answers, chosen = await check_form(ctx, values)
+    seats = await take_seats(ctx, answers, chosen)
+    return Outcome(reply=confirmation(ctx, answers.name, seats))
+
+
+async def take_seats(ctx: Context, answers: Answers, chosen: Sequence[ProgrammeSession]) -> Seats:
+    """A seat (or a waitlist place) in each chosen session, with the invitation and the
+    reminders planned."""
+    seats = Seats()
     community = await ctx.person.awaitable_attrs.community
     offsets = effective_offsets(ctx.person, community, ctx.settings.reminder_offsets)
     reminders: list[dict[str, object]] = []
@@ -105,24 +142,24 @@ async def submit_registration(ctx: Context, values: Mapping[str, FormValue]) -> 
             ctx.db,
             session_id=session.id,
             member_id=ctx.person.id,
-            name=name,
-            about=about,
-            organization=organization or None,
-            email=email or None,
+            name=answers.name,
+            about=answers.about,
+            organization=answers.organization,
+            email=answers.email,
             consent=True,
             status="waitlisted" if full else "confirmed",
             created_at=ctx.now,
         )
         if not inserted:
-            already.append(session)
+            seats.already.append(session)
         elif full:
             registration = await queries.registration(
                 ctx.db, member_id=ctx.person.id, session_id=session.id
             )
             assert registration is not None
-            waiting.append((session, await queries.waitlist_position(ctx.db, registration)))
+            seats.waiting.append((session, await queries.waitlist_position(ctx.db, registration)))
         else:
-            added.append(session)
+            seats.added.append(session)
             reminders += reminder_rows(
                 session=session,
                 member=ctx.person,
@@ -133,26 +170,34 @@ async def submit_registration(ctx: Context, values: Mapping[str, FormValue]) -> 
     # The invitation before the reminders: a late registrant's first reminder is due at
     # once too, and rows due at the same time go out in the order they were planned.
     planned: list[dict[str, object]] = []
-    if added:
-        await planning.advance_copies(
-            ctx.db, kind=notices.INVITATION, member=ctx.person, sessions=added, now=ctx.now
-        )
-        planned.append(
-            planning.member_message_row(
-                kind=notices.INVITATION,
-                dedupe_key=notices.INVITATION.key(member=ctx.person, sessions=added, now=ctx.now),
-                member=ctx.person,
-                platform=community.platform,
-                sessions=added,
-                now=ctx.now,
-            )
-        )
+    if seats.added:
+        planned.append(await invitation_row(ctx, seats.added))
     await outbox.plan_many(ctx.db, planned + reminders, now=ctx.now)  # one statement
-    return Outcome(reply=_confirmation(ctx, name, added, already, waiting))
+    return seats
+
+
+async def invitation_row(ctx: Context, sessions: list[ProgrammeSession]) -> dict[str, object]:
+    """The invitation DM for these sessions (the member's copies move on), to plan."""
+    community = await ctx.person.awaitable_attrs.community
+    await planning.advance_copies(
+        ctx.db, kind=notices.INVITATION, member=ctx.person, sessions=sessions, now=ctx.now
+    )
+    return planning.member_message_row(
+        kind=notices.INVITATION,
+        dedupe_key=notices.INVITATION.key(member=ctx.person, sessions=sessions, now=ctx.now),
+        member=ctx.person,
+        platform=community.platform,
+        sessions=sessions,
+        now=ctx.now,
+    )
 
 
 async def _chosen_sessions(
-    ctx: Context, value: FormValue, errors: dict[str, str]
+    ctx: Context,
+    value: FormValue,
+    errors: dict[str, str],
+    held: frozenset[int],
+    no_sessions: str,
 ) -> list[ProgrammeSession]:
     try:
         ids = _as_ids(value)
@@ -160,7 +205,7 @@ async def _chosen_sessions(
         errors["sessions"] = str(exc)
         return []
     if not ids:
-        errors["sessions"] = "Choose at least one session."
+        errors["sessions"] = no_sessions
         return []
     numbers = [int(i) for i in ids if i.isascii() and i.isdigit() and len(i) < 10]
     query = select(ProgrammeSession).where(ProgrammeSession.id.in_(numbers))
@@ -177,6 +222,8 @@ async def _chosen_sessions(
         if session is None:
             errors["sessions"] = "One of the chosen sessions no longer exists; choose again."
             return []
+        if not is_open(session, ctx.now) and session.id in held:
+            continue  # the form was opened before it closed: the member keeps it as it is
         if not is_open(session, ctx.now):
             errors["sessions"] = closed_reason(session, ctx.now)
             return []
@@ -184,13 +231,9 @@ async def _chosen_sessions(
     return chosen
 
 
-def _confirmation(
-    ctx: Context,
-    name: str,
-    added: list[ProgrammeSession],
-    already: list[ProgrammeSession],
-    waiting: list[tuple[ProgrammeSession, int]],
-) -> Message:
+def confirmation(ctx: Context, name: str, seats: Seats) -> Message:
+    """What the member is told of the seats taken."""
+    added, already, waiting = seats.added, seats.already, seats.waiting
     lead = []
     if added:
         lead.append(Text.of(f"Thank you, {name}: you are registered. ✓"))
@@ -206,9 +249,7 @@ def _confirmation(
     if already:
         seasons = ", ".join(s.season for s in already)
         lead.append(Text.of(f"You were already registered for {seasons}; nothing changed there."))
-    lead.append(
-        Text.of("`/s4b mine` lists your registrations; `/s4b unregister <session>` cancels one.")
-    )
+    lead.append(Text.of(MINE_HINT))
     cards = tuple(
         session_card(s, now=ctx.now, viewer_zone=ctx.viewer_zone, place=SEAT, detail=True)
         for s in added

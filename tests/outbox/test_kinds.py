@@ -26,6 +26,7 @@ from s4b_bot.registration.comeback import BACK_ON_POST, RESTORED
 from s4b_bot.registration.notices import (
     CANCELLATION,
     INVITATION,
+    NEW_EMAIL,
     PROMOTED,
     UPDATE,
     WAITLIST_NOTICE,
@@ -92,6 +93,7 @@ def test_dedupe_keys_keep_the_formats_of_rows_already_stored() -> None:
         ),
         UPDATE.key(member=member, session=session): "update:7:3:2",
         PROMOTED.key(member=member, session=session, now=NOW): "promoted:7:3:1743508800",
+        NEW_EMAIL.key(member=member, copies={4: 1, 3: 5}): "new_email:7:3.5,4.1",
         CANCELLATION.key(member=member, session=session, by_member=False, now=NOW): (
             "cancellation:7:3:2"
         ),
