@@ -162,15 +162,12 @@ async def apply_cancel(ctx: Context, session: ProgrammeSession, reason: str | No
     await registry.withdraw(ctx.db, Change.CANCEL, session_id=session.id)
     registrants = await planning.confirmed_registrants(ctx.db, session.id)
     for member, community in registrants:
-        await planning.plan_member_message(
+        await notices.plan_cancellation(
             ctx.db,
-            kind=notices.CANCELLATION,
-            dedupe_key=notices.CANCELLATION.key(
-                member=member, session=session, by_member=False, now=ctx.now
-            ),
             member=member,
-            platform=community.platform,
-            sessions=[session],
+            community=community,
+            session=session,
+            by_member=False,
             now=ctx.now,
             extra={"cause": "organizer", "reason": session.status_note},
         )
@@ -205,15 +202,12 @@ async def apply_capacity(ctx: Context, session: ProgrammeSession, capacity: int 
         await registry.withdraw(
             ctx.db, Change.UNREGISTER, session_id=session.id, member_id=member.id
         )
-        await planning.plan_member_message(
+        await notices.plan_cancellation(
             ctx.db,
-            kind=notices.CANCELLATION,
-            dedupe_key=notices.CANCELLATION.key(
-                member=member, session=session, by_member=True, now=ctx.now
-            ),
             member=member,
-            platform=community.platform,
-            sessions=[session],
+            community=community,
+            session=session,
+            by_member=True,
             now=ctx.now,
             extra={"cause": notices.SEATS_CUT},
         )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from s4b_bot.context import Context
 from s4b_bot.errors import UserError
-from s4b_bot.outbox import planning, registry
+from s4b_bot.outbox import registry
 from s4b_bot.outbox.kinds import Change
 from s4b_bot.output import Message, Outcome, Text
 from s4b_bot.programme.cards import session_card
@@ -95,15 +95,12 @@ async def drop_places(
         )
         # A cancelled session's cancellation has already reached the member's calendar.
         if status == "confirmed" and session.status != "cancelled":
-            await planning.plan_member_message(
+            await notices.plan_cancellation(
                 ctx.db,
-                kind=notices.CANCELLATION,
-                dedupe_key=notices.CANCELLATION.key(
-                    member=ctx.person, session=session, by_member=True, now=ctx.now
-                ),
                 member=ctx.person,
-                platform=community.platform,
-                sessions=[session],
+                community=community,
+                session=session,
+                by_member=True,
                 now=ctx.now,
                 extra={"cause": "member"},
             )

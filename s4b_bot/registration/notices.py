@@ -230,6 +230,32 @@ UPDATE = _seat_dm("update", "updated invitation", _update_key, _invitation)
 PROMOTED = _seat_dm("promoted", "invitation from the waitlist", _promoted_key, _invitation)
 NEW_EMAIL = _seat_dm("new_email", "invitation to a new email", _new_email_key, _invitation)
 CANCELLATION = _seat_dm("cancellation", "calendar cancellation", _cancellation_key, _cancellation)
+
+
+async def plan_cancellation(
+    db: AsyncSession,
+    *,
+    member: Account,
+    community: Community,
+    session: ProgrammeSession,
+    by_member: bool,
+    now: datetime,
+    extra: dict[str, object],
+) -> None:
+    """A calendar cancellation for one member's place in `session`; `extra["cause"]` says
+    why (the member left, the organizers cancelled, or the seats were cut)."""
+    await planning.plan_member_message(
+        db,
+        kind=CANCELLATION,
+        dedupe_key=CANCELLATION.key(member=member, session=session, by_member=by_member, now=now),
+        member=member,
+        platform=community.platform,
+        sessions=[session],
+        now=now,
+        extra=extra,
+    )
+
+
 WAITLIST_NOTICE = member_dm(
     "waitlist_notice",
     "waitlist notice",
