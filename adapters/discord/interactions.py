@@ -141,6 +141,10 @@ class InteractionHandler:
                                 )
                             )
                         )
+                    try:  # refused by its name before any download
+                        option.check_file(value.filename)
+                    except UserError as refused:
+                        return Outcome(reply=Message.plain(str(refused)))
                     content = await value.read()
                     mime = value.content_type or "application/octet-stream"
                     files.append(Attachment(value.filename, content, mime))

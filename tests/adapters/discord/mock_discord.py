@@ -113,6 +113,8 @@ class MockDiscord:
         self.messages: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, dict[str, Any]] = {}
         self.files: dict[str, bytes] = {}
+        self.downloads: list[str] = []
+        """Names of attachments the bot fetched, in order."""
         self.rejected: list[tuple[Request, list[rules.Problem]]] = []
         """Requests refused for their body, with why (tests that expect one clear it)."""
         self._runner: web.AppRunner | None = None
@@ -195,6 +197,7 @@ class MockDiscord:
         path = request.path
         if path.startswith("/attachments/"):
             name = path.rsplit("/", 1)[1]
+            self.downloads.append(name)
             if name not in self.files:
                 return web.Response(status=404)
             return web.Response(body=self.files[name])
