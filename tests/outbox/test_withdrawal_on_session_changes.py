@@ -39,9 +39,7 @@ async def _forget(core: Core, actor: Actor) -> None:
     async with core.db.transaction() as db:
         found = await db.get(Account, person.id)
         assert found is not None
-        await privacy.forget(
-            db, found, now=core.clock.now(), default_offsets=core.settings.reminder_offsets
-        )
+        await privacy.forget(db, found, now=core.clock.now(), settings=core.settings)
 
 
 async def _say(core: Core, actor: Actor, root: str, text: str) -> None:
