@@ -50,7 +50,7 @@ async def register_again(ctx: Context, session: ProgrammeSession) -> Outcome:
             reply=Message.plain(
                 f"The {locked.season} session is full now: you are on its waitlist, "
                 f"#{position} in line, with the answers you gave before. "
-                "You will get a message if a seat opens."
+                "If a seat opens, it is offered to you by direct message."
             )
         )
     community = await ctx.person.awaitable_attrs.community

@@ -240,8 +240,8 @@ def confirmation(ctx: Context, name: str, seats: Seats) -> Message:
         lead.append(
             Text.of(
                 f"The {session.season} session is full, so you are on its waitlist "
-                f"(number {position}). If a seat frees, you get it and your invitation "
-                "automatically."
+                f"(number {position}). If a seat frees, it is offered to you by direct "
+                "message, held for you for a while: accept it there."
             )
         )
     if already:
