@@ -16,7 +16,7 @@ from s4b_bot.registration import notices, offer_notices, offers
 from s4b_bot.registration.waitlist import lock_session, promote
 from s4b_bot.settings import Settings
 from storage import queries
-from storage.models import Account, Community, ProgrammeSession
+from storage.models import ProgrammeSession
 from storage.models_offers import WaitlistOffer
 
 AGAIN = "`/s4b register` puts you back on the waitlist, at its end."
@@ -111,22 +111,11 @@ async def expire(
 ) -> bool:
     """An offer that ran out: it ends (once: False if it already had), its member leaves
     the waitlist and hears why, and the seat is offered to the next in line."""
-    member = await db.get(Account, offer.member_id) if offer.member_id is not None else None
     if not await offers.end(db, offer, "expired", now=now):
         return False
-    if member is not None:
-        await _leave(db, member.id, session)
-        community = await db.get(Community, member.community_id)
-        assert community is not None
-        await offer_notices.plan(
-            db,
-            expired=True,
-            offer=offer,
-            member=member,
-            community=community,
-            session=session,
-            now=now,
-        )
+    if offer.member_id is not None:
+        await _leave(db, offer.member_id, session)
+        await offer_notices.plan(db, offer, session, ended=True, now=now)
     offers.log(db, "offer expired", session, f"offer {offer.id}", now=now)
     await promote(db, session, now=now, settings=settings)
     return True

@@ -1,5 +1,5 @@
-"""The DMs of waitlist offers: the offer with Accept and Decline, the news that it expired,
-and the notice at the cut-off that the session is full; their outbox kinds."""
+"""The DMs of waitlist offers: the offer with Accept and Decline, the news that it expired
+or was withdrawn, and the notice at the cut-off that the session is full; their kinds."""
 
 from __future__ import annotations
 
@@ -67,9 +67,25 @@ async def _offer_dm(r: Rendering) -> Draft:
     return Draft(Message(text=(lead,), cards=(card,)))
 
 
-async def _expired_dm(r: Rendering) -> Draft:
+async def _ended_dm(r: Rendering) -> Draft:
+    """An offer that ended without the member's answer: it expired, or fewer seats took
+    the held seat away (the member keeps their place in line)."""
     assert r.member is not None
     offer, session = await _offer(r, open_only=False)
+    if offer.status == "withdrawn" and session.status != "cancelled":
+        registration = await queries.registration(
+            r.db, member_id=r.member.id, session_id=session.id
+        )
+        if registration is None or registration.status != "waitlisted":
+            raise Withdraw("no longer on the waitlist")
+        position = await queries.waitlist_position(r.db, registration)
+        return Draft(
+            Message.plain(
+                f"The {session.season} session now has fewer seats, so the seat offered to "
+                "you is no longer free and the offer is withdrawn.",
+                f"You keep your place on its waitlist, #{position} in line.",
+            )
+        )
     if offer.status != "expired":
         raise Withdraw(f"offer {offer.status}")
     return Draft(
@@ -117,8 +133,8 @@ def _offer_key(*, offer: WaitlistOffer) -> str:
     return f"waitlist_offer:{offer.id}"
 
 
-def _expired_key(*, offer: WaitlistOffer) -> str:
-    return f"offer_expired:{offer.id}"
+def _ended_key(*, offer: WaitlistOffer) -> str:
+    return f"offer_ended:{offer.id}"
 
 
 def _full_key(*, member: Account, session: ProgrammeSession) -> str:
@@ -132,8 +148,12 @@ OFFER = member_dm(
     _offer_dm,
     {Change.CANCEL, Change.UNREGISTER, Change.FORGET_ME},
 )
-EXPIRED = member_dm(
-    "offer_expired", "news that a seat offer expired", _expired_key, _expired_dm, {Change.FORGET_ME}
+ENDED = member_dm(
+    "offer_ended",
+    "news that a seat offer expired or was withdrawn",
+    _ended_key,
+    _ended_dm,
+    {Change.FORGET_ME},
 )
 FULL = member_dm(
     "waitlist_full",
@@ -142,21 +162,25 @@ FULL = member_dm(
     _full_dm,
     {Change.CANCEL, Change.UNREGISTER, Change.FORGET_ME, Change.WAITLIST_MOVE},
 )
-KINDS = (OFFER, EXPIRED, FULL)
+KINDS = (OFFER, ENDED, FULL)
 
 
 async def plan(
     db: AsyncSession,
-    *,
-    expired: bool,
     offer: WaitlistOffer,
-    member: Account,
-    community: Community,
     session: ProgrammeSession,
+    *,
+    ended: bool,
     now: datetime,
 ) -> None:
-    """The offer's DM, or with `expired` the news that it ran out, due now."""
-    kind = EXPIRED if expired else OFFER
+    """The offer's DM to its member, or with `ended` the news that it expired or was
+    withdrawn, due now."""
+    assert offer.member_id is not None
+    member = await db.get(Account, offer.member_id)
+    assert member is not None
+    community = await db.get(Community, member.community_id)
+    assert community is not None
+    kind = ENDED if ended else OFFER
     await planning.plan_member_message(
         db,
         kind=kind,

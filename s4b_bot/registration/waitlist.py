@@ -12,7 +12,7 @@ from s4b_bot.programme.cards import SEAT, Place
 from s4b_bot.registration import offer_notices, offers
 from s4b_bot.settings import Settings
 from storage import queries
-from storage.models import Account, Community, ProgrammeSession, Registration
+from storage.models import Account, ProgrammeSession, Registration
 from storage.models_offers import WaitlistOffer
 
 
@@ -86,20 +86,10 @@ async def promote(
         )
         db.add(offer)
         await db.flush()
+        await offer_notices.plan(db, offer, session, ended=False, now=now)
+        offers.log(db, "waitlist offer", session, f"offer {offer.id}", now=now)
         member = await db.get(Account, registration.member_id)
         assert member is not None
-        community = await db.get(Community, member.community_id)
-        assert community is not None
-        await offer_notices.plan(
-            db,
-            expired=False,
-            offer=offer,
-            member=member,
-            community=community,
-            session=session,
-            now=now,
-        )
-        offers.log(db, "waitlist offer", session, f"offer {offer.id}", now=now)
         offered.append(member)
     return offered
 
@@ -112,5 +102,6 @@ async def _withdraw_extra(db: AsyncSession, session: ProgrammeSession, *, now: d
     held = list(await offers.open_offers(db, session.id))
     extra = await confirmed_count(db, session.id) + len(held) - session.capacity
     for offer in list(reversed(held))[: max(extra, 0)]:
-        if await offers.end(db, offer, "withdrawn", now=now):
+        if await offers.end(db, offer, "withdrawn", now=now) and offer.member_id is not None:
             offers.log(db, "waitlist offer withdrawn", session, f"offer {offer.id}", now=now)
+            await offer_notices.plan(db, offer, session, ended=True, now=now)

@@ -124,7 +124,7 @@ def test_dedupe_keys_keep_the_formats_of_rows_already_stored() -> None:
         ),
         SESSION_MOVED_POST.key(session=session): "moved_post:3:2",
         offer_notices.OFFER.key(offer=WaitlistOffer(id=11)): "waitlist_offer:11",
-        offer_notices.EXPIRED.key(offer=WaitlistOffer(id=11)): "offer_expired:11",
+        offer_notices.ENDED.key(offer=WaitlistOffer(id=11)): "offer_ended:11",
         offer_notices.FULL.key(member=member, session=session): "waitlist_full:7:3:2",
     }
     assert list(pinned) == list(pinned.values())

@@ -250,6 +250,10 @@ async def test_fewer_seats_withdraw_an_offer_and_a_cancellation_ends_it(
     cy = _buttons(await _offer_dm(dispatcher, platform, "cy"))
     await confirmed(core, JO, "session capacity spring 2")
     assert await _offers(core) == [("open", "ben"), ("withdrawn", "cy")]
+    await dispatcher.drain()
+    told = flat(platform.dms_to("cy")[-1].text)
+    assert "now has fewer seats, so the seat offered to you is no longer free" in told
+    assert "You keep your place on its waitlist, #2 in line." in told
     said = flat(reply_text(await core.press(CY, cy["Accept the seat"])))
     assert "This offer was withdrawn: the Spring session has fewer seats now" in said
     assert await _status(core, CY) == "waitlisted"  # keeps the place in line
