@@ -46,7 +46,13 @@ async def places_of(db: AsyncSession, member_id: int) -> dict[int, Place]:
 async def place_of(db: AsyncSession, registration: Registration) -> Place:
     if registration.status == "confirmed":
         return SEAT
-    return Place(waiting_at=await queries.waitlist_position(db, registration))
+    offer = await offers.open_offer(
+        db, session_id=registration.session_id, member_id=registration.member_id
+    )
+    return Place(
+        waiting_at=await queries.waitlist_position(db, registration),
+        offer=(offer.id, offer.expires_at) if offer is not None else None,
+    )
 
 
 async def is_full(db: AsyncSession, session: ProgrammeSession) -> bool:

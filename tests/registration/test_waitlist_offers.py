@@ -307,3 +307,20 @@ async def test_forget_me_and_retention_leave_offers_nameless(
         assert left == 0
         await apply_retention(db, now=SPRING_START + timedelta(days=400), days=90)
     assert await _offers(core) == [("withdrawn", None), ("open", None)]
+
+
+async def test_mine_shows_the_held_seat_with_accept_for_a_member_who_missed_the_dm(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    await _full_spring(core, BEN, CY)
+    await core.run_text(ADA, "s4b", "unregister spring")
+    mine = await core.run_text(BEN, "s4b", "mine")
+    assert mine.reply is not None
+    text = flat(reply_text(mine))
+    assert "Waitlisted, #1 in line · a seat is held for you until Wednesday, April 2" in text
+    [accept] = [
+        b.action for c in mine.reply.cards for b in c.buttons if b.label == "Accept the seat"
+    ]
+    assert "a seat is held" not in flat(reply_text(await core.run_text(CY, "s4b", "mine")))
+    await core.press(BEN, accept)
+    assert await _status(core, BEN) == "confirmed"
