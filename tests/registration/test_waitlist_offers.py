@@ -324,3 +324,24 @@ async def test_mine_shows_the_held_seat_with_accept_for_a_member_who_missed_the_
     assert "a seat is held" not in flat(reply_text(await core.run_text(CY, "s4b", "mine")))
     await core.press(BEN, accept)
     assert await _status(core, BEN) == "confirmed"
+
+
+async def test_an_offer_follows_the_member_when_they_link_their_accounts(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    ben_slack = Actor("slack", "T1", "U-BEN", "Ben")
+    ben_discord = Actor("discord", "G1", "D-BEN", "ben_o")
+    await _full_spring(core, ben_slack)
+    await core.run_text(ADA, "s4b", "unregister spring")
+    async with core.db.transaction() as db:
+        [offer_id] = (await db.scalars(select(WaitlistOffer.id))).all()
+    code = (
+        flat(reply_text(await core.run_text(ben_discord, "s4b", "link")))
+        .split("Your link code: ")[1]
+        .split()[0]
+    )
+    linked = flat(reply_text(await core.run_text(ben_slack, "s4b", f"link {code}")))
+    assert linked.startswith("Linked"), linked
+    said = flat(reply_text(await core.press(ben_slack, f"s4b:offer_accept:{offer_id}")))
+    assert "The seat is yours" in said
+    assert await _offers(core) == [("accepted", "D-BEN")]
