@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     """Default reminders before each session; members and communities can override."""
     digest_days_before: int = Field(default=7, ge=0, le=60)
     """Post the digest of top ideas to organizers and the ideas channel this many days before."""
+    waitlist_offer_hours: float = Field(default=24.0, gt=0, le=24 * 30)
+    """How long a freed seat is held for the first in line to accept it; cut so that it
+    always ends at the cut-off before the session starts."""
+    waitlist_offer_cutoff_hours: float = Field(default=2.0, ge=0, le=24 * 30)
+    """No more offers this close to a session's start; those still waiting are told it is full."""
     retention_days: int = Field(default=90, ge=1, le=3650)
     """Form answers and emails are erased this many days after their series' last session."""
     announce_days_before: int = Field(default=7, ge=0, le=60)

@@ -78,3 +78,18 @@ async def confirmed(core: Core, actor: Actor, text: str) -> Outcome:
     outcome = await core.run_text(actor, "s4b-admin", text)
     action = confirm_button(outcome)
     return outcome if action is None else await core.press(actor, action)
+
+
+async def accept_offer(core: Core, actor: Actor) -> Outcome:
+    """Press Accept on the member's open waitlist offer (as its DM's button does)."""
+    from storage.models import Account
+    from storage.models_offers import WaitlistOffer
+
+    async with core.db.transaction() as db:
+        offer_id = await db.scalar(
+            select(WaitlistOffer.id)
+            .join(Account, Account.id == WaitlistOffer.member_id)
+            .where(Account.user_id == actor.user_id, WaitlistOffer.status == "open")
+        )
+    assert offer_id is not None, f"{actor.display_name} has no open offer"
+    return await core.press(actor, f"s4b:offer_accept:{offer_id}")

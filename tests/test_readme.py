@@ -180,3 +180,27 @@ def test_every_test_the_readme_names_exists() -> None:
         source = (ROOT / last).read_text(encoding="utf-8")
         if name:
             assert f"def {name}(" in source, f"README cites {last}::{name}, which is not there"
+
+
+async def test_the_waitlist_offers_example_offers_expires_declines_and_closes(
+    core: Core, clock: SettableClock
+) -> None:
+    script = (ROOT / "examples" / "waitlist-offers.txt").read_text(encoding="utf-8")
+    out = await run_console(core, clock, script)
+    assert "[DM to Ben] A seat opened up in the Spring session, and you are first in line" in out
+    assert "[1: Accept the seat] [2: Decline]" in out
+    assert "That offer was made to someone else, so nothing changed." in out
+    assert "1. Ben O'Brien · offered a seat, until Wednesday, April 2, 2025, 8:00 a.m. EDT" in out
+    assert "[DM to Ben] Your offer of a seat in the Spring session expired at" in out
+    assert "[DM to Cy] A seat opened up" in out
+    assert "You declined the seat in the Spring session: it goes to the next in line" in out
+    assert "The seat is yours: you are registered for the Spring session. ✓" in out
+    dee = out.split("[DM to Dee] A seat opened up: you are now registered")[-1]
+    assert "Call details: https://call.example/spring-room" in dee
+    assert "[DM to Ben] The Spring session starts in 2 hours and it is full" in out
+    assert "3 offers made from the waitlist: 1 accepted, 1 declined, 1 expired." in out
+    audit = out.split("/s4b-admin audit")[-1]
+    for step in ("waitlist offer", "offer expired", "offer declined", "offer accepted"):
+        assert f"· {step} the Spring session" in audit, step
+    assert "waitlist closed the Spring session" in audit and "Ben" not in audit
+    assert "Something went wrong" not in out and "Traceback" not in out

@@ -31,6 +31,7 @@ from s4b_bot.outbox.kinds import Withdraw
 from s4b_bot.outbox.pacing import TokenBucket
 from s4b_bot.outbox.rendering import Delivery, render
 from s4b_bot.ports import Clock, Platform, PostLinks
+from s4b_bot.registration import offer_sweep
 from s4b_bot.settings import Settings
 from s4b_bot.words import plural
 from storage import outbox
@@ -130,6 +131,7 @@ class Dispatcher:
         self.last_round_at = now
         async with self.db.transaction() as db:
             await outbox.fan_out_broadcasts(db, now=now)
+        await offer_sweep.sweep_safely(self.db, now=now, settings=self.settings)
         async with self.db.transaction() as db:
             rows = await outbox.claim(
                 db,

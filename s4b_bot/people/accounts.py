@@ -15,7 +15,9 @@ from s4b_bot.conversation import ideas
 from s4b_bot.outbox import registry
 from s4b_bot.outbox.cache import dm_account
 from s4b_bot.outbox.kinds import Change
+from s4b_bot.registration import offers
 from s4b_bot.registration.waitlist import lock_session, promote
+from s4b_bot.settings import Settings
 from storage.models import (
     Account,
     CalendarCopy,
@@ -27,6 +29,7 @@ from storage.models import (
     Report,
     Vote,
 )
+from storage.models_offers import WaitlistOffer
 
 
 async def accounts_of(db: AsyncSession, person: Account) -> list[Account]:
@@ -66,14 +69,14 @@ async def join(
     *,
     moved: Moved,
     now: datetime,
-    default_offsets: str,
+    settings: Settings,
 ) -> None:
     """Make `account` act as `primary`, moving everything it owns without doubling anything."""
     account.person_id = primary.id
     account.prefers_dm_here = False
     if account.id == primary.id:
         return
-    await _move_registrations(db, account, primary, moved, now=now, default_offsets=default_offsets)
+    await _move_registrations(db, account, primary, moved, now=now, settings=settings)
     await _move_calendar_copies(db, account, primary)
     await _move_votes(db, account, primary, moved, now=now)
     result = await db.execute(
@@ -144,7 +147,7 @@ async def _move_registrations(
     moved: Moved,
     *,
     now: datetime,
-    default_offsets: str,
+    settings: Settings,
 ) -> None:
     mine = (
         await db.scalars(select(Registration).where(Registration.member_id == account.id))
@@ -169,17 +172,25 @@ async def _move_registrations(
         await registry.withdraw(
             db, Change.UNREGISTER, session_id=registration.session_id, member_id=drop.member_id
         )
-        if keep.status == "confirmed" and drop.status == "confirmed":
+        held = await offers.open_offer(db, session_id=drop.session_id, member_id=drop.member_id)
+        if held is not None:  # one person, one place: the seat held for the other goes on
+            await offers.end(db, held, "withdrawn", now=now)
+        if (keep.status == "confirmed" and drop.status == "confirmed") or held is not None:
             freed.append(registration.session_id)
         await db.delete(drop)
         await db.flush()
         keep.member_id = primary.id
         moved.duplicates += 1
+    await db.execute(
+        update(WaitlistOffer)
+        .where(WaitlistOffer.member_id == account.id)
+        .values(member_id=primary.id)
+    )
     await db.flush()
     for session_id in freed:
         session = await lock_session(db, session_id)
         if session is not None:
-            await promote(db, session, now=now, default_offsets=default_offsets)
+            await promote(db, session, now=now, settings=settings)
 
 
 async def _move_votes(

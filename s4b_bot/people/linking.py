@@ -137,7 +137,7 @@ async def _use_code(ctx: Context, code: str) -> Outcome:
             primary,
             moved=moved,
             now=ctx.now,
-            default_offsets=ctx.settings.reminder_offsets,
+            settings=ctx.settings,
         )
     await ctx.db.delete(row)
     await retarget(ctx.db, primary)

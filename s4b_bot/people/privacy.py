@@ -18,9 +18,11 @@ from s4b_bot.errors import Forbidden
 from s4b_bot.outbox import registry
 from s4b_bot.output import Attachment, Button, Card, Message, Outcome, Text
 from s4b_bot.people.accounts import accounts_of
+from s4b_bot.registration import offers
 from s4b_bot.registration.waitlist import lock_session, promote
 from s4b_bot.routing.actions import action_id
 from s4b_bot.routing.route import Args
+from s4b_bot.settings import Settings
 from s4b_bot.words import one_of, plural
 from storage.models import (
     Account,
@@ -166,6 +168,7 @@ async def member_data(db: AsyncSession, person: Account, *, now: datetime) -> di
             }
             for r in reports
         ],
+        "waitlist_offers": await offers.data_of(db, ids),
         "link_codes": [{"expires_at": _when(c.expires_at)} for c in codes],
         "calendar_files": [
             {
@@ -254,7 +257,7 @@ async def confirm_forget(ctx: Context, member_id: int) -> Outcome:
 
 
 async def forget(
-    db: AsyncSession, person: Account, *, now: datetime, default_offsets: str
+    db: AsyncSession, person: Account, *, now: datetime, settings: Settings
 ) -> dict[str, int]:
     """Erase a person on every linked account; ideas and votes stay, anonymous. Counts."""
     accounts = await accounts_of(db, person)
@@ -262,7 +265,8 @@ async def forget(
     registrations = (
         await db.scalars(select(Registration).where(Registration.member_id.in_(ids)))
     ).all()
-    freed = sorted({r.session_id for r in registrations if r.status == "confirmed"})
+    held = await offers.forget(db, ids, now=now)  # their offers stay nameless, for the counts
+    freed = sorted({r.session_id for r in registrations if r.status == "confirmed"} | set(held))
     for session_id in freed:  # in id order: two transactions never wait on each other
         await lock_session(db, session_id)
     for registration in registrations:
@@ -287,7 +291,7 @@ async def forget(
     for session_id in freed:
         session = await lock_session(db, session_id)
         if session is not None:
-            await promote(db, session, now=now, default_offsets=default_offsets)
+            await promote(db, session, now=now, settings=settings)
     return {
         "registrations": len(registrations),
         "ideas": ideas,
@@ -324,9 +328,7 @@ def _stays(done: dict[str, int]) -> str:
 
 
 async def _forget(ctx: Context) -> Outcome:
-    done = await forget(
-        ctx.db, ctx.person, now=ctx.now, default_offsets=ctx.settings.reminder_offsets
-    )
+    done = await forget(ctx.db, ctx.person, now=ctx.now, settings=ctx.settings)
     linked = done["accounts"] - 1
     unlinked = f" I also unlinked and erased {plural(linked, 'linked account')}." if linked else ""
     registrations = done["registrations"]
@@ -355,6 +357,7 @@ async def apply_retention(db: AsyncSession, *, now: datetime, days: int) -> int:
         .having(func.max(ProgrammeSession.ends_at) < cutoff)
     )
     sessions = select(ProgrammeSession.id).where(ProgrammeSession.series_id.in_(finished))
+    await offers.anonymise(db, sessions)
     await db.execute(
         update(CalendarCopy)
         .where(CalendarCopy.session_id.in_(sessions), CalendarCopy.attendee.is_not(None))

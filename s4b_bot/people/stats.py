@@ -16,6 +16,7 @@ from s4b_bot.conversation import audit
 from s4b_bot.errors import UserError
 from s4b_bot.output import Card, Message, Outcome, Text
 from s4b_bot.programme.sessions import is_over
+from s4b_bot.registration import offers
 from s4b_bot.reminders.kind import REMINDER
 from s4b_bot.routing.route import Args
 from s4b_bot.timefmt import format_date
@@ -84,6 +85,7 @@ async def stats(ctx: Context, args: Args) -> Outcome:
                 ),
             ),
         ),
+        Card(title="Waitlist offers", body=(Text.of(offers_line(await offers.counts(ctx.db))),)),
         Card(title="Ideas", body=(Text.of(f"Ideas: {ideas_line}."),)),
         Card(
             title="Moderation",
@@ -120,6 +122,15 @@ def _session_line(
         f"• {label}: {confirmed} confirmed, {waitlisted} waitlisted, {came} · "
         f"reminders {sent} sent, {failed} failed"
     )
+
+
+def offers_line(counts: dict[str, int]) -> str:
+    """ "3 offers made: 1 accepted, 1 declined, 1 expired." (and any open or withdrawn)."""
+    made = sum(counts.values())
+    shown = ("accepted", "declined", "expired", "withdrawn", "open")
+    parts = [f"{counts.get(s, 0)} {s}" for s in shown[:3]]
+    parts += [f"{counts[s]} {s}" for s in shown[3:] if counts.get(s)]
+    return f"{plural(made, 'offer')} made from the waitlist: {', '.join(parts)}."
 
 
 def _norm(name: str) -> str:

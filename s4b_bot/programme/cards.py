@@ -56,6 +56,8 @@ class Place:
 
     waiting_at: int | None = None
     """The position on the waitlist (1 is next); None for a confirmed seat."""
+    offer: tuple[int, datetime] | None = None
+    """A seat offered to them and held: the offer's id and when it ends."""
 
     @property
     def confirmed(self) -> bool:
@@ -67,6 +69,13 @@ class Place:
 
 SEAT = Place()
 """A confirmed registration."""
+
+
+def _place_text(place: Place, session: ProgrammeSession, viewer_zone: str | None) -> Text:
+    if place.offer is None:
+        return Text.of(place.label())
+    until = Moment(start=place.offer[1], zone=session.timezone, viewer_zone=viewer_zone)
+    return Text.of(place.label(), " · a seat is held for you until ", until)
 
 
 def session_card(
@@ -89,7 +98,7 @@ def session_card(
     if session.status != "scheduled" or is_over(session, now):
         fields.append(Field("Status", Text.of(status)))
     if place is not None:
-        fields.append(Field("You", Text.of(place.label())))
+        fields.append(Field("You", _place_text(place, session, viewer_zone)))
     if detail and session.capacity is not None and seats_taken is not None:
         fields.append(Field("Seats", Text.of(f"{seats_taken} of {session.capacity} taken")))
     body = [Text.of(session.description if detail else first_sentence(session.description))]
@@ -99,6 +108,8 @@ def session_card(
         body.append(Text.of(f"Call details (only for you): {call}"))
     buttons = []
     if place is not None and upcoming:
+        if place.offer is not None:
+            buttons.append(Button("Accept the seat", action_id("offer_accept", place.offer[0])))
         leave = "Unregister" if place.confirmed else "Leave the waitlist"
         buttons.append(Button(leave, action_id("unregister", session.id), "danger"))
         if place.confirmed:

@@ -187,7 +187,7 @@ async def apply_cancel(ctx: Context, session: ProgrammeSession, reason: str | No
 
 async def apply_capacity(ctx: Context, session: ProgrammeSession, capacity: int | None) -> Outcome:
     """Set the seats: the latest registrations beyond them move to the front of the
-    waitlist (with a calendar cancellation); seats freed go to those waiting."""
+    waitlist (with a calendar cancellation); seats freed are offered to those waiting."""
     audit.record(ctx, "session capacity", audit.session_target(session))
     _, moving = await over_capacity(ctx.db, session, capacity)
     session.capacity = capacity
@@ -211,14 +211,10 @@ async def apply_capacity(ctx: Context, session: ProgrammeSession, capacity: int 
             now=ctx.now,
             extra={"cause": notices.SEATS_CUT},
         )
-    promoted = await promote(
-        ctx.db, session, now=ctx.now, default_offsets=ctx.settings.reminder_offsets
-    )
+    offered = await promote(ctx.db, session, now=ctx.now, settings=ctx.settings)
     has = "no limit" if session.capacity is None else plural(session.capacity, "seat")
     moved = (
-        f" Moved up from the waitlist and told: {plural(len(promoted), 'member')}."
-        if promoted
-        else ""
+        f" Offered a seat from the waitlist: {plural(len(offered), 'member')}." if offered else ""
     )
     down = (
         f" Moved to the waitlist and told: {plural(len(moving), 'registrant')}." if moving else ""

@@ -12,7 +12,7 @@ from s4b_bot.outbox.kinds import Change
 from s4b_bot.output import Message, Outcome, Text
 from s4b_bot.programme.cards import session_card
 from s4b_bot.programme.sessions import is_open, is_over, reference
-from s4b_bot.registration import notices
+from s4b_bot.registration import notices, offer_answers
 from s4b_bot.registration.form import answers_card, open_form
 from s4b_bot.registration.waitlist import lock_session, place_of, promote
 from s4b_bot.routing.route import Args
@@ -78,7 +78,8 @@ async def drop_places(
     ctx: Context, sessions: Sequence[ProgrammeSession]
 ) -> tuple[list[str], list[str]]:
     """Give up the member's place in each session: a seat (a calendar cancellation, and the
-    first in line moves up) or a waitlist place. Returns the sessions named, by which."""
+    first in line is offered it) or a waitlist place (with any offer it held). Returns the
+    sessions named, by which."""
     removed: list[str] = []
     left_waitlist: list[str] = []
     community = await ctx.person.awaitable_attrs.community
@@ -93,8 +94,9 @@ async def drop_places(
         await registry.withdraw(
             ctx.db, Change.UNREGISTER, session_id=session.id, member_id=ctx.person.id
         )
-        # A cancelled session's cancellation has already reached the member's calendar.
-        if status == "confirmed" and session.status != "cancelled":
+        if session.status == "cancelled":
+            continue  # its cancellation has already reached the member's calendar
+        if status == "confirmed":
             await notices.plan_cancellation(
                 ctx.db,
                 member=ctx.person,
@@ -104,11 +106,11 @@ async def drop_places(
                 now=ctx.now,
                 extra={"cause": "member"},
             )
-            locked = await lock_session(ctx.db, session.id)
-            assert locked is not None
-            await promote(
-                ctx.db, locked, now=ctx.now, default_offsets=ctx.settings.reminder_offsets
-            )
+        locked = await lock_session(ctx.db, session.id)
+        assert locked is not None
+        if status == "waitlisted":  # an offer they held ends; the seat goes on
+            await offer_answers.left_waitlist(ctx, locked)
+        await promote(ctx.db, locked, now=ctx.now, settings=ctx.settings)
     return removed, left_waitlist
 
 

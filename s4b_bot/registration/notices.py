@@ -144,7 +144,7 @@ async def _seat_lost(r: Rendering, member: Account, session: ProgrammeSession) -
     return (
         f"The {session.season} session now has fewer seats, and yours moved to its "
         f"waitlist{line}. The attached file takes it off your calendar; if a seat opens, "
-        "you get a new invitation."
+        "it is offered to you first."
     )
 
 

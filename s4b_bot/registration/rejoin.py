@@ -9,7 +9,7 @@ from s4b_bot.output import Message, Outcome
 from s4b_bot.programme.sessions import closed_reason, is_open
 from s4b_bot.registration import notices
 from s4b_bot.registration.commands import start_registration_for
-from s4b_bot.registration.waitlist import confirmed_count, lock_session
+from s4b_bot.registration.waitlist import is_full, lock_session
 from storage import queries
 from storage.models import ProgrammeSession
 
@@ -25,9 +25,7 @@ async def register_again(ctx: Context, session: ProgrammeSession) -> Outcome:
     if former.status != queries.FORMER:
         place = "on the waitlist of" if former.status == "waitlisted" else "registered for"
         raise UserError(f"You are already {place} the {locked.season} session; nothing changed.")
-    full = (
-        locked.capacity is not None and await confirmed_count(ctx.db, locked.id) >= locked.capacity
-    )
+    full = await is_full(ctx.db, locked)
     # A new row, so a place in line is taken from now, after those who waited meanwhile.
     answers = {
         "name": former.name,
@@ -52,7 +50,7 @@ async def register_again(ctx: Context, session: ProgrammeSession) -> Outcome:
             reply=Message.plain(
                 f"The {locked.season} session is full now: you are on its waitlist, "
                 f"#{position} in line, with the answers you gave before. "
-                "You will get a message if a seat opens."
+                "If a seat opens, it is offered to you by direct message."
             )
         )
     community = await ctx.person.awaitable_attrs.community

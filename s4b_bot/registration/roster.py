@@ -13,6 +13,8 @@ from sqlalchemy import select
 from s4b_bot.context import Context
 from s4b_bot.outbox import registry
 from s4b_bot.output import Attachment, Card, Message, Moment, Outcome, Span, Text
+from s4b_bot.registration import offers
+from s4b_bot.registration.offer_notices import until
 from s4b_bot.routing.route import Args
 from s4b_bot.timefmt import format_date
 from s4b_bot.words import plural
@@ -62,8 +64,7 @@ async def roster(ctx: Context, args: Args) -> Outcome:
         body.append(Text.of(f"Attended: {attended}."))
     cards = [Card(title=f"Registered: {len(confirmed)}{seats}", body=tuple(body))]
     if waiting:
-        listing = "\n".join(f"{i}. {r.name}" for i, r in enumerate(waiting, start=1))
-        cards.append(Card(title=f"Waitlist: {len(waiting)}", body=(Text.of(listing),)))
+        cards.append(await _waitlist_card(ctx, session, waiting))
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     writer.writerow(spreadsheet_safe(*CSV_FIELDS))
@@ -90,6 +91,21 @@ async def roster(ctx: Context, args: Args) -> Outcome:
             attachments=(Attachment(filename, buffer.getvalue().encode("utf-8"), "text/csv"),),
         )
     )
+
+
+async def _waitlist_card(
+    ctx: Context, session: ProgrammeSession, waiting: list[Registration]
+) -> Card:
+    """The line, in order; an open offer says until when the seat is held."""
+    held = {o.member_id: o for o in await offers.open_offers(ctx.db, session.id)}
+    spans: list[Span] = []
+    for i, r in enumerate(waiting, start=1):
+        spans.append(f"{chr(10) if i > 1 else ''}{i}. {r.name}")
+        offer = held.get(r.member_id)
+        if offer is not None:
+            spans += [" · offered a seat, until ", until(offer, session, ctx.viewer_zone)]
+    title = f"Waitlist: {len(waiting)}" + (f" ({len(held)} offered a seat)" if held else "")
+    return Card(title=title, body=(Text.of(*spans),))
 
 
 def spreadsheet_safe(*cells: object) -> list[str]:

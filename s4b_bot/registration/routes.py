@@ -1,10 +1,20 @@
 """Registration's routes: register (the command, the button and the form), editing one's
-registration (its button and form), unregister,
+registration (its button and form), unregister, a waitlist offer's Accept and Decline,
 one's own registrations, and the organizers' roster and delivery report."""
 
 from __future__ import annotations
 
-from s4b_bot.registration import comeback, commands, edit, form, rejoin, roster, signup
+from s4b_bot.registration import (
+    comeback,
+    commands,
+    edit,
+    form,
+    offer_answers,
+    offer_notices,
+    rejoin,
+    roster,
+    signup,
+)
 from s4b_bot.routing.route import (
     SESSION,
     ButtonRoute,
@@ -41,6 +51,8 @@ ROUTES: tuple[Route, ...] = (
         example="/s4b unregister summer",
     ),
     SessionButtonRoute("unregister", commands.unregister_from),
+    ButtonRoute(offer_notices.ACCEPT, offer_answers.accept),
+    ButtonRoute(offer_notices.DECLINE, offer_answers.decline),
     CommandRoute("mine", "The sessions you registered for.", commands.my_registrations),
     CommandRoute(
         "roster",

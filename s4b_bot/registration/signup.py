@@ -17,7 +17,7 @@ from s4b_bot.programme.cards import SEAT, session_card
 from s4b_bot.programme.sessions import closed_reason, is_open
 from s4b_bot.registration import notices
 from s4b_bot.registration.form import MAX_ABOUT, MAX_NAME, MAX_ORGANIZATION, MINE_HINT
-from s4b_bot.registration.waitlist import confirmed_count
+from s4b_bot.registration.waitlist import is_full
 from s4b_bot.reminders.kind import reminder_rows
 from s4b_bot.reminders.offsets import effective_offsets
 from s4b_bot.validate import clean_email, clean_text
@@ -135,9 +135,7 @@ async def take_seats(ctx: Context, answers: Answers, chosen: Sequence[ProgrammeS
     offsets = effective_offsets(ctx.person, community, ctx.settings.reminder_offsets)
     reminders: list[dict[str, object]] = []
     for session in chosen:
-        full = session.capacity is not None and (
-            await confirmed_count(ctx.db, session.id) >= session.capacity
-        )
+        full = await is_full(ctx.db, session)
         inserted = await queries.add_registration(
             ctx.db,
             session_id=session.id,
@@ -242,8 +240,8 @@ def confirmation(ctx: Context, name: str, seats: Seats) -> Message:
         lead.append(
             Text.of(
                 f"The {session.season} session is full, so you are on its waitlist "
-                f"(number {position}). If a seat frees, you get it and your invitation "
-                "automatically."
+                f"(number {position}). If a seat frees, it is offered to you by direct "
+                "message, held for you for a while: accept it there."
             )
         )
     if already:

@@ -1,5 +1,5 @@
 """Seats: a session with a capacity fills up, then registrations wait in line, and the
-first in line gets the next seat that frees, with an invitation and a DM."""
+first in line is offered the next seat that frees (held for them while the offer runs)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from s4b_bot.outbox import registry
-from s4b_bot.outbox.kinds import Change
 from s4b_bot.programme.cards import SEAT, Place
-from s4b_bot.registration import notices
+from s4b_bot.registration import offer_notices, offers
+from s4b_bot.settings import Settings
 from storage import queries
-from storage.models import Account, Community, ProgrammeSession, Registration
+from storage.models import Account, ProgrammeSession, Registration
+from storage.models_offers import WaitlistOffer
 
 
 async def lock_session(db: AsyncSession, session_id: int) -> ProgrammeSession | None:
@@ -46,43 +46,68 @@ async def places_of(db: AsyncSession, member_id: int) -> dict[int, Place]:
 async def place_of(db: AsyncSession, registration: Registration) -> Place:
     if registration.status == "confirmed":
         return SEAT
-    return Place(waiting_at=await queries.waitlist_position(db, registration))
+    offer = await offers.open_offer(
+        db, session_id=registration.session_id, member_id=registration.member_id
+    )
+    return Place(
+        waiting_at=await queries.waitlist_position(db, registration),
+        offer=(offer.id, offer.expires_at) if offer is not None else None,
+    )
+
+
+async def is_full(db: AsyncSession, session: ProgrammeSession) -> bool:
+    """No seat for a newcomer: the seats are taken or held by open offers, or others wait
+    in line already (a seat freed after the cut-off is not offered, nor taken ahead of them)."""
+    if session.capacity is None:
+        return False
+    taken = await confirmed_count(db, session.id) + await offers.open_count(db, session.id)
+    return taken >= session.capacity or await offers.next_in_line(db, session.id) is not None
 
 
 async def promote(
-    db: AsyncSession, session: ProgrammeSession, *, now: datetime, default_offsets: str
+    db: AsyncSession, session: ProgrammeSession, *, now: datetime, settings: Settings
 ) -> list[Account]:
-    """Fill free seats from the waitlist, first come first served; returns who moved up."""
+    """Offer each free seat to the first in line who has no offer yet (the seat is held for
+    them until they answer or the offer expires); offers beyond fewer seats are withdrawn,
+    the latest first. Before the cut-off only. Returns who got an offer."""
     if session.status == "cancelled" or session.starts_at <= now:
         return []
-    promoted = []
-    while session.capacity is None or await confirmed_count(db, session.id) < session.capacity:
-        registration = await db.scalar(
-            select(Registration)
-            .where(Registration.session_id == session.id, Registration.status == "waitlisted")
-            .order_by(Registration.id)
-            .limit(1)
-        )
+    await _withdraw_extra(db, session, now=now)
+    if not offers.offers_allowed(session, settings, now):
+        return []
+    offered = []
+    while session.capacity is None or (
+        await confirmed_count(db, session.id) + await offers.open_count(db, session.id)
+        < session.capacity
+    ):
+        registration = await offers.next_in_line(db, session.id)
         if registration is None:
             break
-        registration.status = "confirmed"
+        offer = WaitlistOffer(
+            session_id=session.id,
+            member_id=registration.member_id,
+            status=offers.OPEN,
+            offered_at=now,
+            expires_at=offers.expiry(session, settings, now),
+        )
+        db.add(offer)
         await db.flush()
+        await offer_notices.plan(db, offer, session, ended=False, now=now)
+        offers.log(db, "waitlist offer", session, f"offer {offer.id}", now=now)
         member = await db.get(Account, registration.member_id)
         assert member is not None
-        community = await db.get(Community, member.community_id)
-        assert community is not None
-        await registry.withdraw(
-            db, Change.WAITLIST_MOVE, session_id=session.id, member_id=member.id
-        )
-        await notices.plan_seat_messages(
-            db,
-            kind=notices.PROMOTED,
-            dedupe_key=notices.PROMOTED.key(member=member, session=session, now=now),
-            member=member,
-            community=community,
-            session=session,
-            now=now,
-            default_offsets=default_offsets,
-        )
-        promoted.append(member)
-    return promoted
+        offered.append(member)
+    return offered
+
+
+async def _withdraw_extra(db: AsyncSession, session: ProgrammeSession, *, now: datetime) -> None:
+    """Fewer seats than are taken and held: the latest open offers are withdrawn (their
+    members keep their place in line)."""
+    if session.capacity is None:
+        return
+    held = list(await offers.open_offers(db, session.id))
+    extra = await confirmed_count(db, session.id) + len(held) - session.capacity
+    for offer in list(reversed(held))[: max(extra, 0)]:
+        if await offers.end(db, offer, "withdrawn", now=now) and offer.member_id is not None:
+            offers.log(db, "waitlist offer withdrawn", session, f"offer {offer.id}", now=now)
+            await offer_notices.plan(db, offer, session, ended=True, now=now)

@@ -18,7 +18,7 @@ from s4b_bot.routing.actions import action_id
 from storage.models import Account, ProgrammeSession
 from tests.calendar.rfc import CalendarFiles
 from tests.fakes import RecordingPlatform
-from tests.helpers import confirmed, register
+from tests.helpers import accept_offer, confirmed, register
 
 ADA = Actor("console", "local", "ada", "Ada")  # gives an email: invitations
 BEN = Actor("console", "local", "ben", "Ben")  # gives none: published copies
@@ -192,7 +192,8 @@ async def test_the_waitlists_files_follow_rfc_5546_too(
     await dispatcher.drain()
     assert set(files.new_dm_files()) == {"ada"}  # nothing for the waitlist
     clock.advance(timedelta(hours=1))
-    await core.run_text(ADA, "s4b", "unregister spring")  # Ben moves up
+    await core.run_text(ADA, "s4b", "unregister spring")  # Ben is offered the seat
+    await accept_offer(core, BEN)
     await dispatcher.drain()
     sent = files.new_dm_files()
     assert str(sent["ada"][0][1]["METHOD"]) == "CANCEL"

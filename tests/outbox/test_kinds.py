@@ -22,6 +22,7 @@ from s4b_bot.outbox.session_posts import (
     SESSION_SYNC,
     STARTING,
 )
+from s4b_bot.registration import offer_notices
 from s4b_bot.registration.comeback import BACK_ON_POST, RESTORED
 from s4b_bot.registration.notices import (
     CANCELLATION,
@@ -33,6 +34,7 @@ from s4b_bot.registration.notices import (
 )
 from s4b_bot.reminders.kind import REMINDER
 from storage.models import Account, Community, Idea, OutboxMessage, ProgrammeSession, Summary
+from storage.models_offers import WaitlistOffer
 
 NOW = datetime(2025, 4, 1, 12, tzinfo=UTC)  # 1743508800
 STARTS = datetime(2025, 4, 29, 17, tzinfo=UTC)  # 1745946000
@@ -121,5 +123,8 @@ def test_dedupe_keys_keep_the_formats_of_rows_already_stored() -> None:
             "announcement_update:21:2"
         ),
         SESSION_MOVED_POST.key(session=session): "moved_post:3:2",
+        offer_notices.OFFER.key(offer=WaitlistOffer(id=11)): "waitlist_offer:11",
+        offer_notices.ENDED.key(offer=WaitlistOffer(id=11)): "offer_ended:11",
+        offer_notices.FULL.key(member=member, session=session): "waitlist_full:7:3:2",
     }
     assert list(pinned) == list(pinned.values())

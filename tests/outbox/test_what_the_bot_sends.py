@@ -17,7 +17,7 @@ from s4b_bot.outbox.dispatch import Dispatcher
 from s4b_bot.timefmt import format_span
 from storage.models import OutboxMessage, ProgrammeSession
 from tests.fakes import RecordingPlatform, closed_dms, rate_limited
-from tests.helpers import confirmed, flat, register, reply_text
+from tests.helpers import accept_offer, confirmed, flat, register, reply_text
 
 ADA = Actor("console", "local", "ada", "Ada")
 BEN = Actor("console", "local", "ben", "Ben")
@@ -137,7 +137,7 @@ async def test_counts_in_replies_agree_with_their_nouns(
     await register(core, BEN, "spring")  # waits
     seats = reply_text(await confirmed(core, JO, "session capacity spring 2"))
     assert seats == (
-        "The Spring session now has 2 seats. Moved up from the waitlist and told: 1 member."
+        "The Spring session now has 2 seats. Offered a seat from the waitlist: 1 member."
     )
     reminders_reply = reply_text(await core.run_text(ADA, "s4b", "reminders 1d"))
     assert "(1 reminder planned)" in reminders_reply
@@ -263,7 +263,7 @@ async def test_the_channel_hears_of_each_session_before_and_when_it_starts(
     assert "Investing in Belonging" in platform.posts()[-1].text
 
 
-async def test_a_full_session_waitlists_and_promotes_when_a_seat_frees(
+async def test_a_full_session_waitlists_and_offers_a_seat_when_one_frees(
     core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
 ) -> None:
     seats = reply_text(await confirmed(core, JO, "session capacity spring 1"))
@@ -277,7 +277,11 @@ async def test_a_full_session_waitlists_and_promotes_when_a_seat_frees(
     assert "Registered: 1 of 1" in roster and "Waitlist: 1" in roster
     await core.run_text(ADA, "s4b", "unregister spring")
     await dispatcher.drain()
-    [promoted] = platform.dms_to("ben")
+    [offer] = platform.dms_to("ben")
+    assert "A seat opened up" in offer.text and not offer.message.attachments
+    await accept_offer(core, BEN)
+    await dispatcher.drain()
+    promoted = platform.dms_to("ben")[1]
     assert "A seat opened up" in promoted.text
     assert calendar_of(promoted.message.attachments[0].content)["METHOD"] == "REQUEST"
     roster = reply_text(await core.run_text(JO, "s4b-admin", "roster spring"))

@@ -18,7 +18,7 @@ from s4b_bot.people import privacy
 from storage import outbox
 from storage.models import Account, OutboxMessage, ProgrammeSession
 from tests.fakes import RecordingPlatform
-from tests.helpers import confirmed, register
+from tests.helpers import accept_offer, confirmed, register
 
 ADA = Actor("console", "local", "ada", "Ada")
 BEN = Actor("console", "local", "ben", "Ben")
@@ -39,9 +39,7 @@ async def _forget(core: Core, actor: Actor) -> None:
     async with core.db.transaction() as db:
         found = await db.get(Account, person.id)
         assert found is not None
-        await privacy.forget(
-            db, found, now=core.clock.now(), default_offsets=core.settings.reminder_offsets
-        )
+        await privacy.forget(db, found, now=core.clock.now(), settings=core.settings)
 
 
 async def _say(core: Core, actor: Actor, root: str, text: str) -> None:
@@ -59,14 +57,16 @@ CHANGES: dict[Change, tuple[Actor, Callable[[Core], Awaitable[None]]]] = {
     ),
     Change.CANCEL: (ADA, lambda core: _say(core, JO, "s4b-admin", "session cancel spring")),
     Change.UNREGISTER: (ADA, lambda core: _say(core, ADA, "s4b", "unregister spring")),
-    Change.WAITLIST_MOVE: (
-        BEN,
-        lambda core: _say(core, JO, "s4b-admin", "session capacity spring 2"),
-    ),
+    Change.WAITLIST_MOVE: (BEN, lambda core: _offered_and_accepted(core)),
     Change.FORGET_ME: (ADA, lambda core: _forget(core, ADA)),
     Change.REMINDER_SETTINGS: (ADA, lambda core: _say(core, ADA, "s4b", "reminders 2d")),
 }
 """Each change, made through the core, and the member it is about (Ben waits in line)."""
+
+
+async def _offered_and_accepted(core: Core) -> None:
+    await _say(core, JO, "s4b-admin", "session capacity spring 2")
+    await accept_offer(core, BEN)
 
 
 def test_every_change_is_exercised() -> None:

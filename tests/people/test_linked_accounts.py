@@ -26,7 +26,7 @@ from storage.models import (
     Vote,
 )
 from tests.fakes import RecordingPlatform
-from tests.helpers import confirmed, flat, reply_text
+from tests.helpers import accept_offer, confirmed, flat, reply_text
 
 SLACK = Actor("slack", "T1", "U-ADA", "Ada")
 DISCORD = Actor("discord", "G1", "D-ADA", "ada_l")
@@ -163,6 +163,7 @@ async def test_a_doubled_seat_frees_the_waitlist(core: Core) -> None:
     assert await count(core, Registration, Registration.status == "waitlisted") == 1
     await link(core, SLACK, DISCORD)
     ben = await account(core, BEN)
+    await accept_offer(core, BEN)
     async with core.db.transaction() as db:
         status = await db.scalar(
             select(Registration.status).where(Registration.member_id == ben.id)

@@ -27,7 +27,7 @@ from storage.models import (
     Report,
     Vote,
 )
-from tests.helpers import confirmed, flat, reply_text
+from tests.helpers import accept_offer, confirmed, flat, reply_text
 
 ADA = Actor("console", "local", "ada", "Ada")
 BEN = Actor("console", "local", "ben", "Ben")
@@ -221,7 +221,7 @@ async def test_a_confirmation_for_another_member_is_refused(core: Core) -> None:
     assert await count(core, Registration, Registration.member_id == ada.id) == 1
 
 
-async def test_forgetting_a_confirmed_seat_moves_the_waitlist_up(core: Core) -> None:
+async def test_forgetting_a_confirmed_seat_offers_it_to_the_waitlist(core: Core) -> None:
     await confirmed(core, JO, "session capacity spring 1")
     await register(core, ADA, "spring", email=ADA_EMAIL, about=ADA_ABOUT)
     await register(core, BEN, "spring", email=BEN_EMAIL, about=BEN_ABOUT)
@@ -230,15 +230,18 @@ async def test_forgetting_a_confirmed_seat_moves_the_waitlist_up(core: Core) -> 
 
     await core.run_text(ADA, "s4b", "forget-me confirm")
     async with core.db.transaction() as db:
+        offered = await db.scalar(
+            select(func.count()).where(
+                OutboxMessage.member_id == ben.id, OutboxMessage.kind == "waitlist_offer"
+            )
+        )
+    assert offered == 1
+    await accept_offer(core, BEN)
+    async with core.db.transaction() as db:
         status = await db.scalar(
             select(Registration.status).where(Registration.member_id == ben.id)
         )
-        promoted = await db.scalar(
-            select(func.count()).where(
-                OutboxMessage.member_id == ben.id, OutboxMessage.kind == "promoted"
-            )
-        )
-    assert status == "confirmed" and promoted == 1
+    assert status == "confirmed"
 
 
 async def test_forget_me_erases_every_linked_account(core: Core) -> None:

@@ -15,7 +15,7 @@ from s4b_bot.outbox.dispatch import Dispatcher
 from s4b_bot.output import Outcome
 from storage.models import AuditEntry, OutboxMessage, ProgrammeSession, Registration
 from tests.fakes import RecordingPlatform
-from tests.helpers import confirm_button, confirmed, flat, register, reply_text
+from tests.helpers import accept_offer, confirm_button, confirmed, flat, register, reply_text
 
 JO = Actor("console", "local", "jo", "Jo", is_organizer=True)
 BO = Actor("console", "local", "bo", "Bo", is_organizer=True)
@@ -197,8 +197,9 @@ async def test_fewer_seats_than_are_taken_names_who_moves_and_who_keeps_a_seat(
     [ben] = [s for s in platform.dms_to("ben") if "fewer seats" in s.text]
     assert "yours moved to its waitlist: you are #1 in line" in flat(ben.text)
     assert b"STATUS:CANCELLED" in ben.message.attachments[0].content  # off his calendar
-    # Ada leaves: Ben, first in line, gets the seat back.
+    # Ada leaves: Ben, first in line, is offered the seat back.
     await core.run_text(ADA, "s4b", "unregister spring")
+    await accept_offer(core, BEN)
     assert (await statuses(core))["Ben Okafor"] == "confirmed"
 
 

@@ -155,11 +155,15 @@ async def dispatch(
 
 
 def valid_blocks(blocks: list[dict[str, Any]]) -> None:
-    """Every block through slack_sdk's models: a limit broken raises."""
+    """Every block through slack_sdk's models: a limit broken raises. The models do not
+    check that an action_id is unique among the elements of its block, as Slack requires
+    (https://api.slack.com/reference/block-kit/block-elements): checked here."""
     for block in blocks:
         parsed = Block.parse(block)
         assert parsed is not None, block
         assert parsed.to_dict() == block  # valid, and no key the models do not know
+        ids = [e["action_id"] for e in block.get("elements", []) if "action_id" in e]
+        assert len(ids) == len(set(ids)), f"action_id repeated in a block: {ids}"
 
 
 def valid_view(view: dict[str, Any]) -> None:
