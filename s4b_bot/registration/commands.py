@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from s4b_bot.context import Context
 from s4b_bot.errors import UserError
+from s4b_bot.feedback.kind import followup_after
 from s4b_bot.outbox import registry
 from s4b_bot.outbox.kinds import Change
 from s4b_bot.output import Message, Outcome, Text
@@ -107,7 +108,11 @@ async def drop_places(
             locked = await lock_session(ctx.db, session.id)
             assert locked is not None
             await promote(
-                ctx.db, locked, now=ctx.now, default_offsets=ctx.settings.reminder_offsets
+                ctx.db,
+                locked,
+                now=ctx.now,
+                default_offsets=ctx.settings.reminder_offsets,
+                followup_after=followup_after(ctx.settings),
             )
     return removed, left_waitlist
 

@@ -3,11 +3,12 @@ first in line gets the next seat that frees, with an invitation and a DM."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from s4b_bot.feedback.kind import FOLLOWUP_AFTER
 from s4b_bot.outbox import registry
 from s4b_bot.outbox.kinds import Change
 from s4b_bot.programme.cards import SEAT, Place
@@ -50,7 +51,12 @@ async def place_of(db: AsyncSession, registration: Registration) -> Place:
 
 
 async def promote(
-    db: AsyncSession, session: ProgrammeSession, *, now: datetime, default_offsets: str
+    db: AsyncSession,
+    session: ProgrammeSession,
+    *,
+    now: datetime,
+    default_offsets: str,
+    followup_after: timedelta = FOLLOWUP_AFTER,
 ) -> list[Account]:
     """Fill free seats from the waitlist, first come first served; returns who moved up."""
     if session.status == "cancelled" or session.starts_at <= now:
@@ -83,6 +89,7 @@ async def promote(
             session=session,
             now=now,
             default_offsets=default_offsets,
+            followup_after=followup_after,
         )
         promoted.append(member)
     return promoted
