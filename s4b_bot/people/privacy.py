@@ -203,9 +203,9 @@ async def my_data(ctx: Context, args: Args) -> Outcome:
                 ("ideas", "idea"),
                 ("votes", "vote"),
                 ("reports", "report"),
-                ("feedback", "feedback answer"),
             )
-        ],
+        ]
+        + ([plural(len(data["feedback"]), "feedback answer")] if data["feedback"] else []),
         conjunction="and",
     )
     return Outcome(
@@ -279,7 +279,7 @@ async def forget(
     votes = await _anonymise(db, Vote, Vote.member_id, ids)
     reports = await _anonymise(db, Report, Report.reporter_id, ids)
     await db.execute(delete(LinkCode).where(LinkCode.member_id.in_(ids)))
-    await feedback_results.erase(db, ids)
+    feedback = await feedback_results.erase(db, ids)
     await db.execute(delete(CalendarCopy).where(CalendarCopy.member_id.in_(ids)))
     # The accounts themselves (display name, platform user id, settings, feed token): a
     # later command starts afresh with a new, empty account.
@@ -299,6 +299,7 @@ async def forget(
         "votes": votes,
         "reports": reports,
         "accounts": len(accounts),
+        "feedback": feedback,
     }
 
 
@@ -342,8 +343,9 @@ async def _forget(ctx: Context) -> Outcome:
     )
     return Outcome(
         reply=Message.plain(
-            f"Done: I have forgotten you. I deleted {answers}your feedback, the messages I sent "
-            "you, your name "
+            f"Done: I have forgotten you. I deleted {answers}"
+            + ("your feedback on sessions, " if done["feedback"] else "")
+            + "the messages I sent you, your name "
             f"and user id, your time zone, reminder settings and calendar feed.{unlinked}",
             f"{_stays(done)} If you added sessions to your calendar, remove them there; "
             "if you use the bot again, it starts afresh.",
