@@ -60,7 +60,8 @@ async def followup_dm(
 async def open_modal(
     bot: S4BClient, mock: MockDiscord, message: dict[str, Any], custom_id: str
 ) -> dict[str, Any]:
-    press = payloads.component(message, custom_id)
+    """Ada presses the button in her DMs (an interaction from no server)."""
+    press = payloads.component(message, custom_id, guild=False)
     assert await feed(bot, press) == "modal"
     (only,) = callbacks(mock, press)
     assert only.body["type"] == 9  # MODAL
@@ -75,6 +76,7 @@ def inner(modal: dict[str, Any]) -> dict[str, dict[str, Any]]:
 async def submit(
     bot: S4BClient, mock: MockDiscord, modal: dict[str, Any], values: dict[str, Any], **kw: Any
 ) -> str:
+    kw.setdefault("guild", False)  # the modal came from a DM
     answer = payloads.modal_submit(modal["custom_id"], payloads.answers(modal, values), **kw)
     assert await feed(bot, answer) == "reply"
     return visible_text(callbacks(mock, answer) + followups(mock, answer))
@@ -128,7 +130,7 @@ async def test_a_submission_forged_by_another_member_is_refused(
     modal = await open_modal(bot, mock, message, custom_id)
     text = await submit(bot, mock, modal, GOOD, user=payloads.BEA)
     assert "for those who registered and came" in text
-    press = payloads.component(message, custom_id, user=payloads.BEA)
+    press = payloads.component(message, custom_id, user=payloads.BEA, guild=False)
     assert await feed(bot, press) == "reply"  # no modal for Bea
     assert await answers(sqlite_core) == []
 
