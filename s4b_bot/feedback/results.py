@@ -132,3 +132,22 @@ async def retain(db: AsyncSession, sessions: Select[Any]) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def move(db: AsyncSession, from_id: int, to_id: int) -> None:
+    """Linking accounts: `from_id`'s answers become `to_id`'s, one per session (where both
+    answered, the later answer stays)."""
+    theirs = {
+        a.session_id: a
+        for a in (await db.scalars(select(Feedback).where(Feedback.member_id == to_id))).all()
+    }
+    for answer in (await db.scalars(select(Feedback).where(Feedback.member_id == from_id))).all():
+        other = theirs.get(answer.session_id)
+        if other is not None and other.updated_at >= answer.updated_at:
+            await db.delete(answer)
+            continue
+        if other is not None:
+            await db.delete(other)
+            await db.flush()
+        answer.member_id = to_id
+    await db.flush()

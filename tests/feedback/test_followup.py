@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
+from s4b_bot.feedback.kind import FOLLOWUP_AFTER, followup_after
 from s4b_bot.invocation import Actor, FormSubmission, FormValue
 from s4b_bot.outbox.dispatch import Dispatcher
 from s4b_bot.output import Outcome
@@ -211,3 +212,7 @@ async def test_a_cancelled_session_has_no_form(core: Core, clock: SettableClock)
     clock.set(SPRING_END + timedelta(hours=2))
     assert "was cancelled" in said(await give(core, ADA, GOOD))
     assert await answers(core) == []
+
+
+def test_the_default_wait_is_the_settings_default() -> None:
+    assert followup_after(Settings(_env_file=None)) == FOLLOWUP_AFTER == timedelta(hours=1)  # type: ignore[call-arg]

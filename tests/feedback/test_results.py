@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
-from s4b_bot.invocation import FormValue
+from s4b_bot.invocation import Actor, FormValue
 from s4b_bot.people import privacy
 from storage.feedback import Feedback
 from storage.models import ProgrammeSession
@@ -26,6 +26,7 @@ from tests.feedback.test_followup import (
     said,
 )
 from tests.helpers import confirmed, register
+from tests.people.test_linked_accounts import link
 
 
 async def three_answers(core: Core, clock: SettableClock) -> None:
@@ -118,3 +119,21 @@ async def test_retention_keeps_only_the_ratings_of_a_finished_series(
     ]
     text = said(await confirmed(core, JO, "stats"))
     assert "3 answers, average 4.0 of 5" in text and "0 want to be contacted" in text
+
+
+async def test_linking_two_accounts_keeps_one_answer_per_session_the_later(
+    core: Core, clock: SettableClock
+) -> None:
+    slack = Actor("slack", "T1", "U-ADA", "Ada")
+    discord = Actor("discord", "G1", "D-ADA", "ada_l")
+    await register(core, slack, "spring")
+    await register(core, discord, "spring")
+    clock.set(SPRING_END + timedelta(hours=1))
+    assert not (await give(core, slack, {**GOOD, "rating": "2"})).field_errors
+    clock.set(SPRING_END + timedelta(hours=2))
+    assert not (await give(core, discord, {**GOOD, "rating": "5"})).field_errors
+    await link(core, slack, discord)
+    [kept] = await answers(core)
+    assert kept.rating == 5
+    opened = await core.run_text(slack, "s4b", "feedback spring")
+    assert opened.form is not None and opened.form.field("rating").default == "5"
