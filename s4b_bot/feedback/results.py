@@ -66,7 +66,8 @@ async def export_markdown(db: AsyncSession, session: ProgrammeSession) -> str | 
         return None
     parts = ["## Feedback", _numbers(answers) + "."]
     for key, label in (("worked", "What worked"), ("change", "What to change")):
-        texts = [getattr(a, key) for a in answers if getattr(a, key)]
+        # In alphabetical order, not the order given: no text lines up with a name below.
+        texts = sorted((getattr(a, key) for a in answers if getattr(a, key)), key=str.casefold)
         listed = "\n".join("- " + " ".join(t.split()) for t in texts) or "(nothing written)"
         parts.append(f"### {label} (anonymous)\n\n{listed}")
     contacts = await db.execute(

@@ -69,6 +69,8 @@ async def test_the_export_gives_texts_without_names_and_names_only_who_said_yes(
     page = file.content.decode()
     worked = page.split("### What worked (anonymous)")[1].split("###")[0]
     assert "- The breakout rooms" in worked and "- Mary's story 🌱" in worked
+    # Alphabetical, not in the order given (Ada's first): no text lines up with a contact.
+    assert worked.index("Mary's story") < worked.index("The breakout rooms")
     for name in ("Ada", "Ben", "ben@", "mary@"):
         assert name not in page.split("### Asked to be contacted")[0]
     contacts = page.split("### Asked to be contacted about collaboration")[1]
