@@ -41,16 +41,14 @@ async def _render(r: Rendering) -> Draft:
     where = await standing(r.db, r.member.id, session)
     if where is None:
         raise Withdraw("not registered")
-    reference = await cached_reference(r.db, session)
     if where is Standing.CAME:
-        return Draft(await _ask(r.db, r.member, session, reference))
+        return Draft(await _ask(r.db, r.member, session))
     return Draft(await _missed(r.db, r.member, session, now=r.now))
 
 
-async def _ask(
-    db: AsyncSession, member: Account, session: ProgrammeSession, reference: str
-) -> Message:
+async def _ask(db: AsyncSession, member: Account, session: ProgrammeSession) -> Message:
     answered = await answer_of(db, member.id, session.id) is not None
+    reference = await cached_reference(db, session)
     card = Card(
         title="Your feedback",
         body=(

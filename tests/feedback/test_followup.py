@@ -216,3 +216,15 @@ async def test_a_cancelled_session_has_no_form(core: Core, clock: SettableClock)
 
 def test_the_default_wait_is_the_settings_default() -> None:
     assert followup_after(Settings(_env_file=None)) == FOLLOWUP_AFTER == timedelta(hours=1)  # type: ignore[call-arg]
+
+
+async def test_who_answered_before_the_dm_is_told_the_button_changes_it(
+    core: Core, clock: SettableClock, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    await register(core, ADA, "spring")
+    clock.set(SPRING_END + timedelta(minutes=10))
+    assert not (await give(core, ADA, GOOD)).field_errors  # `/s4b feedback` before the DM
+    clock.set(SPRING_END + timedelta(hours=1))
+    await dispatcher.drain()
+    [asked] = [s for s in dms(platform, "ada") if "Thank you for coming" in s.text]
+    assert "You have already answered" in flat(asked.text)
