@@ -102,7 +102,8 @@ class Message:
         return cls(text=tuple(Text.of(p) for p in paragraphs))
 
 
-FieldKind = Literal["short_text", "long_text", "email", "multi_select", "checkbox"]
+FieldKind = Literal["short_text", "long_text", "email", "multi_select", "single_choice", "checkbox"]
+"""A `single_choice` is one of a few choices (a rating, yes or no): radio buttons."""
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     """Form answers and emails are erased this many days after their series' last session."""
     announce_days_before: int = Field(default=7, ge=0, le=60)
     """Post "next session" to the announcements channel this many days before (0: off)."""
+    followup_after_minutes: int = Field(default=60, ge=0, le=10_080)
+    """Ask a session's registrants for feedback this many minutes after it ends."""
     http_port: int | None = Field(default=None, ge=1, le=65535)
     """Port of the bot's small HTTP server (calendar feeds); off when unset."""
     http_host: str = "127.0.0.1"

@@ -204,3 +204,27 @@ async def test_the_waitlist_offers_example_offers_expires_declines_and_closes(
         assert f"· {step} the Spring session" in audit, step
     assert "waitlist closed the Spring session" in audit and "Ben" not in audit
     assert "Something went wrong" not in out and "Traceback" not in out
+
+
+async def test_the_follow_up_example_asks_who_came_and_tells_who_missed_it(
+    core: Core, clock: SettableClock
+) -> None:
+    script = (ROOT / "examples" / "follow-up.txt").read_text(encoding="utf-8")
+    out = await run_console(core, clock, script)
+    assert "its feedback form opens once it has ended" in out
+    assert "[DM to Mary] We missed you at the Spring session" in out
+    assert "summary is not posted yet; I will send you word when it is" in out
+    assert "2 · Summer Session" in out and "[1: Register]" in out
+    assert "[DM to Ada] Thank you for coming to the Spring session" in out
+    assert "! rating: '7' is not an option here" in out
+    assert "Please check the form: Choose how it went with a number from 1" in out
+    assert "did not mark you as attending the Spring session" in out
+    assert "Your feedback on the Spring session is saved: 5 of 5" in out
+    assert "Your feedback on the Spring session is updated: 4 of 5" in out
+    assert (
+        "Spring · 2025-04-29: 1 answer, average 4.0 of 5 (5★ 0 · 4★ 1 · 3★ 0 · 2★ 0 · 1★ 0), "
+        "1 wants to be contacted"
+    ) in out
+    assert "The Spring feedback (no summary yet) as Markdown." in out
+    assert "1 feedback answer" in out
+    assert "Something went wrong" not in out

@@ -20,6 +20,8 @@ def parse_answer(field: FormField, text: str) -> FormValue:
         if text.lower() in NO:
             return False
         raise AnswerError(f"{field.id}: answer yes or no.")
+    if field.kind == "single_choice":
+        return _choose(field, text) if text else None
     if field.kind == "multi_select":
         return (
             tuple(

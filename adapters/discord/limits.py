@@ -6,8 +6,9 @@ Messages (https://discord.com/developers/docs/resources/message#create-message a
 description of 4,096, 25 fields (name 256, value 1,024); 6,000 characters over all embeds of
 a message; 10 embeds, 5 rows of 5 buttons (label 80) and 10 files a message.
 Modals (https://discord.com/developers/docs/components/reference): 5 top-level components,
-a title of 45; a label's text 45 and description 100; 25 select options (label 100); a text
-input holds 4,000. Commands: descriptions 100; autocomplete 25 choices (name and value 100).
+a title of 45; a label's text 45 and description 100; 25 select options (label 100), 2 to
+10 radio options; a text input holds 4,000. Commands: descriptions 100; autocomplete 25
+choices (name and value 100).
 Scheduled events: name 100, description 1,000, location 100; a thread name 100.
 """
 
@@ -33,6 +34,8 @@ MODAL_TITLE = 45
 LABEL_TEXT = 45
 LABEL_DESCRIPTION = 100
 SELECT_OPTIONS = 25
+RADIO_OPTIONS = (2, 10)
+"""A radio group holds 2 to 10 options (OpenAPI: RadioGroupComponentForModalRequest)."""
 OPTION_TEXT = 100
 TEXT_INPUT_MAX = 4_000
 

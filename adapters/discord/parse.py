@@ -15,7 +15,7 @@ PLATFORM = "discord"
 _EMAIL_TOKEN = re.compile(r"[^\s,;<>()]*@[^\s,;<>()]*")
 _SEPARATORS = " ,;/|·–—-"
 
-ModalValue = str | list[str] | bool
+ModalValue = str | list[str] | bool | None
 
 
 def is_organizer(interaction: discord.Interaction[Any], organizer_role_id: int | None) -> bool:
@@ -67,6 +67,9 @@ def modal_values(components: Iterable[Mapping[str, Any]]) -> dict[str, ModalValu
                 values[component["custom_id"]] = str(component.get("value") or "")
             elif kind == 23:  # checkbox
                 values[component["custom_id"]] = component.get("value") is True
+            elif kind == 21:  # radio group: the one value chosen, or null
+                value = component.get("value")
+                values[component["custom_id"]] = value if isinstance(value, str) else None
             else:  # selects, checkbox groups
                 values[component["custom_id"]] = [str(v) for v in component.get("values", [])]
     return values

@@ -5,7 +5,7 @@ Buttons are `DynamicItem`s (discord.py's `ui/dynamic.py`): their custom_id is th
 stable action id (`s4b:unregister:12`), so a button keeps working after a restart.
 
 A modal holds at most 5 top-level components (each a `Label` around a text input, a
-select or a checkbox). A form with more fields folds an optional text field and the
+select, a radio group or a checkbox). A form with more fields folds an optional text field and the
 optional email field next to it into one input, "Organization / role, email", split
 again on submission (`parse.form_values`). The modal is only drawn here: it is marked
 finished before it is sent, so discord.py keeps no in-memory state for it, and the
@@ -28,6 +28,7 @@ from adapters.discord.limits import (
     MAX_MODAL_COMPONENTS,
     MODAL_TITLE,
     OPTION_TEXT,
+    RADIO_OPTIONS,
     SELECT_OPTIONS,
     TEXT_INPUT_MAX,
 )
@@ -247,6 +248,8 @@ def _component(item: Input) -> ui.Label[Any]:
     component: ui.Item[Any]
     if field.kind == "multi_select":
         component = _select(field)
+    elif field.kind == "single_choice":
+        component = _single_choice(field)
     elif field.kind == "checkbox":
         component = ui.Checkbox(custom_id=field.id, default=field.default is True)
     else:
@@ -264,8 +267,28 @@ def _component(item: Input) -> ui.Label[Any]:
     return ui.Label(text=text, description=description, component=component)
 
 
-def _select(field: FormField) -> ui.Select[Any]:
-    chosen = set(field.default) if isinstance(field.default, tuple) else set()
+def _single_choice(field: FormField) -> ui.Item[Any]:
+    """One of a few choices: a radio group (2 to 10 options), else a select of one."""
+    low, high = RADIO_OPTIONS
+    if not low <= len(field.choices) <= high:
+        return _select(field, single=True)
+    return ui.RadioGroup(
+        custom_id=field.id,
+        required=field.required,
+        options=[
+            discord.RadioGroupOption(
+                label=clip(c.label, OPTION_TEXT),
+                value=c.value[:OPTION_TEXT],
+                default=c.value == field.default,
+            )
+            for c in field.choices
+        ],
+    )
+
+
+def _select(field: FormField, *, single: bool = False) -> ui.Select[Any]:
+    default = (field.default,) if single and isinstance(field.default, str) else field.default
+    chosen = set(default) if isinstance(default, tuple) else set()
     # Discord shows 25 options at most: keep the ticked ones, then the first others.
     keep = [c for c in field.choices if c.value in chosen]
     keep += [c for c in field.choices if c.value not in chosen][: SELECT_OPTIONS - len(keep)]
@@ -283,6 +306,6 @@ def _select(field: FormField) -> ui.Select[Any]:
             for c in shown
         ],
         min_values=1 if field.required else 0,
-        max_values=len(shown),
+        max_values=1 if single else len(shown),
         required=field.required,
     )

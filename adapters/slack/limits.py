@@ -29,6 +29,8 @@ MODAL_TITLE_CHARS = 24
 LABEL_CHARS = 2_000
 TEXT_INPUT_MAX = 3_000
 MAX_OPTIONS = 100
+RADIO_OPTIONS = 10
+"""Radio buttons hold at most 10 options; more choices become a static select."""
 OPTION_CHARS = 75
 OPTION_VALUE_CHARS = 150
 PLACEHOLDER_CHARS = 150

@@ -18,6 +18,7 @@ from adapters.slack.limits import (
     OPTION_CHARS,
     OPTION_VALUE_CHARS,
     PLACEHOLDER_CHARS,
+    RADIO_OPTIONS,
     TEXT_INPUT_MAX,
     VIEW_BLOCKS,
 )
@@ -72,11 +73,28 @@ def _element(item: FormField) -> dict[str, Any]:
         if initial:
             element["initial_options"] = initial
         return element
+    if item.kind == "single_choice":
+        return _single_choice(item)
     # checkbox: one box; the long consent sentence is the label, the box says "I agree".
     option = {"text": _plain("I agree", OPTION_CHARS), "value": "yes"}
     element = {"type": "checkboxes", "action_id": item.id, "options": [option]}
     if default is True:
         element["initial_options"] = [option]
+    return element
+
+
+def _single_choice(item: FormField) -> dict[str, Any]:
+    """One of a few choices: radio buttons (at most 10), else a static select."""
+    options = [_option(c) for c in item.choices[:MAX_OPTIONS]]
+    element: dict[str, Any] = {"action_id": item.id, "options": options}
+    if len(options) <= RADIO_OPTIONS:
+        element["type"] = "radio_buttons"
+    else:
+        element["type"] = "static_select"
+        element["placeholder"] = _plain("Choose one", PLACEHOLDER_CHARS)
+    initial = [o for o in options if o["value"] == item.default]
+    if initial:
+        element["initial_option"] = initial[0]
     return element
 
 
@@ -144,7 +162,7 @@ def _value(state: Mapping[str, Any]) -> FormValue:
         return tuple(str(o["value"]) for o in state.get("selected_options") or ())
     if kind == "checkboxes":
         return bool(state.get("selected_options"))
-    if kind == "static_select":
+    if kind in ("static_select", "radio_buttons"):
         selected = state.get("selected_option")
         return str(selected["value"]) if selected else None
     return None
@@ -177,7 +195,12 @@ def _with_answer(block: Block, answer: FormValue) -> Block:
     element = dict(block["element"])
     element.pop("initial_value", None)
     element.pop("initial_options", None)
-    if isinstance(answer, str) and answer:
+    element.pop("initial_option", None)
+    if element.get("type") in ("radio_buttons", "static_select"):
+        picked = [o for o in element.get("options", ()) if o["value"] == answer]
+        if picked:
+            element["initial_option"] = picked[0]
+    elif isinstance(answer, str) and answer:
         element["initial_value"] = answer
     elif isinstance(answer, tuple) or answer is True:
         wanted = set(answer) if isinstance(answer, tuple) else {"yes"}

@@ -91,11 +91,11 @@ ROUTES: tuple[Route, ...] = (
     ),
     CommandRoute(
         "summary export",
-        "A session's summary as a one-page Markdown file.",
+        "A session's summary and its feedback as a Markdown file.",
         summaries.export_summary,
         options=(SESSION,),
         audience="organizer",
-        audit="none",
+        audit="export",  # its feedback names those who asked to be contacted
     ),
     CommandRoute(
         "summary pin",

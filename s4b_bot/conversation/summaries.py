@@ -15,6 +15,7 @@ from s4b_bot.context import Context
 from s4b_bot.conversation import audit
 from s4b_bot.conversation.threads import plan_moderation
 from s4b_bot.errors import FormInvalid, NotFound, UserError
+from s4b_bot.feedback import results as feedback_results
 from s4b_bot.invocation import FormValue
 from s4b_bot.outbox import planning
 from s4b_bot.outbox.cache import cached_reference, cached_session
@@ -256,9 +257,13 @@ async def show_summary(ctx: Context, args: Args) -> Outcome:
     return Outcome(reply=summary_message(*latest))
 
 
-def summary_markdown(summary: Summary, session: ProgrammeSession) -> str:
+def _heading(session: ProgrammeSession) -> str:
     date = format_date(session.starts_at, session.timezone)
-    parts = [f"# {session.season} Session — {session.title}", f"*{date} · {session.series.name}*"]
+    return f"# {session.season} Session — {session.title}\n\n*{date} · {session.series.name}*"
+
+
+def summary_markdown(summary: Summary, session: ProgrammeSession) -> str:
+    parts = [_heading(session)]
     if summary.attendance:
         parts.append(f"**Attendance:** {summary.attendance}")
     for key, label in SECTIONS:
@@ -270,13 +275,17 @@ async def export_summary(ctx: Context, args: Args) -> Outcome:
     session = args.session()
     ensure_held(session, ctx.now)
     summary = await _summary_of(ctx.db, session.id)
-    if summary is None:
+    feedback = await feedback_results.export_markdown(ctx.db, session)
+    if summary is None and feedback is None:
         raise NotFound(f"The {session.season} session has no summary yet.")
     name = f"summary-{session.season.lower()}-{format_date(session.starts_at, session.timezone)}.md"
-    content = summary_markdown(summary, session).encode("utf-8")
+    page = summary_markdown(summary, session) if summary else _heading(session) + "\n"
+    content = "\n".join(p for p in (page, feedback) if p).encode("utf-8")
+    what = "summary" if summary else "feedback (no summary yet)"
+    with_feedback = " with its feedback" if summary and feedback else ""
     return Outcome(
         reply=Message(
-            text=(Text.of(f"The {session.season} summary as one page of Markdown."),),
+            text=(Text.of(f"The {session.season} {what}{with_feedback} as Markdown."),),
             attachments=(Attachment(name, content, "text/markdown"),),
         )
     )

@@ -12,6 +12,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.conversation import ideas
+from s4b_bot.feedback import results as feedback_results
 from s4b_bot.outbox import registry
 from s4b_bot.outbox.cache import dm_account
 from s4b_bot.outbox.kinds import Change
@@ -79,6 +80,7 @@ async def join(
     await _move_registrations(db, account, primary, moved, now=now, settings=settings)
     await _move_calendar_copies(db, account, primary)
     await _move_votes(db, account, primary, moved, now=now)
+    await feedback_results.move(db, account.id, primary.id)
     result = await db.execute(
         update(Idea)
         .where(Idea.member_id == account.id)

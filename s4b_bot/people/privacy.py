@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from s4b_bot.context import Context
 from s4b_bot.errors import Forbidden
+from s4b_bot.feedback import results as feedback_results
 from s4b_bot.outbox import registry
 from s4b_bot.output import Attachment, Button, Card, Message, Outcome, Text
 from s4b_bot.people.accounts import accounts_of
@@ -169,6 +170,7 @@ async def member_data(db: AsyncSession, person: Account, *, now: datetime) -> di
             for r in reports
         ],
         "waitlist_offers": await offers.data_of(db, ids),
+        "feedback": await feedback_results.member_answers(db, ids),
         "link_codes": [{"expires_at": _when(c.expires_at)} for c in codes],
         "calendar_files": [
             {
@@ -205,7 +207,8 @@ async def my_data(ctx: Context, args: Args) -> Outcome:
                 ("votes", "vote"),
                 ("reports", "report"),
             )
-        ],
+        ]
+        + ([plural(len(data["feedback"]), "feedback answer")] if data["feedback"] else []),
         conjunction="and",
     )
     return Outcome(
@@ -232,9 +235,10 @@ async def forget_me(ctx: Context, args: Args) -> Outcome:
                     body=(
                         Text.of(
                             "I delete your registrations (you lose your seats in upcoming "
-                            "sessions and your reminders stop), your time zone, reminder "
-                            "settings and calendar feed, and unlink your accounts. Your ideas "
-                            "and votes stay, without your name, so the counts stay right."
+                            "sessions and your reminders stop), your feedback, your time zone, "
+                            "reminder settings and calendar feed, and unlink your accounts. "
+                            "Your ideas and votes stay, without your name, so the counts stay "
+                            "right."
                         ),
                         Text.of("You can also type `/s4b forget-me confirm`."),
                     ),
@@ -279,6 +283,7 @@ async def forget(
     votes = await _anonymise(db, Vote, Vote.member_id, ids)
     reports = await _anonymise(db, Report, Report.reporter_id, ids)
     await db.execute(delete(LinkCode).where(LinkCode.member_id.in_(ids)))
+    feedback = await feedback_results.erase(db, ids)
     await db.execute(delete(CalendarCopy).where(CalendarCopy.member_id.in_(ids)))
     # The accounts themselves (display name, platform user id, settings, feed token): a
     # later command starts afresh with a new, empty account.
@@ -298,6 +303,7 @@ async def forget(
         "votes": votes,
         "reports": reports,
         "accounts": len(accounts),
+        "feedback": feedback,
     }
 
 
@@ -339,7 +345,9 @@ async def _forget(ctx: Context) -> Outcome:
     )
     return Outcome(
         reply=Message.plain(
-            f"Done: I have forgotten you. I deleted {answers}the messages I sent you, your name "
+            f"Done: I have forgotten you. I deleted {answers}"
+            + ("your feedback on sessions, " if done["feedback"] else "")
+            + "the messages I sent you, your name "
             f"and user id, your time zone, reminder settings and calendar feed.{unlinked}",
             f"{_stays(done)} If you added sessions to your calendar, remove them there; "
             "if you use the bot again, it starts afresh.",
@@ -358,6 +366,7 @@ async def apply_retention(db: AsyncSession, *, now: datetime, days: int) -> int:
     )
     sessions = select(ProgrammeSession.id).where(ProgrammeSession.series_id.in_(finished))
     await offers.anonymise(db, sessions)
+    await feedback_results.retain(db, sessions)
     await db.execute(
         update(CalendarCopy)
         .where(CalendarCopy.session_id.in_(sessions), CalendarCopy.attendee.is_not(None))

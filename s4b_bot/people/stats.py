@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from s4b_bot.context import Context
 from s4b_bot.conversation import audit
 from s4b_bot.errors import UserError
+from s4b_bot.feedback import results as feedback_results
 from s4b_bot.output import Card, Message, Outcome, Text
 from s4b_bot.programme.sessions import is_over
 from s4b_bot.registration import offers
@@ -87,6 +88,7 @@ async def stats(ctx: Context, args: Args) -> Outcome:
         ),
         Card(title="Waitlist offers", body=(Text.of(offers_line(await offers.counts(ctx.db))),)),
         Card(title="Ideas", body=(Text.of(f"Ideas: {ideas_line}."),)),
+        await feedback_results.stats_card(ctx.db),
         Card(
             title="Moderation",
             body=(

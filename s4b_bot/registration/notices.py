@@ -5,7 +5,7 @@ calendar file) and the waitlist's notice; their outbox kinds and how they are pl
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +16,7 @@ from s4b_bot.calendar.invites import (
     copy_sequences,
     member_calendar_file,
 )
+from s4b_bot.feedback.kind import FOLLOWUP_AFTER, followup_rows
 from s4b_bot.outbox import planning
 from s4b_bot.outbox.cache import confirmed_registration, sessions_of
 from s4b_bot.outbox.kinds import (
@@ -277,9 +278,10 @@ async def plan_seat_messages(
     session: ProgrammeSession,
     now: datetime,
     default_offsets: str,
+    followup_after: timedelta = FOLLOWUP_AFTER,
 ) -> int:
     """A member who holds a seat at a new time or a new seat: the invitation DM of `kind`
-    (an update, a promotion) and their reminders, in one insert."""
+    (an update, a promotion), their reminders and the follow-up after it, in one insert."""
     offsets = effective_offsets(member, community, default_offsets)
     await planning.advance_copies(db, kind=kind, member=member, sessions=[session], now=now)
     rows = [
@@ -293,6 +295,9 @@ async def plan_seat_messages(
         ),
         *reminder_rows(
             session=session, member=member, platform=community.platform, offsets=offsets, now=now
+        ),
+        *followup_rows(
+            session=session, member=member, platform=community.platform, after=followup_after
         ),
     ]
     return await outbox.plan_many(db, rows, now=now)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.context import Context
 from s4b_bot.errors import Forbidden, UserError
+from s4b_bot.feedback.kind import followup_after
 from s4b_bot.outbox import registry
 from s4b_bot.outbox.kinds import Change
 from s4b_bot.output import Message, Outcome, Text
@@ -49,6 +50,7 @@ async def accept(ctx: Context, offer_id: int) -> Outcome:
         session=session,
         now=ctx.now,
         default_offsets=ctx.settings.reminder_offsets,
+        followup_after=followup_after(ctx.settings),
     )
     _log(ctx, "offer accepted", offer, session)
     return Outcome(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from s4b_bot.context import Context
 from s4b_bot.errors import FormInvalid, UserError
+from s4b_bot.feedback.kind import followup_after, followup_rows
 from s4b_bot.invocation import FormValue
 from s4b_bot.outbox import planning
 from s4b_bot.output import Message, Outcome, Text
@@ -164,6 +165,12 @@ async def take_seats(ctx: Context, answers: Answers, chosen: Sequence[ProgrammeS
                 platform=community.platform,
                 offsets=offsets,
                 now=ctx.now,
+            )
+            reminders += followup_rows(
+                session=session,
+                member=ctx.person,
+                platform=community.platform,
+                after=followup_after(ctx.settings),
             )
     # The invitation before the reminders: a late registrant's first reminder is due at
     # once too, and rows due at the same time go out in the order they were planned.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import storage.feedback  # noqa: F401  (its table joins Base.metadata)
 from storage.models import Base
 
 connection = context.config.attributes.get("connection")

@@ -113,6 +113,7 @@ EXAMPLES: dict[str, Example] = {
     "summary": Example(
         "summary spring", SPRING, action="summary posted", setup=spring_held, files=(SUMMARY_FILE,)
     ),
+    "summary export": Example("summary export spring", SPRING, setup=summary_posted),
     "summary pin": Example(
         "summary pin spring", SPRING, action="summary pinned", setup=summary_posted
     ),

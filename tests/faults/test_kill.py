@@ -72,7 +72,8 @@ def test_kill_at_random_then_restart(tmp_path: Path, seed: int) -> None:
     registered = rows(tmp_path, "SELECT member_id FROM registrations")
     assert 3 <= len(registered) < MEMBERS
 
-    # Atomic: every registration kept has its invitation and its three reminders planned.
+    # Atomic: every registration kept has its invitation, its three reminders and the
+    # follow-up after the session planned.
     planned = {
         member: kinds
         for member, kinds in rows(
@@ -82,7 +83,8 @@ def test_kill_at_random_then_restart(tmp_path: Path, seed: int) -> None:
     }
     for (member,) in registered:
         kinds = sorted(str(planned.get(member, "")).split(","))
-        assert kinds == ["invitation", "reminder", "reminder", "reminder"], (member, kinds)
+        expected = ["followup", "invitation", "reminder", "reminder", "reminder"]
+        assert kinds == expected, (member, kinds)
     assert set(planned) == {m for (m,) in registered}  # nothing planned for a registration not kept
 
     # A restart (the same data, one harmless line) sends whatever the killed run had not.

@@ -13,6 +13,7 @@ import s4b_bot
 from s4b_bot.conversation.ideas import IDEA_DIGEST, IDEA_POST, IDEA_STATUS
 from s4b_bot.conversation.summaries import SUMMARY_NOTICE, SUMMARY_POST
 from s4b_bot.conversation.threads import MODERATE
+from s4b_bot.feedback.kind import FOLLOWUP
 from s4b_bot.outbox import registry
 from s4b_bot.outbox.kinds import Change, OutboxKind, Recipients
 from s4b_bot.outbox.session_followups import ANNOUNCEMENT_UPDATE, SESSION_MOVED_POST
@@ -81,7 +82,13 @@ def test_no_feature_writes_a_dedupe_key_by_hand() -> None:
 
 
 def test_dedupe_keys_keep_the_formats_of_rows_already_stored() -> None:
-    session = ProgrammeSession(id=3, starts_at=STARTS, sequence=2, status="rescheduled")
+    session = ProgrammeSession(
+        id=3,
+        starts_at=STARTS,
+        ends_at=STARTS + timedelta(hours=1),
+        sequence=2,
+        status="rescheduled",
+    )
     other = ProgrammeSession(id=4, starts_at=STARTS, sequence=1, status="scheduled")
     member = Account(id=7)
     idea = Idea(id=9, version=4)
@@ -104,6 +111,7 @@ def test_dedupe_keys_keep_the_formats_of_rows_already_stored() -> None:
         ),
         WAITLIST_NOTICE.key(member=member, session=session): "waitlist_notice:7:3:2",
         RESTORED.key(member=member, session=session): "restored:7:3:2",
+        FOLLOWUP.key(session=session, member=member): "followup:3:7:1745949600",
         BACK_ON_POST.key(session=session): "session_restored:3:2",
         SUMMARY_NOTICE.key(member=member, summary=summary): "summary_notice:7:5",
         SUMMARY_POST.key(summary=summary): "summary_post:5:2",

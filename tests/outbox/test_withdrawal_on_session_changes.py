@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
 from s4b_bot.invocation import Actor
 from s4b_bot.outbox import registry
@@ -130,3 +131,65 @@ async def test_the_waitlist_hears_once_when_its_session_moves_twice(
     await dispatcher.drain()
     [moved] = platform.dms_to("ben")
     assert "you are waiting for has moved" in moved.text and "May 7" in moved.text
+
+
+async def _followups(core: Core) -> list[tuple[int | None, str, datetime]]:
+    """The follow-up rows: whose, their status, when due (a withdrawn row's key is freed)."""
+    async with core.db.transaction() as db:
+        rows = (
+            await db.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.kind == "followup")
+                .order_by(OutboxMessage.id)
+            )
+        ).all()
+        return [(row.member_id, row.status, row.due_at) for row in rows]
+
+
+async def test_a_cancelled_session_sends_no_follow_up(
+    core: Core, clock: SettableClock, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    await register(core, ADA, "spring")
+    [(_, status, _)] = await _followups(core)
+    assert status == "pending"
+    await _say(core, JO, "s4b-admin", "session cancel spring")
+    clock.set(datetime(2025, 4, 30, tzinfo=UTC))
+    await dispatcher.drain()
+    assert [status for _, status, _ in await _followups(core)] == ["withdrawn"]
+    assert not any("Thank you for coming" in s.text for s in platform.dms_to("ada"))
+
+
+async def test_a_rescheduled_session_moves_its_follow_up(
+    core: Core, clock: SettableClock, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    await register(core, ADA, "spring")
+    await _say(core, JO, "s4b-admin", "session reschedule spring 2025-05-06 13:00")
+    old, new = await _followups(core)
+    assert old[1] == "withdrawn" and new[1] == "pending"
+    assert new[2] == datetime(2025, 5, 6, 19, tzinfo=UTC)  # 13:00 EDT + 1 h session + 1 h
+    clock.set(datetime(2025, 4, 29, 19, 30, tzinfo=UTC))  # the old time has nothing
+    await dispatcher.drain()
+    assert not any("Thank you for coming" in s.text for s in platform.dms_to("ada"))
+    clock.set(datetime(2025, 5, 6, 19, tzinfo=UTC))
+    await dispatcher.drain()
+    assert sum("Thank you for coming" in s.text for s in platform.dms_to("ada")) == 1
+
+
+async def test_leaving_withdraws_the_follow_up_and_an_accepted_offer_plans_one(
+    core: Core,
+) -> None:
+    await _say(core, JO, "s4b-admin", "session capacity spring 1")
+    await register(core, ADA, "spring")
+    await register(core, BEN, "spring")  # waitlisted: no follow-up yet
+    ada, ben = await _account(core, ADA), await _account(core, BEN)
+    assert [(who, status) for who, status, _ in await _followups(core)] == [(ada.id, "pending")]
+    await _say(core, ADA, "s4b", "unregister spring")
+    # Ben is offered the seat: no follow-up until he accepts it.
+    assert [(who, status) for who, status, _ in await _followups(core)] == [
+        (ada.id, "withdrawn")
+    ]
+    await accept_offer(core, BEN)
+    assert [(who, status) for who, status, _ in await _followups(core)] == [
+        (ada.id, "withdrawn"),
+        (ben.id, "pending"),
+    ]

@@ -250,7 +250,8 @@ async def test_link_here_moves_reminders_and_dms_to_that_platform(
     assert (discord.prefers_dm_here, slack.prefers_dm_here) == (True, False)
     pending = (OutboxMessage.status == "pending", OutboxMessage.member_id == slack.id)
     assert await count(core, OutboxMessage, *pending, OutboxMessage.platform == "slack") == 0
-    assert await count(core, OutboxMessage, *pending, OutboxMessage.platform == "discord") == 3
+    # Three reminders and the follow-up after the session.
+    assert await count(core, OutboxMessage, *pending, OutboxMessage.platform == "discord") == 4
 
     clock.set(SPRING_START - timedelta(days=7))
     await dispatcher.drain()
@@ -258,8 +259,8 @@ async def test_link_here_moves_reminders_and_dms_to_that_platform(
     assert reminder.text.startswith("Reminder: the Spring session starts in 7 days")
     assert len(slack_bot.dms_to("U-ADA")) == 1  # still only the invitation
 
-    await say(core, SLACK, "link here")
-    assert await count(core, OutboxMessage, *pending, OutboxMessage.platform == "slack") == 2
+    await say(core, SLACK, "link here")  # two reminders left, and the follow-up
+    assert await count(core, OutboxMessage, *pending, OutboxMessage.platform == "slack") == 3
 
 
 async def test_link_here_needs_a_link(core: Core) -> None:

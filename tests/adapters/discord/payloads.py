@@ -118,7 +118,8 @@ def modal_submit(custom_id: str, components: list[dict[str, Any]], **kwargs: Any
 
 def answers(modal: dict[str, Any], values: dict[str, Any]) -> list[dict[str, Any]]:
     """A MODAL_SUBMIT's components for a modal the bot sent, filled with `values` by
-    custom_id (text for inputs, a list for selects, a bool for checkboxes)."""
+    custom_id (text for inputs, a list for selects, a bool for checkboxes, the one value
+    chosen, or None, for radio groups)."""
     submitted = []
     for label in modal["components"]:
         inner = label["component"]
@@ -128,6 +129,9 @@ def answers(modal: dict[str, Any], values: dict[str, Any]) -> list[dict[str, Any
         elif inner["type"] == 3:
             default = [o["value"] for o in inner["options"] if o.get("default")]
             value = {"values": values.get(custom_id, default)}
+        elif inner["type"] == 21:  # radio group
+            default = next((o["value"] for o in inner["options"] if o.get("default")), None)
+            value = {"value": values.get(custom_id, default)}
         else:
             value = {"value": values.get(custom_id, bool(inner.get("default")))}
         submitted.append(

@@ -27,6 +27,9 @@ from aiohttp import WSMsgType, web
 JSON_FIELDS = ("blocks", "view", "files", "attachments", "errors")
 VIEW_LABELS = ("title", "submit", "close")
 VIEW_LABEL_CHARS = 24
+RADIO_OPTIONS = 10
+"""Radio buttons offer at most 10 options (api.slack.com/reference/block-kit/block-elements
+#radio); slack_sdk's model does not check it, Slack refuses more."""
 WAIT = 5.0
 SIGN_IN_PAGE = b"<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in</body></html>"
 
@@ -291,6 +294,19 @@ class MockSlack:
                         "messages": [
                             f"[ERROR] must be less than {VIEW_LABEL_CHARS + 1} characters "
                             f"[json-pointer:/view/{key}/text]"
+                        ]
+                    },
+                }
+        for i, block in enumerate(args["view"].get("blocks") or ()):
+            element = block.get("element") or {}
+            if element.get("type") == "radio_buttons" and len(element["options"]) > RADIO_OPTIONS:
+                return {
+                    "ok": False,
+                    "error": "invalid_arguments",
+                    "response_metadata": {
+                        "messages": [
+                            f"[ERROR] must provide at most {RADIO_OPTIONS} items "
+                            f"[json-pointer:/view/blocks/{i}/element/options]"
                         ]
                     },
                 }

@@ -103,6 +103,13 @@ def state_for(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
         elif element["type"] == "multi_static_select":
             chosen = set(answer or ())
             state["selected_options"] = [o for o in element["options"] if o["value"] in chosen]
+        elif element["type"] in ("radio_buttons", "static_select"):
+            # The option chosen; a value the element does not offer is a forged submission.
+            offered = [o for o in element["options"] if o["value"] == answer]
+            forged = {"text": {"type": "plain_text", "text": str(answer)}, "value": answer}
+            state["selected_option"] = (
+                offered[0] if offered else (forged if answer is not None else None)
+            )
         elif element["type"] == "checkboxes":
             state["selected_options"] = element["options"] if answer else []
         elif element["type"] == "file_input":
