@@ -13,7 +13,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.conversation import ideas, summaries, threads
-from s4b_bot.outbox import session_followups, session_posts
+from s4b_bot.outbox import session_followups, session_posts, unreachable
 from s4b_bot.outbox.kinds import Change, OutboxKind, Recipients
 from s4b_bot.registration import comeback, notices
 from s4b_bot.reminders.kind import REMINDER
@@ -29,6 +29,7 @@ KINDS: tuple[OutboxKind[...], ...] = (
     *ideas.KINDS,
     *threads.KINDS,
     *comeback.KINDS,
+    *unreachable.KINDS,
 )
 BY_NAME: dict[str, OutboxKind[...]] = {kind.name: kind for kind in KINDS}
 assert len(BY_NAME) == len(KINDS), "two outbox kinds share a name"

@@ -22,6 +22,7 @@ from s4b_bot.outbox.session_posts import (
     SESSION_SYNC,
     STARTING,
 )
+from s4b_bot.outbox.unreachable import THREAD_NOTE
 from s4b_bot.registration.comeback import BACK_ON_POST, RESTORED
 from s4b_bot.registration.notices import (
     CANCELLATION,
@@ -121,5 +122,6 @@ def test_dedupe_keys_keep_the_formats_of_rows_already_stored() -> None:
             "announcement_update:21:2"
         ),
         SESSION_MOVED_POST.key(session=session): "moved_post:3:2",
+        THREAD_NOTE.key(row=OutboxMessage(id=21), session_id=3): "thread_note:21:3",
     }
     assert list(pinned) == list(pinned.values())
