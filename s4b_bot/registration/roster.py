@@ -110,7 +110,7 @@ async def deliveries(ctx: Context, args: Args) -> Outcome:
     waited = counts.get(waiting.UNREACHABLE, 0) + counts.get(waiting.IN_BOT, 0)
     if waited:
         summary += (
-            f"; {counts.get(waiting.UNREACHABLE, 0)} waiting for members DMs cannot reach, "
+            f"; {counts.get(waiting.UNREACHABLE, 0)} waiting for members whom DMs do not reach, "
             f"{counts.get(waiting.IN_BOT, 0)} shown to them in the bot instead"
         )
     lead = Text.of(f"Deliveries: {summary}.")

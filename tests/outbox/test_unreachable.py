@@ -114,7 +114,7 @@ async def test_organizers_see_who_is_unreachable_and_members_cannot(
     await register(core, ADA, "spring", email="ada@example.org")
     await dispatcher.drain()
     report = flat(reply_text(await core.run_text(JO, "s4b-admin", "deliveries")))
-    assert "1 waiting for members DMs cannot reach" in report
+    assert "1 waiting for members whom DMs do not reach" in report
     assert "Unreachable by DM: 1 member" in report
     assert "Ada on console: 1 message waiting since" in report
     assert "in no session thread" in report and "ada@example.org" not in report
