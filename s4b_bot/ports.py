@@ -123,6 +123,9 @@ class SessionThread:
     """The thread's name, if it has to be made."""
     ref: str | None = None
     """What an earlier `post_in_session_thread` returned, if the thread exists already."""
+    leave: tuple[str, ...] = ()
+    """Members added earlier who hold no seat now (left, or moved to the waitlist): taken
+    out of the thread before anything more is posted there."""
 
 
 @runtime_checkable
@@ -136,6 +139,7 @@ class SessionThreads(Protocol):
         self, recipient: Recipient, thread: SessionThread, message: Message
     ) -> str:
         """Open the session's private thread in the announcements channel unless `thread.ref`
-        still exists, add the member to it, and post `message` there mentioning them only.
+        still exists, take `thread.leave` out of it, add the member, and post `message`
+        there mentioning them only.
         Returns the thread's ref. Raise `PermanentFailure` where there are no such threads."""
         ...

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, Registration
 
 UNREACHABLE = "unreachable"
 """A DM the member could not get (DMs closed, account gone): kept for them to see in the bot."""
@@ -108,18 +108,25 @@ async def unreachable_members(db: AsyncSession) -> list[Unreachable]:
     return sorted(found, key=lambda u: (u.since, u.member_id))
 
 
-async def sent_of_kind(
+async def still_in_threads(
     db: AsyncSession, kind: str, member_ids: Collection[int]
 ) -> dict[int, set[int]]:
-    """Of these members, the sessions about which a row of `kind` was sent to them."""
+    """Of these members, the sessions whose thread a row of `kind` brought them into and
+    where they still hold a seat (one who left is taken out of it)."""
     if not member_ids:
         return {}
     rows = await db.execute(
-        select(OutboxMessage.member_id, OutboxMessage.session_id).where(
+        select(OutboxMessage.member_id, OutboxMessage.session_id)
+        .join(
+            Registration,
+            (Registration.member_id == OutboxMessage.member_id)
+            & (Registration.session_id == OutboxMessage.session_id),
+        )
+        .where(
             OutboxMessage.kind == kind,
             OutboxMessage.status == "sent",
             OutboxMessage.member_id.in_(list(member_ids)),
-            OutboxMessage.session_id.is_not(None),
+            Registration.status == "confirmed",
         )
     )
     found: dict[int, set[int]] = {}
@@ -127,6 +134,18 @@ async def sent_of_kind(
         if member_id is not None and session_id is not None:
             found.setdefault(member_id, set()).add(session_id)
     return found
+
+
+async def members_sent(db: AsyncSession, kind: str, session_id: int) -> set[int]:
+    """The members to whom a row of `kind` about this session was sent."""
+    found = await db.scalars(
+        select(OutboxMessage.member_id).where(
+            OutboxMessage.kind == kind,
+            OutboxMessage.status == "sent",
+            OutboxMessage.session_id == session_id,
+        )
+    )
+    return {member for member in found if member is not None}
 
 
 def _utc(when: datetime | None) -> datetime:

@@ -5,6 +5,7 @@ Start Thread without Message (POST /channels/{id}/threads, type 12 PRIVATE_THREA
 invitable false: members cannot bring others in) works only in a text channel; Add Thread
 Member (PUT /channels/{thread}/thread-members/{user}) needs the thread not archived, so an
 archived one is unarchived first (code 50083), and a deleted one is opened again (10003).
+Members who hold no seat any more are removed (DELETE, the same path) before each post.
 Each note mentions its member and no one else (allowed_mentions), and carries only what
 the core put in it: everyone in the thread reads it.
 """
@@ -25,6 +26,7 @@ from adapters.steps import StepMemory
 from s4b_bot import Message, PermanentFailure, Recipient, SessionThread, clip
 
 UNKNOWN_CHANNEL = 10003
+UNKNOWN_MEMBER = 10007
 ARCHIVED_THREAD = 50083
 AUTO_ARCHIVE = 10_080
 """Minutes without a message before Discord archives the thread (a week, the longest)."""
@@ -50,12 +52,15 @@ class DiscordSessionThreads:
         self.opened: dict[tuple[str, int], int] = {}
         """Each session's thread once opened here, by (server, session)."""
         self._opening = asyncio.Lock()
+        self.removed: set[tuple[int, str]] = set()
+        """Who was taken out of which thread here, so as not to ask again each note."""
 
     async def post(self, recipient: Recipient, thread: SessionThread, message: Message) -> str:
         user = int(recipient.user_id)
         try:
             thread_id = await self._thread(recipient.community, thread)
             try:
+                await self._remove(thread_id, thread.leave)
                 await self._add(thread_id, user)
             except discord.NotFound as exc:
                 if exc.code != UNKNOWN_CHANNEL:
@@ -89,7 +94,24 @@ class DiscordSessionThreads:
             self.opened[key] = made.id
             return made.id
 
+    async def _remove(self, thread_id: int, users: tuple[str, ...]) -> None:
+        """Remove Thread Member: the bot made the private thread, so it may; one who is
+        not in it any more is fine."""
+        for user in users:
+            if (thread_id, user) in self.removed:
+                continue
+            try:
+                await self.client.http.remove_user_from_thread(thread_id, int(user))
+            except discord.HTTPException as exc:
+                if exc.code == ARCHIVED_THREAD:
+                    await self.client.http.edit_channel(thread_id, archived=False)
+                    await self.client.http.remove_user_from_thread(thread_id, int(user))
+                elif exc.code != UNKNOWN_MEMBER:
+                    raise
+            self.removed.add((thread_id, user))
+
     async def _add(self, thread_id: int, user: int) -> None:
+        self.removed.discard((thread_id, str(user)))
         try:
             await self.client.http.add_user_to_thread(thread_id, user)
         except discord.HTTPException as exc:

@@ -12,7 +12,12 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.errors import PermanentFailure
-from s4b_bot.outbox.cache import cached_session, confirmed_registration
+from s4b_bot.outbox.cache import (
+    cached_member,
+    cached_session,
+    confirmed_registration,
+    dm_account,
+)
 from s4b_bot.outbox.kinds import Change, Draft, Rendering, Withdraw, member_dm
 from s4b_bot.output import Card, Field, Message, Text
 from s4b_bot.ports import Clock, Platform, Recipient, SessionThread, SessionThreads
@@ -99,10 +104,25 @@ async def _render_note(r: Rendering) -> Draft:
     ref = await outbox.get_ref(
         r.db, platform=r.platform, community_id=r.community.id, key=thread_key(session.id)
     )
+    leave = await _without_seats(r, session) if ref is not None else ()
     return Draft(
         Message(text=(lead, why), cards=(_call(session),)),
-        in_thread=SessionThread(session.id, thread_name(session), ref),
+        in_thread=SessionThread(session.id, thread_name(session), ref, leave),
     )
+
+
+async def _without_seats(r: Rendering, session: ProgrammeSession) -> tuple[str, ...]:
+    """Members of this community added to the thread earlier who hold no seat now: out
+    before the call details are posted again."""
+    leaving = []
+    for member_id in sorted(await waiting.members_sent(r.db, THREAD_NOTE.name, session.id)):
+        member = await cached_member(r.db, member_id)
+        if member is None or await confirmed_registration(r.db, member, session) is not None:
+            continue
+        account = await dm_account(r.db, member)
+        if account.community_id == r.community.id:
+            leaving.append(account.user_id)
+    return tuple(leaving)
 
 
 def _call(session: ProgrammeSession) -> Card:

@@ -163,7 +163,7 @@ async def _unreachable_card(ctx: Context) -> tuple[Card, ...]:
         m.id: m.display_name
         for m in await ctx.db.scalars(select(Account).where(Account.id.in_(ids)))
     }
-    threads = await waiting.sent_of_kind(ctx.db, THREAD_NOTE.name, ids)
+    threads = await waiting.still_in_threads(ctx.db, THREAD_NOTE.name, ids)
     sessions = {s.id: s for s in await queries.all_sessions(ctx.db)}
     lines = []
     for u in found[:FAILURES_SHOWN]:

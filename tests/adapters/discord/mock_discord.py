@@ -350,8 +350,10 @@ class MockDiscord:
             if thread is not None and not thread["locked"]:
                 thread["archived"] = False  # a message unarchives a thread (topics/threads)
             return _json(self._message(match[1], body or {}))
-        if m == "PUT" and (match := re.fullmatch(r"/channels/(\d+)/thread-members/(\d+)", p)):
-            return self._add_thread_member(match[1], match[2])
+        if m in ("PUT", "DELETE") and (
+            match := re.fullmatch(r"/channels/(\d+)/thread-members/(\d+)", p)
+        ):
+            return self._thread_member(m, match[1], match[2])
         if m == "PATCH" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", p)):
             return self._edit_message(match[1], match[2], body or {})
         if m == "DELETE" and re.fullmatch(r"/channels/(\d+)/messages/(\d+)", p):
@@ -465,9 +467,10 @@ class MockDiscord:
         self.thread_members[thread_id] = {str(BOT_ID)}
         return _json(thread, 201)
 
-    def _add_thread_member(self, thread_id: str, user_id: str) -> web.Response:
-        """Add Thread Member: the thread exists (10003) and is a thread (50024), is not
-        archived (50083), and the user is a member of its server (10007); 204."""
+    def _thread_member(self, method: str, thread_id: str, user_id: str) -> web.Response:
+        """Add (PUT) or Remove (DELETE) Thread Member: the thread exists (10003) and is a
+        thread (50024), is not archived (50083), and the user is a member of its server,
+        or of the thread to be removed (10007); 204."""
         thread = self.channels.get(thread_id)
         if thread is None:
             return _json({"message": "Unknown Channel", "code": 10003}, 404)
@@ -478,9 +481,14 @@ class MockDiscord:
         if thread["thread_metadata"]["archived"]:
             message = "Tried to perform an operation on an archived thread"
             return _json({"message": message, "code": 50083}, 400)
-        if user_id not in self.guild_members.get(thread["guild_id"], set()):
+        members = self.thread_members.setdefault(thread_id, set())
+        known = members if method == "DELETE" else self.guild_members.get(thread["guild_id"], ())
+        if user_id not in known:
             return _json({"message": "Unknown Member", "code": 10007}, 404)
-        self.thread_members.setdefault(thread_id, set()).add(user_id)
+        if method == "DELETE":
+            members.discard(user_id)
+        else:
+            members.add(user_id)
         thread["member_count"] = len(self.thread_members[thread_id])
         return web.Response(status=204)
 

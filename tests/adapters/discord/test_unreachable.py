@@ -91,8 +91,22 @@ async def test_seat_holders_are_reached_in_one_private_thread_per_session(
     await dispatcher.drain()
     assert len(mock.find("POST", rf"/channels/{ANNOUNCEMENTS}/threads")) == 1
     assert len(mock.find("POST", rf"/channels/{thread['id']}/messages")) == 4
-    assert not mock.find("PUT", rf"/channels/\d+/thread-members/{CY}")
     assert CY not in mock.thread_members[thread["id"]]
+
+    # Bea leaves, and Cy gets her seat: before the thread hears of the session again
+    # (its new call link), she is out of it and he is in.
+    await sqlite_core.run_text(member(BEA, "Bea Rivera"), "s4b", "unregister spring")
+    await sqlite_core.run_text(
+        ORGANIZER, "s4b-admin", "session call spring https://meet.example/new"
+    )
+    await dispatcher.drain()
+    await dispatcher.drain()
+    (removed,) = mock.find("DELETE", rf"/channels/{thread['id']}/thread-members/\d+")
+    assert removed.path.endswith(f"/{BEA}") and BEA not in mock.thread_members[thread["id"]]
+    assert CY in mock.thread_members[thread["id"]]  # her seat went to Cy: now he is in
+    last = mock.find("POST", rf"/channels/{thread['id']}/messages")[-1]
+    assert removed in mock.requests[: mock.requests.index(last)]  # out before the new link
+    assert "https://meet.example/new" in visible_text([last])
 
     report = payloads.command(
         "s4b-admin", "deliveries", user=payloads.JO, roles=[payloads.ORGANIZER_ROLE]
@@ -100,7 +114,8 @@ async def test_seat_holders_are_reached_in_one_private_thread_per_session(
     await feed(bot, report)
     text = visible_text(followups(mock, report))
     assert "Unreachable by DM: 3 members" in text and "Cy on discord" in text
-    assert text.count("in the thread of Spring") == 2 and "in no session thread" in text
+    assert text.count("in the thread of Spring") == 2  # Ada and Cy, no longer Bea
+    assert "Bea Rivera on discord" in text and "in no session thread" in text
 
     mine = payloads.command("s4b", "mine")  # Ada, privately: her invitation and its file
     await feed(bot, mine)
