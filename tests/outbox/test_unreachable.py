@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pytest
 from sqlalchemy import select
 
 from s4b_bot.core import Core
 from s4b_bot.errors import PermanentFailure
 from s4b_bot.invocation import Actor
+from s4b_bot.outbox import in_bot
 from s4b_bot.outbox.dispatch import Dispatcher
 from s4b_bot.output import Message
 from s4b_bot.ports import Recipient, SessionThread
@@ -193,3 +195,23 @@ async def test_a_seat_holder_is_reached_in_the_sessions_private_thread(
     assert report.count("in the thread of Spring") == 2
     # What she was told in the thread still comes privately, with her calendar file.
     assert NOTE in flat(reply_text(await core.run_text(ADA, "s4b", "mine")))
+
+
+async def test_a_long_wait_comes_a_few_at_a_time(
+    core: Core,
+    dispatcher: Dispatcher,
+    platform: RecordingPlatform,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(in_bot, "SHOWN_AT_ONCE", 1)
+    platform.fail = dms_closed_for("ada")
+    await register(core, ADA, "spring")
+    await dispatcher.drain()
+    await core.run_text(JO, "s4b-admin", "session call spring https://meet.example/s4b-spring")
+    await dispatcher.drain()
+    first = flat(reply_text(await core.run_text(ADA, "s4b", "mine")))
+    assert NOTE in first and "updated invitation" not in first
+    assert "More messages could not reach you: they come with your next command." in first
+    second = flat(reply_text(await core.run_text(ADA, "s4b", "mine")))
+    assert "A message could not reach you: updated invitation" in second
+    assert NOTE not in second and "More messages" not in second
