@@ -113,6 +113,8 @@ class MockDiscord:
         self.messages: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, dict[str, Any]] = {}
         self.files: dict[str, bytes] = {}
+        self.downloads: list[str] = []
+        """Names of attachments the bot fetched, in order."""
         self.closed_dms: set[str] = set()
         """Members whose DMs are closed to the bot (`close_dms`): 403, code 50007."""
         self.guild_members: dict[str, set[str]] = {}
@@ -208,6 +210,7 @@ class MockDiscord:
         path = request.path
         if path.startswith("/attachments/"):
             name = path.rsplit("/", 1)[1]
+            self.downloads.append(name)
             if name not in self.files:
                 return web.Response(status=404)
             return web.Response(body=self.files[name])
