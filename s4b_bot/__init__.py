@@ -30,7 +30,14 @@ from s4b_bot.output import (
     Text,
 )
 from s4b_bot.people.privacy import apply_retention
-from s4b_bot.ports import Clock, ModerationAction, Platform, Recipient, SessionEvent
+from s4b_bot.ports import (
+    Clock,
+    ModerationAction,
+    Platform,
+    Recipient,
+    SessionEvent,
+    SessionThread,  # messages that always arrive (issue 14, part 5)
+)
 from s4b_bot.programme.loading import DEFAULT_PROGRAMME, load_programme, read_programme
 from s4b_bot.routing.actions import PATTERN as ACTION_PATTERN
 from s4b_bot.routing.actions import PREFIX as ACTION_PREFIX
@@ -76,6 +83,7 @@ __all__ = [
     "RouteTable",
     "RunningClock",
     "SessionEvent",
+    "SessionThread",
     "SettableClock",
     "Settings",
     "Span",

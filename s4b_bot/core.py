@@ -25,6 +25,7 @@ from s4b_bot.context import Context
 from s4b_bot.conversation import audit
 from s4b_bot.errors import FormInvalid, RetryLater, UserError
 from s4b_bot.invocation import Actor, FormSubmission, Invocation
+from s4b_bot.outbox.in_bot import with_waiting
 from s4b_bot.outbox.session_posts import (
     plan_announcements,
     plan_session_sync,
@@ -45,7 +46,7 @@ from s4b_bot.settings import Settings
 from s4b_bot.words import went_wrong
 from storage import outbox, queries
 from storage.db import Database, is_unavailable
-from storage.models import Account
+from storage.models import OUTBOX_STATUSES, Account
 
 _log = logging.getLogger(__name__)
 
@@ -264,7 +265,7 @@ class Core:
     async def _read_queue(self) -> None:
         now = self.clock.now()
         async with self.db.reading() as session:
-            for status in ("pending", "sent", "failed", "withdrawn"):
+            for status in OUTBOX_STATUSES:
                 metrics.QUEUE.labels(status).set(0)
             for status, count in (await outbox.counts_by_status(session)).items():
                 metrics.QUEUE.labels(status).set(count)
@@ -330,7 +331,7 @@ class Core:
                 files=files,
                 typed_by=member if person else None,
             )
-            outcome = await step(ctx)
+            outcome = await with_waiting(ctx, await step(ctx))  # what could not reach them
             audit.write(ctx)  # in the same transaction: kept only if the call is
             return outcome
 

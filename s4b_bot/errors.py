@@ -44,4 +44,14 @@ class RetryLater(S4BError):
 
 
 class PermanentFailure(S4BError):
-    """A delivery that can never succeed (DMs closed, user gone); do not retry it."""
+    """A delivery that can never succeed (DMs closed, user gone); do not retry it.
+
+    `unreachable`: the member cannot get DMs at all (Discord 50007, a Slack account gone),
+    so what was waiting is kept for them to see in the bot; `shown`: the adapter showed it
+    to them once anyway (a private follow-up to their latest interaction).
+    """
+
+    def __init__(self, message: str, *, unreachable: bool = False, shown: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
+        self.shown = shown

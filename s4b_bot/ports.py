@@ -104,3 +104,42 @@ class PostLinks(Protocol):
     async def permalink(self, community: str, ref: str) -> str | None:
         """The link to the post `ref` (what `post` returned), or None if there is none."""
         ...
+
+
+# --- Messages that always arrive (issue 14, part 5): a private thread per session --------
+
+
+@dataclass(frozen=True)
+class SessionThread:
+    """A session's private thread, where the bot reaches registrants whose DMs stay closed.
+
+    Everyone in it reads every post: what goes there names the member (a mention) and the
+    session, never their email, answers or calendar file, and never call details unless
+    every member of the thread holds a seat.
+    """
+
+    session_id: int
+    name: str
+    """The thread's name, if it has to be made."""
+    ref: str | None = None
+    """What an earlier `post_in_session_thread` returned, if the thread exists already."""
+    leave: tuple[str, ...] = ()
+    """Members added earlier who hold no seat now (left, or moved to the waitlist): taken
+    out of the thread before anything more is posted there."""
+
+
+@runtime_checkable
+class SessionThreads(Protocol):
+    """A platform that can add one member to a private thread (Discord). On the others
+    (`private_threads` False) a member who cannot get DMs finds them in the bot instead."""
+
+    private_threads: bool
+
+    async def post_in_session_thread(
+        self, recipient: Recipient, thread: SessionThread, message: Message
+    ) -> str:
+        """Open the session's private thread in the announcements channel unless `thread.ref`
+        still exists, take `thread.leave` out of it, add the member, and post `message`
+        there mentioning them only.
+        Returns the thread's ref. Raise `PermanentFailure` where there are no such threads."""
+        ...

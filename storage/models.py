@@ -203,7 +203,7 @@ class CalendarCopy(Base):
     session: Mapped[ProgrammeSession] = relationship()
 
 
-OUTBOX_STATUSES = ("pending", "sent", "failed", "withdrawn")
+OUTBOX_STATUSES = ("pending", "sent", "failed", "withdrawn", "unreachable", "in_bot")
 
 
 class OutboxMessage(Base):
@@ -215,7 +215,10 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'sent', 'failed', 'withdrawn')", name="status"),
+        CheckConstraint(
+            "status IN ('pending', 'sent', 'failed', 'withdrawn', 'unreachable', 'in_bot')",
+            name="status",
+        ),
         Index("ix_outbox_due", "status", "due_at"),
     )
 
@@ -243,7 +246,7 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     failed_at: Mapped[datetime | None]
-    """When it was given up for good (status "failed"), for organizers."""
+    """When it was given up for good (status "failed", or "unreachable"), for organizers."""
 
 
 class PlatformRef(Base):

@@ -106,9 +106,10 @@ async def withdraw(
     session_id: int | None = None,
     member_id: int | None = None,
 ) -> int:
-    """Withdraw pending messages of these kinds for a session and/or member."""
+    """Withdraw pending messages of these kinds for a session and/or member, and those
+    waiting for a member who could not get them (no longer to be shown)."""
     stmt = update(OutboxMessage).where(
-        OutboxMessage.status == "pending", OutboxMessage.kind.in_(list(kinds))
+        OutboxMessage.status.in_(("pending", "unreachable")), OutboxMessage.kind.in_(list(kinds))
     )
     if session_id is not None:
         stmt = stmt.where(OutboxMessage.session_id == session_id)

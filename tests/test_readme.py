@@ -227,4 +227,31 @@ async def test_the_follow_up_example_asks_who_came_and_tells_who_missed_it(
     ) in out
     assert "The Spring feedback (no summary yet) as Markdown." in out
     assert "1 feedback answer" in out
+
+
+async def test_the_unreachable_example_keeps_what_could_not_reach_a_member(
+    core: Core, clock: SettableClock
+) -> None:
+    script = (ROOT / "examples" / "unreachable.txt").read_text(encoding="utf-8")
+    out = await run_console(core, clock, script)
+    assert "! /dms takes `off` (close your direct messages) or `on` (open them)." in out
+    assert "[DM to Mary O'Brien · not delivered: DMs closed]" in out
+    ada = out.split("Ada> /s4b mine")[1].split("now typing as Jo")[0]
+    assert "could not reach you" not in ada and "Mary" not in ada
+    report = out.split("Jo> /s4b-admin deliveries")[1]
+    assert "Unreachable by DM: 1 member" in report
+    assert "Mary O'Brien on console: 1 message waiting since" in report
+    assert "mary@example.org" not in report
+    left = out.split("Mary O'Brien> /s4b unregister summer")[1].split("Mary O'Brien> /s4b mine")[0]
+    assert "A message could not reach you: calendar invitation" in left
+    assert (
+        "https://meet.example/s4b-spring (passcode 4567)" in left and "Summer Session" not in left
+    )
+    first, second = out.split("Mary O'Brien> /s4b mine")[1:3]
+    assert "A message could not reach you: calendar cancellation" in first
+    assert "could not reach you" not in second.split("/clock")[0]  # each shown once
+    assert "A message could not reach you: reminder" in out.split("/s4b help unregister")[1]
+    assert "Bea on console: 1 message waiting" in out
+    final = out.split("Jo> /s4b-admin deliveries")[-1]
+    assert "0 waiting for members whom DMs do not reach" in final and "Bea" not in final
     assert "Something went wrong" not in out

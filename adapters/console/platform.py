@@ -9,7 +9,14 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from s4b_bot import Message, ModerationAction, Recipient, SessionEvent
+from s4b_bot import (
+    Message,
+    ModerationAction,
+    PermanentFailure,
+    Recipient,
+    SessionEvent,
+    SessionThread,
+)
 
 Show = Callable[[str, Message], None]
 
@@ -22,8 +29,13 @@ class ConsolePlatform:
         self.files_dir = files_dir
         self.saved: list[Path] = []
         self._posts = 0
+        self.closed: set[str] = set()
+        """Members who closed their DMs (`/dms off`): their DMs fail as on a real platform."""
 
     async def send_dm(self, recipient: Recipient, message: Message) -> None:
+        if recipient.user_id in self.closed:
+            self._show(f"[DM to {recipient.display_name} · not delivered: DMs closed]", Message())
+            raise PermanentFailure("direct messages closed (console /dms off)", unreachable=True)
         self.save(message, recipient.user_id)
         self._show(f"[DM to {recipient.display_name}]", message)
 
@@ -56,6 +68,17 @@ class ConsolePlatform:
         self, community: str, event: SessionEvent, *, ref: str | None = None
     ) -> str | None:
         return None  # a terminal has no calendar to keep in step
+
+    # --- messages that always arrive: no private threads in a terminal ------------------
+
+    private_threads = False
+
+    async def post_in_session_thread(
+        self, recipient: Recipient, thread: SessionThread, message: Message
+    ) -> str:
+        """A terminal has no private threads: what waits is shown with the member's next
+        command instead."""
+        raise PermanentFailure("the console has no private threads")
 
     def save(self, message: Message, owner: str) -> None:
         """Write the message's attachments under `files_dir/owner/`."""

@@ -3,9 +3,10 @@
 Interactive on a terminal; otherwise it reads a script, one command a line, where the
 lines after a command that opens a form answer it (`field: value`, up to an empty line).
 Console-only lines: `/clock [+7d | 2025-04-22T12:00]`, `/as NAME [--organizer]`,
-`/press N` (the Nth button shown last), `/quit`; `#` starts a comment. A command that takes
-a file (`/s4b-admin session import`, `/s4b-admin summary`) takes it as its last word,
-`@path`; anywhere else `@` is just text (`@everyone` in an idea stays in the idea).
+`/press N` (the Nth button shown last), `/dms off|on` (close or open your direct messages:
+DMs to you then fail, as when a member closes them), `/quit`; `#` starts a comment. A
+command that takes a file (`/s4b-admin session import`, `/s4b-admin summary`) takes it as its
+last word, `@path`; anywhere else `@` is just text (`@everyone` in an idea stays in the idea).
 """
 
 from __future__ import annotations
@@ -185,11 +186,14 @@ class Console:
             self._switch(rest)
         elif word == "/press":
             await self._press(rest, answer)
+        elif word == "/dms":
+            self._dms(rest)
         elif word in (f"/{MEMBER_ROOT}", f"/{ORGANIZER_ROOT}"):
             await self._command(word[1:], rest, answer)
         else:
             self.say(
-                "Commands start with /s4b or /s4b-admin (console: /clock, /as, /press, /quit)."
+                "Commands start with /s4b or /s4b-admin "
+                "(console: /clock, /as, /press, /dms, /quit)."
             )
         await self.deliver()
         self.say("")
@@ -296,6 +300,18 @@ class Console:
         self.actor = console_actor(name, organizer=organizer)
         role = "an organizer" if organizer else "a member"
         self.say(f"[now typing as {self.actor.display_name}, {role}]")
+
+    def _dms(self, arg: str) -> None:
+        """`/dms off`: the bot's DMs to the one typing fail (as a closed inbox does); `on`."""
+        who, user = self.actor.display_name, self.actor.user_id
+        if arg.strip().lower() == "off":
+            self.platform.closed.add(user)
+            self.say(f"[{who}'s direct messages are closed: DMs to them will fail]")
+        elif arg.strip().lower() == "on":
+            self.platform.closed.discard(user)
+            self.say(f"[{who}'s direct messages are open]")
+        else:
+            self.say("! /dms takes `off` (close your direct messages) or `on` (open them).")
 
     async def _press(self, arg: str, answer: Answer) -> None:
         if not self.buttons:

@@ -40,7 +40,7 @@ def classify(exc: BaseException) -> RetryLater | PermanentFailure:
         if exc.status >= 500:
             return RetryLater(describe(exc), delay=SERVER_ERROR_DELAY)
         if exc.code == CANNOT_DM:
-            return PermanentFailure(f"{DMS_CLOSED} ({describe(exc)})")
+            return PermanentFailure(f"{DMS_CLOSED} ({describe(exc)})", unreachable=True)
         return PermanentFailure(describe(exc))
     if isinstance(exc, (asyncio.TimeoutError, aiohttp.ClientError, OSError)):
         return RetryLater(f"network: {type(exc).__name__}", delay=NETWORK_DELAY)

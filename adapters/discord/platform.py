@@ -27,6 +27,7 @@ from adapters.discord.limits import (
     THREAD_NAME,
 )
 from adapters.discord.render import NO_MENTIONS, Chunk, render
+from adapters.discord.threads import DiscordSessionThreads
 from adapters.discord.views import message_kwargs
 from adapters.steps import StepMemory
 from s4b_bot import (
@@ -35,6 +36,7 @@ from s4b_bot import (
     PermanentFailure,
     Recipient,
     SessionEvent,
+    SessionThread,
     TokenBucket,
     clip,
 )
@@ -93,6 +95,7 @@ class DiscordPlatform:
         self._opening = TokenBucket(config.new_dm_per_minute / 60.0, burst=config.new_dm_burst)
         self._opening_lock = asyncio.Lock()
         self._channels: dict[int, Any] = {}
+        self.session_threads = DiscordSessionThreads(client, self._channel, self.names, self.steps)
         self.now: Callable[[], datetime] = discord.utils.utcnow
         """Discord's "now", to tell events that would start in the past (tests set it)."""
 
@@ -114,7 +117,9 @@ class DiscordPlatform:
             failure = classify(exc)
             if exc.code == CANNOT_DM and await self._via_interaction(recipient, chunks):
                 # Seen once, but the DM itself failed for good: organizers must know.
-                failure = PermanentFailure(f"{failure}; {SHOWN_INSTEAD}")
+                failure = PermanentFailure(
+                    f"{failure}; {SHOWN_INSTEAD}", unreachable=True, shown=True
+                )
             raise failure from exc
         except TRANSPORT_ERRORS as exc:
             raise classify(exc) from exc
@@ -157,6 +162,17 @@ class DiscordPlatform:
             _log.info("follow-up instead of a DM failed: %s", type(exc).__name__)
             return False
         return True
+
+    # --- messages that always arrive: the sessions' private threads -------------------
+
+    private_threads = True
+
+    async def post_in_session_thread(
+        self, recipient: Recipient, thread: SessionThread, message: Message
+    ) -> str:
+        """Add a member whose DMs are closed to the session's private thread and post
+        their note there, mentioning only them (`threads.py`)."""
+        return await self.session_threads.post(recipient, thread, message)
 
     # --- channel posts ----------------------------------------------------------------
 

@@ -31,6 +31,13 @@ TRANSIENT_CODES = frozenset(
 """ok:false codes that may succeed later; every other code is permanent, so the outbox
 never hammers Slack with a request that cannot work."""
 DEFAULT_DELAY = 5.0
+MEMBER_GONE = frozenset(
+    {"user_not_found", "user_disabled", "user_not_visible", "cannot_dm_bot", "channel_not_found"}
+)
+"""Codes of a DM (conversations.open, then chat.postMessage into the DM) that mean this
+member cannot get DMs any more: deactivated, deleted, or the DM gone. Not
+`account_inactive`: that is the bot's own token, deleted or its workspace gone, and would
+make every member look unreachable."""
 
 
 def error_code(exc: SlackApiError) -> str:

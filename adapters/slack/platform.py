@@ -11,15 +11,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.config import SlackConfig
-from adapters.slack.errors import classified
+from adapters.slack.errors import MEMBER_GONE, classified, error_code
 from adapters.slack.mrkdwn import escape
 from adapters.slack.pacing import ChannelPacer
 from adapters.slack.render import SlackMessage, render_message
 from adapters.steps import StepMemory
-from s4b_bot import Attachment, Message, ModerationAction, PermanentFailure, Recipient, SessionEvent
+from s4b_bot import (
+    Attachment,
+    Message,
+    ModerationAction,
+    PermanentFailure,
+    Recipient,
+    SessionEvent,
+    SessionThread,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -55,8 +64,27 @@ class SlackPlatform:
         self._dm_channels: dict[str, str] = {}
 
     async def send_dm(self, recipient: Recipient, message: Message) -> None:
-        channel = await self.dm_channel(recipient.user_id)
-        await self.deliver(channel, message)
+        """A DM; a member Slack cannot reach any more (gone, deactivated) is unreachable:
+        the core keeps the message for them to see in the bot (App Home, their replies)."""
+        try:
+            channel = await self.dm_channel(recipient.user_id)
+            await self.deliver(channel, message)
+        except PermanentFailure as exc:
+            cause = exc.__cause__
+            if isinstance(cause, SlackApiError) and error_code(cause) in MEMBER_GONE:
+                raise PermanentFailure(str(exc), unreachable=True) from cause
+            raise
+
+    # --- messages that always arrive: Slack has no private thread for one member -------
+
+    private_threads = False
+
+    async def post_in_session_thread(
+        self, recipient: Recipient, thread: SessionThread, message: Message
+    ) -> str:
+        """Slack cannot add one member to a thread others cannot see: what waits for a
+        member shows in their App Home and with their next command instead."""
+        raise PermanentFailure("Slack has no private threads for one member")
 
     async def post(
         self,

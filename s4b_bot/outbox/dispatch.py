@@ -8,7 +8,8 @@ a send; a row another dispatcher took meanwhile is not sent. Sent rows are marke
 groups, so a crash repeats at most the rows of the batch in flight, whose leases then run
 out. Passing
 failures come back later with exponential backoff that honours Retry-After; permanent
-ones are recorded for organizers (`/s4b-admin deliveries`) and never retried.
+ones are recorded for organizers (`/s4b-admin deliveries`) and never retried; a DM its
+member cannot get at all is kept for them to see in the bot (`unreachable.py`).
 """
 
 from __future__ import annotations
@@ -19,18 +20,20 @@ import os
 import random
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot import metrics
 from s4b_bot.errors import PermanentFailure, RetryLater
+from s4b_bot.outbox import unreachable
+from s4b_bot.outbox.batches import Skip, Work, supersede_older_edits
 from s4b_bot.outbox.cache import prefetch
 from s4b_bot.outbox.kinds import Withdraw
 from s4b_bot.outbox.pacing import TokenBucket
 from s4b_bot.outbox.rendering import Delivery, render
-from s4b_bot.ports import Clock, Platform, PostLinks
+from s4b_bot.ports import Clock, Platform, PostLinks, SessionThreads
 from s4b_bot.registration import offer_sweep
 from s4b_bot.settings import Settings
 from s4b_bot.words import plural
@@ -49,39 +52,6 @@ def backoff(attempts: int, retry_after: float | None) -> float:
     """Seconds before the next try: doubling from 5 s up to 15 min, never under Retry-After."""
     delay: float = min(MAX_BACKOFF, BASE_BACKOFF * 2.0**attempts) * random.uniform(0.8, 1.2)
     return max(delay, retry_after or 0.0)
-
-
-Work = list[tuple[int, int, "Delivery | Skip"]]
-
-
-@dataclass(frozen=True)
-class Skip:
-    """A claimed row not to send: withdrawn (no longer applies) or failed (cannot render)."""
-
-    reason: str
-    failed: bool = False
-
-
-def supersede_older_edits(
-    work: list[tuple[int, int, Delivery | Skip]],
-) -> list[tuple[int, int, Delivery | Skip]]:
-    """Of several rows in one batch that post or edit the same thing (an idea's post after
-    a flurry of votes), send only the newest: each is drawn from the current state, so it
-    says all the older ones would, and sending them side by side would post twice."""
-    newest: dict[tuple[str, int, str], int] = {}
-    for row_id, _, delivery in work:
-        if isinstance(delivery, Delivery) and delivery.draft.ref_key and delivery.community_id:
-            key = (delivery.platform, delivery.community_id, delivery.draft.ref_key)
-            newest[key] = max(newest.get(key, 0), row_id)
-    result: list[tuple[int, int, Delivery | Skip]] = []
-    for row_id, attempts, delivery in work:
-        if isinstance(delivery, Delivery) and delivery.draft.ref_key and delivery.community_id:
-            key = (delivery.platform, delivery.community_id, delivery.draft.ref_key)
-            if newest[key] != row_id:
-                result.append((row_id, attempts, Skip("superseded by a newer edit")))
-                continue
-        result.append((row_id, attempts, delivery))
-    return result
 
 
 class Dispatcher:
@@ -116,6 +86,7 @@ class Dispatcher:
         self._held: dict[int, datetime] = {}
         """Rows claimed and not yet recorded (sent rows until marked), and their lease's end."""
         self._renewing = asyncio.Lock()
+        self.thread_notes = unreachable.ThreadNotes(db, clock)
 
     def wake(self) -> None:
         """Something is due now (a command just planned it): do not wait for the next poll."""
@@ -238,6 +209,10 @@ class Dispatcher:
         try:
             ref = await self._deliver(platform, delivery)
         except PermanentFailure as exc:
+            if exc.unreachable and delivery.recipient is not None:
+                metrics.SENT.labels(delivery.platform, "unreachable").inc()
+                await self._unreachable(row_id, exc, platform)
+                return
             metrics.SENT.labels(delivery.platform, "failed").inc()
             await self._fail(row_id, f"permanent: {exc}")
         except RetryLater as exc:
@@ -308,9 +283,17 @@ class Dispatcher:
                 plural(lost, "row"),
             )
 
-    @staticmethod
-    async def _deliver(platform: Platform, delivery: Delivery) -> str | None:
+    async def _deliver(self, platform: Platform, delivery: Delivery) -> str | None:
         draft = delivery.draft
+        if delivery.recipient is not None and draft.in_thread is not None:
+            assert delivery.community_id is not None
+            return await self.thread_notes.post(
+                platform,
+                delivery.recipient,
+                draft.in_thread,
+                draft.message,
+                community_id=delivery.community_id,
+            )
         if delivery.recipient is not None:
             await platform.send_dm(delivery.recipient, draft.message)
             return None
@@ -339,6 +322,19 @@ class Dispatcher:
         due = self.clock.now() + timedelta(seconds=backoff(attempts, retry_after))
         async with self.db.transaction() as db:
             await outbox.retry_later(db, row_id, worker=self.worker, due_at=due, error=error)
+
+    async def _unreachable(
+        self, row_id: int, failure: PermanentFailure, platform: Platform
+    ) -> None:
+        """The member cannot get DMs: what was waiting is kept for them (and goes to their
+        session's private thread where the platform has them), never retried."""
+        threads = isinstance(platform, SessionThreads) and platform.private_threads
+        async with self.db.transaction() as db:
+            await unreachable.record(
+                db, row_id, failure, worker=self.worker, now=self.clock.now(), threads=threads
+            )
+        if threads:
+            self.wake()  # its thread note is due now
 
     async def _fail(self, row_id: int, error: str) -> None:
         async with self.db.transaction() as db:

@@ -15,7 +15,7 @@ from typing import Generic, ParamSpec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.output import Message
-from s4b_bot.ports import ModerationAction, SessionEvent
+from s4b_bot.ports import ModerationAction, SessionEvent, SessionThread
 from s4b_bot.settings import Settings
 from storage.models import Account, Community, OutboxMessage
 
@@ -93,6 +93,8 @@ class Draft:
     keep_ref_as: str | None = None
     """Where to keep the platform's id of the new post, so a later row can edit it (this
     row still posts anew, unlike one with `ref_key`)."""
+    in_thread: SessionThread | None = None
+    """For a member whose DMs are closed: post in this session thread, not as a DM."""
 
 
 Renderer = Callable[[Rendering], Awaitable[Draft]]

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.conversation import ideas, summaries, threads
 from s4b_bot.feedback import kind as feedback
-from s4b_bot.outbox import session_followups, session_posts
+from s4b_bot.outbox import session_followups, session_posts, unreachable
 from s4b_bot.outbox.kinds import Change, OutboxKind, Recipients
 from s4b_bot.registration import comeback, notices, offer_notices
 from s4b_bot.reminders.kind import REMINDER
@@ -32,6 +32,7 @@ KINDS: tuple[OutboxKind[...], ...] = (
     *comeback.KINDS,
     *offer_notices.KINDS,
     *feedback.KINDS,
+    *unreachable.KINDS,
 )
 BY_NAME: dict[str, OutboxKind[...]] = {kind.name: kind for kind in KINDS}
 assert len(BY_NAME) == len(KINDS), "two outbox kinds share a name"

@@ -57,4 +57,4 @@ async def render(
     assert dm_community is not None
     recipient = Recipient(dm_community.external_id, account.user_id, account.display_name)
     draft = await kind.render(Rendering(db, row, dm_community, member, settings, now))
-    return Delivery(dm_community.platform, draft, recipient=recipient)
+    return Delivery(dm_community.platform, draft, recipient=recipient, community_id=dm_community.id)

@@ -12,13 +12,14 @@ from sqlalchemy import select
 
 from s4b_bot.context import Context
 from s4b_bot.outbox import registry
+from s4b_bot.outbox.unreachable import THREAD_NOTE
 from s4b_bot.output import Attachment, Card, Message, Moment, Outcome, Span, Text
 from s4b_bot.registration import offers
 from s4b_bot.registration.offer_notices import until
 from s4b_bot.routing.route import Args
 from s4b_bot.timefmt import format_date
 from s4b_bot.words import plural
-from storage import outbox, queries
+from storage import outbox, queries, waiting
 from storage.models import Account, OutboxMessage, ProgrammeSession, Registration
 
 CSV_FIELDS = (
@@ -122,10 +123,17 @@ async def deliveries(ctx: Context, args: Args) -> Outcome:
     summary = ", ".join(
         f"{counts.get(s, 0)} {s}" for s in ("pending", "sent", "failed", "withdrawn")
     )
+    waited = counts.get(waiting.UNREACHABLE, 0) + counts.get(waiting.IN_BOT, 0)
+    if waited:
+        summary += (
+            f"; {counts.get(waiting.UNREACHABLE, 0)} waiting for members whom DMs do not reach, "
+            f"{counts.get(waiting.IN_BOT, 0)} shown to them in the bot instead"
+        )
     lead = Text.of(f"Deliveries: {summary}.")
+    unreachable = await _unreachable_card(ctx)
     failures = await outbox.failures(ctx.db)
     if not failures:
-        return Outcome(reply=Message(text=(lead,)))
+        return Outcome(reply=Message(text=(lead,), cards=unreachable))
     members = await ctx.db.scalars(
         select(Account).where(Account.id.in_({f.member_id for f in failures if f.member_id}))
     )
@@ -152,12 +160,41 @@ async def deliveries(ctx: Context, args: Args) -> Outcome:
     return Outcome(
         reply=Message(
             text=(lead,),
-            cards=(Card(title="Could not be delivered", body=tuple(shown)),),
+            cards=(*unreachable, Card(title="Could not be delivered", body=tuple(shown))),
             attachments=(
                 Attachment("failed-deliveries.csv", buffer.getvalue().encode("utf-8"), "text/csv"),
             ),
         )
     )
+
+
+async def _unreachable_card(ctx: Context) -> tuple[Card, ...]:
+    """Members whom DMs do not reach: how many messages wait for them, since when, where,
+    and whether the bot reaches them in a session's private thread."""
+    found = await waiting.unreachable_members(ctx.db)
+    if not found:
+        return ()
+    ids = {u.member_id for u in found}
+    names = {
+        m.id: m.display_name
+        for m in await ctx.db.scalars(select(Account).where(Account.id.in_(ids)))
+    }
+    threads = await waiting.still_in_threads(ctx.db, THREAD_NOTE.name, ids)
+    sessions = {s.id: s for s in await queries.all_sessions(ctx.db)}
+    lines = []
+    for u in found[:FAILURES_SHOWN]:
+        seats = [sessions[i] for i in sorted(threads.get(u.member_id, ())) if i in sessions]
+        where = f"in the thread of {_named(seats)}" if seats else "in no session thread"
+        lines.append(
+            Text.of(
+                f"• {names.get(u.member_id, 'a member no longer here')} on {u.platform}: "
+                f"{plural(u.waiting, 'message')} waiting since ",
+                Moment(u.since, zone="UTC", viewer_zone=ctx.viewer_zone),
+                f"; {where}. They see them when they next use the bot.",
+            )
+        )
+    title = f"Unreachable by DM: {plural(len(found), 'member')}"
+    return (Card(title=title, body=tuple(lines)),)
 
 
 FAILURES_SHOWN = 20

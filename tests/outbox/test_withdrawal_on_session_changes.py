@@ -185,9 +185,7 @@ async def test_leaving_withdraws_the_follow_up_and_an_accepted_offer_plans_one(
     assert [(who, status) for who, status, _ in await _followups(core)] == [(ada.id, "pending")]
     await _say(core, ADA, "s4b", "unregister spring")
     # Ben is offered the seat: no follow-up until he accepts it.
-    assert [(who, status) for who, status, _ in await _followups(core)] == [
-        (ada.id, "withdrawn")
-    ]
+    assert [(who, status) for who, status, _ in await _followups(core)] == [(ada.id, "withdrawn")]
     await accept_offer(core, BEN)
     assert [(who, status) for who, status, _ in await _followups(core)] == [
         (ada.id, "withdrawn"),

@@ -115,6 +115,11 @@ class MockDiscord:
         self.files: dict[str, bytes] = {}
         self.downloads: list[str] = []
         """Names of attachments the bot fetched, in order."""
+        self.closed_dms: set[str] = set()
+        """Members whose DMs are closed to the bot (`close_dms`): 403, code 50007."""
+        self.guild_members: dict[str, set[str]] = {}
+        """Each server's members (`add_member`): only they can be added to its threads."""
+        self.thread_members: dict[str, set[str]] = {}
         self.rejected: list[tuple[Request, list[rules.Problem]]] = []
         """Requests refused for their body, with why (tests that expect one clear it)."""
         self._runner: web.AppRunner | None = None
@@ -179,6 +184,14 @@ class MockDiscord:
 
     def add_channel(self, channel_id: int, guild_id: int, *, kind: int = 0) -> None:
         self.channels[str(channel_id)] = self._channel(str(channel_id), str(guild_id), kind)
+
+    def close_dms(self, user_id: int | str) -> None:
+        """The member turned off DMs from server members (or blocked the bot): Discord
+        answers a message to their DM channel 403 "Cannot send messages to this user"."""
+        self.closed_dms.add(str(user_id))
+
+    def add_member(self, guild_id: int | str, user_id: int | str) -> None:
+        self.guild_members.setdefault(str(guild_id), set()).add(str(user_id))
 
     def add_file(self, name: str, data: bytes) -> str:
         self.files[name] = data
@@ -329,9 +342,21 @@ class MockDiscord:
         if m == "PATCH" and (match := re.fullmatch(r"/channels/(\d+)", p)):
             channel = self.channels.setdefault(match[1], self._channel(match[1], "1", 11))
             channel.update(body or {})
+            for key in ("archived", "locked"):  # a thread's state lives in thread_metadata
+                if key in (body or {}) and "thread_metadata" in channel:
+                    channel["thread_metadata"][key] = body[key]
             return _json(channel)
         if m == "POST" and (match := re.fullmatch(r"/channels/(\d+)/messages", p)):
+            if any(self.dm_channels.get(user) == match[1] for user in self.closed_dms):
+                return _json({"message": "Cannot send messages to this user", "code": 50007}, 403)
+            thread = self.channels.get(match[1], {}).get("thread_metadata")
+            if thread is not None and not thread["locked"]:
+                thread["archived"] = False  # a message unarchives a thread (topics/threads)
             return _json(self._message(match[1], body or {}))
+        if m in ("PUT", "DELETE") and (
+            match := re.fullmatch(r"/channels/(\d+)/thread-members/(\d+)", p)
+        ):
+            return self._thread_member(m, match[1], match[2])
         if m == "PATCH" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", p)):
             return self._edit_message(match[1], match[2], body or {})
         if m == "DELETE" and re.fullmatch(r"/channels/(\d+)/messages/(\d+)", p):
@@ -358,6 +383,8 @@ class MockDiscord:
             return _json(thread)
         if m == "POST" and (match := re.fullmatch(r"/channels/(\d+)/threads", p)):
             parent = self.channels.get(match[1], {})
+            if "message" not in body:
+                return self._thread_without_message(match[1], body)
             thread_id = str(next(self._ids))
             thread = self._channel(thread_id, parent.get("guild_id", "1"), 11)
             thread.update(
@@ -406,6 +433,68 @@ class MockDiscord:
             return _json(event)
         return _json({"message": f"404: Not Found ({m} {p})", "code": 0}, 404)
 
+    def _thread_without_message(self, parent_id: str, body: dict[str, Any]) -> web.Response:
+        """Start Thread without Message (resources/channel.mdx): type defaults to 12
+        PRIVATE_THREAD; a private thread only in a GUILD_TEXT channel (topics/threads.mdx),
+        `invitable` only for one; the bot is its first member."""
+        parent = self.channels.get(parent_id)
+        if parent is None:
+            return _json({"message": "Unknown Channel", "code": 10003}, 404)
+        kind = body.get("type") or 12
+        if (kind == 12 and parent["type"] != 0) or (kind == 10) != (parent["type"] == 5):
+            return _json(
+                {"message": "Cannot execute action on this channel type", "code": 50024}, 400
+            )
+        if kind != 12 and body.get("invitable") is not None:
+            errors = {"invitable": {"_errors": [{"code": "BASE_TYPE_BAD", "message": "private"}]}}
+            return _json({"message": "Invalid Form Body", "code": 50035, "errors": errors}, 400)
+        thread_id = str(next(self._ids))
+        thread = self._channel(thread_id, parent["guild_id"], kind)
+        thread.update(
+            {
+                "parent_id": parent_id,
+                "name": body["name"],
+                "owner_id": str(BOT_ID),
+                "message_count": 0,
+                "member_count": 1,
+                "thread_metadata": {
+                    "archived": False,
+                    "auto_archive_duration": body.get("auto_archive_duration") or 4320,
+                    "archive_timestamp": _now(),
+                    "locked": False,
+                    **({"invitable": body.get("invitable", True)} if kind == 12 else {}),
+                },
+            }
+        )
+        self.channels[thread_id] = thread
+        self.thread_members[thread_id] = {str(BOT_ID)}
+        return _json(thread, 201)
+
+    def _thread_member(self, method: str, thread_id: str, user_id: str) -> web.Response:
+        """Add (PUT) or Remove (DELETE) Thread Member: the thread exists (10003) and is a
+        thread (50024), is not archived (50083), and the user is a member of its server,
+        or of the thread to be removed (10007); 204."""
+        thread = self.channels.get(thread_id)
+        if thread is None:
+            return _json({"message": "Unknown Channel", "code": 10003}, 404)
+        if thread["type"] not in (10, 11, 12):
+            return _json(
+                {"message": "Cannot execute action on this channel type", "code": 50024}, 400
+            )
+        if thread["thread_metadata"]["archived"]:
+            message = "Tried to perform an operation on an archived thread"
+            return _json({"message": message, "code": 50083}, 400)
+        members = self.thread_members.setdefault(thread_id, set())
+        known = members if method == "DELETE" else self.guild_members.get(thread["guild_id"], ())
+        if user_id not in known:
+            return _json({"message": "Unknown Member", "code": 10007}, 404)
+        if method == "DELETE":
+            members.discard(user_id)
+        else:
+            members.add(user_id)
+        thread["member_count"] = len(self.thread_members[thread_id])
+        return web.Response(status=204)
+
     def _channel(self, channel_id: str, guild_id: str, kind: int) -> dict[str, Any]:
         return {
             "id": channel_id,
@@ -450,7 +539,10 @@ class MockDiscord:
             "embeds": body.get("embeds") or [],
             "components": body.get("components") or [],
             "attachments": [],
-            "mentions": [],
+            "mentions": [
+                {"id": user, "username": f"user{user[-4:]}", "discriminator": "0", "avatar": None}
+                for user in mentioned(body)
+            ],
             "mention_roles": [],
             "mention_everyone": False,
             "pinned": False,
@@ -462,6 +554,17 @@ class MockDiscord:
         }
         self.messages[message_id] = message
         return message
+
+
+def mentioned(body: dict[str, Any]) -> list[str]:
+    """The users a message pings: those its content mentions (`<@id>`) that its
+    allowed_mentions let through (all of them when it has none)."""
+    found = re.findall(r"<@!?(\d+)>", body.get("content") or "")
+    allowed = body.get("allowed_mentions")
+    if not isinstance(allowed, dict) or "users" in (allowed.get("parse") or []):
+        return found  # no allowed_mentions: every mention in the content pings
+    listed = {str(u) for u in allowed.get("users") or []}
+    return [user for user in found if user in listed]
 
 
 def operation_of(request: Request) -> str | None:

@@ -23,6 +23,8 @@ interactions/application-commands.mdx):
 - Autocomplete: at most 25 choices, name and value 100 characters each.
 - Command names match ^[-_a-z0-9]{1,32}$ (ASCII); descriptions 1–100 characters; a command,
   subcommand group or subcommand has at most 25 options (so at most 25 subcommands).
+- allowed_mentions: `parse` naming users (roles) and a `users` (`roles`) list are
+  mutually exclusive, a validation error; each list holds at most 100 ids.
 - A Guild Scheduled Event's status, once COMPLETED or CANCELED, "can no longer be updated"
   (resources/guild-scheduled-event.mdx); the mock refuses such a change of status.
 """
@@ -53,6 +55,7 @@ CHOICE_TEXT = 100
 COMMAND_DESCRIPTION = 100
 COMMAND_NAME = re.compile(r"^[-_a-z0-9]{1,32}$")  # the documented pattern, for ASCII names
 COMMAND_OPTIONS = 25
+MENTION_IDS = 100
 
 ACTION_ROW, BUTTON, STRING_SELECT, LABEL = 1, 2, 3, 18
 SELECTS = {3, 5, 6, 7, 8}
@@ -156,6 +159,24 @@ def _message(message: dict[str, Any], at: Path, *, files: int, new: bool) -> lis
                 )
     found += _rows(components, (*at, "components"))
     found += _unique_ids(components, (*at, "components"))
+    found += _allowed_mentions(message.get("allowed_mentions"), (*at, "allowed_mentions"))
+    return found
+
+
+def _allowed_mentions(allowed: Any, at: Path) -> list[Problem]:
+    """`parse` is mutually exclusive with `users` and `roles` when it names their type
+    (resources/message.mdx, Allowed Mentions Object); each list holds at most 100 ids."""
+    if not isinstance(allowed, dict):
+        return []
+    found: list[Problem] = []
+    for kind in ("users", "roles"):
+        ids = allowed.get(kind) or []
+        if ids and kind in (allowed.get("parse") or []):
+            found.append(
+                Problem((*at, kind), "MUTUALLY_EXCLUSIVE", f"parse:[{kind}] and {kind} conflict")
+            )
+        if len(ids) > MENTION_IDS:
+            found.append(_too_long((*at, kind), MENTION_IDS))
     return found
 
 

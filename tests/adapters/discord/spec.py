@@ -73,13 +73,17 @@ def schema_problems(operation_id: str, body: Any) -> list[rules.Problem]:
     return [rules.Problem(tuple(best.absolute_path), "SCHEMA", best.message)]
 
 
+SNOWFLAKE_KEY = re.compile(r"(^|_)ids?$|^(users|roles)$")
+
+
 def _snowflakes_as_strings(value: Any, key: str = "") -> Any:
     """The spec types snowflakes as strings; discord.py sends ids as integers, which
-    Discord accepts (https://discord.com/developers/docs/reference#snowflakes)."""
+    Discord accepts (https://discord.com/developers/docs/reference#snowflakes): keys named
+    `id`, `*_id(s)`, and allowed_mentions' `users` and `roles`."""
     if isinstance(value, dict):
         return {k: _snowflakes_as_strings(v, k) for k, v in value.items()}
     if isinstance(value, list):
         return [_snowflakes_as_strings(v, key) for v in value]
-    if isinstance(value, int) and not isinstance(value, bool) and re.search(r"(^|_)ids?$", key):
+    if isinstance(value, int) and not isinstance(value, bool) and SNOWFLAKE_KEY.search(key):
         return str(value)
     return value

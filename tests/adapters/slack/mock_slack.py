@@ -77,6 +77,8 @@ class MockSlack:
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     """What each message posted shows now (its text and blocks), by (channel, ts), as
     chat.postMessage made it and chat.update changed it."""
+    gone: dict[str, str] = field(default_factory=dict)
+    """Members Slack no longer lets the bot DM, and the error it answers (`remove_user`)."""
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     socket_messages: list[dict[str, Any]] = field(default_factory=list)
 
@@ -139,6 +141,12 @@ class MockSlack:
                 "real_name_normalized": real_name,
             },
         }
+
+    def remove_user(self, user_id: str, *, error: str = "user_not_found") -> None:
+        """A member who left, or was deactivated: conversations.open with them answers
+        `error` (user_not_found, user_disabled; https://api.slack.com/methods/
+        conversations.open#errors), and a DM already open with them is channel_not_found."""
+        self.gone[user_id] = error
 
     def add_file(
         self,
@@ -244,9 +252,13 @@ class MockSlack:
         return {"ok": True, "team_id": self.team_id, "user_id": "U0BOT", "bot_id": "B0BOT"}
 
     def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        if str(args.get("users", "")) in self.gone:
+            return {"ok": False, "error": self.gone[str(args["users"])]}
         return {"ok": True, "channel": {"id": "D" + str(args["users"]).lstrip("U")}}
 
     def _chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
+        if any(str(args["channel"]) == "D" + user.lstrip("U") for user in self.gone):
+            return {"ok": False, "error": "channel_not_found"}
         ts = self._next_ts()
         shown = {"text": args.get("text", ""), "blocks": args.get("blocks") or []}
         self.messages[(str(args["channel"]), ts)] = shown
