@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     """Post the digest of top ideas to organizers and the ideas channel this many days before."""
     retention_days: int = Field(default=90, ge=1, le=3650)
     """Form answers and emails are erased this many days after their series' last session."""
+    takedown_reports: int = Field(default=3, ge=1, le=100)
+    """A message in a discussion thread reported by this many different members is taken
+    down pending the organizers' review."""
     announce_days_before: int = Field(default=7, ge=0, le=60)
     """Post "next session" to the announcements channel this many days before (0: off)."""
     http_port: int | None = Field(default=None, ge=1, le=65535)

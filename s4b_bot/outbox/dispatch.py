@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot import metrics
+from s4b_bot.conversation.message_actions import carry_out
 from s4b_bot.errors import PermanentFailure, RetryLater
 from s4b_bot.outbox.cache import prefetch
 from s4b_bot.outbox.kinds import Withdraw
@@ -306,9 +307,11 @@ class Dispatcher:
                 plural(lost, "row"),
             )
 
-    @staticmethod
-    async def _deliver(platform: Platform, delivery: Delivery) -> str | None:
+    async def _deliver(self, platform: Platform, delivery: Delivery) -> str | None:
         draft = delivery.draft
+        if draft.act is not None and delivery.community is not None:
+            await carry_out(platform, delivery.community, draft.act, self.db, self.clock.now())
+            return None
         if delivery.recipient is not None:
             await platform.send_dm(delivery.recipient, draft.message)
             return None

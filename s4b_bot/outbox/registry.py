@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from s4b_bot.conversation import ideas, summaries, threads
+from s4b_bot.conversation import ideas, message_actions, summaries, threads
 from s4b_bot.outbox import session_followups, session_posts
 from s4b_bot.outbox.kinds import Change, OutboxKind, Recipients
 from s4b_bot.registration import comeback, notices
@@ -28,6 +28,7 @@ KINDS: tuple[OutboxKind[...], ...] = (
     *summaries.KINDS,
     *ideas.KINDS,
     *threads.KINDS,
+    *message_actions.KINDS,
     *comeback.KINDS,
 )
 BY_NAME: dict[str, OutboxKind[...]] = {kind.name: kind for kind in KINDS}

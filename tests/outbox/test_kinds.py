@@ -11,6 +11,7 @@ from pathlib import Path
 
 import s4b_bot
 from s4b_bot.conversation.ideas import IDEA_DIGEST, IDEA_POST, IDEA_STATUS
+from s4b_bot.conversation.message_actions import MESSAGE_ACTION
 from s4b_bot.conversation.summaries import SUMMARY_NOTICE, SUMMARY_POST
 from s4b_bot.conversation.threads import MODERATE
 from s4b_bot.outbox import registry
@@ -121,5 +122,8 @@ def test_dedupe_keys_keep_the_formats_of_rows_already_stored() -> None:
             "announcement_update:21:2"
         ),
         SESSION_MOVED_POST.key(session=session): "moved_post:3:2",
+        MESSAGE_ACTION.key(message=4, action="delete", now=NOW): (
+            "message_action:4:delete:1743508800"
+        ),
     }
     assert list(pinned) == list(pinned.values())
