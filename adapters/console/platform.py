@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from adapters.console.threads import Threads
 from s4b_bot import Message, ModerationAction, Recipient, SessionEvent
 
 Show = Callable[[str, Message], None]
@@ -22,6 +23,7 @@ class ConsolePlatform:
         self.files_dir = files_dir
         self.saved: list[Path] = []
         self._posts = 0
+        self.threads = Threads()
 
     async def send_dm(self, recipient: Recipient, message: Message) -> None:
         self.save(message, recipient.user_id)
@@ -51,6 +53,15 @@ class ConsolePlatform:
         self, community: str, channel: str, ref: str, action: ModerationAction
     ) -> None:
         self._show(f"[#{channel} · post {ref}: {action}]", Message())
+
+    async def delete_message(self, community: str, channel: str, message_id: str) -> None:
+        self.threads.delete(channel, message_id)
+        self._show(f"[#{channel} · message {message_id} deleted by the bot]", Message())
+
+    async def slow_thread(self, community: str, channel: str, seconds: int) -> None:
+        self.threads.slow[channel] = seconds
+        pace = f"one message per {seconds} s per member" if seconds else "off"
+        self._show(f"[#{channel} · slow mode: {pace}]", Message())
 
     async def sync_session(
         self, community: str, event: SessionEvent, *, ref: str | None = None

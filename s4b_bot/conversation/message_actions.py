@@ -48,9 +48,9 @@ async def _render(r: Rendering) -> Draft:
     done = None
     if action == "delete" and r.row.payload.get("takedown"):
         done = Message.plain(
-            f"A message in {thread} was taken down (deleted) after "
-            f"{r.row.payload.get('reason', 'reports')}. It waits for your review in "
-            "`/s4b-admin queue`, where its text is kept."
+            f"A message in {thread} was taken down (deleted): "
+            f"{r.row.payload.get('reason') or 'reported'}. It waits for your review in "
+            "`/s4b-admin queue`, where its text is kept for you."
         )
     if action == "delete":
         failed = f"I could not delete the reported message in {thread}{link}:"

@@ -11,7 +11,6 @@ from sqlalchemy import update
 from s4b_bot.context import Context
 from s4b_bot.conversation import audit
 from s4b_bot.conversation.message_actions import MAX_SLOW, every, plan_message_action
-from s4b_bot.conversation.message_reports import open_reporters
 from s4b_bot.errors import UserError
 from s4b_bot.output import Card, Text
 from s4b_bot.timefmt import format_day
@@ -49,22 +48,26 @@ def parse_interval(text: str | None) -> int:
     return seconds
 
 
-async def message_card(ctx: Context, item: Report, title: str) -> Card:
-    """A report of a thread message, for the queue: where, what it said, why, how many."""
-    row = await ctx.db.get(ThreadMessage, int(item.target.split(":")[1]))
-    body = [Text.of(f"Reason: {item.reason}")]
+async def message_card(ctx: Context, reports: list[Report]) -> Card:
+    """The open reports of one thread message, for the queue: where it is, what it said
+    (kept for the organizers alone), its link, and each report's reason."""
+    first = reports[0]
+    row = await ctx.db.get(ThreadMessage, int(first.target.split(":")[1]))
+    numbers = ", ".join(f"#{r.id}" for r in reports)
+    title = f"{'Report' if len(reports) == 1 else 'Reports'} {numbers} on a message · " + (
+        format_day(first.created_at, audit.PROGRAMME_ZONE)
+    )
+    body = [Text.of(f"Reason (#{r.id}): {r.reason}") for r in reports]
     if row is not None:
-        reporters = await open_reporters(ctx.db, row)
         said = row.text if row.text is not None else "(forgotten at its author's request)"
         body[:0] = [
             Text.of(
-                f"A message in the discussion of {target_words(row.thread_key)} "
-                f"({STATUS_WORDS[row.status]}; {plural(reporters, 'open report')}):"
+                f"In the discussion of {target_words(row.thread_key)} on {row.platform} "
+                f"({STATUS_WORDS[row.status]}; {plural(len(reports), 'member')} reported it):"
             ),
             Text.of(f"“{said[:600]}”"),
+            *([Text.of(f"Link: {row.link}")] if row.link else []),
         ]
-        if row.link:
-            body.insert(2, Text.of(f"Link: {row.link}"))
     return Card(title=title, body=tuple(body))
 
 

@@ -95,9 +95,14 @@ async def queue(ctx: Context, args: Args) -> Outcome:
     if not reports:
         return Outcome(reply=Message.plain("The moderation queue is empty."))
     cards = []
+    by_message: dict[str, list[Report]] = {}
     for item in reports:
         if item.target.startswith("message:"):
-            cards.append(await message_card(ctx, item, card_title(item)))
+            by_message.setdefault(item.target, []).append(item)
+    for item in reports:
+        if item.target.startswith("message:"):
+            if by_message[item.target][0] is item:  # one card for all of a message's reports
+                cards.append(await message_card(ctx, by_message[item.target]))
             continue
         body = [Text.of(f"Reason: {item.reason}")]
         if item.target.startswith("idea:"):
