@@ -52,7 +52,13 @@ async def _render(r: Rendering) -> Draft:
             f"{r.row.payload.get('reason') or 'reported'}. It waits for your review in "
             "`/s4b-admin queue`, where its text is kept for you."
         )
-    if action == "delete":
+    if done is not None:
+        failed = (
+            f"A message in {thread}{link} was {r.row.payload.get('reason') or 'reported'}, "
+            "so it is to be taken down pending your review, but I could not delete it; "
+            "it is still up."
+        )
+    elif action == "delete":
         failed = f"I could not delete the reported message in {thread}{link}:"
     elif seconds:
         failed = f"I could not slow down {thread} to one message per {every(seconds)}:"

@@ -137,7 +137,8 @@ async def test_where_the_bot_may_not_delete_the_organizers_are_told_how_by_hand(
     await dispatcher.drain()
     [told] = [p for p in platform.posts() if p.to == "organizers"]
     assert flat(told.text) == (
-        "I could not delete the reported message in the discussion of idea #1 (link/2): "
+        "A message in the discussion of idea #1 (link/2) was reported by 2 members, so it is "
+        "to be taken down pending your review, but I could not delete it; it is still up. "
         "Open the link, hover the message, ⋯ → Delete message."
     )
     async with core.db.transaction() as db:
