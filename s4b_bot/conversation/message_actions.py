@@ -98,7 +98,9 @@ async def plan_message_action(
     """Delete the message, or slow its thread, on its own platform and community."""
     await outbox.plan(
         db,
-        dedupe_key=MESSAGE_ACTION.key(message=row.id, action=action, now=now),
+        dedupe_key=MESSAGE_ACTION.key(
+            message=row.id, action="takedown" if takedown else action, now=now
+        ),
         kind=MESSAGE_ACTION.name,
         due_at=now,
         now=now,

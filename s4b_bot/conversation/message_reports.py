@@ -42,8 +42,8 @@ MSG_NOT_A_THREAD = (
     "reported this way, so nothing was stored. For anything else, write to the organizers."
 )
 MSG_OWN_POST = (
-    "That is one of my own posts, so nothing was stored. To report an idea, use the Report "
-    "button on it (or `/s4b report <idea> <reason>`)."
+    "That is a bot's post, not a member's message, so nothing was stored. To report an "
+    "idea, use the Report button on it (or `/s4b report <idea> <reason>`)."
 )
 MSG_ALREADY = "You already reported this message; the organizers have it. Nothing more was stored."
 MSG_GONE = "I no longer know that message (the form may be old). Report it again from the message."

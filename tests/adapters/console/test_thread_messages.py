@@ -40,7 +40,7 @@ async def test_members_report_a_thread_message_and_an_organizer_removes_it(
     assert "[#ideas · message ideas/1 · Ben] Hello channel" in out
     assert "! Write in a thread with `/say <post> <text>`" in out
     assert "Only messages in my discussion threads" in out
-    assert "That is one of my own posts, so nothing was stored." in out
+    assert "That is a bot's post, not a member's message, so nothing was stored." in out
     assert "! There is no message 'ideas:1/9' (any more)." in out
     assert "[form for Ben] ┌ Form: Report to organizers" in out
     assert "Thank you. Your report is with the organizers" in out

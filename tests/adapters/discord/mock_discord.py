@@ -33,6 +33,7 @@ BOT_USER = {
     "avatar": None,
     "bot": True,
 }
+MISSING_PERMISSIONS = {"message": "Missing Permissions", "code": 50013}
 OWNER = {"id": "1100000000000000009", "username": "owner", "discriminator": "0", "avatar": None}
 OPERATIONS = [
     ("POST", r"/interactions/\d+/[^/]+/callback", "create_interaction_response"),
@@ -43,6 +44,7 @@ OPERATIONS = [
     ("POST", r"/channels/\d+/messages/\d+/threads", "create_thread_from_message"),
     ("POST", r"/channels/\d+/threads", "create_thread"),
     ("PATCH", r"/channels/\d+", "update_channel"),
+    ("DELETE", r"/channels/\d+/messages/\d+", "delete_message"),
     ("POST", r"/users/@me/channels", "create_dm"),
     ("PUT", r"/applications/\d+/guilds/\d+/commands", "bulk_set_guild_application_commands"),
     ("PUT", r"/applications/\d+/commands", "bulk_set_application_commands"),
@@ -113,6 +115,9 @@ class MockDiscord:
         self.messages: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, dict[str, Any]] = {}
         self.files: dict[str, bytes] = {}
+        self.granted: set[str] = set()
+        """Permissions the bot holds beyond the basics: "MANAGE_MESSAGES" (delete someone
+        else's message), "MANAGE_THREADS" (a thread's slow mode). Without one: 403, 50013."""
         self.rejected: list[tuple[Request, list[rules.Problem]]] = []
         """Requests refused for their body, with why (tests that expect one clear it)."""
         self._runner: web.AppRunner | None = None
@@ -177,6 +182,12 @@ class MockDiscord:
 
     def add_channel(self, channel_id: int, guild_id: int, *, kind: int = 0) -> None:
         self.channels[str(channel_id)] = self._channel(str(channel_id), str(guild_id), kind)
+
+    def add_member_message(self, channel_id: str, author: dict[str, Any], content: str) -> Any:
+        """A message a member wrote (in a thread), as Discord stores it."""
+        message = self._message(channel_id, {"content": content})
+        message["author"] = {"discriminator": "0", "avatar": None, **author}
+        return message
 
     def add_file(self, name: str, data: bytes) -> str:
         self.files[name] = data
@@ -272,6 +283,7 @@ class MockDiscord:
             return _json(
                 [
                     {
+                        "description": "",  # what Discord stores for a context menu
                         **c,
                         "id": str(next(self._ids)),
                         "application_id": match[1],
@@ -324,6 +336,8 @@ class MockDiscord:
                 return _json({"message": "Unknown Channel", "code": 10003}, 404)
             return _json(channel)
         if m == "PATCH" and (match := re.fullmatch(r"/channels/(\d+)", p)):
+            if "rate_limit_per_user" in (body or {}) and "MANAGE_THREADS" not in self.granted:
+                return _json(MISSING_PERMISSIONS, 403)
             channel = self.channels.setdefault(match[1], self._channel(match[1], "1", 11))
             channel.update(body or {})
             return _json(channel)
@@ -331,7 +345,14 @@ class MockDiscord:
             return _json(self._message(match[1], body or {}))
         if m == "PATCH" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", p)):
             return self._edit_message(match[1], match[2], body or {})
-        if m == "DELETE" and re.fullmatch(r"/channels/(\d+)/messages/(\d+)", p):
+        if m == "DELETE" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", p)):
+            # resources/message.mdx, Delete Message: someone else's needs MANAGE_MESSAGES.
+            message = self.messages.get(match[2])
+            if message is None or message["channel_id"] != match[1]:
+                return _json({"message": "Unknown Message", "code": 10008}, 404)
+            if message["author"]["id"] != str(BOT_ID) and "MANAGE_MESSAGES" not in self.granted:
+                return _json(MISSING_PERMISSIONS, 403)
+            del self.messages[match[2]]
             return web.Response(status=204)
         if m == "POST" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", p)):
             parent = self.channels.get(match[1], {})
