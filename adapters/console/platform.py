@@ -55,12 +55,14 @@ class ConsolePlatform:
         self._show(f"[#{channel} · post {ref}: {action}]", Message())
 
     async def delete_message(self, community: str, channel: str, message_id: str) -> None:
-        self.threads.delete(channel, message_id)
-        self._show(f"[#{channel} · message {message_id} deleted by the bot]", Message())
+        found = self.threads.delete(channel, message_id)
+        done = "was already gone" if found is None else "deleted by the bot"
+        self._show(f"[#{channel} · message {message_id} {done}]", Message())
 
     async def slow_thread(self, community: str, channel: str, seconds: int) -> None:
         self.threads.slow[channel] = seconds
-        pace = f"one message per {seconds} s per member" if seconds else "off"
+        every = f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
+        pace = f"one message per {every} per member" if seconds else "off"
         self._show(f"[#{channel} · slow mode: {pace}]", Message())
 
     async def sync_session(

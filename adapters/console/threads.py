@@ -67,7 +67,9 @@ class Threads:
         return ChatMessage(found.channel, found.ref, under, found.author_id, found.text)
 
     def delete(self, channel: str, message_id: str) -> ConsoleMessage | None:
+        """The message, now deleted; None if it was not there (any more)."""
         found = self.messages.get(message_id)
-        if found is not None:
-            found.deleted = True
+        if found is None or found.deleted:
+            return None
+        found.deleted = True
         return found

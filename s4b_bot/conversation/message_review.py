@@ -96,10 +96,10 @@ async def resolve_message(
     was_down = row.status == "taken_down"
     if decision == "dismiss":
         row.status = "kept"
-        told = "The reports are dismissed."
+        told = "The message stays as it is."
         if was_down and row.text is not None:
-            told += (
-                " The message had been taken down after its reports, and no platform brings "
+            told = (
+                "The message had been taken down after its reports, and no platform brings "
                 f"a deleted message back; it said: “{row.text[:600]}” (its author may post "
                 "it again)."
             )
