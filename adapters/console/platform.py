@@ -44,6 +44,7 @@ class ConsolePlatform:
         new_ref = ref or f"{channel}:{self._posts}"
         self._show(f"[#{channel}{edited} · everyone in the channel]", message)
         if thread_title and not ref:
+            self.threads.threads.add(new_ref)
             self._show(
                 f"[#{channel} · thread “{thread_title}” opened under post {new_ref}]", Message()
             )

@@ -38,10 +38,14 @@ class Threads:
     def __init__(self) -> None:
         self.messages: dict[str, ConsoleMessage] = {}
         self.slow: dict[str, int] = {}
+        self.threads: set[str] = set()
+        """The posts a thread was opened under (`ideas:4`)."""
 
     def write(self, where: str, author_id: str, author: str, text: str) -> ConsoleMessage:
         """A new message in the thread under post `where` (`ideas:4`), or in channel `where`."""
         if _POST.fullmatch(where):
+            if where not in self.threads:
+                raise ValueError(f"post {where} has no discussion thread (yet)")
             channel = where
         else:
             named = _CHANNEL.fullmatch(where)

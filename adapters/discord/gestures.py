@@ -24,12 +24,12 @@ from s4b_bot import ChatMessage, MessageRoute, PermanentFailure, RouteTable
 MISSING_PERMISSIONS = 50013
 UNKNOWN_MESSAGE = 10008
 HOW_TO_DELETE = (
-    "the bot lacks the Manage Messages permission there. Delete it yourself: open the link, "
+    "The bot lacks the Manage Messages permission there. Delete it yourself: open the link, "
     "hover the message, click ⋯ (More) and choose Delete Message; or give the bot's role "
     "Manage Messages on that channel (Edit Channel → Permissions) so it can next time."
 )
 HOW_TO_SLOW = (
-    "the bot lacks the Manage Threads permission there. Set it yourself: open the thread, "
+    "The bot lacks the Manage Threads permission there. Set it yourself: open the thread, "
     "click its name → Settings (Edit Thread) → Slowmode; or give the bot's role Manage "
     "Threads on that channel so it can next time."
 )

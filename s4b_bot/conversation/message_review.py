@@ -99,9 +99,9 @@ async def resolve_message(
         told = "The message stays as it is."
         if was_down and row.text is not None:
             told = (
-                "The message had been taken down after its reports, and no platform brings "
-                f"a deleted message back; it said: “{row.text[:600]}” (its author may post "
-                "it again)."
+                "The message had been taken down after its reports (once deleted, no "
+                f"platform brings it back); it said: “{row.text[:600]}”, for its author to "
+                "post again if they wish."
             )
     elif decision == "remove":
         row.status = "removed"
@@ -113,10 +113,10 @@ async def resolve_message(
         )
     else:
         await plan_message_action(ctx.db, row, action="slow", now=ctx.now, seconds=seconds)
+        pace = f"one message per {every(seconds)} per member" if seconds else "no slow mode"
         told = (
-            f"Slowing {thread} down on {row.platform}: "
-            + (f"one message per {every(seconds)} per member." if seconds else "slow mode off.")
-            + " Where the platform has none (Slack), the organizers' channel says so."
+            f"Setting {thread} on {row.platform} to {pace}. Where the platform has no slow "
+            "mode (Slack), the organizers' channel says so and what to do instead."
         )
     others = await _resolve_all(ctx, row, decision, note)
     extra = f" With it, {plural(others, 'other report')} of the same message." if others else ""

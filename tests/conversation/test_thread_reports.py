@@ -130,6 +130,20 @@ async def test_three_members_take_a_message_down_pending_review(
     assert platform.deleted == [(post, f"{post}/2")] * 2
 
 
+async def test_dismissing_a_message_taken_down_gives_its_text_back_to_the_organizer(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    post = await idea_thread(core, dispatcher, platform)
+    core.settings.takedown_reports = 1
+    await report(core, BEN, in_thread(post), "I misread it")
+    await dispatcher.drain()
+    assert platform.deleted == [(post, f"{post}/2")]
+    told = flat(reply_text(await core.run_text(JO, "s4b-admin", "resolve 1 dismiss")))
+    assert "once deleted, no platform brings it back" in told and f"“{SAID}”" in told
+    member = await core.run_text(BEN, "s4b-admin", "resolve 1 dismiss")
+    assert member.organizers_only and SAID not in reply_text(member)
+
+
 async def test_where_the_bot_may_not_delete_the_organizers_are_told_how_by_hand(
     core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
 ) -> None:
