@@ -10,7 +10,7 @@ rows still leased to it.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select, update
@@ -20,6 +20,9 @@ from storage.models import Community, OutboxMessage, PlatformRef
 from storage.queries import insert_for
 
 MAX_ERROR = 500
+LEASE = timedelta(minutes=2)
+"""How long a dispatcher holds the rows it claimed before another may take them; a row it
+sends is sent within its lease."""
 
 # A withdrawn row gives its dedupe key up (prefixed with "~id:"), so the same message can
 # be planned again later (a member who unregisters and registers again); sent rows keep

@@ -37,6 +37,7 @@ from adapters.discord.handled import HandledLog
 from adapters.discord.limits import CHOICE_TEXT, CHOICES
 from adapters.discord.parse import actor_of, form_values, modal_values, serves
 from adapters.discord.render import NO_MENTIONS, ButtonSpec, Chunk, render
+from adapters.discord.uploads import read_files
 from adapters.discord.views import MODAL_PREFIX, FormTooLarge, form_modal, message_kwargs
 from s4b_bot import (
     Actor,
@@ -69,7 +70,6 @@ MSG_FORM_LATER = (
 )
 MSG_FORM_AGAIN = "The form took too long to open (Discord allows 3 seconds); please do it again."
 MSG_FORM_FIX = "Fix the form"
-MSG_FILE_TOO_LARGE = "That file is too large ({size:,} bytes; at most {limit:,})."
 MSG_FAILED = went_wrong("nothing was sent")
 MSG_NOT_SHOWN = (
     "Discord did not take my answer, so I cannot show it here. Your request itself was "
@@ -124,28 +124,16 @@ class InteractionHandler:
         actor = self.actor(interaction)
 
         async def work() -> Outcome:
-            args: dict[str, Any] = {}
-            files: list[Attachment] = []
-            allowed = self.core.allows(actor, command)  # no download for a refused call
-            for option in command.options:
-                value = options.get(option.name)
-                if option.kind != "file":
-                    args[option.name] = value
-                elif isinstance(value, discord.Attachment) and allowed:
-                    if value.size > self.config.max_upload_bytes:
-                        return Outcome(
-                            reply=Message.plain(
-                                MSG_FILE_TOO_LARGE.format(
-                                    size=value.size, limit=self.config.max_upload_bytes
-                                )
-                            )
-                        )
-                    content = await value.read()
-                    mime = value.content_type or "application/octet-stream"
-                    files.append(Attachment(value.filename, content, mime))
-            invocation = Invocation(
-                actor, command.name, args, root=command.root, files=tuple(files)
-            )
+            args = {o.name: options.get(o.name) for o in command.options if o.kind != "file"}
+            files: tuple[Attachment, ...] = ()
+            if self.core.allows(actor, command):  # no download for a refused call
+                try:
+                    files = await read_files(
+                        command, options, max_bytes=self.config.max_upload_bytes
+                    )
+                except UserError as refused:
+                    return Outcome(reply=Message.plain(str(refused)))
+            invocation = Invocation(actor, command.name, args, root=command.root, files=files)
             return await self.core.invoke(invocation)
 
         if command.opens_form:

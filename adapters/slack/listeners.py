@@ -62,6 +62,7 @@ MSG_NOT_ORGANIZER = (
 )
 """How Slack words the core's refusal of an organizer route (`Outcome.organizers_only`)."""
 MSG_SAVING = "Saving your answers, one moment…"
+MSG_READING = "Reading your file, one moment…"
 MSG_BROKEN = went_wrong("nothing more was done")
 
 Values = Mapping[str, FormValue]
@@ -251,7 +252,7 @@ class Handlers:
         def submit(actor: Actor, view: Mapping[str, Any], values: Values) -> Awaitable[Outcome]:
             return self.core.submit(FormSubmission(actor, form_id(view), values))
 
-        await self._on_view(ack, body, context, submit, "form")
+        await self._on_view(ack, body, context, submit, "form", busy=MSG_SAVING)
 
     async def on_upload(
         self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
@@ -261,7 +262,7 @@ class Handlers:
         def upload(actor: Actor, view: Mapping[str, Any], values: Values) -> Awaitable[Outcome]:
             return self.uploads.run(actor, view)
 
-        await self._on_view(ack, body, context, upload, "upload")
+        await self._on_view(ack, body, context, upload, "upload", busy=MSG_READING)
 
     async def on_upload_button(
         self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
@@ -296,11 +297,13 @@ class Handlers:
         context: AsyncBoltContext,
         run: Callable[[Actor, Mapping[str, Any], Values], Awaitable[Outcome]],
         what: str,
+        *,
+        busy: str,
     ) -> None:
         """A submitted modal: field errors inline, else the modal closes and a DM confirms.
 
         The core gets what is left of `submit_budget` since the request arrived; if that
-        is (nearly) nothing, the ack is the "Saving…" modal before the core even starts.
+        is (nearly) nothing, the ack is the `busy` modal before the core even starts.
         """
         async with self.inflight.track():
             deadline = self._deadline(context)
@@ -314,7 +317,7 @@ class Handlers:
                 finished, _ = await asyncio.wait({work}, timeout=wait)
                 done = bool(finished)
             if not done:  # no time left, or the core is slower: "Saving…" now, the rest later
-                await ack(response_action="update", view=busy_modal(MSG_SAVING))
+                await ack(response_action="update", view=busy_modal(busy))
             actor, outcome = await work
             answer = self._answer(who, origin, None, deadline=deadline)
             answer.actor = actor

@@ -93,7 +93,7 @@ class Dispatcher:
         clock: Clock,
         settings: Settings,
         batch: int = 100,
-        lease: timedelta = timedelta(minutes=2),
+        lease: timedelta = outbox.LEASE,
         concurrency: int = 8,
         worker: str | None = None,
     ) -> None:

@@ -89,17 +89,22 @@ async def update_announcements(
 ) -> int:
     """Edit every announcement (and "starting now" post) of the session already posted, in
     each community, once the change and its withdrawals are planned. One still to come is
-    drawn from the session as it is when it is sent."""
+    drawn from the session as it is when it is sent. One a dispatcher had drawn and was
+    sending when the change withdrew it goes out as drawn, so it is edited once its lease
+    is over (if it never went out, the edit finds nothing to edit and is dropped)."""
     planned = 0
     for kind in (ANNOUNCEMENT, STARTING):
         for post in await outbox.session_posts(db, kind=kind.name, session_id=session.id):
-            if post.status != "sent" or post.platform is None or post.community_id is None:
-                continue  # planned, withdrawn, or the broadcast fanned out to communities
+            if post.platform is None or post.community_id is None:
+                continue  # the broadcast fanned out to communities
+            in_flight = post.status == "withdrawn" and post.leased_by is not None
+            if post.status != "sent" and not in_flight:
+                continue  # planned, or withdrawn before any dispatcher drew it
             planned += await outbox.plan(
                 db,
                 dedupe_key=ANNOUNCEMENT_UPDATE.key(post=post, session=session),
                 kind=ANNOUNCEMENT_UPDATE.name,
-                due_at=now,
+                due_at=now + outbox.LEASE if in_flight else now,
                 now=now,
                 platform=post.platform,
                 community_id=post.community_id,

@@ -130,9 +130,10 @@ async def _move_calendar_copies(db: AsyncSession, account: Account, primary: Acc
 
 
 def _keeper(a: Registration, b: Registration) -> tuple[Registration, Registration]:
-    """Of two registrations for one session, the one to keep (a seat over a waitlist place,
-    then the earlier), and the one to drop."""
-    ranked = sorted((a, b), key=lambda r: (r.status != "confirmed", r.id))
+    """Of two registrations for one session, the one to keep (a seat over a place in line,
+    a place in line over a former registration, then the earlier), and the one to drop."""
+    rank = {"confirmed": 0, "waitlisted": 1}
+    ranked = sorted((a, b), key=lambda r: (rank.get(r.status, 2), r.id))
     return ranked[0], ranked[1]
 
 

@@ -303,3 +303,19 @@ async def spring_id(core: Core) -> int:
         )
         assert sid is not None
         return sid
+
+
+async def test_a_place_in_line_wins_over_a_former_registration(core: Core) -> None:
+    await register(core, SLACK, "spring")
+    await confirmed(core, JO, "session cancel spring The room is flooded")
+    await core.run_text(JO, "s4b-admin", "session restore spring")  # Slack's: "former"
+    await confirmed(core, JO, "session capacity spring 1")
+    await register(core, BEN, "spring")
+    await register(core, DISCORD, "spring")  # full: in line
+    await link(core, SLACK, DISCORD)
+    slack = await account(core, SLACK)
+    async with core.db.transaction() as db:
+        kept = (
+            await db.scalars(select(Registration.status).where(Registration.member_id == slack.id))
+        ).all()
+    assert kept == ["waitlisted"]

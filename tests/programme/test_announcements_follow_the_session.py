@@ -4,7 +4,9 @@ posts a short notice in the channel; one not yet posted goes out as the session 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
@@ -219,3 +221,40 @@ async def test_a_session_moved_while_it_runs_edits_its_starting_now_post_too(
     assert edit.ref == "announcements:1" and "Starting now" not in edit.text
     assert flat(edit.text).startswith("Next session: in 7 days (new time).")
     assert "[1: Register]" in edit.text
+
+
+class HeldPlatform(RecordingPlatform):
+    """Holds the first post until released: the dispatcher has drawn it and is sending it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sending = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def post(self, *args: Any, **kwargs: Any) -> str | None:
+        if not self.sending.is_set():
+            self.sending.set()
+            await self.release.wait()
+        return await super().post(*args, **kwargs)
+
+
+async def test_an_announcement_in_flight_during_a_reschedule_is_brought_up_to_date(
+    core: Core, clock: SettableClock
+) -> None:
+    platform = HeldPlatform()
+    dispatcher = Dispatcher(
+        core.db, platforms={"console": platform}, clock=clock, settings=core.settings
+    )
+    await core.run_text(ADA, "s4b", "help")  # the console community exists
+    await organizer(core, "announce summer")
+    sending = asyncio.ensure_future(dispatcher.drain())
+    await asyncio.wait_for(platform.sending.wait(), 5)  # drawn with June 24, on its way
+    await organizer(core, "session reschedule summer 2025-06-03 14:00")
+    platform.release.set()
+    await sending
+    [post] = [p for p in platform.posts() if not p.ref and "[1: Register]" in p.text]
+    assert "June 24" in post.text  # what was on its way went out as it was drawn
+    clock.advance(dispatcher.lease)  # the edit waits out the send's lease
+    await dispatcher.drain()
+    edits = [p for p in platform.posts() if p.ref == "announcements:1"]
+    assert edits and f"When: {SUMMER_JUNE_3}" in edits[-1].text

@@ -118,6 +118,8 @@ class MockDiscord:
         self.granted: set[str] = set()
         """Permissions the bot holds beyond the basics: "MANAGE_MESSAGES" (delete someone
         else's message), "MANAGE_THREADS" (a thread's slow mode). Without one: 403, 50013."""
+        self.downloads: list[str] = []
+        """Names of attachments the bot fetched, in order."""
         self.rejected: list[tuple[Request, list[rules.Problem]]] = []
         """Requests refused for their body, with why (tests that expect one clear it)."""
         self._runner: web.AppRunner | None = None
@@ -206,6 +208,7 @@ class MockDiscord:
         path = request.path
         if path.startswith("/attachments/"):
             name = path.rsplit("/", 1)[1]
+            self.downloads.append(name)
             if name not in self.files:
                 return web.Response(status=404)
             return web.Response(body=self.files[name])

@@ -281,6 +281,7 @@ async def test_an_attached_ics_is_imported(bot: S4BClient, mock: MockDiscord) ->
     assert await feed(bot, payload) == "reply"
     assert "Imported 1 session:" in visible_text(followups(mock, payload))
     assert "Imported gathering" in visible_text(followups(mock, payload))
+    assert mock.downloads == ["s.ics"]
 
 
 async def test_an_attached_file_of_the_wrong_kind_is_refused(
@@ -308,6 +309,7 @@ async def test_an_attached_file_of_the_wrong_kind_is_refused(
     assert await feed(bot, payload) == "reply"
     shown = visible_text(followups(mock, payload))
     assert "“programme.pdf” is not an .ics file" in shown and ".ics" in shown
+    assert mock.downloads == []  # refused by its name, never fetched
     async with sqlite_core.db.transaction() as db:
         assert len(await queries.all_sessions(db)) == before
 

@@ -241,7 +241,8 @@ async def test_a_slow_download_holds_the_modal_then_shows_the_answer_or_the_erro
     mock_slack.delay["files.info"] = slack.config.submit_budget + 0.3
     wrong = mock_slack.add_file("programme.pdf", b"%PDF-1.7", mimetype="application/pdf")
     body = await submit(slack, view, [wrong])
-    assert body["response_action"] == "update"  # "Saving…": Slack's 3 s come first
+    assert body["response_action"] == "update"  # "Reading…": Slack's 3 s come first
+    assert "Reading your file, one moment" in block_text(body["view"])
     [again] = mock_slack.to("views.update")
     assert again.args["view_id"] == "V0UPLOAD"
     redrawn = again.args["view"]
