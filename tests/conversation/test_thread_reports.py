@@ -18,6 +18,7 @@ from storage.models import AuditEntry, OutboxMessage, Report
 from storage.thread_models import ThreadMessage
 from tests.fakes import RecordingPlatform
 from tests.helpers import flat, reply_text
+from tests.logcapture import debug_logging
 
 ADA = Actor("console", "local", "ada", "Ada")
 BEN = Actor("console", "local", "ben", "Ben Secretname")
@@ -233,3 +234,24 @@ async def test_forget_me_and_retention(
         async with core.db.transaction() as db:
             left = (await db.scalars(select(ThreadMessage.message_id))).all()
         assert left == [f"{post}/2"]  # the one never reported is gone, the reported one stays
+
+
+async def test_the_message_its_reporters_and_their_reasons_stay_out_of_the_debug_log(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    secret = "Qzx insults Ada's bees"
+    with debug_logging() as log:
+        post = await idea_thread(core, dispatcher, platform)
+        platform.cannot_delete = "Delete it by hand."
+        core.settings.takedown_reports = 2
+        for actor in (BEN, CY):
+            await report(core, actor, in_thread(post, text=secret), "Qzx-reason")
+        await dispatcher.drain()
+        await core.run_text(JO, "s4b-admin", "queue")
+        await core.run_text(JO, "s4b-admin", "resolve 1 remove")
+        await dispatcher.drain()
+        assert platform.deleted == [] and [p for p in platform.posts() if p.to == "organizers"]
+    written = log.getvalue()
+    assert "debug lines are written" in written
+    for private in (secret, "Qzx-reason", "Ben Secretname"):
+        assert private not in written, private

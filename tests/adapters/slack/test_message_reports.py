@@ -35,6 +35,7 @@ from tests.adapters.slack.slackreq import (
     submission_body,
     valid_view,
 )
+from tests.logcapture import debug_logging
 
 CY = ("U0CY", "cy")
 DI = ("U0DI", "di")
@@ -224,3 +225,26 @@ async def test_the_platform_says_how_to_do_by_hand_what_slack_does_not_let_a_bot
     with pytest.raises(PermanentFailure, match="no slow mode") as slow:
         await bot.platform.slow_thread("T0S4B", "C0IDEAS", 600)
     assert str(slow.value) == HOW_TO_SLOW
+
+
+async def test_the_message_and_the_reason_stay_out_of_the_debug_log(
+    bot: SlackBot, mock_slack: MockSlack, dispatcher: Dispatcher
+) -> None:
+    thread = await idea_thread(bot, mock_slack, dispatcher)
+    said = mock_slack.add_member_message(
+        "C0IDEAS", ADA[0], "Qzx says rude things", thread_ts=thread
+    )
+    with debug_logging() as log:
+        before = len(mock_slack.to("views.open"))
+        await dispatch(bot, shortcut_body(mock_slack, said, user=BEA))
+        await bot.settled()
+        [opened] = mock_slack.to("views.open")[before:]
+        assert opened.result is not None
+        view = opened.result["view"]
+        sent = await dispatch(bot, submission_body(view, {"reason": "Qzx-reason"}, user=BEA))
+        await bot.settled()
+    assert "Your report is with the organizers" in (sent.body or "")
+    written = log.getvalue()
+    assert "debug lines are written" in written
+    for private in ("Qzx says rude things", "Qzx-reason", BOT_TOKEN):
+        assert private not in written, private
