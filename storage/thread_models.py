@@ -19,7 +19,9 @@ class ThreadMessage(Base):
     __tablename__ = "thread_messages"
     __table_args__ = (
         UniqueConstraint("platform", "community_id", "channel", "message_id"),
-        CheckConstraint("status IN ('visible', 'taken_down', 'removed', 'kept')", name="status"),
+        CheckConstraint(
+            "status IN ('visible', 'taken_down', 'removed', 'kept', 'still_up')", name="status"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,5 +40,6 @@ class ThreadMessage(Base):
     link: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(16), default="visible")
     """visible; taken_down (enough reports: pending review); removed (an organizer
-    removed it); kept (an organizer dismissed the reports)."""
+    removed it); kept (an organizer dismissed the reports); still_up (the platform did
+    not let the bot delete it: the organizers were told how to by hand)."""
     created_at: Mapped[datetime]

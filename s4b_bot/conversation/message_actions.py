@@ -8,6 +8,7 @@ import logging
 from datetime import datetime
 from typing import Literal
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.conversation import audit
@@ -68,6 +69,7 @@ async def _render(r: Rendering) -> Draft:
         action,
         row.channel,
         row.message_id,
+        message=row.id,
         seconds=seconds,
         done=done,
         failed=failed,
@@ -130,7 +132,10 @@ async def carry_out(
         else:
             await platform.slow_thread(community, act.channel, act.seconds)
     except PermanentFailure as exc:
-        await _record(db, platform.name, f"{what}: failed", act.audit_target, str(exc), now)
+        still_up = act.message if act.action == "delete" else None
+        await _record(
+            db, platform.name, f"{what}: failed", act.audit_target, str(exc), now, still_up
+        )
         await _tell(platform, community, Message.plain(f"{act.failed} {exc}"))
         raise
     await _record(db, platform.name, what, act.audit_target, None, now)
@@ -146,9 +151,23 @@ async def _tell(platform: Platform, community: str, message: Message) -> None:
 
 
 async def _record(
-    db: Database, platform: str, action: str, target: str, why: str | None, now: datetime
+    db: Database,
+    platform: str,
+    action: str,
+    target: str,
+    why: str | None,
+    now: datetime,
+    still_up: int | None = None,
 ) -> None:
+    """The audit entry; with `still_up`, that message's record says it is still up."""
     async with db.transaction() as session:
+        if still_up is not None:
+            await session.execute(
+                update(ThreadMessage)
+                .where(ThreadMessage.id == still_up)
+                .values(status="still_up")
+                .execution_options(synchronize_session=False)
+            )
         audit.automatic(
             session,
             actor="S4B (automatic)",

@@ -27,6 +27,7 @@ STATUS_WORDS = {
     "taken_down": "taken down pending your review",
     "removed": "removed",
     "kept": "kept",
+    "still_up": "still up: I could not delete it, and told the organizers' channel how",
 }
 
 
@@ -93,7 +94,7 @@ async def resolve_message(
         raise UserError(f"The message of report {item.id} is no longer on record.")
     seconds = parse_interval(interval) if decision == "slow" else 0
     thread = f"the discussion of {target_words(row.thread_key)}"
-    was_down = row.status == "taken_down"
+    was_down = row.status == "taken_down"  # deleted, or asked to be
     if decision == "dismiss":
         row.status = "kept"
         told = "The message stays as it is."

@@ -105,6 +105,8 @@ class MessageAct:
     action: Literal["delete", "slow"]
     channel: str
     message_id: str
+    message: int = 0
+    """The message's moderation record (`ThreadMessage.id`)."""
     seconds: int = 0
     done: Message | None = None
     """Posted to the organizers when it worked (None: nothing to add)."""

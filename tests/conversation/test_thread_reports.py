@@ -165,6 +165,15 @@ async def test_where_the_bot_may_not_delete_the_organizers_are_told_how_by_hand(
     assert row is not None and row.status == "failed" and "Delete message" in str(row.last_error)
     audit = flat(reply_text(await core.run_text(JO, "s4b-admin", "audit")))
     assert "message deleted: failed" in audit
+    queue = flat(reply_text(await core.run_text(JO, "s4b-admin", "queue")))
+    assert "(still up: I could not delete it, and told the organizers' channel how;" in queue
+    # A third report does not alert the organizers again; a `remove` tries once more.
+    await report(core, DI, in_thread(post), "spam")
+    platform.cannot_delete = None
+    await core.run_text(JO, "s4b-admin", "resolve 1 remove")
+    await dispatcher.drain()
+    assert platform.deleted == [(post, f"{post}/2")]
+    assert len([p for p in platform.posts() if p.to == "organizers"]) == 1
 
 
 async def test_organizers_remove_slow_or_dismiss(

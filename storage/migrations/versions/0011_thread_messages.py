@@ -30,7 +30,7 @@ def upgrade() -> None:
     sa.Column('link', sa.String(length=500), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.CheckConstraint("status IN ('visible', 'taken_down', 'removed', 'kept')", name=op.f('ck_thread_messages_status')),
+    sa.CheckConstraint("status IN ('visible', 'taken_down', 'removed', 'kept', 'still_up')", name=op.f('ck_thread_messages_status')),
     sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_thread_messages_community_id_communities'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_thread_messages')),
     sa.UniqueConstraint('platform', 'community_id', 'channel', 'message_id', name=op.f('uq_thread_messages_platform_community_id_channel_message_id')),

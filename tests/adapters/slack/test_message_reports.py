@@ -150,6 +150,7 @@ async def test_the_shortcut_opens_the_modal_and_three_reports_alert_the_organize
     shown = block_text(queue.args["blocks"])
     assert "“Only fools want this &lt;3”" in shown  # escaped for mrkdwn, shown as typed
     assert "Reason (#1): Personal attack" in shown and "archives/C0IDEAS/p" in shown
+    assert "still up: I could not delete it" in shown
 
     # Slow mode: Slack has none, and the organizers are told so with what to do instead.
     mock_slack.clear()
