@@ -5,6 +5,7 @@ three reports, and what the bot says when Discord refuses it the permission."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import discord
@@ -200,3 +201,28 @@ async def test_the_platform_says_how_to_delete_by_hand_on_403(
     mock.granted.add("MANAGE_MESSAGES")
     await bot.platform.delete_message(str(payloads.GUILD_ID), said["channel_id"], said["id"])
     await bot.platform.delete_message(str(payloads.GUILD_ID), said["channel_id"], said["id"])
+
+
+async def test_a_slow_core_defers_in_time_and_asks_to_report_again(
+    make_client: MakeClient,
+    mock: MockDiscord,
+    sqlite_core: Core,
+    clock: SettableClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    mock.add_channel(IDEAS, payloads.GUILD_ID)
+    bot = await make_client(ideas_channel_id=IDEAS, ack_budget=0.05)
+    thread = await idea_thread(bot, mock, sqlite_core, clock)
+    said = mock.add_member_message(thread, payloads.ADA, SAID)
+    gesture = sqlite_core.gesture
+
+    async def slow_gesture(*args: Any) -> Any:
+        await asyncio.sleep(0.3)
+        return await gesture(*args)
+
+    monkeypatch.setattr(sqlite_core, "gesture", slow_gesture)
+    payload = report_command(thread, said, user=payloads.BEA)
+    assert await feed(bot, payload) == "reply"
+    (ack,) = callbacks(mock, payload)
+    assert ack.body["type"] == 5  # deferred within Discord's 3 seconds
+    assert "please do it again" in visible_text(followups(mock, payload))
