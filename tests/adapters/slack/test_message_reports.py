@@ -9,12 +9,14 @@ import copy
 import itertools
 import json
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
+import adapters.slack
 from adapters.slack.app import SlackBot, build_slack
 from adapters.slack.config import SlackConfig
 from adapters.slack.shortcuts import HOW_TO_DELETE, HOW_TO_SLOW
@@ -22,6 +24,7 @@ from s4b_bot import PermanentFailure
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
 from s4b_bot.outbox.dispatch import Dispatcher
+from s4b_bot.routing.routes import ROUTES
 from tests.adapters.slack.conftest import BOT_TOKEN
 from tests.adapters.slack.mock_slack import MockSlack
 from tests.adapters.slack.slackreq import (
@@ -249,3 +252,13 @@ async def test_the_message_and_the_reason_stay_out_of_the_debug_log(
     assert "debug lines are written" in written
     for private in ("Qzx says rude things", "Qzx-reason", BOT_TOKEN):
         assert private not in written, private
+
+
+@pytest.mark.parametrize("name", ["manifest.json", "manifest.http.json"])
+def test_the_manifest_declares_each_message_gesture_as_a_message_shortcut(name: str) -> None:
+    manifest = json.loads((Path(adapters.slack.__file__).parent / name).read_text())
+    shortcuts = manifest["features"]["shortcuts"]
+    assert [(s["type"], s["callback_id"], s["name"]) for s in shortcuts] == [
+        ("message", g.callback_id, g.name) for g in ROUTES.gestures
+    ]
+    assert all(s["description"] for s in shortcuts)  # the manifest requires one
