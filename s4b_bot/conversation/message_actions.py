@@ -73,7 +73,9 @@ async def _render(r: Rendering) -> Draft:
         seconds=seconds,
         done=done,
         failed=failed,
-        audit_target=f"message:{row.id} in {row.thread_key}",
+        audit_target=row.thread_key
+        if action == "slow"
+        else f"message:{row.id} in {row.thread_key}",
     )
     return Draft(Message(), channel=ORGANIZERS, act=act)
 

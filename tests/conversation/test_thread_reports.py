@@ -205,7 +205,8 @@ async def test_organizers_remove_slow_or_dismiss(
     audit = flat(reply_text(await core.run_text(JO, "s4b-admin", "audit")))
     assert "Jo (console) · report remove report #1 on message #1 in idea #1 · why: spam" in audit
     assert "report slow report #3 on message #2 in idea #1 · why: every 10 minutes" in audit
-    assert "thread slowed" in audit and "report dismiss" in audit
+    assert "S4B (automatic) (console) · thread slowed idea #1" in audit
+    assert "report dismiss" in audit
 
 
 async def test_an_idea_report_cannot_be_resolved_with_message_actions(
