@@ -9,7 +9,7 @@ from s4b_bot import logs
 from s4b_bot.clock import RunningClock, SettableClock, SystemClock, as_utc
 from s4b_bot.core import Core
 from s4b_bot.errors import PermanentFailure, RetryLater, UserError
-from s4b_bot.invocation import Actor, FormSubmission, FormValue, Invocation
+from s4b_bot.invocation import Actor, ChatMessage, FormSubmission, FormValue, Invocation
 from s4b_bot.limits import clip, split_text
 from s4b_bot.metrics import REGISTRY as METRICS_REGISTRY
 from s4b_bot.outbox.dispatch import Dispatcher
@@ -41,7 +41,7 @@ from s4b_bot.ports import (
 from s4b_bot.programme.loading import DEFAULT_PROGRAMME, load_programme, read_programme
 from s4b_bot.routing.actions import PATTERN as ACTION_PATTERN
 from s4b_bot.routing.actions import PREFIX as ACTION_PREFIX
-from s4b_bot.routing.route import MEMBER_ROOT, ORGANIZER_ROOT, CommandRoute, Option
+from s4b_bot.routing.route import MEMBER_ROOT, ORGANIZER_ROOT, CommandRoute, MessageRoute, Option
 from s4b_bot.routing.table import RouteTable
 from s4b_bot.settings import Settings
 from s4b_bot.timefmt import format_moment, format_span, format_stamp, plain_span
@@ -59,6 +59,7 @@ __all__ = [
     "Attachment",
     "Button",
     "Card",
+    "ChatMessage",
     "Choice",
     "Clock",
     "CommandRoute",
@@ -72,6 +73,7 @@ __all__ = [
     "Invocation",
     "Localised",
     "Message",
+    "MessageRoute",
     "ModerationAction",
     "Moment",
     "Option",

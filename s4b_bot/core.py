@@ -24,7 +24,7 @@ from s4b_bot.calendar.commands import feed_for_token
 from s4b_bot.context import Context
 from s4b_bot.conversation import audit
 from s4b_bot.errors import FormInvalid, RetryLater, UserError
-from s4b_bot.invocation import Actor, FormSubmission, Invocation
+from s4b_bot.invocation import Actor, ChatMessage, FormSubmission, Invocation
 from s4b_bot.outbox.in_bot import with_waiting
 from s4b_bot.outbox.session_posts import (
     plan_announcements,
@@ -186,6 +186,19 @@ class Core:
             return await button.run(ctx, entity_id), None
 
         return await self._route(actor, button, call)
+
+    async def gesture(self, actor: Actor, callback_id: str, message: ChatMessage) -> Outcome:
+        """A gesture on a message (`MessageRoute`): Discord's message context menu by its
+        name, Slack's message shortcut by its callback_id, the console's `/report-message`."""
+        try:
+            route = self.routes.gesture(callback_id)
+        except UserError as exc:
+            return Outcome(reply=Message.plain(str(exc)))
+
+        async def call(ctx: Context) -> tuple[Outcome, Args | None]:
+            return await route.run(ctx, message), None
+
+        return await self._route(actor, route, call)
 
     def allows(self, actor: Actor, route: Route) -> bool:
         """Whether `actor` may use `route` (an adapter may ask before fetching a file)."""

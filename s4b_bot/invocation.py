@@ -43,3 +43,25 @@ class FormSubmission:
     actor: Actor
     form_id: str
     values: Mapping[str, FormValue]
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """A message someone pointed at with their platform's own gesture (Discord's message
+    context menu, Slack's message shortcut, the console's `/report-message`)."""
+
+    channel: str
+    """Where it is: a Discord thread's id, a Slack channel id, a console channel."""
+    message_id: str
+    """A Discord message id, a Slack ts, a console message number."""
+    under: tuple[str, ...]
+    """The post whose thread it is in, as `Platform.post` refs that post (its first
+    message); more than one reading where the platform cannot tell which (a Discord
+    thread under a channel message, or a forum post that is its own thread). Empty when
+    it is in no thread at all."""
+    author_id: str
+    text: str
+    link: str | None = None
+    """Where an organizer opens it (Discord's message link, Slack's permalink)."""
+    by_bot: bool = False
+    """Posted by the bot itself."""

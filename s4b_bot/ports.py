@@ -142,4 +142,23 @@ class SessionThreads(Protocol):
         still exists, take `thread.leave` out of it, add the member, and post `message`
         there mentioning them only.
         Returns the thread's ref. Raise `PermanentFailure` where there are no such threads."""
+
+
+# --- members' messages in the bot's threads (issue 14 part 8) ---------------------------
+
+
+@runtime_checkable
+class ThreadModeration(Protocol):
+    """A platform whose members' messages in threads the bot can act on.
+
+    Raise `PermanentFailure` whose text tells an organizer exactly how to do it by hand
+    when the platform or the bot's permissions do not allow it.
+    """
+
+    async def delete_message(self, community: str, channel: str, message_id: str) -> None:
+        """Delete a member's message (a message already gone counts as deleted)."""
+        ...
+
+    async def slow_thread(self, community: str, channel: str, seconds: int) -> None:
+        """Let each member post in the thread at most once every `seconds` (0: off)."""
         ...

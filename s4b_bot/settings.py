@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     """No more offers this close to a session's start; those still waiting are told it is full."""
     retention_days: int = Field(default=90, ge=1, le=3650)
     """Form answers and emails are erased this many days after their series' last session."""
+    takedown_reports: int = Field(default=3, ge=1, le=100)
+    """A message in a discussion thread reported by this many different members is taken
+    down pending the organizers' review."""
     announce_days_before: int = Field(default=7, ge=0, le=60)
     """Post "next session" to the announcements channel this many days before (0: off)."""
     followup_after_minutes: int = Field(default=60, ge=0, le=10_080)

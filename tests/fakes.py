@@ -34,6 +34,10 @@ class RecordingPlatform:
     moderated: list[tuple[str, str, str]] = field(default_factory=list)
     cannot_lock: bool = False
     fail: Callable[[Sent], None] | None = None
+    deleted: list[tuple[str, str]] = field(default_factory=list)
+    slowed: list[tuple[str, int]] = field(default_factory=list)
+    cannot_delete: str | None = None
+    """Set: delete_message raises PermanentFailure with this text (how to do it by hand)."""
 
     async def send_dm(self, recipient: Recipient, message: Message) -> None:
         self._record(Sent("dm", recipient.user_id, message))
@@ -56,6 +60,14 @@ class RecordingPlatform:
         if self.cannot_lock and action in ("lock", "unlock"):
             raise PermanentFailure("this platform has no API to lock a thread")
         self.moderated.append((channel, ref, action))
+
+    async def delete_message(self, community: str, channel: str, message_id: str) -> None:
+        if self.cannot_delete is not None:
+            raise PermanentFailure(self.cannot_delete)
+        self.deleted.append((channel, message_id))
+
+    async def slow_thread(self, community: str, channel: str, seconds: int) -> None:
+        self.slowed.append((channel, seconds))
 
     async def sync_session(
         self, community: str, event: SessionEvent, *, ref: str | None = None

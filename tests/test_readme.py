@@ -254,4 +254,35 @@ async def test_the_unreachable_example_keeps_what_could_not_reach_a_member(
     assert "Bea on console: 1 message waiting" in out
     final = out.split("Jo> /s4b-admin deliveries")[-1]
     assert "0 waiting for members whom DMs do not reach" in final and "Bea" not in final
+
+
+async def test_the_moderating_threads_example_reports_takes_down_removes_and_slows(
+    core: Core, clock: SettableClock
+) -> None:
+    script = (ROOT / "examples" / "moderating-threads.txt").read_text(encoding="utf-8")
+    out = await run_console(core, clock, script)
+    assert "[#ideas:1 · message ideas:1/2 · Ben] Only fools want this, Ada's a fraud" in out
+    assert out.count("Only messages in my discussion threads") == 1
+    assert "That is a bot's post, not a member's message, so nothing was stored." in out
+    assert "! There is no message 'ideas:1/9' (any more)." in out
+    assert "[form for Mary] ┌ Form: Report to organizers" in out
+    assert "You already reported this message" in out
+    first_queue = out.split("Jo> /s4b-admin queue")[1]
+    assert "(still up; 2 members reported it)" in first_queue
+    assert 'Reason (#1): A personal attack on Ada — "fraud"' in first_queue
+    assert "Mary" not in first_queue and "Cy" not in first_queue
+    assert "[#ideas:1 · message ideas:1/2 deleted by the bot]" in out
+    assert "was taken down (deleted): reported by 3 members" in out
+    assert "(taken down pending your review; 3 members reported it)" in out
+    assert "Report 1 is about a message in a thread" in out
+    assert "Slow mode can be at most 6 hours" in out
+    assert "There is no report '42'" in out
+    assert "Report 2 resolved (remove). With it, 2 other reports of the same message." in out
+    assert "[#ideas:1 · slow mode: one message per 10 min per member]" in out
+    assert "Report 5 resolved (dismiss). The message stays as it is." in out
+    audit = out.split("/s4b-admin audit")[-1]
+    assert "a member (not named) (console) · message reported" in audit
+    assert "S4B (automatic) (console) · message taken down" in audit
+    assert "Jo (console) · report remove report #2 on message #1 in idea #1" in audit
+    assert "thread slowed" in audit and "Ben" not in audit and "Mary" not in audit
     assert "Something went wrong" not in out

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from adapters.console.threads import Threads
 from s4b_bot import (
     Message,
     ModerationAction,
@@ -31,6 +32,7 @@ class ConsolePlatform:
         self._posts = 0
         self.closed: set[str] = set()
         """Members who closed their DMs (`/dms off`): their DMs fail as on a real platform."""
+        self.threads = Threads()
 
     async def send_dm(self, recipient: Recipient, message: Message) -> None:
         if recipient.user_id in self.closed:
@@ -54,6 +56,7 @@ class ConsolePlatform:
         new_ref = ref or f"{channel}:{self._posts}"
         self._show(f"[#{channel}{edited} · everyone in the channel]", message)
         if thread_title and not ref:
+            self.threads.threads.add(new_ref)
             self._show(
                 f"[#{channel} · thread “{thread_title}” opened under post {new_ref}]", Message()
             )
@@ -63,6 +66,17 @@ class ConsolePlatform:
         self, community: str, channel: str, ref: str, action: ModerationAction
     ) -> None:
         self._show(f"[#{channel} · post {ref}: {action}]", Message())
+
+    async def delete_message(self, community: str, channel: str, message_id: str) -> None:
+        found = self.threads.delete(channel, message_id)
+        done = "was already gone" if found is None else "deleted by the bot"
+        self._show(f"[#{channel} · message {message_id} {done}]", Message())
+
+    async def slow_thread(self, community: str, channel: str, seconds: int) -> None:
+        self.threads.slow[channel] = seconds
+        every = f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
+        pace = f"one message per {every} per member" if seconds else "off"
+        self._show(f"[#{channel} · slow mode: {pace}]", Message())
 
     async def sync_session(
         self, community: str, event: SessionEvent, *, ref: str | None = None

@@ -4,9 +4,11 @@ Interactive on a terminal; otherwise it reads a script, one command a line, wher
 lines after a command that opens a form answer it (`field: value`, up to an empty line).
 Console-only lines: `/clock [+7d | 2025-04-22T12:00]`, `/as NAME [--organizer]`,
 `/press N` (the Nth button shown last), `/dms off|on` (close or open your direct messages:
-DMs to you then fail, as when a member closes them), `/quit`; `#` starts a comment. A
-command that takes a file (`/s4b-admin session import`, `/s4b-admin summary`) takes it as its
-last word, `@path`; anywhere else `@` is just text (`@everyone` in an idea stays in the idea).
+DMs to you then fail, as when a member closes them), `/say <post> <text>` (a message in the
+thread under a post), `/report-message <message> [reason]` (the message gesture), `/quit`;
+`#` starts a comment. A command that takes a file (`/s4b-admin session import`,
+`/s4b-admin summary`) takes it as its last word, `@path`; anywhere else `@` is just text
+(`@everyone` in an idea stays in the idea).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import TextIO
 from adapters.console.forms import AnswerError, parse_answer
 from adapters.console.platform import ConsolePlatform
 from adapters.console.render import describe_field, render_form, render_message
+from adapters.console.threads import HOW, REPORT
 from s4b_bot import (
     MEMBER_ROOT,
     ORGANIZER_ROOT,
@@ -188,12 +191,16 @@ class Console:
             await self._press(rest, answer)
         elif word == "/dms":
             self._dms(rest)
+        elif word == "/say":
+            self._say_in_thread(rest)
+        elif word == "/report-message":
+            await self._report_message(rest, answer)
         elif word in (f"/{MEMBER_ROOT}", f"/{ORGANIZER_ROOT}"):
             await self._command(word[1:], rest, answer)
         else:
             self.say(
                 "Commands start with /s4b or /s4b-admin "
-                "(console: /clock, /as, /press, /dms, /quit)."
+                "(console: /clock, /as, /press, /dms, /say, /report-message, /quit)."
             )
         await self.deliver()
         self.say("")
@@ -280,6 +287,37 @@ class Console:
                 except AnswerError as exc:
                     self.say(f"  ! {exc}")
         return values
+
+    def _say_in_thread(self, arg: str) -> None:
+        where, _, text = arg.strip().partition(" ")
+        if not where or not text.strip():
+            self.say(f"! {HOW}")
+            return
+        try:
+            said = self.platform.threads.write(
+                where, self.actor.user_id, self.actor.display_name, text.strip()
+            )
+        except ValueError as exc:
+            self.say(f"! {exc}. {HOW}")
+            return
+        self.say(f"[#{said.channel} · message {said.ref} · {said.author}] {said.text}")
+
+    async def _report_message(self, arg: str, answer: Answer) -> None:
+        """The message gesture; a reason given on the line fills its form at once."""
+        ref, _, reason = arg.strip().partition(" ")
+        if not ref:
+            self.say(f"! {HOW}")
+            return
+        try:
+            message = self.platform.threads.pointed_at(ref)
+        except ValueError as exc:
+            self.say(f"! {exc}")
+            return
+        outcome = await self.core.gesture(self.actor, REPORT, message)
+        if outcome.form is not None and reason.strip():
+            values: dict[str, FormValue] = {"reason": reason.strip()}
+            outcome = await self.core.submit(FormSubmission(self.actor, outcome.form.id, values))
+        await self._show(outcome, answer)
 
     def _clock(self, arg: str) -> None:
         if arg.strip():

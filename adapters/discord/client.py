@@ -23,6 +23,7 @@ from discord import app_commands
 from discord.http import Route
 
 from adapters.discord.config import DiscordConfig, minimum_intents
+from adapters.discord.gestures import build_context_menus
 from adapters.discord.interactions import InteractionHandler
 from adapters.discord.platform import DiscordPlatform
 from adapters.discord.render import NO_MENTIONS
@@ -57,6 +58,8 @@ class S4BClient(discord.Client):
         server = discord.Object(config.server_id)  # the commands exist there only
         for group in build_groups(core.routes, self.s4b):
             self.tree.add_command(group, guild=server)
+        for menu in build_context_menus(core.routes, self.s4b):  # "Report to organizers"
+            self.tree.add_command(menu, guild=server)
         self.platform = DiscordPlatform(self, config, self.s4b, names=self.names)
 
     @property

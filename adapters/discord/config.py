@@ -19,7 +19,8 @@ PERMISSION_REASONS: dict[str, str] = {
     "create_events": "mirror each session as a Scheduled Event, and update or cancel its own",
     "create_public_threads": "open a discussion thread under a summary or an idea",
     "send_messages_in_threads": "post in the threads it opened",
-    "manage_threads": "lock, unlock or archive those threads when organizers ask",
+    "manage_threads": "lock, unlock, archive or slow down those threads when organizers ask",
+    "manage_messages": "take down a member's message in those threads once it is reported",
     "pin_messages": "pin a post when organizers ask",
 }
 """Nothing else: replies to commands, buttons and forms go through the interaction

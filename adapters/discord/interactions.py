@@ -7,11 +7,9 @@ follow-ups for 15 minutes. So:
 - Most interactions are deferred at once (ephemeral "thinking"), then the core runs and
   the reply follows through the interaction webhook.
 - A modal can only be the *first* answer. So the interactions whose route may open a form
-  (`opens_form` in the route table: `/s4b register`, a Register or Report button, "Open the
-  form") call the core first, which is a
-  local database read, and answer with the modal or the reply directly; if the core has
-  not answered within `ack_budget` (2 s, less the interaction's age), the interaction is
-  deferred instead and the reply carries an "Open the form" button.
+  (`opens_form`: `/s4b register`, a Register or Report button, "Report to organizers") call
+  the core first and answer with the modal or the reply; past `ack_budget` (2 s, less the
+  interaction's age) they are deferred, and the reply offers "Open the form" (or says again).
 - Interactions older than 15 minutes (a replayed event, a bot back from a pause) are
   skipped without calling the core: their token can no longer answer.
 
@@ -70,6 +68,7 @@ MSG_FORM_LATER = (
     "The form took a moment too long to open (Discord gives a bot 3 seconds). "
     "Press the button to open it now."
 )
+MSG_FORM_AGAIN = "The form took too long to open (Discord allows 3 seconds); please do it again."
 MSG_FORM_FIX = "Fix the form"
 MSG_FAILED = went_wrong("nothing was sent")
 MSG_NOT_SHOWN = (
@@ -122,7 +121,7 @@ class InteractionHandler:
     async def run_command(
         self, interaction: discord.Interaction[Any], command: CommandRoute, options: dict[str, Any]
     ) -> None:
-        actor = self._actor(interaction)
+        actor = self.actor(interaction)
 
         async def work() -> Outcome:
             args = {o.name: options.get(o.name) for o in command.options if o.kind != "file"}
@@ -138,7 +137,7 @@ class InteractionHandler:
             return await self.core.invoke(invocation)
 
         if command.opens_form:
-            await self._core_first(interaction, work)
+            await self.core_first(interaction, work)
         else:
             await self._defer_first(interaction, work)
 
@@ -184,9 +183,9 @@ class InteractionHandler:
         """A persistent button: the core's action, by its action id as sent."""
         if await self._refused(interaction):
             return
-        actor = self._actor(interaction)
+        actor = self.actor(interaction)
         if self._opens_form(action):
-            await self._core_first(interaction, lambda: self.core.press(actor, action))
+            await self.core_first(interaction, lambda: self.core.press(actor, action))
         else:
             await self._defer_first(interaction, lambda: self.core.press(actor, action))
 
@@ -194,7 +193,7 @@ class InteractionHandler:
         """ "Open the form" / "Fix the form": the form again, with what was typed before."""
         if await self._refused(interaction):
             return
-        actor = self._actor(interaction)
+        actor = self.actor(interaction)
         opener = self.core.routes.reopener(form_id)
         if opener is None:
             await self._answer(interaction, Outcome(reply=Message.plain("That form is gone.")))
@@ -207,13 +206,13 @@ class InteractionHandler:
                 outcome = dataclasses.replace(outcome, form=self.drafts.fill(actor, outcome.form))
             return outcome
 
-        await self._core_first(interaction, work)
+        await self.core_first(interaction, work)
 
     async def submit_modal(self, interaction: discord.Interaction[Any]) -> None:
         """A submitted form, identified by its custom_id (restart-safe)."""
         if await self._refused(interaction):
             return
-        actor = self._actor(interaction)
+        actor = self.actor(interaction)
         data: dict[str, Any] = dict(interaction.data or {})
         form_id = str(data.get("custom_id", "")).removeprefix(MODAL_PREFIX)
         values = form_values(modal_values(data.get("components", [])))
@@ -230,7 +229,7 @@ class InteractionHandler:
 
     # --- answering --------------------------------------------------------------------
 
-    async def _core_first(
+    async def core_first(
         self, interaction: discord.Interaction[Any], work: Callable[[], Awaitable[Outcome]]
     ) -> None:
         task = asyncio.ensure_future(_safely(work))
@@ -315,10 +314,13 @@ class InteractionHandler:
             else:
                 await interaction.response.send_modal(modal)
                 return "modal"
-        elif form is not None and self.core.routes.reopener(form.id):
-            # Deferred already, and a modal can only be the first answer: offer a button.
-            outcome = Outcome(reply=Message.plain(MSG_FORM_LATER))
-            extra_row = [ButtonSpec("Open the form", f"{MODAL_PREFIX}open:{form.id}", "primary")]
+        elif form is not None:  # deferred already, and a modal can only be the first answer
+            reopens = self.core.routes.reopener(form.id) is not None
+            outcome = Outcome(reply=Message.plain(MSG_FORM_LATER if reopens else MSG_FORM_AGAIN))
+            if reopens:  # a button opens it; a form about one thing is asked for again
+                extra_row = [
+                    ButtonSpec("Open the form", f"{MODAL_PREFIX}open:{form.id}", "primary")
+                ]
         chunks = render(outcome.reply or Message.plain("Done."), self.names)
         if extra_row:
             if chunks[-1].rows and len(chunks[-1].rows) >= 5:
@@ -349,7 +351,7 @@ class InteractionHandler:
     async def _refused(self, interaction: discord.Interaction[Any]) -> bool:
         return not await self.accept(interaction)
 
-    def _actor(self, interaction: discord.Interaction[Any]) -> Actor:
+    def actor(self, interaction: discord.Interaction[Any]) -> Actor:
         return actor_of(
             interaction, guild_id=self.guild_id, organizer_role_id=self.config.organizer_role_id
         )

@@ -18,6 +18,7 @@ import discord
 
 from adapters.discord.config import DiscordConfig
 from adapters.discord.errors import CANNOT_DM, UNKNOWN_EVENT, classify
+from adapters.discord.gestures import delete_message, slow_thread
 from adapters.discord.interactions import InteractionHandler
 from adapters.discord.limits import (
     CONTENT,
@@ -294,6 +295,12 @@ class DiscordPlatform:
                 await self.client.http.edit_channel(ids[0], archived=True)
         except TRANSPORT_ERRORS as exc:
             raise classify(exc) from exc
+
+    async def delete_message(self, community: str, channel: str, message_id: str) -> None:
+        await delete_message(self.client, channel, message_id)
+
+    async def slow_thread(self, community: str, channel: str, seconds: int) -> None:
+        await slow_thread(self.client, channel, seconds)
 
     # --- scheduled events ----------------------------------------------------------------
 

@@ -93,4 +93,6 @@ def build_slack(core: Core, config: SlackConfig | None = None) -> SlackBot:
     app.view_submission(UPLOAD_CALLBACK_ID)(handlers.on_upload)
     app.action(UPLOAD_ACTION_ID)(handlers.on_upload_button)
     app.event("app_home_opened")(handlers.on_home_opened)
+    for gesture in core.routes.gestures:  # "Report to organizers" in a message's ⋯ menu
+        app.message_shortcut(gesture.callback_id)(handlers.on_message_shortcut)
     return SlackBot(app=app, platform=platform, handlers=handlers, config=config)

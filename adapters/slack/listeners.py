@@ -50,6 +50,7 @@ from adapters.slack.modal import (
 from adapters.slack.people import Names, Organizers
 from adapters.slack.platform import SlackPlatform
 from adapters.slack.render import home_view, message_modal
+from adapters.slack.shortcuts import pointed_at, with_link
 from s4b_bot import Actor, Core, Form, FormSubmission, FormValue, Message, Outcome, went_wrong
 
 _log = logging.getLogger(__name__)
@@ -198,6 +199,23 @@ class Handlers:
 
         source = partial(parse.from_interaction, body)
         await self._serve(ack, respond, context, source, run, "button")
+
+    async def on_message_shortcut(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
+    ) -> None:
+        """A message shortcut (`message_action`): its gesture route, on the message."""
+        callback_id = str(body.get("callback_id", ""))
+
+        async def run(actor: Actor) -> Outcome:
+            message = await with_link(self.client, pointed_at(body))
+            return await self.core.gesture(actor, callback_id, message)
+
+        source = partial(parse.from_interaction, body)
+        await self._serve(ack, respond, context, source, run, "shortcut")
 
     async def _serve(
         self,

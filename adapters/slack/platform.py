@@ -19,6 +19,7 @@ from adapters.slack.errors import MEMBER_GONE, classified, error_code
 from adapters.slack.mrkdwn import escape
 from adapters.slack.pacing import ChannelPacer
 from adapters.slack.render import SlackMessage, render_message
+from adapters.slack.shortcuts import HOW_TO_SLOW, delete_message
 from adapters.steps import StepMemory
 from s4b_bot import (
     Attachment,
@@ -145,6 +146,15 @@ class SlackPlatform:
         except PermanentFailure as exc:
             if "already_pinned" not in str(exc):
                 raise
+
+    async def delete_message(self, community: str, channel: str, message_id: str) -> None:
+        """chat.delete: on Slack only the bot's own; anyone else's says how by hand."""
+        await self.pacer.wait(channel)
+        await delete_message(self.client, channel, message_id)
+
+    async def slow_thread(self, community: str, channel: str, seconds: int) -> None:
+        """Slack has no slow mode: say so, and what an organizer can do instead."""
+        raise PermanentFailure(HOW_TO_SLOW)
 
     def channel_id(self, channel: str) -> str:
         channel_id = self.config.channel_for(channel)

@@ -9,7 +9,10 @@ member, a call link or an answer.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.context import Context
 from s4b_bot.output import Card, Message, Moment, Outcome, Span, Text
@@ -65,6 +68,30 @@ def write(ctx: Context) -> None:
             target=(note.target or "")[:100],
             reason=(note.reason or None) and note.reason[:500],
             created_at=ctx.now,
+        )
+    )
+
+
+def automatic(
+    db: AsyncSession,
+    *,
+    actor: str,
+    platform: str,
+    action: str,
+    target: str,
+    reason: str | None,
+    now: datetime,
+) -> None:
+    """An entry for a step no organizer took: a member's report (never naming the member)
+    or what the bot did by itself (a message taken down after enough reports)."""
+    db.add(
+        AuditEntry(
+            actor_name=actor[:200],
+            actor_platform=platform[:16],
+            action=action[:40],
+            target=target[:100],
+            reason=reason and reason[:500],
+            created_at=now,
         )
     )
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from s4b_bot.context import Context
 from s4b_bot.conversation import audit
 from s4b_bot.conversation.ideas import IDEAS, find_idea, idea_number, redraw, tell_author
+from s4b_bot.conversation.message_review import card_title, message_card, resolve_message
 from s4b_bot.conversation.summaries import SUMMARIES
 from s4b_bot.conversation.threads import plan_moderation
 from s4b_bot.errors import FormInvalid, NotFound, UserError
@@ -17,7 +18,6 @@ from s4b_bot.invocation import FormValue
 from s4b_bot.output import Card, Form, FormField, Message, Outcome, Text
 from s4b_bot.programme.sessions import resolve
 from s4b_bot.routing.route import Args
-from s4b_bot.timefmt import format_day
 from s4b_bot.validate import clean_text
 from s4b_bot.words import target_words
 from storage import queries
@@ -95,25 +95,30 @@ async def queue(ctx: Context, args: Args) -> Outcome:
     if not reports:
         return Outcome(reply=Message.plain("The moderation queue is empty."))
     cards = []
+    by_message: dict[str, list[Report]] = {}
     for item in reports:
+        if item.target.startswith("message:"):
+            by_message.setdefault(item.target, []).append(item)
+    for item in reports:
+        if item.target.startswith("message:"):
+            if by_message[item.target][0] is item:  # one card for all of a message's reports
+                cards.append(await message_card(ctx, by_message[item.target]))
+            continue
         body = [Text.of(f"Reason: {item.reason}")]
         if item.target.startswith("idea:"):
             idea = await ctx.db.get(Idea, int(item.target.split(":")[1]))
             if idea is not None:
                 body.insert(0, Text.of(f"Idea #{idea.id} ({idea.status}): {idea.text[:300]}"))
-        cards.append(
-            Card(
-                title=f"Report #{item.id} on {target_words(item.target)} · "
-                f"{format_day(item.created_at, audit.PROGRAMME_ZONE)}",
-                body=tuple(body),
-            )
-        )
-    hint = Text.of("Resolve with `/s4b-admin resolve <report> dismiss|hide [note]`.")
+        cards.append(Card(title=card_title(item), body=tuple(body)))
+    hint = Text.of(
+        "Resolve with `/s4b-admin resolve <report> dismiss|hide [note]`; a message in a "
+        "thread: `dismiss`, `remove` it, or `slow` its thread (`--every 10m`)."
+    )
     return Outcome(reply=Message(text=(hint,), cards=tuple(cards)))
 
 
 async def resolve_report(ctx: Context, args: Args) -> Outcome:
-    """`/s4b-admin resolve <report> dismiss|hide [note]`."""
+    """`/s4b-admin resolve <report> dismiss|hide|remove|slow [note] [--every 10m]`."""
     number = str(args["report"]).strip().lstrip("#")
     item = (
         await ctx.db.get(Report, int(number))
@@ -126,6 +131,13 @@ async def resolve_report(ctx: Context, args: Args) -> Outcome:
         raise UserError(f"Report {item.id} is already resolved ({item.resolution}).")
     decision = str(args["decision"])
     note = str(args.get("note") or "").strip() or None
+    if item.target.startswith("message:"):
+        told = await resolve_message(ctx, item, decision, note, args.get("every"))
+        return Outcome(reply=Message.plain(told))
+    if decision not in ("dismiss", "hide"):
+        raise UserError(
+            f"Report {item.id} is about {target_words(item.target)}: `dismiss` or `hide`."
+        )
     if decision == "hide" and item.target.startswith("idea:"):
         idea = await find_idea(ctx.db, int(item.target.split(":")[1]))
         if idea.status != "hidden":

@@ -1,14 +1,16 @@
 """The conversation's routes: summaries (command and form), ideas and their vote buttons,
-reports (command, button and form), moderation, and the audit log."""
+reports (command, button and form; a message's own gesture and form), moderation, and the
+audit log."""
 
 from __future__ import annotations
 
-from s4b_bot.conversation import audit, ideas, moderation, summaries
+from s4b_bot.conversation import audit, ideas, message_reports, moderation, summaries
 from s4b_bot.routing.route import (
     SESSION,
     ButtonRoute,
     CommandRoute,
     EntityFormRoute,
+    MessageRoute,
     Option,
     Route,
 )
@@ -64,6 +66,15 @@ ROUTES: tuple[Route, ...] = (
     ),
     ButtonRoute("report", moderation.open_report_form, opens_form=True),
     EntityFormRoute(moderation.FORM_KEY, "report", moderation.submit_report),
+    MessageRoute(
+        message_reports.GESTURE,
+        message_reports.CALLBACK_ID,
+        message_reports.open_report,
+        opens_form=True,
+    ),
+    EntityFormRoute(
+        message_reports.FORM_KEY, message_reports.GESTURE, message_reports.submit_report
+    ),
     CommandRoute(
         "summary",
         "Post or edit a session's summary: a form, or attach a Markdown file.",
@@ -135,13 +146,27 @@ ROUTES: tuple[Route, ...] = (
     ),
     CommandRoute(
         "resolve",
-        "Resolve a report: `dismiss`, or `hide` the idea.",
+        "Resolve a report: `dismiss`, `hide` the idea, `remove` the message or `slow` its thread.",
         moderation.resolve_report,
         options=(
             Option("report", "text", "The report's number", required=True, max_length=12),
-            Option("decision", "choice", "What to do", required=True, choices=("dismiss", "hide")),
+            Option(
+                "decision",
+                "choice",
+                "What to do",
+                required=True,
+                choices=("dismiss", "hide", "remove", "slow"),
+            ),
             Option("note", "text", "Why", max_length=300),
+            Option(
+                "every",
+                "text",
+                "For slow: time between a member's messages (30s, 10m, 6h, off)",
+                keyword_only=True,
+                max_length=12,
+            ),
         ),
+        example="/s4b-admin resolve 4 slow heated thread --every 10m",
         audience="organizer",
         audit="change",
     ),

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot import metrics
+from s4b_bot.conversation.message_actions import carry_out
 from s4b_bot.errors import PermanentFailure, RetryLater
 from s4b_bot.outbox import unreachable
 from s4b_bot.outbox.batches import Skip, Work, supersede_older_edits
@@ -294,6 +295,9 @@ class Dispatcher:
                 draft.message,
                 community_id=delivery.community_id,
             )
+        if draft.act is not None and delivery.community is not None:
+            await carry_out(platform, delivery.community, draft.act, self.db, self.clock.now())
+            return None
         if delivery.recipient is not None:
             await platform.send_dm(delivery.recipient, draft.message)
             return None

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Generic, ParamSpec
+from typing import Generic, Literal, ParamSpec
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -90,11 +90,31 @@ class Draft:
     """Instead of posting: lock, unlock, archive or pin the post `ref`."""
     link_key: str | None = None
     """Where to keep the link to the new post, if the platform gives one."""
+    act: MessageAct | None = None
+    """Instead of posting: delete a member's message, or slow its thread down."""
     keep_ref_as: str | None = None
     """Where to keep the platform's id of the new post, so a later row can edit it (this
     row still posts anew, unlike one with `ref_key`)."""
     in_thread: SessionThread | None = None
     """For a member whose DMs are closed: post in this session thread, not as a DM."""
+
+
+@dataclass(frozen=True)
+class MessageAct:
+    """A draft's act on a member's message in a thread, instead of posting
+    (`ports.ThreadModeration`); organizers are told in their channel how it went."""
+
+    action: Literal["delete", "slow"]
+    channel: str
+    message_id: str
+    message: int = 0
+    """The message's moderation record (`ThreadMessage.id`)."""
+    seconds: int = 0
+    done: Message | None = None
+    """Posted to the organizers when it worked (None: nothing to add)."""
+    failed: str = ""
+    """Posted to the organizers when it did not, before the platform's own words."""
+    audit_target: str = ""
 
 
 Renderer = Callable[[Rendering], Awaitable[Draft]]

@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from s4b_bot.conversation import ideas, summaries, threads
+from s4b_bot.conversation import ideas, message_actions, summaries, threads
 from s4b_bot.feedback import kind as feedback
 from s4b_bot.outbox import session_followups, session_posts, unreachable
 from s4b_bot.outbox.kinds import Change, OutboxKind, Recipients
@@ -29,6 +29,7 @@ KINDS: tuple[OutboxKind[...], ...] = (
     *summaries.KINDS,
     *ideas.KINDS,
     *threads.KINDS,
+    *message_actions.KINDS,
     *comeback.KINDS,
     *offer_notices.KINDS,
     *feedback.KINDS,

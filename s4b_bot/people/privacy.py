@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from s4b_bot.context import Context
+from s4b_bot.conversation.message_reports import forget_authored, prune_unreported
 from s4b_bot.errors import Forbidden
 from s4b_bot.feedback import results as feedback_results
 from s4b_bot.outbox import registry
@@ -282,6 +283,7 @@ async def forget(
     ideas = await _anonymise(db, Idea, Idea.member_id, ids)
     votes = await _anonymise(db, Vote, Vote.member_id, ids)
     reports = await _anonymise(db, Report, Report.reporter_id, ids)
+    await forget_authored(db, list(accounts))  # their reported thread messages' text
     await db.execute(delete(LinkCode).where(LinkCode.member_id.in_(ids)))
     feedback = await feedback_results.erase(db, ids)
     await db.execute(delete(CalendarCopy).where(CalendarCopy.member_id.in_(ids)))
@@ -373,6 +375,7 @@ async def apply_retention(db: AsyncSession, *, now: datetime, days: int) -> int:
         .values(attendee=None)
         .execution_options(synchronize_session=False)
     )
+    await prune_unreported(db, now=now)  # thread messages pointed at, never reported
     result = await db.execute(
         update(Registration)
         .where(

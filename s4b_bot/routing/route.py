@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 from s4b_bot import validate
 from s4b_bot.errors import NotFound, UserError
-from s4b_bot.invocation import ArgValue, FormValue
+from s4b_bot.invocation import ArgValue, ChatMessage, FormValue
 from s4b_bot.programme.sessions import resolve
 from s4b_bot.routing.actions import is_entity_id
 from s4b_bot.words import FORM_EXPIRED, SESSION_GONE, not_a_choice
@@ -285,9 +285,27 @@ class EntityFormRoute:
         return await self.handler(ctx, int(entity), values)
 
 
+@dataclass(frozen=True)
+class MessageRoute:
+    """A gesture on someone's message (Discord: a message context-menu command; Slack: a
+    message shortcut); its handler gets the message."""
+
+    name: str
+    """What the member sees in the message's menu: "Report to organizers"."""
+    callback_id: str
+    """Its id on the wire (Slack's shortcut callback_id): `[a-z_]{1,20}`, never renamed."""
+    handler: Callable[[Context, ChatMessage], Awaitable[Outcome]]
+    audience: Audience = "member"
+    audit: AuditPolicy | None = None
+    opens_form: bool = False
+
+    async def run(self, ctx: Context, message: ChatMessage) -> Outcome:
+        return await self.handler(ctx, message)
+
+
 AnyButton = ButtonRoute | SessionButtonRoute
 AnyForm = FormRoute | EntityFormRoute
-Route = CommandRoute | AnyButton | AnyForm
+Route = CommandRoute | AnyButton | AnyForm | MessageRoute
 
 
 ORGANIZERS_ONLY = "Only organizers can use `{usage}`."

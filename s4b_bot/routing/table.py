@@ -20,6 +20,7 @@ from s4b_bot.routing.route import (
     AnyForm,
     CommandRoute,
     FormRoute,
+    MessageRoute,
     Route,
 )
 from s4b_bot.words import BUTTON_EXPIRED, FORM_EXPIRED
@@ -33,7 +34,14 @@ class RouteTable:
     def __init__(self, routes: Iterable[Route]) -> None:
         self.routes = tuple(routes)
         self.commands = tuple(r for r in self.routes if isinstance(r, CommandRoute))
-        self.buttons = tuple(r for r in self.routes if not isinstance(r, CommandRoute | AnyForm))
+        self.buttons = tuple(
+            r for r in self.routes if not isinstance(r, CommandRoute | AnyForm | MessageRoute)
+        )
+        self.gestures = tuple(r for r in self.routes if isinstance(r, MessageRoute))
+        """Gestures on a message (Discord context menus, Slack message shortcuts)."""
+        self._by_gesture = {g.callback_id: g for g in self.gestures}
+        if len(self._by_gesture) != len(self.gestures):
+            raise ValueError("two message gestures share a callback id")
         self.forms = tuple(r for r in self.routes if isinstance(r, AnyForm))
         self._by_key = {(c.root, c.name): c for c in self.commands}
         if len(self._by_key) != len(self.commands):
@@ -123,6 +131,15 @@ class RouteTable:
         route = self._by_form.get(form_id.partition(":")[0])
         if route is None:
             raise UserError(FORM_EXPIRED)
+        return route
+
+    def gesture(self, callback_id: str) -> MessageRoute:
+        """The message gesture of a Slack callback_id or a Discord command's name."""
+        route = self._by_gesture.get(callback_id) or next(
+            (g for g in self.gestures if g.name == callback_id), None
+        )
+        if route is None:
+            raise UserError("That message action is no longer offered; nothing was done.")
         return route
 
     def reopener(self, form_id: str) -> CommandRoute | None:

@@ -14,8 +14,9 @@ PUBLIC = {
     "CommandRoute", "Core", "Dispatcher", "Field", "Form", "FormField", "FormSubmission",
     "FormValue", "Invocation", "Localised", "Message", "ModerationAction", "Moment", "Option",
     "Outcome", "PermanentFailure", "Platform", "Recipient", "RetryLater", "RouteTable",
-    "RunningClock", "SessionEvent", "SessionThread", "SettableClock", "Settings", "Span", "SystemClock", "Text",
-    "TokenBucket", "UserError", "apply_retention", "as_utc", "clip", "files_caption",
+    "RunningClock", "SessionEvent", "SessionThread", "SettableClock", "Settings", "Span",
+    "SystemClock", "Text", "TokenBucket", "UserError", "ChatMessage", "MessageRoute",
+    "apply_retention", "as_utc", "clip", "files_caption",
     "format_moment", "format_span", "format_stamp", "load_programme", "logs", "not_a_choice",
     "plain_span", "read_programme", "split_text", "went_wrong", "zone_names",
 }  # fmt: skip

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import s4b_bot
 from s4b_bot.conversation.ideas import IDEA_DIGEST, IDEA_POST, IDEA_STATUS
+from s4b_bot.conversation.message_actions import MESSAGE_ACTION
 from s4b_bot.conversation.summaries import SUMMARY_NOTICE, SUMMARY_POST
 from s4b_bot.conversation.threads import MODERATE
 from s4b_bot.feedback.kind import FOLLOWUP
@@ -136,5 +137,8 @@ def test_dedupe_keys_keep_the_formats_of_rows_already_stored() -> None:
         offer_notices.ENDED.key(offer=WaitlistOffer(id=11)): "offer_ended:11",
         offer_notices.FULL.key(member=member, session=session): "waitlist_full:7:3:2",
         THREAD_NOTE.key(row=OutboxMessage(id=21), session_id=3): "thread_note:21:3",
+        MESSAGE_ACTION.key(message=4, action="delete", now=NOW): (
+            "message_action:4:delete:1743508800"
+        ),
     }
     assert list(pinned) == list(pinned.values())

@@ -33,6 +33,7 @@ BOT_USER = {
     "avatar": None,
     "bot": True,
 }
+MISSING_PERMISSIONS = {"message": "Missing Permissions", "code": 50013}
 OWNER = {"id": "1100000000000000009", "username": "owner", "discriminator": "0", "avatar": None}
 OPERATIONS = [
     ("POST", r"/interactions/\d+/[^/]+/callback", "create_interaction_response"),
@@ -43,6 +44,7 @@ OPERATIONS = [
     ("POST", r"/channels/\d+/messages/\d+/threads", "create_thread_from_message"),
     ("POST", r"/channels/\d+/threads", "create_thread"),
     ("PATCH", r"/channels/\d+", "update_channel"),
+    ("DELETE", r"/channels/\d+/messages/\d+", "delete_message"),
     ("POST", r"/users/@me/channels", "create_dm"),
     ("PUT", r"/applications/\d+/guilds/\d+/commands", "bulk_set_guild_application_commands"),
     ("PUT", r"/applications/\d+/commands", "bulk_set_application_commands"),
@@ -113,6 +115,9 @@ class MockDiscord:
         self.messages: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, dict[str, Any]] = {}
         self.files: dict[str, bytes] = {}
+        self.granted: set[str] = set()
+        """Permissions the bot holds beyond the basics: "MANAGE_MESSAGES" (delete someone
+        else's message), "MANAGE_THREADS" (a thread's slow mode). Without one: 403, 50013."""
         self.downloads: list[str] = []
         """Names of attachments the bot fetched, in order."""
         self.closed_dms: set[str] = set()
@@ -192,6 +197,12 @@ class MockDiscord:
 
     def add_member(self, guild_id: int | str, user_id: int | str) -> None:
         self.guild_members.setdefault(str(guild_id), set()).add(str(user_id))
+
+    def add_member_message(self, channel_id: str, author: dict[str, Any], content: str) -> Any:
+        """A message a member wrote (in a thread), as Discord stores it."""
+        message = self._message(channel_id, {"content": content})
+        message["author"] = {"discriminator": "0", "avatar": None, **author}
+        return message
 
     def add_file(self, name: str, data: bytes) -> str:
         self.files[name] = data
@@ -288,6 +299,7 @@ class MockDiscord:
             return _json(
                 [
                     {
+                        "description": "",  # what Discord stores for a context menu
                         **c,
                         "id": str(next(self._ids)),
                         "application_id": match[1],
@@ -340,6 +352,8 @@ class MockDiscord:
                 return _json({"message": "Unknown Channel", "code": 10003}, 404)
             return _json(channel)
         if m == "PATCH" and (match := re.fullmatch(r"/channels/(\d+)", p)):
+            if "rate_limit_per_user" in (body or {}) and "MANAGE_THREADS" not in self.granted:
+                return _json(MISSING_PERMISSIONS, 403)
             channel = self.channels.setdefault(match[1], self._channel(match[1], "1", 11))
             channel.update(body or {})
             for key in ("archived", "locked"):  # a thread's state lives in thread_metadata
@@ -359,7 +373,14 @@ class MockDiscord:
             return self._thread_member(m, match[1], match[2])
         if m == "PATCH" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", p)):
             return self._edit_message(match[1], match[2], body or {})
-        if m == "DELETE" and re.fullmatch(r"/channels/(\d+)/messages/(\d+)", p):
+        if m == "DELETE" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", p)):
+            # resources/message.mdx, Delete Message: someone else's needs MANAGE_MESSAGES.
+            message = self.messages.get(match[2])
+            if message is None or message["channel_id"] != match[1]:
+                return _json({"message": "Unknown Message", "code": 10008}, 404)
+            if message["author"]["id"] != str(BOT_ID) and "MANAGE_MESSAGES" not in self.granted:
+                return _json(MISSING_PERMISSIONS, 403)
+            del self.messages[match[2]]
             return web.Response(status=204)
         if m == "POST" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", p)):
             parent = self.channels.get(match[1], {})

@@ -25,6 +25,10 @@ interactions/application-commands.mdx):
   subcommand group or subcommand has at most 25 options (so at most 25 subcommands).
 - allowed_mentions: `parse` naming users (roles) and a `users` (`roles`) list are
   mutually exclusive, a validation error; each list holds at most 100 ids.
+- A context-menu command (type 2 USER, 3 MESSAGE) has a name of 1–32 characters, spaces
+  and capitals allowed, and no description ("empty string for USER and MESSAGE commands")
+  and no options; at most 5 of each type per scope.
+- A channel's (a thread's) slow mode, `rate_limit_per_user`, is 0–21600 seconds.
 - A Guild Scheduled Event's status, once COMPLETED or CANCELED, "can no longer be updated"
   (resources/guild-scheduled-event.mdx); the mock refuses such a change of status.
 """
@@ -56,6 +60,11 @@ COMMAND_DESCRIPTION = 100
 COMMAND_NAME = re.compile(r"^[-_a-z0-9]{1,32}$")  # the documented pattern, for ASCII names
 COMMAND_OPTIONS = 25
 MENTION_IDS = 100
+CHAT_INPUT, USER_COMMAND, MESSAGE_COMMAND = 1, 2, 3
+CONTEXT_MENU_NAME = 32
+CONTEXT_MENUS = 5
+"""At most this many USER, and this many MESSAGE, commands per scope."""
+SLOW_MODE = 21_600
 
 ACTION_ROW, BUTTON, STRING_SELECT, LABEL = 1, 2, 3, 18
 SELECTS = {3, 5, 6, 7, 8}
@@ -85,7 +94,15 @@ def problems(operation: str, body: Any, *, files: int = 0) -> list[Problem]:
     """Every documented rule `body` breaks, for the request `operation` (its operationId),
     sent with `files` uploaded files."""
     if operation in ("bulk_set_application_commands", "bulk_set_guild_application_commands"):
-        return [p for i, command in enumerate(body) for p in _command(command, (i,))]
+        found = [p for i, command in enumerate(body) for p in _command(command, (i,))]
+        for kind in (USER_COMMAND, MESSAGE_COMMAND):
+            if sum(c.get("type") == kind for c in body) > CONTEXT_MENUS:
+                found.append(_too_long((), CONTEXT_MENUS))
+        return found
+    if operation == "update_channel" and isinstance(body, dict):
+        slow = body.get("rate_limit_per_user")
+        if slow is not None and not 0 <= slow <= SLOW_MODE:
+            return [Problem(("rate_limit_per_user",), "NUMBER_TYPE_MAX", f"0 to {SLOW_MODE}")]
     if not isinstance(body, dict):
         return []
     if operation == "create_interaction_response":
@@ -325,8 +342,25 @@ def _choices(choices: list[dict[str, Any]], at: Path) -> list[Problem]:
     return found
 
 
-def _command(command: dict[str, Any], at: Path) -> list[Problem]:
+def _command(command: dict[str, Any], at: Path, *, top: bool = True) -> list[Problem]:
+    """A command (`top`), or an option of one, whose `type` is an option type."""
     found: list[Problem] = []
+    if top and command.get("type") in (USER_COMMAND, MESSAGE_COMMAND):
+        if not 1 <= len(str(command.get("name", ""))) <= CONTEXT_MENU_NAME:
+            found.append(_bad_length((*at, "name"), 1, CONTEXT_MENU_NAME))
+        if command.get("description"):
+            found.append(
+                Problem(
+                    (*at, "description"),
+                    "APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION",
+                    "Context menu commands cannot have a description",
+                )
+            )
+        if command.get("options"):
+            found.append(
+                Problem((*at, "options"), "APPLICATION_COMMAND_OPTIONS", "No options allowed")
+            )
+        return found
     if not COMMAND_NAME.fullmatch(str(command.get("name", ""))):
         found.append(Problem((*at, "name"), "APPLICATION_COMMAND_INVALID_NAME", "Invalid name"))
     if not 1 <= len(command.get("description") or "") <= COMMAND_DESCRIPTION:
@@ -335,7 +369,7 @@ def _command(command: dict[str, Any], at: Path) -> list[Problem]:
     if len(options) > COMMAND_OPTIONS:
         found.append(_too_long((*at, "options"), COMMAND_OPTIONS))
     for i, option in enumerate(options):
-        found += _command(option, (*at, "options", i))
+        found += _command(option, (*at, "options", i), top=False)
         found += _choices(option.get("choices") or [], (*at, "options", i, "choices"))
     return found
 

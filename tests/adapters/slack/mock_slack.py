@@ -31,6 +31,7 @@ RADIO_OPTIONS = 10
 """Radio buttons offer at most 10 options (api.slack.com/reference/block-kit/block-elements
 #radio); slack_sdk's model does not check it, Slack refuses more."""
 WAIT = 5.0
+TRIGGER_LIFETIME = 3.0
 SIGN_IN_PAGE = b"<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in</body></html>"
 
 
@@ -66,6 +67,7 @@ class MockSlack:
     _failures: dict[str, list[Failure]] = field(default_factory=lambda: defaultdict(list))
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
+    _used_triggers: set[str] = field(default_factory=set)
     base_url: str = ""
     bot_token: str | None = None
     """When set, files.info and private file URLs accept only this token."""
@@ -81,6 +83,10 @@ class MockSlack:
     """Members Slack no longer lets the bot DM, and the error it answers (`remove_user`)."""
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     socket_messages: list[dict[str, Any]] = field(default_factory=list)
+    triggers: dict[str, float] = field(default_factory=dict)
+    """trigger_ids handed out with an interaction (`issue_trigger`), and when."""
+    member_messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    """Messages members wrote (`add_member_message`), by (channel, ts): not the bot's."""
 
     @property
     def api_url(self) -> str:
@@ -188,6 +194,26 @@ class MockSlack:
             self.chunked.add(file_id)
         return self.files[file_id]
 
+    def issue_trigger(self, trigger_id: str) -> str:
+        """A trigger_id Slack just sent with an interaction: views.open and views.push take
+        it once, within 3 seconds (https://api.slack.com/interactivity/handling#modal_responses),
+        else `expired_trigger_id` / `exchanged_trigger_id`."""
+        self.triggers[trigger_id] = time.monotonic()
+        return trigger_id
+
+    def add_member_message(
+        self, channel: str, user: str, text: str, *, thread_ts: str | None = None
+    ) -> dict[str, Any]:
+        """A message a member wrote (in a thread under `thread_ts`), as Slack sends it in
+        a message_action payload; chat.getPermalink knows it, chat.delete by a bot token
+        refuses it (`cant_delete_message`)."""
+        ts = self._next_ts()
+        message = {"type": "message", "text": text, "user": user, "ts": ts, "team": self.team_id}
+        if thread_ts:
+            message.update(thread_ts=thread_ts, parent_user_id="U0BOT")
+        self.member_messages[(channel, ts)] = message
+        return message
+
     def to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
@@ -285,10 +311,24 @@ class MockSlack:
         posted = {
             (c.args["channel"], c.result.get("ts")) for c in self.to("chat.postMessage") if c.result
         }
-        if (channel, ts) not in posted:
+        member = self.member_messages.get((channel, ts))
+        if (channel, ts) not in posted and member is None:
             return {"ok": False, "error": "message_not_found"}
         link = f"https://s4b-test.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+        if member is not None and member.get("thread_ts"):
+            link += f"?thread_ts={member['thread_ts']}&cid={channel}"
         return {"ok": True, "channel": channel, "permalink": link}
+
+    def _chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        # https://api.slack.com/methods/chat.delete: a bot token deletes only the bot's own
+        # messages; anyone else's is cant_delete_message (only a user token of an admin or
+        # the author can).
+        key = (str(args["channel"]), str(args["ts"]))
+        if key in self.member_messages:
+            return {"ok": False, "error": "cant_delete_message"}
+        if self.messages.pop(key, None) is None:
+            return {"ok": False, "error": "message_not_found"}
+        return {"ok": True, "channel": key[0], "ts": key[1]}
 
     def _chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "message_ts": self._next_ts()}
@@ -322,6 +362,13 @@ class MockSlack:
                         ]
                     },
                 }
+        trigger = str(args.get("trigger_id") or "")
+        if trigger in self.triggers:
+            if time.monotonic() - self.triggers[trigger] > TRIGGER_LIFETIME:
+                return {"ok": False, "error": "expired_trigger_id"}
+            if trigger in self._used_triggers:
+                return {"ok": False, "error": "exchanged_trigger_id"}
+            self._used_triggers.add(trigger)
         view_id = args.get("view_id") or f"V{next(self._ids):05d}"
         return {"ok": True, "view": {**args["view"], "id": view_id}}
 

@@ -1,0 +1,54 @@
+"""The console's discussion threads: `/say` writes under a post, `/report-message` is the
+message gesture, and the organizers' actions show as the console shows posts."""
+
+from __future__ import annotations
+
+from s4b_bot.clock import SettableClock
+from s4b_bot.core import Core
+from tests.helpers import run_console
+
+
+async def test_members_report_a_thread_message_and_an_organizer_removes_it(
+    core: Core, clock: SettableClock
+) -> None:
+    out = await run_console(
+        core,
+        clock,
+        """
+        /s4b idea A shared map of local belonging projects
+        /say ideas:1 Great idea, count me in! 🌱
+        /as Ben
+        /say ideas:1 Only fools want this, Ada's a fraud
+        /say ideas Hello channel
+        /say nowhere!
+        /report-message ideas/1 off topic
+        /report-message ideas:1 spam
+        /report-message ideas:1/9 spam
+        /report-message
+        /report-message ideas:1/2
+        reason: Personal attack on "Ada"
+
+        /report-message ideas:1/2 again
+        /as Jo --organizer
+        /s4b-admin queue
+        /s4b-admin resolve 1 remove
+        /say ideas:1 Let's keep it kind
+        /s4b-admin resolve 1 dismiss
+        """,
+    )
+    assert "[#ideas:1 · message ideas:1/2 · Ben] Only fools want this, Ada's a fraud" in out
+    assert "[#ideas · message ideas/1 · Ben] Hello channel" in out
+    assert "! Write in a thread with `/say <post> <text>`" in out
+    assert "Only messages in my discussion threads" in out
+    assert "That is a bot's post, not a member's message, so nothing was stored." in out
+    assert "! There is no message 'ideas:1/9' (any more)." in out
+    assert "[form for Ben] ┌ Form: Report to organizers" in out
+    assert "Thank you. Your report is with the organizers" in out
+    assert "You already reported this message" in out
+    queue = out.split("Jo> /s4b-admin queue")[1].split("Jo> /s4b-admin resolve")[0]
+    assert "Report #1 on a message" in queue and "“Only fools want this, Ada's a fraud”" in queue
+    assert 'Reason (#1): Personal attack on "Ada"' in queue and "Ben" not in queue
+    assert "Report 1 resolved (remove)." in out
+    assert "[#ideas:1 · message ideas:1/2 deleted by the bot]" in out
+    assert "[#ideas:1 · message ideas:1/3 · Jo] Let's keep it kind" in out
+    assert "Report 1 is already resolved (remove)." in out
