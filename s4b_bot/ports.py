@@ -143,6 +143,10 @@ class SessionThreads(Protocol):
         there mentioning them only.
         Returns the thread's ref. Raise `PermanentFailure` where there are no such threads."""
 
+    async def leave_session_thread(self, community: str, thread: SessionThread) -> None:
+        """Take `thread.leave` out of the existing thread `thread.ref`, posting nothing (a
+        member who asked to be forgotten); one already out, or a thread gone, is fine."""
+
 
 # --- members' messages in the bot's threads (issue 14 part 8) ---------------------------
 

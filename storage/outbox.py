@@ -204,6 +204,24 @@ async def renew(
     return set(result.scalars())
 
 
+BLANKED_WHEN_DONE = ("thread_leave",)
+"""Kinds whose payload holds the platform user id of a member who asked to be forgotten:
+blanked once the row is carried out, withdrawn or given up."""
+
+
+async def _blank_forgotten(db: AsyncSession, ids: Collection[int]) -> None:
+    await db.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(list(ids)),
+            OutboxMessage.kind.in_(BLANKED_WHEN_DONE),
+            OutboxMessage.status != "pending",
+        )
+        .values(payload={})
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def mark_sent(db: AsyncSession, ids: Collection[int], *, worker: str, now: datetime) -> int:
     """Mark rows sent; returns how many were still `worker`'s to mark."""
     if not ids:
@@ -213,6 +231,7 @@ async def mark_sent(db: AsyncSession, ids: Collection[int], *, worker: str, now:
         .where(OutboxMessage.id.in_(list(ids)), _held_by(worker))
         .values(status="sent", sent_at=now, lease_until=None)
     )
+    await _blank_forgotten(db, ids)
     return int(getattr(result, "rowcount", 0) or 0)
 
 
@@ -227,6 +246,7 @@ async def mark_withdrawn(db: AsyncSession, row_id: int, *, reason: str) -> None:
             last_error=reason[:MAX_ERROR],
         )
     )
+    await _blank_forgotten(db, [row_id])
 
 
 async def retry_later(
@@ -258,6 +278,7 @@ async def mark_failed(
             failed_at=now,
         )
     )
+    await _blank_forgotten(db, [row_id])
 
 
 async def counts_by_status(db: AsyncSession) -> dict[str, int]:

@@ -136,6 +136,22 @@ async def still_in_threads(
     return found
 
 
+async def sessions_noted(
+    db: AsyncSession, kind: str, member_ids: Collection[int]
+) -> set[tuple[str, int]]:
+    """The (platform, session) of every row of `kind` these members have, in any state."""
+    rows = await db.execute(
+        select(OutboxMessage.platform, OutboxMessage.session_id)
+        .where(OutboxMessage.kind == kind, OutboxMessage.member_id.in_(list(member_ids)))
+        .distinct()
+    )
+    return {
+        (platform, session_id)
+        for platform, session_id in rows
+        if platform is not None and session_id is not None
+    }
+
+
 async def members_sent(db: AsyncSession, kind: str, session_id: int) -> set[int]:
     """The members to whom a row of `kind` about this session was sent."""
     found = await db.scalars(

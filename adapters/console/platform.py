@@ -94,6 +94,9 @@ class ConsolePlatform:
         command instead."""
         raise PermanentFailure("the console has no private threads")
 
+    async def leave_session_thread(self, community: str, thread: SessionThread) -> None:
+        raise PermanentFailure("the console has no private threads")
+
     def save(self, message: Message, owner: str) -> None:
         """Write the message's attachments under `files_dir/owner/`."""
         if self.files_dir is None or not message.attachments:

@@ -175,6 +175,10 @@ class DiscordPlatform:
         their note there, mentioning only them (`threads.py`)."""
         return await self.session_threads.post(recipient, thread, message)
 
+    async def leave_session_thread(self, community: str, thread: SessionThread) -> None:
+        """Take a forgotten member out of a session's thread (`threads.py`)."""
+        await self.session_threads.leave(thread)
+
     # --- channel posts ----------------------------------------------------------------
 
     async def post(

@@ -5,7 +5,8 @@ Start Thread without Message (POST /channels/{id}/threads, type 12 PRIVATE_THREA
 invitable false: members cannot bring others in) works only in a text channel; Add Thread
 Member (PUT /channels/{thread}/thread-members/{user}) needs the thread not archived, so an
 archived one is unarchived first (code 50083), and a deleted one is opened again (10003).
-Members who hold no seat any more are removed (DELETE, the same path) before each post.
+Members who hold no seat any more are removed (DELETE, the same path) before each post,
+and a member who asked to be forgotten at once, with no post (`leave`).
 Each note mentions its member and no one else (allowed_mentions), and carries only what
 the core put in it: everyone in the thread reads it.
 """
@@ -72,6 +73,18 @@ class DiscordSessionThreads:
         except (discord.HTTPException, OSError) as exc:
             raise classify(exc) from exc
         return str(thread_id)
+
+    async def leave(self, thread: SessionThread) -> None:
+        """Take `thread.leave` out of the thread `thread.ref` (members who asked to be
+        forgotten), posting nothing; a thread deleted meanwhile is fine."""
+        assert thread.ref is not None
+        try:
+            await self._remove(int(thread.ref), thread.leave)
+        except discord.NotFound as exc:
+            if exc.code != UNKNOWN_CHANNEL:
+                raise classify(exc) from exc
+        except (discord.HTTPException, OSError) as exc:
+            raise classify(exc) from exc
 
     async def _thread(self, community: str, thread: SessionThread, *, reuse: bool = True) -> int:
         """The session's thread: the one known, else a new private one (one at a time, so

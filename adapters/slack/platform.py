@@ -87,6 +87,9 @@ class SlackPlatform:
         member shows in their App Home and with their next command instead."""
         raise PermanentFailure("Slack has no private threads for one member")
 
+    async def leave_session_thread(self, community: str, thread: SessionThread) -> None:
+        raise PermanentFailure("Slack has no private threads for one member")
+
     async def post(
         self,
         community: str,

@@ -286,6 +286,9 @@ class Dispatcher:
 
     async def _deliver(self, platform: Platform, delivery: Delivery) -> str | None:
         draft = delivery.draft
+        if draft.in_thread is not None and delivery.recipient is None:  # forgotten: out
+            await self.thread_notes.leave(platform, delivery.community, draft.in_thread)
+            return None
         if delivery.recipient is not None and draft.in_thread is not None:
             assert delivery.community_id is not None
             return await self.thread_notes.post(

@@ -1,11 +1,13 @@
 """DMs that cannot reach their member: kept for the member to see in the bot, and, where
 the platform has private threads (Discord), posted for a seat holder in their session's
-private thread instead (the `thread_note` kind), with nothing personal in it.
+private thread instead (the `thread_note` kind), with nothing personal in it; one who asks
+to be forgotten is taken out of those threads (the `thread_leave` kind).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime
 
@@ -13,19 +15,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.errors import PermanentFailure
 from s4b_bot.outbox.cache import (
+    cached_community,
     cached_member,
     cached_session,
     confirmed_registration,
     dm_account,
 )
-from s4b_bot.outbox.kinds import Change, Draft, Rendering, Withdraw, member_dm
+from s4b_bot.outbox.kinds import Change, Draft, Rendering, Withdraw, channel_post, member_dm, ts
 from s4b_bot.output import Card, Field, Message, Text
 from s4b_bot.ports import Clock, Platform, Recipient, SessionThread, SessionThreads
 from s4b_bot.programme.cards import starts, when
 from s4b_bot.words import CALL_DETAILS_LATER
 from storage import outbox, waiting
 from storage.db import Database
-from storage.models import OutboxMessage, ProgrammeSession
+from storage.models import Account, OutboxMessage, ProgrammeSession
 
 SEAT_KINDS = frozenset({"invitation", "update", "promoted", "new_email"})
 """DMs that give a seat holder their invitation: in the thread, the session and its call."""
@@ -145,7 +148,55 @@ THREAD_NOTE = member_dm(
     _render_note,
     [Change.CANCEL, Change.UNREGISTER, Change.FORGET_ME],
 )
-KINDS = (THREAD_NOTE,)
+
+
+async def plan_leaving(db: AsyncSession, accounts: Collection[Account], *, now: datetime) -> None:
+    """Forget-me, before the notes that brought these accounts into session threads are
+    erased: plan taking each account out of every such thread in its community. The
+    platform's user id waits in the row only until it is carried out (`BLANKED_WHEN_DONE`)."""
+    noted = await waiting.sessions_noted(db, THREAD_NOTE.name, [a.id for a in accounts])
+    for platform, session_id in sorted(noted):
+        for account in accounts:
+            community = await cached_community(db, account.community_id)
+            if community is None or community.platform != platform:
+                continue
+            await outbox.plan(
+                db,
+                dedupe_key=THREAD_LEAVE.key(session_id=session_id, account=account, now=now),
+                kind=THREAD_LEAVE.name,
+                due_at=now,
+                now=now,
+                platform=platform,
+                community_id=account.community_id,
+                session_id=session_id,
+                payload={"user": account.user_id},
+            )
+
+
+async def _render_leave(r: Rendering) -> Draft:
+    """Take the forgotten account out of the session's thread, if this community has one."""
+    user = r.row.payload.get("user")
+    if r.row.session_id is None or not user:
+        raise Withdraw("nobody to take out")
+    key = thread_key(r.row.session_id)
+    ref = await outbox.get_ref(r.db, platform=r.platform, community_id=r.community.id, key=key)
+    if ref is None:
+        raise Withdraw("no thread of this session here")
+    return Draft(Message(), in_thread=SessionThread(r.row.session_id, "", ref, (str(user),)))
+
+
+def _leave_key(*, session_id: int, account: Account, now: datetime) -> str:
+    return f"thread_leave:{session_id}:{account.id}:{ts(now)}"
+
+
+THREAD_LEAVE = channel_post(
+    "thread_leave",
+    "taking a member who asked to be forgotten out of a session's private thread",
+    _leave_key,
+    _render_leave,
+    [],
+)
+KINDS = (THREAD_NOTE, THREAD_LEAVE)
 
 
 class ThreadNotes:
@@ -190,3 +241,10 @@ class ThreadNotes:
                         now=self.clock.now(),
                     )
             return made
+
+    async def leave(self, platform: Platform, community: str | None, thread: SessionThread) -> None:
+        """Take `thread.leave` out of the thread, posting nothing."""
+        if not isinstance(platform, SessionThreads) or not platform.private_threads:
+            raise PermanentFailure(f"{platform.name} has no private threads")
+        assert community is not None
+        await platform.leave_session_thread(community, thread)

@@ -17,7 +17,7 @@ from s4b_bot.context import Context
 from s4b_bot.conversation.message_reports import forget_authored, prune_unreported
 from s4b_bot.errors import Forbidden
 from s4b_bot.feedback import results as feedback_results
-from s4b_bot.outbox import registry
+from s4b_bot.outbox import registry, unreachable
 from s4b_bot.output import Attachment, Button, Card, Message, Outcome, Text
 from s4b_bot.people.accounts import accounts_of
 from s4b_bot.registration import offers
@@ -277,6 +277,7 @@ async def forget(
     for registration in registrations:
         await db.delete(registration)
     await db.flush()
+    await unreachable.plan_leaving(db, accounts, now=now)  # out of the session threads
     # Messages planned, sent or failed name the member and the sessions they joined: gone
     # too, so my-data and the delivery log keep no history of them.
     await registry.erase(db, ids)

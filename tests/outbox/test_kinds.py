@@ -24,7 +24,7 @@ from s4b_bot.outbox.session_posts import (
     SESSION_SYNC,
     STARTING,
 )
-from s4b_bot.outbox.unreachable import THREAD_NOTE
+from s4b_bot.outbox.unreachable import THREAD_LEAVE, THREAD_NOTE
 from s4b_bot.registration import offer_notices
 from s4b_bot.registration.comeback import BACK_ON_POST, RESTORED
 from s4b_bot.registration.notices import (
@@ -137,6 +137,9 @@ def test_dedupe_keys_keep_the_formats_of_rows_already_stored() -> None:
         offer_notices.ENDED.key(offer=WaitlistOffer(id=11)): "offer_ended:11",
         offer_notices.FULL.key(member=member, session=session): "waitlist_full:7:3:2",
         THREAD_NOTE.key(row=OutboxMessage(id=21), session_id=3): "thread_note:21:3",
+        THREAD_LEAVE.key(session_id=3, account=Account(id=8), now=NOW): (
+            "thread_leave:3:8:1743508800"
+        ),
         MESSAGE_ACTION.key(message=4, action="delete", now=NOW): (
             "message_action:4:delete:1743508800"
         ),

@@ -159,12 +159,16 @@ class ThreadsPlatform(RecordingPlatform):
 
     private_threads: bool = True
     notes: list[tuple[str, SessionThread, Message]] = field(default_factory=list)
+    left: list[tuple[str | None, tuple[str, ...]]] = field(default_factory=list)
 
     async def post_in_session_thread(
         self, recipient: Recipient, thread: SessionThread, message: Message
     ) -> str:
         self.notes.append((recipient.user_id, thread, message))
         return thread.ref or f"thread-{thread.session_id}"
+
+    async def leave_session_thread(self, community: str, thread: SessionThread) -> None:
+        self.left.append((thread.ref, thread.leave))
 
 
 async def test_a_seat_holder_is_reached_in_the_sessions_private_thread(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import discord
 import pytest
+from sqlalchemy import select
 
 from adapters.discord import S4BClient
 from s4b_bot.clock import SettableClock
@@ -16,6 +17,7 @@ from s4b_bot.invocation import Actor
 from s4b_bot.outbox.dispatch import Dispatcher
 from s4b_bot.output import Message
 from s4b_bot.ports import Recipient, SessionThread
+from storage.models import OutboxMessage
 from tests.adapters.discord import payloads
 from tests.adapters.discord.conftest import ANNOUNCEMENTS, feed, followups, visible_text
 from tests.adapters.discord.mock_discord import BOT_ID, MockDiscord
@@ -185,3 +187,39 @@ def _params(content: str, allowed: dict[str, object] | None = None):  # type: ig
     if allowed is not None:
         params.payload["allowed_mentions"] = allowed  # type: ignore[index]
     return params
+
+
+async def test_forget_me_takes_the_member_out_of_every_session_thread(
+    bot: S4BClient, mock: MockDiscord, sqlite_core: Core, clock: SettableClock
+) -> None:
+    for user in (ADA, BEA):
+        mock.close_dms(user)
+        mock.add_member(GUILD, user)
+    dispatcher = Dispatcher(
+        sqlite_core.db,
+        platforms={"discord": bot.platform},
+        clock=clock,
+        settings=sqlite_core.settings,
+    )
+    await register(sqlite_core, member(ADA, "Ada Lovelace"), "spring", email="ada@example.org")
+    await register(sqlite_core, member(BEA, "Bea Rivera"), "spring")
+    await dispatcher.drain()
+    await dispatcher.drain()
+    thread = next(c for c in mock.channels.values() if c.get("parent_id") == str(ANNOUNCEMENTS))
+    assert ADA in mock.thread_members[thread["id"]]
+
+    # Forget-me erases the notes that brought Ada in: she is taken out all the same, at
+    # once, though nothing more is posted in the thread.
+    await sqlite_core.run_text(member(ADA, "Ada Lovelace"), "s4b", "forget-me confirm")
+    await dispatcher.drain()
+    (removed,) = mock.find("DELETE", rf"/channels/{thread['id']}/thread-members/\d+")
+    assert removed.path.endswith(f"/{ADA}")
+    assert mock.thread_members[thread["id"]] == {str(BOT_ID), BEA}
+    assert len(mock.find("POST", rf"/channels/{thread['id']}/messages")) == 2  # no new post
+    await dispatcher.drain()
+    assert len(mock.find("DELETE", rf"/channels/{thread['id']}/thread-members/\d+")) == 1
+    async with sqlite_core.db.reading() as db:  # her user id is not kept once she is out
+        rows = (await db.scalars(select(OutboxMessage))).all()
+    (leave,) = [r for r in rows if r.kind == "thread_leave"]
+    assert leave.status == "sent" and leave.payload == {} and leave.member_id is None
+    assert ADA not in str([(r.payload, r.dedupe_key) for r in rows])
