@@ -6,6 +6,7 @@ from s4b_bot.context import Context
 from s4b_bot.output import Localised, Message, Outcome, Text
 from s4b_bot.programme.cards import session_card, when
 from s4b_bot.programme.sessions import is_over
+from s4b_bot.registration.form import own_answers
 from s4b_bot.registration.waitlist import places_of
 from s4b_bot.routing.route import Args
 from s4b_bot.validate import OFF
@@ -69,7 +70,8 @@ async def session_detail(ctx: Context, session: ProgrammeSession) -> Outcome:
 
 
 async def home(ctx: Context, args: Args) -> Outcome:
-    """A member's overview (Slack's App Home): their registrations, then what is coming."""
+    """A member's overview (Slack's App Home): their registrations, then what is coming,
+    then their answers with Edit registration, as `/s4b mine` shows them."""
     sessions = [s for s in await queries.all_sessions(ctx.db) if not is_over(s, ctx.now)]
     mine = await places_of(ctx.db, ctx.person.id)
     cards = tuple(
@@ -91,7 +93,7 @@ async def home(ctx: Context, args: Args) -> Outcome:
                 "There are no upcoming sessions right now. `/s4b sessions all` shows past ones."
             ),
         )
-    return Outcome(reply=Message(text=lead, cards=cards))
+    return Outcome(reply=Message(text=lead, cards=cards + await own_answers(ctx)))
 
 
 async def set_timezone(ctx: Context, args: Args) -> Outcome:

@@ -209,6 +209,14 @@ def answers_card(ctx: Context, held: Sequence[Registration]) -> Card:
     )
 
 
+async def own_answers(ctx: Context) -> tuple[Card, ...]:
+    """The answers card (with Edit registration) while the member holds a seat or a
+    waitlist place in a session still open; else nothing (Slack's App Home)."""
+    regs = await queries.registrations_of(ctx.db, ctx.person.id)
+    held = [r for r in regs if is_open(r.session, ctx.now)]
+    return (answers_card(ctx, held),) if held else ()
+
+
 def _upcoming_hint(
     open_sessions: Sequence[ProgrammeSession], sessions: Sequence[ProgrammeSession]
 ) -> str:

@@ -350,6 +350,20 @@ class MockSlack:
                     },
                 }
         for i, block in enumerate(args["view"].get("blocks") or ()):
+            # An action_id is unique among the elements of its block (block-elements);
+            # Slack refuses a view that repeats one.
+            ids = [e.get("action_id") for e in block.get("elements") or () if "action_id" in e]
+            if len(ids) != len(set(ids)):
+                return {
+                    "ok": False,
+                    "error": "invalid_arguments",
+                    "response_metadata": {
+                        "messages": [
+                            "[ERROR] action_id must be unique in a block "
+                            f"[json-pointer:/view/blocks/{i}/elements]"
+                        ]
+                    },
+                }
             element = block.get("element") or {}
             if element.get("type") == "radio_buttons" and len(element["options"]) > RADIO_OPTIONS:
                 return {

@@ -1,11 +1,14 @@
 """Editing one's registration on Slack: `/s4b register` again opens the modal filled in
-(initial values), and the edited submission answers in the modal."""
+(initial values), and the edited submission answers in the modal; App Home shows the
+answers with Edit registration, as `/s4b mine` does."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+import pytest
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
 from adapters.slack.app import SlackBot
@@ -17,6 +20,7 @@ from tests.adapters.slack.slackreq import (
     block_text,
     command_body,
     dispatch,
+    event_body,
     submission_body,
     valid_view,
 )
@@ -98,3 +102,48 @@ async def test_the_edit_button_opens_the_same_modal(slack: SlackBot, mock_slack:
     [call] = mock_slack.to("views.open")
     valid_view(call.args["view"])
     assert call.args["view"]["title"]["text"] == "Edit your registration"
+
+
+async def test_app_home_shows_the_answers_card_and_its_button_opens_the_edit_form(
+    slack: SlackBot, mock_slack: MockSlack
+) -> None:
+    await dispatch(slack, submission_body(await opened(slack, mock_slack), ANSWERS))
+    await slack.settled()
+    mock_slack.clear()
+    await dispatch(slack, event_body(), content_type="application/json")
+    await slack.settled()
+    [home] = mock_slack.to("views.publish")
+    valid_view(home.args["view"])
+    shown = block_text(home.args["view"])
+    assert "Your registration answers" in shown and "Ada Lovelace" in shown
+    assert "ada@example.org" not in shown  # the address is never echoed back
+    (edit,) = [
+        e
+        for b in home.args["view"]["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["text"]["text"] == "Edit registration"
+    ]
+    mock_slack.clear()
+    await dispatch(slack, action_body(edit["action_id"], where="home"))
+    await slack.settled()
+    [call] = mock_slack.to("views.open")
+    assert call.args["trigger_id"] == "13345224609.738474920.8088930838d88f008e2"
+    valid_view(call.args["view"])
+    assert call.args["view"]["title"]["text"] == "Edit your registration"
+    assert inputs(call.args["view"])["name"]["initial_value"] == "Ada Lovelace"
+    assert inputs(call.args["view"])["email"]["initial_value"] == "ada@example.org"
+
+
+async def test_the_mock_refuses_a_view_repeating_an_action_id_in_one_block(
+    slack: SlackBot, mock_slack: MockSlack
+) -> None:
+    def button(action_id: str) -> dict[str, Any]:
+        text = {"type": "plain_text", "text": "Edit registration"}
+        return {"type": "button", "text": text, "action_id": action_id}
+
+    home = {"type": "home", "blocks": [{"type": "actions", "elements": [button("a")] * 2}]}
+    with pytest.raises(SlackApiError, match="invalid_arguments"):
+        await slack.platform.client.views_publish(user_id="U0ADA", view=home)
+    home["blocks"][0]["elements"] = [button("a"), button("b")]
+    await slack.platform.client.views_publish(user_id="U0ADA", view=home)
