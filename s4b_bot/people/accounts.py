@@ -61,6 +61,8 @@ class Moved:
     ideas: int = 0
     votes: int = 0
     duplicates: int = 0
+    offers: int = 0
+    """Waitlist offers ended because the other account already had a place."""
 
 
 async def join(
@@ -169,14 +171,18 @@ async def _move_registrations(
             registration.member_id = primary.id
             moved.registrations += 1
             continue
-        await lock_session(db, registration.session_id)
+        session = await lock_session(db, registration.session_id)
         keep, drop = _keeper(other, registration)
         await registry.withdraw(
             db, Change.UNREGISTER, session_id=registration.session_id, member_id=drop.member_id
         )
         held = await offers.open_offer(db, session_id=drop.session_id, member_id=drop.member_id)
-        if held is not None:  # one person, one place: the seat held for the other goes on
-            await offers.end(db, held, "withdrawn", now=now)
+        # One person, one place: the seat held for the other goes on; the audit entry is
+        # what a later press of the offer finds.
+        ended = held is not None and await offers.end(db, held, "withdrawn", now=now)
+        if held is not None and ended and session is not None:
+            offers.log(db, "waitlist offer withdrawn", session, offers.linked_reason(held), now=now)
+            moved.offers += 1
         if (keep.status == "confirmed" and drop.status == "confirmed") or held is not None:
             freed.append(registration.session_id)
         await db.delete(drop)

@@ -151,7 +151,13 @@ async def _use_code(ctx: Context, code: str) -> Outcome:
         reply=Message.plain(
             f"Linked: this account on {here} now acts as {primary.display_name} on {there}. "
             f"Moved {plural(moved.registrations, 'registration')}, "
-            f"{plural(moved.ideas, 'idea')} and {plural(moved.votes, 'vote')}{merged}.",
+            f"{plural(moved.ideas, 'idea')} and {plural(moved.votes, 'vote')}{merged}."
+            + (
+                f" The seat offered to you in {plural(moved.offers, 'session')} ended: you "
+                "already had a place there on the other account."
+                if moved.offers
+                else ""
+            ),
             f"Reminders and direct messages go to {platform_name(platforms[dm.id])}; "
             "`/s4b link here` sends them to the account you type it on. "
             "`/s4b unlink` undoes the link.",

@@ -28,7 +28,7 @@ async def accept(ctx: Context, offer_id: int) -> Outcome:
     the invitation (call details, calendar file) and reminders."""
     offer, session = await _theirs(ctx, offer_id)
     if offer.status != offers.OPEN:
-        return Outcome(reply=_ended(offer, session, ctx))
+        return Outcome(reply=await _ended(offer, session, ctx))
     registration = await queries.registration(
         ctx.db, member_id=ctx.person.id, session_id=session.id
     )
@@ -72,7 +72,7 @@ async def decline(ctx: Context, offer_id: int) -> Outcome:
             f"changed. To give it up: `/s4b unregister`."
         )
     if offer.status != offers.OPEN:
-        return Outcome(reply=_ended(offer, session, ctx))
+        return Outcome(reply=await _ended(offer, session, ctx))
     await offers.end(ctx.db, offer, "declined", now=ctx.now)
     await _leave(ctx.db, ctx.person.id, session)
     _log(ctx, "offer declined", offer, session)
@@ -154,7 +154,7 @@ async def _theirs(ctx: Context, offer_id: int) -> tuple[WaitlistOffer, Programme
     return offer, session
 
 
-def _ended(offer: WaitlistOffer, session: ProgrammeSession, ctx: Context) -> Message:
+async def _ended(offer: WaitlistOffer, session: ProgrammeSession, ctx: Context) -> Message:
     """What pressing an offer that has ended says; nothing changes."""
     season = session.season
     if offer.status == "accepted":
@@ -179,9 +179,27 @@ def _ended(offer: WaitlistOffer, session: ProgrammeSession, ctx: Context) -> Mes
         )
     if session.status == "cancelled":
         return Message.plain(f"The {season} session is cancelled, so this offer was withdrawn.")
+    if await offers.ended_by_linking(ctx.db, offer):
+        return await _linked(ctx, session)
     return Message.plain(
         f"This offer was withdrawn: the {season} session has fewer seats now. You keep your "
         "place on its waitlist; nothing else changed."
+    )
+
+
+async def _linked(ctx: Context, session: ProgrammeSession) -> Message:
+    """An offer withdrawn when the member linked an account that already held a place in
+    the session: what they hold now, through the linked account."""
+    place = await queries.registration(ctx.db, member_id=ctx.person.id, session_id=session.id)
+    held = (
+        f"you hold a seat in the {session.season} session"
+        if place is not None and place.status == "confirmed"
+        else f"you keep one place in the {session.season} session"
+    )
+    return Message.plain(
+        f"This offer ended when you linked your accounts, as the other one already had a "
+        f"place: one person keeps one place, and {held}, so nothing changed. "
+        "`/s4b mine` shows your places."
     )
 
 

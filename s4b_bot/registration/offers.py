@@ -102,6 +102,20 @@ async def end(db: AsyncSession, offer: WaitlistOffer, status: str, *, now: datet
     return bool(getattr(result, "rowcount", 0))
 
 
+def linked_reason(offer: WaitlistOffer) -> str:
+    """The audit reason of an offer withdrawn because its member linked an account that
+    already held a place in the session (one person, one place)."""
+    return f"offer {offer.id}: accounts linked"
+
+
+async def ended_by_linking(db: AsyncSession, offer: WaitlistOffer) -> bool:
+    """Whether this withdrawn offer ended because its member linked their accounts."""
+    found = await db.scalar(
+        select(AuditEntry.id).where(AuditEntry.reason == linked_reason(offer)).limit(1)
+    )
+    return found is not None
+
+
 def log(
     db: AsyncSession,
     action: str,

@@ -25,6 +25,7 @@ from storage.models import (
     Registration,
     Vote,
 )
+from storage.models_offers import WaitlistOffer
 from tests.fakes import RecordingPlatform
 from tests.helpers import accept_offer, confirmed, flat, reply_text
 
@@ -321,3 +322,26 @@ async def test_a_place_in_line_wins_over_a_former_registration(core: Core) -> No
             await db.scalars(select(Registration.status).where(Registration.member_id == slack.id))
         ).all()
     assert kept == ["waitlisted"]
+
+
+async def test_an_offer_ended_by_linking_says_so_when_pressed(core: Core) -> None:
+    await confirmed(core, JO, "session capacity spring 2")
+    await register(core, SLACK, "spring")
+    await register(core, BEN, "spring")
+    await register(core, DISCORD, "spring")  # in line
+    await say(core, BEN, "unregister spring")  # the seat is offered to Ada on Discord
+    async with core.db.transaction() as db:
+        offer_id = await db.scalar(select(WaitlistOffer.id).where(WaitlistOffer.status == "open"))
+    linked = await link(core, SLACK, DISCORD)  # she holds a seat on Slack: the offer ends
+    assert "The seat offered to you in 1 session ended: you already had a place" in linked
+    for verb in ("offer_accept", "offer_decline"):
+        pressed = flat(reply_text(await core.press(DISCORD, f"s4b:{verb}:{offer_id}")))
+        assert "fewer seats" not in pressed and "waitlist" not in pressed
+        assert "linked your accounts" in pressed and "seat in the Spring session" in pressed
+        assert "nothing changed" in pressed
+    slack = await account(core, SLACK)
+    async with core.db.transaction() as db:
+        kept = (await db.execute(select(Registration.member_id, Registration.status))).all()
+    assert kept == [(slack.id, "confirmed")]
+    audit = flat(reply_text(await core.run_text(JO, "s4b-admin", "audit")))
+    assert "accounts linked" in audit
