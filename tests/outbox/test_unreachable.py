@@ -219,3 +219,32 @@ async def test_a_long_wait_comes_a_few_at_a_time(
     second = flat(reply_text(await core.run_text(ADA, "s4b", "mine")))
     assert "A message could not reach you: updated invitation" in second
     assert NOTE not in second and "More messages" not in second
+
+
+async def test_forget_me_takes_the_member_out_of_each_session_thread_they_were_in(
+    core: Core,
+) -> None:
+    platform = ThreadsPlatform(fail=dms_closed_for("ada", "ben"))
+    dispatcher = Dispatcher(
+        core.db, platforms={"console": platform}, clock=core.clock, settings=core.settings
+    )
+    await register(core, ADA, "spring", "summer")
+    await register(core, BEN, "spring")
+    await dispatcher.drain()
+    await dispatcher.drain()
+    threads = sorted({thread.session_id for _, thread, _ in platform.notes})
+    assert len(threads) == 2
+    await core.run_text(BEN, "s4b", "forget-me confirm")  # in one thread: out of it
+    await core.run_text(Actor("console", "local", "cy", "Cy"), "s4b", "forget-me confirm")
+    await core.run_text(ADA, "s4b", "forget-me confirm")
+    await dispatcher.drain()
+    await dispatcher.drain()
+    assert sorted(platform.left) == sorted(
+        [(f"thread-{threads[0]}", ("ben",))]
+        + [(f"thread-{session}", ("ada",)) for session in threads]
+    )  # Cy, never in a thread, plans nothing
+    assert len(platform.notes) == 3  # nothing new is posted
+    async with core.db.transaction() as db:
+        rows = (await db.scalars(select(OutboxMessage))).all()
+    leaves = [r for r in rows if r.kind == "thread_leave"]
+    assert [(r.status, r.payload) for r in leaves] == [("sent", {})] * 3
