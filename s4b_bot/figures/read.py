@@ -4,17 +4,16 @@ registrations, attendance, feedback ratings, ideas and votes; never who."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.figures.data import DayFigures, Figures, SessionFigures
 from s4b_bot.programme.sessions import is_over
 from storage.feedback import Feedback
-from storage.models import Idea, ProgrammeSession, Registration, Vote
+from storage.models import Idea, ProgrammeSession, Registration, Series, Vote
 
 
 def attendance_or_none(session: ProgrammeSession, attended: int, now: datetime) -> int | None:
@@ -76,16 +75,25 @@ async def read_figures(db: AsyncSession, now: datetime, series_id: int | None = 
         )
         for s in sessions
     )
-    return Figures(sessions=figures, days=await _days(db, ids, series_id is None, zone))
+    belongs: ColumnElement[bool] = true()
+    if series_id is not None:
+        series = await db.get(Series, series_id)
+        if series is None or not sessions:
+            return Figures()
+        # Its sessions' ideas, and those posted for no session while the series ran.
+        unlinked = and_(
+            Idea.session_id.is_(None),
+            Idea.created_at >= series.created_at,
+            Idea.created_at <= max(s.ends_at for s in sessions),
+        )
+        belongs = or_(Idea.session_id.in_(ids), Idea.carried_to_id.in_(ids), unlinked)
+    return Figures(sessions=figures, days=await _days(db, belongs, zone))
 
 
 async def _days(
-    db: AsyncSession, ids: Sequence[int], everything: bool, zone: ZoneInfo
+    db: AsyncSession, belongs: ColumnElement[bool], zone: ZoneInfo
 ) -> tuple[DayFigures, ...]:
-    """Ideas posted and votes cast per local date: every idea, or those of the sessions."""
-    belongs: ColumnElement[bool] = (
-        true() if everything else or_(Idea.session_id.in_(ids), Idea.carried_to_id.in_(ids))
-    )
+    """Ideas posted and votes cast on them, per local date."""
     ideas = Counter[date](
         when.astimezone(zone).date()
         for when in await db.scalars(select(Idea.created_at).where(belongs))
