@@ -40,9 +40,11 @@ def ideas_alt(days: Sequence[DayFigures]) -> str:
     parts = []
     for d in days:
         ideas, votes = ideas + d.ideas, votes + d.votes
-        parts.append(f"{d.day.isoformat()}: {ideas} ideas, {votes} votes")
+        parts.append(f"{d.day.isoformat()}: {plural(ideas, 'idea')}, {plural(votes, 'vote')}")
     if days:
-        head = f"Ideas and votes over time, {ideas} ideas and {votes} votes in all"
+        head = (
+            f"Ideas and votes over time, {plural(ideas, 'idea')} and {plural(votes, 'vote')} in all"
+        )
     else:
         head = "Ideas and votes over time"
     return _sentence(head, parts or ["none yet"], "day")
