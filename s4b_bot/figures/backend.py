@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 Format = Literal["png", "svg"]
@@ -49,6 +50,13 @@ def new_figure() -> Figure:
     from matplotlib.figure import Figure
 
     return Figure(figsize=SIZE, dpi=DPI, layout="constrained")
+
+
+def whole_numbers(axes: Axes) -> None:
+    """Ticks at whole numbers only on the y axis: people and ideas come whole."""
+    from matplotlib.ticker import MaxNLocator
+
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def encode(figure: Figure, fmt: Format = "png") -> bytes:

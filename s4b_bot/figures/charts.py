@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from itertools import accumulate
 from typing import Any, cast
 
-from s4b_bot.figures.backend import MIME, Format, encode, new_figure
+from s4b_bot.figures.backend import MIME, Format, encode, new_figure, whole_numbers
 from s4b_bot.figures.data import DayFigures, SessionFigures
 
 ATTENDANCE_TITLE = "Registrations and attendance per session"
@@ -44,7 +44,7 @@ def attendance_chart(sessions: Sequence[SessionFigures], fmt: Format = "png") ->
                 color="#555555",
             )
     axes.set_ylim(0, max(top * 1.3, 5))  # room for the legend above the bars
-    axes.yaxis.get_major_locator().set_params(integer=True)  # people come whole
+    whole_numbers(axes)
     axes.set_xticks(list(places), [s.label for s in sessions], rotation=20, ha="right")
     axes.set_title(ATTENDANCE_TITLE)
     axes.set_xlabel("Session")
@@ -63,7 +63,7 @@ def ideas_chart(days: Sequence[DayFigures], fmt: Format = "png") -> bytes:
     axes.plot(dates, ideas, marker="o", label="ideas (total)", color="#9467bd")
     axes.plot(dates, votes, marker="s", label="votes (total)", color="#8c564b")
     axes.set_ylim(0, max([*ideas, *votes, 4]) * 1.3)
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    whole_numbers(axes)
     figure.autofmt_xdate()
     axes.set_title(IDEAS_TITLE)
     axes.set_xlabel("Date")
