@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from s4b_bot.figures.alt import attendance_alt, ideas_alt, ratings_alt
 from s4b_bot.figures.charts import attendance_chart, ideas_chart, ratings_chart
@@ -10,6 +11,7 @@ from s4b_bot.figures.data import Figures
 from s4b_bot.output import Attachment
 
 PNG = "image/png"
+_log = logging.getLogger(__name__)
 
 
 def _render(figures: Figures) -> tuple[Attachment, ...]:
@@ -43,5 +45,10 @@ def _render(figures: Figures) -> tuple[Attachment, ...]:
 
 async def chart_attachments(figures: Figures) -> tuple[Attachment, ...]:
     """One PNG per chart with something to show (no sessions, no ideas, no feedback: no
-    chart of them), drawn off the event loop."""
-    return await asyncio.to_thread(_render, figures)
+    chart of them), drawn off the event loop; none when drawing fails (the numbers still
+    go out as text, and the log says why)."""
+    try:
+        return await asyncio.to_thread(_render, figures)
+    except Exception as exc:
+        _log.warning("cannot draw the stats charts: %s", type(exc).__name__)
+        return ()

@@ -5,16 +5,24 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
-from s4b_bot.figures import DayFigures, Figures, SessionFigures, attendance_chart, read_figures
+from s4b_bot.figures import (
+    DayFigures,
+    Figures,
+    SessionFigures,
+    attach,
+    attendance_chart,
+    read_figures,
+)
 from s4b_bot.routing.actions import action_id
 from storage.models import Series
 from tests.feedback.test_results import three_answers
 from tests.figures.test_charts import decoded
-from tests.helpers import confirmed
+from tests.helpers import confirmed, reply_text
 from tests.people.test_stats import ADA, BEN, CY, JO, SPRING_END, admin, spring_with_three
 
 NAMES = ("Ada", "Lovelace", "Ben", "Okafor", "Cy", "Twombly", "Mary")
@@ -99,3 +107,31 @@ async def test_stats_with_no_ideas_nor_feedback_attach_only_the_session_chart(
     assert outcome.reply is not None
     assert [a.filename for a in outcome.reply.attachments] == ["stats-attendance.png"]
     assert outcome.reply.text[0].spans == ("The programme in numbers, with charts:",)
+
+
+async def test_stats_without_matplotlib_still_give_the_numbers(
+    core: Core,
+    clock: SettableClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(*_: object) -> bytes:
+        raise ImportError("No module named 'matplotlib'")
+
+    monkeypatch.setattr(attach, "attendance_chart", broken)
+    outcome = await confirmed(core, JO, "stats")
+    assert outcome.reply is not None and outcome.reply.attachments == ()
+    assert outcome.reply.text[0].spans == ("The programme in numbers:",)
+    assert "Spring · 2025-04-29: 0 confirmed" in reply_text(outcome)
+    assert "cannot draw the stats charts: ImportError" in caplog.text
+
+
+async def test_a_series_counts_unlinked_ideas_only_while_it_runs(
+    core: Core, clock: SettableClock
+) -> None:
+    clock.set(datetime(2025, 12, 1, 12, 0, tzinfo=UTC))  # after Year-End, the last session
+    await core.run_text(ADA, "s4b", "idea Next year: a summer picnic")
+    async with core.db.transaction() as db:
+        series = await db.scalar(select(Series.id))
+    assert (await figures(core, clock, series)).days == ()
+    assert (await figures(core, clock)).days == (DayFigures(date(2025, 12, 1), 1, 0),)
