@@ -25,9 +25,10 @@ def attendance_or_none(session: ProgrammeSession, attended: int, now: datetime) 
 
 
 def session_label(session: ProgrammeSession) -> str:
-    """ "Spring 2025-04-29": a session on a chart's axis."""
+    """ "Spring 2025-04-29": a session on a chart's axis ("… (cancelled)" if it was)."""
     local = session.starts_at.astimezone(ZoneInfo(session.timezone))
-    return f"{session.season} {local:%Y-%m-%d}"
+    cancelled = " (cancelled)" if session.status == "cancelled" else ""
+    return f"{session.season} {local:%Y-%m-%d}{cancelled}"
 
 
 async def read_figures(db: AsyncSession, now: datetime, series_id: int | None = None) -> Figures:

@@ -135,3 +135,9 @@ async def test_a_series_counts_unlinked_ideas_only_while_it_runs(
         series = await db.scalar(select(Series.id))
     assert (await figures(core, clock, series)).days == ()
     assert (await figures(core, clock)).days == (DayFigures(date(2025, 12, 1), 1, 0),)
+
+
+async def test_a_cancelled_session_says_so_on_the_chart(core: Core, clock: SettableClock) -> None:
+    await confirmed(core, JO, "session cancel summer The room is flooded")
+    sessions = (await figures(core, clock)).sessions
+    assert sessions[1] == SessionFigures("Summer 2025-06-24 (cancelled)", 0, 0, 0)
