@@ -86,6 +86,9 @@ class Attachment:
     filename: str
     content: bytes
     mime: str
+    alt: str = ""
+    """For a picture: what it shows, for screen readers (Slack's alt text, Discord's
+    attachment description, at most 1,024 characters)."""
 
 
 @dataclass(frozen=True)

@@ -286,3 +286,31 @@ async def test_the_moderating_threads_example_reports_takes_down_removes_and_slo
     assert "Jo (console) · report remove report #2 on message #1 in idea #1" in audit
     assert "thread slowed" in audit and "Ben" not in audit and "Mary" not in audit
     assert "Something went wrong" not in out
+
+
+async def test_the_stats_chart_example_attaches_charts_with_their_numbers(
+    core: Core, clock: SettableClock
+) -> None:
+    script = (ROOT / "examples" / "stats-chart.txt").read_text(encoding="utf-8")
+    out = await run_console(core, clock, script)
+    first, marked, refused, rated = out.split("Jo> /s4b-admin stats")[1:]
+    assert "📎 stats-attendance.png (" in first and "stats-ideas.png" not in first
+    assert (
+        "alt text: Registrations and attendance per session: Spring 2025-04-29: 2 confirmed, "
+        "1 waitlisted, attendance not marked; Summer 2025-06-24: 0 confirmed" in marked
+    )
+    assert (
+        "alt text: Ideas and votes over time, 2 ideas and 3 votes in all: 2025-04-01: 1 idea, "
+        "1 vote; 2025-04-03: 2 ideas, 3 votes." in marked
+    )
+    assert "`stats` does not take '--chart pie'." in refused and "📎" not in refused
+    assert "Spring 2025-04-29: 2 confirmed, 1 waitlisted, 2 attended;" in rated
+    assert (
+        "alt text: Average feedback rating per session: Spring 2025-04-29: 5.0 of 5 from 1 "
+        "answer." in rated
+    )
+    for name in ("Mary", "Ada", "Ben", "gardener"):
+        assert name not in rated.split("📎", 1)[1]  # the charts' texts count, never name
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "](docs/stats-chart.png)" in readme and (ROOT / "docs" / "stats-chart.png").is_file()
+    assert "Something went wrong" not in out

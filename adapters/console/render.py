@@ -48,6 +48,8 @@ def render_message(message: Message, buttons: list[str]) -> list[str]:
         lines.append(
             f"📎 {attachment.filename} ({len(attachment.content):,} bytes, {attachment.mime})"
         )
+        if attachment.alt:  # what a picture shows, as a screen reader would say it
+            lines += _wrap(f"alt text: {attachment.alt}", "   ")
     return lines
 
 

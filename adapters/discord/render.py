@@ -33,6 +33,7 @@ from adapters.discord.limits import (
     EMBEDS,
     FIELD_NAME,
     FIELD_VALUE,
+    FILE_DESCRIPTION,
     FILES,
     ROWS,
 )
@@ -79,7 +80,12 @@ class Chunk:
 
 
 def to_file(attachment: Attachment) -> discord.File:
-    return discord.File(io.BytesIO(attachment.content), filename=attachment.filename)
+    """The file, with a picture's alt text as its description (what screen readers say)."""
+    return discord.File(
+        io.BytesIO(attachment.content),
+        filename=attachment.filename,
+        description=clip(attachment.alt, FILE_DESCRIPTION) if attachment.alt else None,
+    )
 
 
 # --- text ----------------------------------------------------------------------------

@@ -224,6 +224,7 @@ class SlackPlatform:
                 channel=channel,
                 file_uploads=[
                     {"file": a.content, "filename": a.filename, "title": a.filename}
+                    | ({"alt_txt": a.alt} if a.alt else {})  # a picture's screen-reader text
                     for a in attachments
                 ],
             )

@@ -61,7 +61,7 @@ ROUTES: tuple[Route, ...] = (
     CommandRoute("unlink", "Undo the link between your accounts.", linking.unlink),
     CommandRoute(
         "stats",
-        "Registrations, attendance, reminders, ideas and reports, in numbers.",
+        "Registrations, attendance, reminders, ideas and reports, in numbers and charts.",
         stats.stats,
         audience="organizer",
         audit="none",

@@ -1,5 +1,6 @@
 """Organizer tools to see how the programme is going: `/s4b-admin stats` counts
-registrations, attendance, reminders, ideas and reports; `/s4b-admin attendance` marks who
+registrations, attendance, reminders, ideas and reports, with charts of them
+(s4b_bot/figures); `/s4b-admin attendance` marks who
 came to a session, so the stats can tell registrations from attendance.
 """
 
@@ -15,8 +16,8 @@ from s4b_bot.context import Context
 from s4b_bot.conversation import audit
 from s4b_bot.errors import UserError
 from s4b_bot.feedback import results as feedback_results
+from s4b_bot.figures import attendance_or_none, chart_attachments, read_figures
 from s4b_bot.output import Card, Message, Outcome, Text
-from s4b_bot.programme.sessions import is_over
 from s4b_bot.registration import offers
 from s4b_bot.reminders.kind import REMINDER
 from s4b_bot.routing.route import Args
@@ -99,7 +100,14 @@ async def stats(ctx: Context, args: Args) -> Outcome:
             ),
         ),
     )
-    return Outcome(reply=Message(text=(Text.of("The programme in numbers:"),), cards=cards))
+    charts = await chart_attachments(await read_figures(ctx.db, ctx.now))
+    return Outcome(
+        reply=Message(
+            text=(Text.of("The programme in numbers" + (", with charts:" if charts else ":")),),
+            cards=cards,
+            attachments=charts,
+        )
+    )
 
 
 def _session_line(
@@ -115,10 +123,8 @@ def _session_line(
         label += " (cancelled)"
     confirmed = by_status[(session.id, "confirmed")]
     waitlisted = by_status[(session.id, "waitlisted")]
-    if attended or not is_over(session, ctx.now) or session.status == "cancelled":
-        came = f"{attended} attended"
-    else:
-        came = "attendance not marked"
+    marked = attendance_or_none(session, attended, ctx.now)
+    came = "attendance not marked" if marked is None else f"{marked} attended"
     sent, failed = reminders[(session.id, "sent")], reminders[(session.id, "failed")]
     return (
         f"• {label}: {confirmed} confirmed, {waitlisted} waitlisted, {came} · "

@@ -389,6 +389,9 @@ class MockSlack:
     _views_open = _views_push = _views_update = _views_publish = _view
 
     def _files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        # filename and length are required; alt_txt (a picture's description) is optional.
+        if not args.get("filename") or not str(args.get("length", "")).isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
         file_id = f"F{next(self._ids):05d}"
         return {"ok": True, "file_id": file_id, "upload_url": f"{self.base_url}/upload/{file_id}"}
 
