@@ -1,4 +1,4 @@
-"""A real-sized one-page summary, as a facilitator writes it after a session (about 4,000
+"""A real-sized one-page summary, as a facilitator writes it after a session (over 3,000
 characters over the four sections, with lists and links), for the page and print tests."""
 
 from __future__ import annotations
