@@ -312,10 +312,11 @@ async def _pdf_export(summary: Summary | None, session: ProgrammeSession) -> Out
     if summary is None:
         raise NotFound(f"The {session.season} session has no summary yet, so no PDF.")
     name = f"summary-{session.season.lower()}-{format_date(session.starts_at, session.timezone)}"
-    pdf = await asyncio.to_thread(page_pdf, summary_html(summary, session))  # a CPU second
+    pdf, pages = await asyncio.to_thread(page_pdf, summary_html(summary, session))  # CPU
+    size = "a one-page PDF" if pages == 1 else f"a PDF of {pages} pages: shorten it for one"
     return Outcome(
         reply=Message(
-            text=(Text.of(f"The {session.season} summary as a one-page PDF."),),
+            text=(Text.of(f"The {session.season} summary as {size}."),),
             attachments=(Attachment(f"{name}.pdf", pdf, "application/pdf"),),
         )
     )

@@ -4,6 +4,7 @@ unlisted, safe Markdown, nothing personal, edits shown at once, and the one-page
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 
 from pypdf import PdfReader
@@ -14,7 +15,9 @@ from s4b_bot.core import Core
 from s4b_bot.invocation import Actor, FormSubmission
 from s4b_bot.outbox.dispatch import Dispatcher
 from s4b_bot.pages.markdown import render_markdown
-from storage.models import AuditEntry, Summary
+from s4b_bot.pages.pdf import page_pdf
+from s4b_bot.pages.summary import SECTIONS, summary_html
+from storage.models import AuditEntry, ProgrammeSession, Series, Summary
 from tests.fakes import RecordingPlatform
 from tests.helpers import flat, reply_text
 from tests.pages.fixture import REAL_SUMMARY
@@ -99,10 +102,9 @@ async def test_organizers_make_the_page_public_unlisted_or_relinked(
     assert await core.summary_page("s4b-2025", 1, token) is not None
     await dispatcher.drain()
     edit = [p for p in platform.posts() if p.to == "summaries"][-1]
-    assert edit.ref is not None and edit.text.rstrip().endswith  # edited in place
-    assert f"{BASE}/summaries/s4b-2025/1\n" in edit.text + "\n" or (
-        f"{BASE}/summaries/s4b-2025/1 " in edit.text + " "
-    )
+    assert edit.ref is not None  # the post is edited in place, to the plain address
+    assert re.search(rf"{BASE}/summaries/s4b-2025/1(?![/\w])", edit.text)
+    assert token not in edit.text
 
     hidden = await say(core, JO, "/s4b-admin summary page spring unlisted")
     assert "only its secret link" in hidden
@@ -117,15 +119,21 @@ async def test_organizers_make_the_page_public_unlisted_or_relinked(
         actions = list(await db.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
     assert actions[-3:] == ["summary page public", "summary page unlisted", "summary page reset"]
 
+    async with core.db.transaction() as db:
+        before = await db.scalar(select(Summary))
+        assert before is not None
+        state = (before.page_public, before.page_token, before.version)
     wrong = await say(core, JO, "/s4b-admin summary page spring everyone")
-    assert "everyone" in wrong and "public" in wrong and "unlisted" in wrong
-    assert "no summary yet" in await say(core, JO, "/s4b-admin summary page summer") or (
-        "has not taken place" in await say(core, JO, "/s4b-admin summary page summer")
+    assert "'everyone' is not an option here" in wrong and "`public`" in wrong
+    assert "has not taken place yet" in await say(core, JO, "/s4b-admin summary page summer")
+    assert "Only organizers" in await say(core, ADA, "/s4b-admin summary page spring public")
+    assert "Spring summary's page is unlisted" in await say(
+        core, JO, "/s4b-admin summary page spring"
     )
-    assert "Organizer" in await say(core, ADA, "/s4b-admin summary page spring public") or (
-        "organizer" in await say(core, ADA, "/s4b-admin summary page spring public")
-    )
-    assert await core.summary_page("s4b-2025", 1, None) is None
+    async with core.db.transaction() as db:
+        after = await db.scalar(select(Summary))
+        assert after is not None and (after.page_public, after.page_token, after.version) == state
+        assert len(list(await db.scalars(select(AuditEntry)))) == len(actions)
 
 
 async def test_without_a_public_url_the_post_says_there_is_no_page(
@@ -168,8 +176,12 @@ async def test_the_pdf_export_is_one_page_with_the_summary_and_markdown_stays(
     for markdown in ("summary export spring", "summary export spring md"):
         [md] = (await core.run_text(JO, "s4b-admin", markdown)).reply.attachments  # type: ignore[union-attr]
         assert md.mime == "text/markdown" and b"## Insights" in md.content
+    long = "Belonging grows where people are asked what they bring. " * 50
+    await post_summary(core, **{key: long for key, _ in SECTIONS})
+    overlong = await say(core, JO, "/s4b-admin summary export spring pdf")
+    assert "The Spring summary as a PDF of 2 pages: shorten it for one." in overlong
     wrong = await say(core, JO, "/s4b-admin summary export spring docx")
-    assert "docx" in wrong and "pdf" in wrong
+    assert "'docx' is not an option here; use one of `md` or `pdf`." in wrong
 
 
 def test_markdown_is_rendered_safely() -> None:
@@ -181,10 +193,30 @@ def test_markdown_is_rendered_safely() -> None:
         )
     )
     assert "<script>" not in html and "&lt;script&gt;" in html
-    assert ("<img" not in html and "&lt;img" in html and "tracker.example/p.png" not in html) or (
-        'src="https://tracker' not in html
-    )
+    assert "<img" not in html and "&lt;img src=x" in html  # no image is ever fetched
     assert "<strong>bold</strong>" in html
     assert 'href="javascript' not in html and 'href="ftp' not in html
     assert 'href="https://e.org/a?b=1&amp;c=2"' in html and 'href="mailto:a@e.org"' in html
-    assert "<h1>" not in html
+    assert "<h1>" not in html and "<p># Not a heading</p>" in html
+
+
+def test_a_long_summary_shrinks_onto_one_page_and_an_overlong_one_still_prints() -> None:
+    long = "Belonging grows where people are asked what they bring. " * 22  # ~1,250 each
+    summary = Summary(
+        **{key: long for key, _ in SECTIONS}, attendance="40", page_public=True, version=1
+    )
+    summary.updated_at = AFTER_SPRING
+    session = ProgrammeSession(
+        number=1, season="Spring", title="Cultivating Belonging", timezone="America/Toronto"
+    )
+    session.starts_at = AFTER_SPRING
+    session.series = Series(key="s4b-2025", name="S4B Working Group 2025")
+    html = summary_html(summary, session)
+    pdf, pages = page_pdf(html)
+    assert pages == len(PdfReader(io.BytesIO(pdf)).pages) == 1
+
+    summary.insights = summary.recommendations = long * 2  # the form's 3,000 characters
+    summary.resources = summary.collaboration = long * 2
+    pdf, pages = page_pdf(summary_html(summary, session))
+    assert pages == len(PdfReader(io.BytesIO(pdf)).pages) == 2
+    assert "updated 2025-04-29" in PdfReader(io.BytesIO(pdf)).pages[1].extract_text()
