@@ -291,7 +291,7 @@ def check_configuration() -> int:
         )
     if settings.http_port and not settings.public_url:
         problems.append(
-            "S4B_HTTP_PORT is set without S4B_PUBLIC_URL: feed and summary-page links would be wrong"
+            "S4B_HTTP_PORT is set without S4B_PUBLIC_URL: links to feeds and pages would be wrong"
         )
     if (
         settings.metrics_port
