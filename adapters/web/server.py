@@ -25,6 +25,7 @@ from s4b_bot import METRICS_REGISTRY, Core, Dispatcher
 
 _log = logging.getLogger(__name__)
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_NUMBER = re.compile(r"^[0-9]{1,5}$")  # ASCII digits: int() would take "١" too
 
 
 @dataclass
@@ -69,11 +70,7 @@ async def summary_page(request: web.Request) -> web.Response:
     info = request.match_info
     token = info.get("token")
     page = None
-    if (
-        info["number"].isdigit()
-        and len(info["number"]) < 6
-        and (token is None or _TOKEN.match(token))
-    ):
+    if _NUMBER.match(info["number"]) and (token is None or _TOKEN.match(token)):
         page = await request.app[CORE_KEY].summary_page(info["series"], int(info["number"]), token)
     if page is None:
         raise web.HTTPNotFound()

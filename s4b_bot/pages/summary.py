@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from markupsafe import Markup
 from sqlalchemy import select
@@ -56,7 +57,7 @@ def ensure_token(summary: Summary) -> str:
 
 def page_path(summary: Summary, session: ProgrammeSession) -> str:
     """The page's path: the plain one when public, the one with its token when unlisted."""
-    plain = f"{PATH}{session.series.key}/{session.number}"
+    plain = f"{PATH}{quote(session.series.key, safe='')}/{session.number}"
     return plain if summary.page_public else f"{plain}/{ensure_token(summary)}"
 
 

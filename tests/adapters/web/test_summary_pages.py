@@ -95,6 +95,7 @@ async def test_unlisted_needs_its_token_and_public_opens_plainly(core: Core, sit
     assert await status(f"{plain}/<script>") == 404
     assert await status(site.replace("/1/", "/2/")) == 404
     assert await status(site.replace("/1/", "/x/")) == 404
+    assert await status(site.replace("/1/", "/\u0661/")) == 404  # ARABIC-INDIC DIGIT ONE
     await core.run_text(JO, "s4b-admin", "summary page spring public")
     assert await status(plain) == 200
     async with aiohttp.ClientSession() as http, http.get(site) as response:
