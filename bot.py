@@ -290,7 +290,9 @@ def check_configuration() -> int:
             "SLACK_SIGNING_SECRET with SLACK_HTTP_PORT (HTTP mode) is"
         )
     if settings.http_port and not settings.public_url:
-        problems.append("S4B_HTTP_PORT is set without S4B_PUBLIC_URL: feed links would be wrong")
+        problems.append(
+            "S4B_HTTP_PORT is set without S4B_PUBLIC_URL: links to feeds and pages would be wrong"
+        )
     if (
         settings.metrics_port
         and not settings.metrics_token

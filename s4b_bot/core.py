@@ -32,6 +32,7 @@ from s4b_bot.outbox.session_posts import (
     plan_syncs_for_community,
 )
 from s4b_bot.output import Attachment, Choice, Message, Outcome
+from s4b_bot.pages.summary import find_page
 from s4b_bot.ports import Clock
 from s4b_bot.programme.browse import home
 from s4b_bot.programme.loading import DEFAULT_PROGRAMME, load_programme, read_programme
@@ -133,6 +134,11 @@ class Core:
             return await feed_for_token(
                 session, token, settings=self.settings, now=self.clock.now()
             )
+
+    async def summary_page(self, series: str, number: int, token: str | None) -> str | None:
+        """A summary's web page (HTML) by its address; None when there is none to show."""
+        async with self.db.transaction() as session:
+            return await find_page(session, series, number, token)
 
     async def run_text(
         self, actor: Actor, root: str, text: str, *, files: tuple[Attachment, ...] = ()

@@ -283,6 +283,10 @@ class Summary(Base):
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    page_public: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Its web page answers at the plain address too; unlisted (False) by default."""
+    page_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    """The secret part of the page's unlisted address (secrets.token_urlsafe)."""
 
     session: Mapped[ProgrammeSession] = relationship()
 

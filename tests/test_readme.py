@@ -313,4 +313,27 @@ async def test_the_stats_chart_example_attaches_charts_with_their_numbers(
         assert name not in rated.split("📎", 1)[1]  # the charts' texts count, never name
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "](docs/stats-chart.png)" in readme and (ROOT / "docs" / "stats-chart.png").is_file()
+
+
+async def test_the_summary_pages_example_links_the_page_and_exports_a_pdf(
+    core: Core, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)  # the script names its files from the repository's root
+    core.settings.http_port = 8080
+    core.settings.public_url = "http://127.0.0.1:8080"
+    script = (ROOT / "examples" / "summary-pages.txt").read_text(encoding="utf-8")
+    out = await run_console(core, clock, script)
+    secret = re.search(r"http://127\.0\.0\.1:8080/summaries/s4b-2025/1/[\w-]{32}", out)
+    assert secret is not None, "the post links to the unlisted page"
+    assert "The Spring summary's page is unlisted (secret link)." in out
+    assert "'everyone' is not an option here" in out
+    assert "The Summer session has not taken place yet" in out
+    assert "page is public: anyone with its plain address can read it" in out
+    plain = re.findall(r"http://127\.0\.0\.1:8080/summaries/s4b-2025/1(?![/\w])", out)
+    assert len(plain) == 3  # the reply, the post's edit, and what the member reads
+    assert "[#summaries · edit of post summaries:1" in out
+    assert "📎 summary-spring-2025-04-29.pdf (" in out and "application/pdf)" in out
+    assert "'docx' is not an option here; use one of `md` or `pdf`." in out
+    assert "📎 summary-spring-2025-04-29.md (" in out
+    assert "Only organizers can use `/s4b-admin`" in out
     assert "Something went wrong" not in out

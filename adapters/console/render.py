@@ -16,7 +16,11 @@ def render_text(text: Text) -> str:
 def _wrap(text: str, indent: str) -> list[str]:
     lines: list[str] = []
     for raw in text.split("\n"):
-        wrapped = textwrap.wrap(raw, WIDTH - len(indent), break_long_words=True) or [""]
+        # A link stays whole on its line, to be copied: never cut at its hyphens or length.
+        link = "://" in raw
+        wrapped = textwrap.wrap(
+            raw, WIDTH - len(indent), break_long_words=not link, break_on_hyphens=not link
+        ) or [""]
         lines += [indent + w for w in wrapped]
     return lines
 

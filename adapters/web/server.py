@@ -1,9 +1,11 @@
-"""The bot's small HTTP servers: personal calendar feeds and `/healthz` on the public one,
-Prometheus `/metrics` on a listener of its own.
+"""The bot's small HTTP servers: personal calendar feeds, summary pages and `/healthz` on
+the public one, Prometheus `/metrics` on a listener of its own.
 
 The public server is off unless S4B_HTTP_PORT is set. Feed URLs carry a secret token; an
 unknown token gets the same 404 as a missing page, so tokens cannot be probed. Access logs
-are off: they would hold the tokens. The metrics listener (S4B_METRICS_PORT) binds to
+are off: they would hold the tokens. A summary page answers at
+/summaries/<series>/<session> when public, and at that address plus its secret token either
+way; an unlisted page's plain address is a 404 too. The metrics listener (S4B_METRICS_PORT) binds to
 loopback unless told otherwise, and with S4B_METRICS_TOKEN wants `Authorization: Bearer`.
 """
 
@@ -23,6 +25,7 @@ from s4b_bot import METRICS_REGISTRY, Core, Dispatcher
 
 _log = logging.getLogger(__name__)
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_NUMBER = re.compile(r"^[0-9]{1,5}$")  # ASCII digits: int() would take "١" too
 
 
 @dataclass
@@ -53,6 +56,28 @@ async def calendar_feed(request: web.Request) -> web.Response:
         charset="utf-8",
         headers={"Cache-Control": "private, max-age=300"},
     )
+
+
+_PAGE_HEADERS = {
+    "Cache-Control": "no-cache",  # an edit of the summary shows at once
+    "Referrer-Policy": "no-referrer",  # a secret address is not sent on to linked sites
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+}
+
+
+async def summary_page(request: web.Request) -> web.Response:
+    info = request.match_info
+    token = info.get("token")
+    page = None
+    if _NUMBER.match(info["number"]) and (token is None or _TOKEN.match(token)):
+        page = await request.app[CORE_KEY].summary_page(info["series"], int(info["number"]), token)
+    if page is None:
+        raise web.HTTPNotFound()
+    headers = dict(_PAGE_HEADERS)
+    if token is not None:
+        headers["X-Robots-Tag"] = "noindex"
+    return web.Response(text=page, content_type="text/html", charset="utf-8", headers=headers)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -87,6 +112,8 @@ def build_app(core: Core, probes: Probes | None = None) -> web.Application:
     app[CORE_KEY] = core
     app[PROBES_KEY] = probes or Probes()
     app.router.add_get("/calendar/{token}.ics", calendar_feed)
+    app.router.add_get("/summaries/{series}/{number}", summary_page)
+    app.router.add_get("/summaries/{series}/{number}/{token}", summary_page)
     app.router.add_get("/healthz", healthz)
     return app
 

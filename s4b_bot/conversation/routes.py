@@ -4,7 +4,14 @@ audit log."""
 
 from __future__ import annotations
 
-from s4b_bot.conversation import audit, ideas, message_reports, moderation, summaries
+from s4b_bot.conversation import (
+    audit,
+    ideas,
+    message_reports,
+    moderation,
+    summaries,
+    summary_pages,
+)
 from s4b_bot.routing.route import (
     SESSION,
     ButtonRoute,
@@ -102,11 +109,27 @@ ROUTES: tuple[Route, ...] = (
     ),
     CommandRoute(
         "summary export",
-        "A session's summary and its feedback as a Markdown file.",
+        "A session's summary: `md` (with its feedback, the default) or `pdf` (its one page).",
         summaries.export_summary,
-        options=(SESSION,),
+        options=(
+            SESSION,
+            Option("format", "choice", "The file's format", choices=("md", "pdf")),
+        ),
         audience="organizer",
         audit="export",  # its feedback names those who asked to be contacted
+        example="/s4b-admin summary export spring pdf",
+    ),
+    CommandRoute(
+        "summary page",
+        "A summary's web page: its address, or make it `public`, `unlisted` or `reset` its link.",
+        summary_pages.summary_page,
+        options=(
+            SESSION,
+            Option("visibility", "choice", "Who can open the page", choices=summary_pages.CHOICES),
+        ),
+        audience="organizer",
+        audit="change",
+        example="/s4b-admin summary page spring public",
     ),
     CommandRoute(
         "summary pin",

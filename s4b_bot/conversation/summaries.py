@@ -5,6 +5,7 @@ announced to registrants, shown to anyone, exported as Markdown.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -21,8 +22,11 @@ from s4b_bot.outbox import planning
 from s4b_bot.outbox.cache import cached_reference, cached_session
 from s4b_bot.outbox.kinds import Change, Draft, Rendering, Withdraw, channel_post, member_dm
 from s4b_bot.output import Attachment, Card, Form, FormField, Message, Outcome, Text
+from s4b_bot.pages.pdf import page_pdf
+from s4b_bot.pages.summary import SECTIONS, ensure_token, page_url, summary_html
 from s4b_bot.programme.sessions import is_over
 from s4b_bot.routing.route import Args
+from s4b_bot.settings import Settings
 from s4b_bot.timefmt import format_date, format_span
 from s4b_bot.validate import clean_text
 from s4b_bot.words import SESSION_GONE
@@ -30,12 +34,6 @@ from storage import outbox, queries
 from storage.models import Account, ProgrammeSession, Summary
 
 FORM_KEY = "summary"
-SECTIONS = (
-    ("insights", "Insights"),
-    ("recommendations", "Recommendations"),
-    ("resources", "Resources"),
-    ("collaboration", "Collaboration opportunities"),
-)
 MAX_SECTION = 3_000
 MAX_ATTENDANCE = 500
 MAX_FILE = 100_000
@@ -74,7 +72,7 @@ def summary_form(session: ProgrammeSession, existing: Summary | None) -> Form:
     )
 
 
-async def _summary_of(db: AsyncSession, session_id: int) -> Summary | None:
+async def summary_of(db: AsyncSession, session_id: int) -> Summary | None:
     return await db.scalar(select(Summary).where(Summary.session_id == session_id))
 
 
@@ -94,7 +92,7 @@ async def start_summary(ctx: Context, args: Args) -> Outcome:
     """`/s4b-admin summary <session>`: the form, or a Markdown file with the four headings."""
     session = args.session()
     ensure_held(session, ctx.now)
-    existing = await _summary_of(ctx.db, session.id)
+    existing = await summary_of(ctx.db, session.id)
     if ctx.files:
         values = parse_markdown(ctx.files[0].content)
         return await save_summary(ctx, session.id, values)
@@ -181,7 +179,7 @@ async def save_summary(ctx: Context, session_id: int, values: Mapping[str, FormV
             errors[key] = str(exc)
     if errors:
         raise FormInvalid(errors)
-    summary = await _summary_of(ctx.db, session.id)
+    summary = await summary_of(ctx.db, session.id)
     first = summary is None
     if summary is None:
         summary = Summary(session_id=session.id, created_at=ctx.now, version=0, author_name="")
@@ -192,16 +190,8 @@ async def save_summary(ctx: Context, session_id: int, values: Mapping[str, FormV
     summary.author_name = ctx.actor.display_name[:200]
     summary.version += 1
     summary.updated_at = ctx.now
-    await ctx.db.flush()
-    await planning.plan_broadcast(
-        ctx.db,
-        SUMMARY_POST,
-        dedupe_key=SUMMARY_POST.key(summary=summary),
-        due_at=ctx.now,
-        now=ctx.now,
-        session_id=session.id,
-        payload={"summary": summary.id, "first": first},
-    )
+    ensure_token(summary)  # the page's secret address, before the post links to it
+    await plan_post(ctx, summary, first=first)
     if first:
         for member, community in await planning.confirmed_registrants(ctx.db, session.id):
             await planning.plan_member_message(
@@ -224,12 +214,35 @@ async def save_summary(ctx: Context, session_id: int, values: Mapping[str, FormV
     return Outcome(reply=Message.plain(f"The {session.season} summary is {done}."))
 
 
-def summary_message(summary: Summary, session: ProgrammeSession) -> Message:
-    """The summary as a message: a heading, then one card per section."""
+async def plan_post(ctx: Context, summary: Summary, *, first: bool = False) -> None:
+    """Post the summary, or edit its post in place (each version is its own delivery)."""
+    await ctx.db.flush()
+    await planning.plan_broadcast(
+        ctx.db,
+        SUMMARY_POST,
+        dedupe_key=SUMMARY_POST.key(summary=summary),
+        due_at=ctx.now,
+        now=ctx.now,
+        session_id=summary.session_id,
+        payload={"summary": summary.id, "first": first},
+    )
+
+
+def page_line(summary: Summary, session: ProgrammeSession, settings: Settings) -> str:
+    """Where the summary's web page is, or that this bot publishes none (no broken link)."""
+    url = page_url(summary, session, settings)
+    if url is None:
+        return "Its web page is not available here: this bot does not publish web pages."
+    return f"As a web page, to share, print or save as PDF: {url}"
+
+
+def summary_message(summary: Summary, session: ProgrammeSession, settings: Settings) -> Message:
+    """The summary as a message: a heading and its page's link, then one card per section."""
     date = format_date(session.starts_at, session.timezone)
     lead = [Text.of(f"Summary of the {session.season} session ({date}): {session.title}")]
     if summary.attendance:
         lead.append(Text.of(f"Attendance: {summary.attendance}"))
+    lead.append(Text.of(page_line(summary, session, settings)))
     cards = tuple(
         Card(title=label, body=(Text.of(getattr(summary, key)),)) for key, label in SECTIONS
     )
@@ -241,10 +254,10 @@ async def show_summary(ctx: Context, args: Args) -> Outcome:
     session = args.maybe_session()
     if session is not None:
         ensure_held(session, ctx.now)
-        summary = await _summary_of(ctx.db, session.id)
+        summary = await summary_of(ctx.db, session.id)
         if summary is None:
             return Outcome(reply=Message.plain(f"The {session.season} session has no summary yet."))
-        return Outcome(reply=summary_message(summary, session))
+        return Outcome(reply=summary_message(summary, session, ctx.settings))
     summaries = await ctx.db.execute(
         select(Summary, ProgrammeSession)
         .join(ProgrammeSession)
@@ -254,7 +267,7 @@ async def show_summary(ctx: Context, args: Args) -> Outcome:
     latest = next(held, None)
     if latest is None:
         return Outcome(reply=Message.plain("No session has a summary yet."))
-    return Outcome(reply=summary_message(*latest))
+    return Outcome(reply=summary_message(*latest, ctx.settings))
 
 
 def _heading(session: ProgrammeSession) -> str:
@@ -272,9 +285,13 @@ def summary_markdown(summary: Summary, session: ProgrammeSession) -> str:
 
 
 async def export_summary(ctx: Context, args: Args) -> Outcome:
+    """`/s4b-admin summary export <session> [md|pdf]`: Markdown with its feedback, or the
+    summary's page as a one-page PDF."""
     session = args.session()
     ensure_held(session, ctx.now)
-    summary = await _summary_of(ctx.db, session.id)
+    summary = await summary_of(ctx.db, session.id)
+    if args.get("format") == "pdf":
+        return await _pdf_export(summary, session)
     feedback = await feedback_results.export_markdown(ctx.db, session)
     if summary is None and feedback is None:
         raise NotFound(f"The {session.season} session has no summary yet.")
@@ -291,10 +308,24 @@ async def export_summary(ctx: Context, args: Args) -> Outcome:
     )
 
 
+async def _pdf_export(summary: Summary | None, session: ProgrammeSession) -> Outcome:
+    if summary is None:
+        raise NotFound(f"The {session.season} session has no summary yet, so no PDF.")
+    name = f"summary-{session.season.lower()}-{format_date(session.starts_at, session.timezone)}"
+    pdf, pages = await asyncio.to_thread(page_pdf, summary_html(summary, session))  # CPU
+    size = "a one-page PDF" if pages == 1 else f"a PDF of {pages} pages: shorten it for one"
+    return Outcome(
+        reply=Message(
+            text=(Text.of(f"The {session.season} summary as {size}."),),
+            attachments=(Attachment(f"{name}.pdf", pdf, "application/pdf"),),
+        )
+    )
+
+
 async def pin_summary(ctx: Context, args: Args) -> Outcome:
     session = args.session()
     ensure_held(session, ctx.now)
-    summary = await _summary_of(ctx.db, session.id)
+    summary = await summary_of(ctx.db, session.id)
     if summary is None:
         raise NotFound(f"The {session.season} session has no summary to pin yet.")
     await plan_moderation(
@@ -313,7 +344,7 @@ async def _render_post(r: Rendering) -> Draft:
     key = f"summary:{summary.id}"
     ref = await outbox.get_ref(r.db, platform=r.platform, community_id=r.community.id, key=key)
     title = None if ref else f"Discussion: {session.season} session summary"
-    message = summary_message(summary, session)
+    message = summary_message(summary, session, r.settings)
     return Draft(message, channel=SUMMARIES, ref=ref, ref_key=key, thread_title=title)
 
 
@@ -321,11 +352,15 @@ async def _render_notice(r: Rendering) -> Draft:
     session = await cached_session(r.db, int(r.row.payload["sessions"][0]))
     if session is None:
         raise Withdraw("session gone")
+    summary = await summary_of(r.db, session.id)
+    if summary is None:
+        raise Withdraw("summary gone")
     return Draft(
         Message.plain(
             f"The summary of the {session.season} session you registered for is posted in the "
             f"summaries channel, with a thread to carry the conversation on. "
-            f"`/s4b summary {await cached_reference(r.db, session)}` shows it here."
+            f"`/s4b summary {await cached_reference(r.db, session)}` shows it here. "
+            + page_line(summary, session, r.settings)
         )
     )
 

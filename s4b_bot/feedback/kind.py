@@ -43,7 +43,7 @@ async def _render(r: Rendering) -> Draft:
         raise Withdraw("not registered")
     if where is Standing.CAME:
         return Draft(await _ask(r.db, r.member, session))
-    return Draft(await _missed(r.db, r.member, session, now=r.now))
+    return Draft(await _missed(r.db, r.member, session, now=r.now, settings=r.settings))
 
 
 async def _ask(db: AsyncSession, member: Account, session: ProgrammeSession) -> Message:
@@ -73,14 +73,19 @@ async def _ask(db: AsyncSession, member: Account, session: ProgrammeSession) -> 
 
 
 async def _missed(
-    db: AsyncSession, member: Account, session: ProgrammeSession, *, now: datetime
+    db: AsyncSession,
+    member: Account,
+    session: ProgrammeSession,
+    *,
+    now: datetime,
+    settings: Settings,
 ) -> Message:
     text = [Text.of(f"We missed you at the {session.season} session, “{session.title}”.")]
     cards: list[Card] = []
     summary = await db.scalar(select(Summary).where(Summary.session_id == session.id))
     if summary is not None:
         text.append(Text.of("Here is its summary, so you can catch up:"))
-        posted = summary_message(summary, session)
+        posted = summary_message(summary, session, settings)
         text += posted.text
         cards += posted.cards
     else:

@@ -114,6 +114,12 @@ EXAMPLES: dict[str, Example] = {
         "summary spring", SPRING, action="summary posted", setup=spring_held, files=(SUMMARY_FILE,)
     ),
     "summary export": Example("summary export spring", SPRING, setup=summary_posted),
+    "summary page": Example(
+        "summary page spring public",
+        SPRING,
+        action="summary page public",
+        setup=summary_posted,
+    ),
     "summary pin": Example(
         "summary pin spring", SPRING, action="summary pinned", setup=summary_posted
     ),
@@ -194,6 +200,7 @@ async def test_each_change_or_export_leaves_one_entry_shown_in_the_audit_log(
         (JO, "attendance spring Nobody Known"),
         (JO, "reminders"),  # only shows the current times
         (JO, "summary spring"),  # only opens the form
+        (JO, "summary page spring everyone"),
         (JO, "audit"),
         (JO, "stats"),
     ],

@@ -133,7 +133,7 @@ class MockDiscord:
     # --- control ---------------------------------------------------------------------
 
     async def start(self) -> str:
-        app = web.Application()
+        app = web.Application(client_max_size=4 * rules.UPLOAD_BYTES)  # rules.py answers
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
@@ -256,6 +256,9 @@ class MockDiscord:
 
     def _check(self, r: Request) -> web.Response | None:
         """Discord's 400 for a body that breaks its schema or a documented rule."""
+        if sum(len(f.data) for f in r.files) > rules.UPLOAD_BYTES:
+            self.rejected.append((r, []))
+            return _json({"message": "Request entity too large", "code": rules.TOO_LARGE}, 413)
         operation = operation_of(r)
         if operation is None or r.body is None:
             return None

@@ -29,6 +29,9 @@ interactions/application-commands.mdx):
   and capitals allowed, and no description ("empty string for USER and MESSAGE commands")
   and no options; at most 5 of each type per scope.
 - A channel's (a thread's) slow mode, `rate_limit_per_user`, is 0–21600 seconds.
+- Uploaded files (resources/message.mdx, "Uploading Files"): at most 10 a message, and
+  together at most 10 MiB (the limit without a boosted server); a larger request gets 413
+  with code 40005 "Request entity too large".
 - A Guild Scheduled Event's status, once COMPLETED or CANCELED, "can no longer be updated"
   (resources/guild-scheduled-event.mdx); the mock refuses such a change of status.
 """
@@ -65,6 +68,8 @@ CONTEXT_MENU_NAME = 32
 CONTEXT_MENUS = 5
 """At most this many USER, and this many MESSAGE, commands per scope."""
 SLOW_MODE = 21_600
+UPLOAD_BYTES = 10 * 1024 * 1024
+TOO_LARGE = 40005
 
 ACTION_ROW, BUTTON, STRING_SELECT, LABEL = 1, 2, 3, 18
 SELECTS = {3, 5, 6, 7, 8}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import discord
@@ -233,4 +234,21 @@ async def test_the_mock_answers_a_broken_rule_with_discords_400(mock: MockDiscor
     finally:
         await client.close()
     assert len(mock.rejected) == 2
+    mock.rejected.clear()
+
+
+async def test_the_mock_refuses_files_over_discords_upload_limit(mock: MockDiscord) -> None:
+    """Summary PDFs and rosters go as attachments: over 10 MiB together, Discord's 413."""
+    client = discord.Client(intents=discord.Intents.none())
+    await client.login(TOKEN)
+    channel = client.get_partial_messageable(1100000000000000400)
+    try:
+        big = discord.File(io.BytesIO(b"%" * (rules.UPLOAD_BYTES + 1)), "summary.pdf")
+        with pytest.raises(discord.HTTPException) as caught:
+            await channel.send("too big", file=big)
+        assert (caught.value.status, caught.value.code) == (413, rules.TOO_LARGE)
+        await channel.send("fits", file=discord.File(io.BytesIO(b"%PDF"), "summary.pdf"))
+    finally:
+        await client.close()
+    assert len(mock.rejected) == 1
     mock.rejected.clear()

@@ -164,7 +164,7 @@ async def test_the_longest_core_content_fits(sqlite_core: Core, clock: SettableC
     assert summary.reply is not None
     rendered = render_message(summary.reply)
     sections = [b for m in rendered for b in m.blocks if b["type"] == "section"]
-    assert len(sections) == 1 + 4 * 2  # the lead, then each section in two pieces
+    assert len(sections) == 2 + 4 * 2  # the lead, its page line, each section in two pieces
     for message in rendered:
         check_limits(message.blocks)
     shown = " ".join(" ".join(block_text(m.blocks).split()) for m in rendered)

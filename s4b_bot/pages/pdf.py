@@ -1,0 +1,39 @@
+"""A page as a PDF (WeasyPrint), shrunk step by step until it fits one sheet; the renderer
+fetches nothing from the network."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from weasyprint import CSS, HTML
+
+PRINT_SIZE_PT = 10.0
+"""The print stylesheet's type size (templates/base.html); everything else is in rem."""
+# WeasyPrint's warnings quote the page's text (a glyph no font has): not for the logs.
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
+logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+SCALES = (100, 94, 88, 82, 76)
+"""Percent of that size tried in turn, until the page fits one sheet."""
+
+
+def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    raise ValueError(f"the PDF renderer fetches nothing ({url[:40]})")
+
+
+def page_pdf(html: str) -> tuple[bytes, int]:
+    """`html` printed as the print stylesheet lays it out, on one page when it can be; and
+    how many pages it took."""
+    page = HTML(string=html, url_fetcher=_no_fetch)
+    document = None
+    for scale in SCALES:
+        size = PRINT_SIZE_PT * scale / 100
+        # !important: a stylesheet given here comes before the page's own in the cascade.
+        shrink = CSS(string=f"@media print {{ html {{ font-size: {size:.2f}pt !important; }} }}")
+        document = page.render(stylesheets=[shrink])
+        if len(document.pages) == 1:
+            break
+    assert document is not None
+    pdf: bytes = document.write_pdf()
+    return pdf, len(document.pages)

@@ -1,0 +1,1 @@
+"""Summary pages: the page model, its HTML, its addresses and its PDF."""
