@@ -59,8 +59,8 @@ async def _offer_dm(r: Rendering) -> Draft:
         ),
     )
     lead = Text.of(
-        f"A seat opened up in the {session.season} session, and you are first in line: "
-        "it is held for you until ",
+        f"A seat opened up in the {session.season} session, and it is your turn on its "
+        "waitlist: it is held for you until ",
         until(offer, session, zone),
         ".",
     )
