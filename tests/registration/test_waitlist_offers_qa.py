@@ -1,0 +1,78 @@
+"""Waitlist offers, the QA pass: offers made together, forget-me, no limit, a reschedule
+under an open offer, the cut-off, what the cards and replies say about held seats."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from s4b_bot.core import Core
+from s4b_bot.invocation import Actor
+from s4b_bot.outbox.dispatch import Dispatcher
+from storage.models import Account, AuditEntry, Registration
+from storage.models_offers import WaitlistOffer
+from tests.fakes import RecordingPlatform
+from tests.helpers import confirmed, flat, register
+
+ADA = Actor("console", "local", "ada", "Ada")
+BEN = Actor("console", "local", "ben", "Ben")
+CY = Actor("console", "local", "cy", "Cy")
+EVE = Actor("console", "local", "eve", "Eve")
+JO = Actor("console", "local", "jo", "Jo", is_organizer=True)
+SPRING_START = datetime(2025, 4, 29, 17, 0, tzinfo=UTC)
+
+
+async def _one_seat(core: Core, *line: Actor) -> None:
+    """Spring with a single seat: Ada has it, `line` waits in that order."""
+    await confirmed(core, JO, "session capacity spring 1")
+    for actor in (ADA, *line):
+        await register(core, actor, "spring")
+
+
+def _dms(platform: RecordingPlatform, user: str, words: str) -> list[str]:
+    return [flat(s.text) for s in platform.dms_to(user) if words in flat(s.text)]
+
+
+async def _statuses(core: Core) -> dict[str, str]:
+    async with core.db.transaction() as db:
+        rows = await db.execute(
+            select(Account.user_id, Registration.status).join(
+                Account, Account.id == Registration.member_id
+            )
+        )
+        return {user: status for user, status in rows}
+
+
+async def _offer_rows(core: Core) -> list[WaitlistOffer]:
+    async with core.db.transaction() as db:
+        return list((await db.scalars(select(WaitlistOffer).order_by(WaitlistOffer.id))).all())
+
+
+async def _audit_lines(core: Core) -> list[str]:
+    async with core.db.transaction() as db:
+        rows = await db.execute(select(AuditEntry.action, AuditEntry.reason))
+        return [f"{action}|{reason}" for action, reason in rows]
+
+
+async def test_offers_made_together_do_not_each_say_first_in_line(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    await _one_seat(core, BEN, CY)
+    await confirmed(core, JO, "session capacity spring 3")
+    await dispatcher.drain()
+    for user in ("ben", "cy"):
+        [offer] = _dms(platform, user, "A seat opened up")
+        assert "it is your turn on its waitlist: it is held for you until" in offer
+        assert "first in line" not in offer
+
+
+async def test_an_offer_ended_by_forget_me_is_audited_without_a_name(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    await _one_seat(core, BEN, CY)
+    await core.run_text(ADA, "s4b", "unregister spring")
+    await core.run_text(BEN, "s4b", "forget-me confirm")
+    audit = await _audit_lines(core)
+    assert "waitlist offer withdrawn|offer 1: forget-me" in audit
+    assert not any("Ben" in line for line in audit)
