@@ -215,9 +215,8 @@ async def apply_capacity(ctx: Context, session: ProgrammeSession, capacity: int 
         )
     offered = await promote(ctx.db, session, now=ctx.now, settings=ctx.settings)
     has = "no limit" if session.capacity is None else plural(session.capacity, "seat")
-    moved = (
-        f" Offered a seat from the waitlist: {plural(len(offered), 'member')}." if offered else ""
-    )
+    given = "Offered a seat" if session.capacity is not None else "Registered"
+    moved = f" {given} from the waitlist: {plural(len(offered), 'member')}." if offered else ""
     down = (
         f" Moved to the waitlist and told: {plural(len(moving), 'registrant')}." if moving else ""
     )

@@ -3,17 +3,18 @@ under an open offer, the cut-off, what the cards and replies say about held seat
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
 from s4b_bot.invocation import Actor
 from s4b_bot.outbox.dispatch import Dispatcher
 from storage.models import Account, AuditEntry, Registration
 from storage.models_offers import WaitlistOffer
 from tests.fakes import RecordingPlatform
-from tests.helpers import confirmed, flat, register
+from tests.helpers import confirmed, flat, register, reply_text
 
 ADA = Actor("console", "local", "ada", "Ada")
 BEN = Actor("console", "local", "ben", "Ben")
@@ -76,3 +77,23 @@ async def test_an_offer_ended_by_forget_me_is_audited_without_a_name(
     audit = await _audit_lines(core)
     assert "waitlist offer withdrawn|offer 1: forget-me" in audit
     assert not any("Ben" in line for line in audit)
+
+
+async def test_no_seat_limit_seats_everyone_waiting_at_once(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    await _one_seat(core, BEN, CY)
+    await core.run_text(ADA, "s4b", "unregister spring")  # Ben holds an offer, Cy waits
+    said = flat(reply_text(await core.run_text(JO, "s4b-admin", "session capacity spring none")))
+    assert said == "The Spring session now has no limit. Registered from the waitlist: 2 members."
+    assert await _statuses(core) == {"ben": "confirmed", "cy": "confirmed"}
+    assert [o.status for o in await _offer_rows(core)] == ["accepted"]
+    await dispatcher.drain()
+    for user in ("ben", "cy"):
+        [seat] = _dms(platform, user, "you are now registered for the Spring session")
+        assert "next in line" not in seat
+    clock.advance(timedelta(hours=25))
+    await dispatcher.drain()
+    assert await _statuses(core) == {"ben": "confirmed", "cy": "confirmed"}  # nobody removed
+    assert not _dms(platform, "ben", "expired")
+    assert "waitlist seated|2 members seated: no seat limit" in await _audit_lines(core)
