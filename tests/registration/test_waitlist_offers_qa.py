@@ -97,3 +97,13 @@ async def test_no_seat_limit_seats_everyone_waiting_at_once(
     assert await _statuses(core) == {"ben": "confirmed", "cy": "confirmed"}  # nobody removed
     assert not _dms(platform, "ben", "expired")
     assert "waitlist seated|2 members seated: no seat limit" in await _audit_lines(core)
+
+
+async def test_the_session_card_counts_a_seat_held_by_an_offer(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    await _one_seat(core, BEN)
+    await core.run_text(ADA, "s4b", "unregister spring")  # Ben's offer holds the seat
+    card = flat(reply_text(await core.run_text(EVE, "s4b", "session spring")))
+    assert "Seats: 0 of 1 taken, 1 held for someone on the waitlist" in card
+    assert "on its waitlist" in await register(core, EVE, "spring")
