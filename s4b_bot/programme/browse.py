@@ -62,7 +62,7 @@ async def session_detail(ctx: Context, session: ProgrammeSession) -> Outcome:
         viewer_zone=ctx.viewer_zone,
         place=mine.get(session.id),
         detail=True,
-        seats=await seats_text(ctx.db, session),
+        seats=await seats_text(ctx.db, session, settings=ctx.settings, now=ctx.now),
     )
     return Outcome(reply=Message(cards=(card,)))
 

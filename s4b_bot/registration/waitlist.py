@@ -68,15 +68,21 @@ async def is_full(db: AsyncSession, session: ProgrammeSession) -> bool:
     return taken >= session.capacity or await offers.next_in_line(db, session.id) is not None
 
 
-async def seats_text(db: AsyncSession, session: ProgrammeSession) -> str | None:
-    """The Seats line of a session's card: how many are taken, and how many are held for
-    the waitlist by open offers (a held seat is not free); None with no seat limit."""
+async def seats_text(
+    db: AsyncSession, session: ProgrammeSession, *, settings: Settings, now: datetime
+) -> str | None:
+    """The Seats line of a session's card: how many are taken, how many are held for the
+    waitlist by open offers (a held seat is not free), and, past the cut-off, that it is
+    full with its waitlist closed (a freed seat then stays empty while anyone waits: it is
+    neither offered nor taken ahead of them). None with no seat limit."""
     if session.capacity is None:
         return None
     text = f"{await confirmed_count(db, session.id)} of {session.capacity} taken"
     held = await offers.open_count(db, session.id)
     if held:
         text += f", {held} held for {'someone' if held == 1 else 'members'} on the waitlist"
+    if not offers.offers_allowed(session, settings, now) and await is_full(db, session):
+        text += " · full, and its waitlist is closed this close to the start"
     return text
 
 

@@ -107,3 +107,30 @@ async def test_the_session_card_counts_a_seat_held_by_an_offer(
     card = flat(reply_text(await core.run_text(EVE, "s4b", "session spring")))
     assert "Seats: 0 of 1 taken, 1 held for someone on the waitlist" in card
     assert "on its waitlist" in await register(core, EVE, "spring")
+
+
+async def test_after_the_cutoff_a_newcomer_is_told_no_seat_will_be_offered(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    await _one_seat(core, BEN)
+    clock.set(SPRING_START - timedelta(hours=1, minutes=30))
+    await dispatcher.drain()  # Ben is told the session is full
+    await core.run_text(ADA, "s4b", "unregister spring")  # the seat stays empty: Ben waits
+    said = flat(await register(core, EVE, "spring"))
+    assert "on its waitlist (number 2). Its waitlist is closed this close to the start" in said
+    assert "If a seat frees" not in said
+    card = flat(reply_text(await core.run_text(CY, "s4b", "session spring")))
+    assert "Seats: 0 of 1 taken · full, and its waitlist is closed this close to the" in card
+    assert await _offer_rows(core) == []
+    await dispatcher.drain()
+    [full] = _dms(platform, "eve", "it is full")
+    assert "no more seats are offered this close to the start" in full
+
+
+async def test_after_the_cutoff_with_nobody_waiting_a_newcomer_takes_a_free_seat(
+    core: Core, clock: SettableClock
+) -> None:
+    await _one_seat(core)
+    clock.set(SPRING_START - timedelta(hours=1))
+    await core.run_text(ADA, "s4b", "unregister spring")
+    assert "you are registered" in await register(core, EVE, "spring")
