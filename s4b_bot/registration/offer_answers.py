@@ -106,6 +106,20 @@ async def expire(
     return True
 
 
+async def rescheduled(
+    db: AsyncSession, session: ProgrammeSession, *, now: datetime, settings: Settings
+) -> None:
+    """The session moved: each open offer's deadline is worked out again for the new time
+    (its hours from when it was made, never past the new cut-off), and the move's DM tells
+    the member; an offer already past the new cut-off ends as one that ran out at it."""
+    for offer in await offers.open_offers(db, session.id):
+        if offers.offers_allowed(session, settings, now):
+            offer.expires_at = offers.expiry(session, settings, offer.offered_at)
+        else:
+            await expire(db, offer, session, now=now, settings=settings)
+    await db.flush()
+
+
 def is_due(
     offer: WaitlistOffer, session: ProgrammeSession, settings: Settings, now: datetime
 ) -> bool:
@@ -149,7 +163,7 @@ def _ended(offer: WaitlistOffer, session: ProgrammeSession, ctx: Context) -> Mes
             f"You declined this seat in the {season} session, so nothing changed. {AGAIN}"
         )
     if offer.status == "expired":
-        until = offer_notices.until(offer, session, ctx.viewer_zone)
+        until = offer_notices.ended(offer, session, ctx.viewer_zone)
         return Message(
             text=(
                 Text.of(

@@ -12,6 +12,7 @@ from s4b_bot.outbox.cache import sessions_of
 from s4b_bot.outbox.kinds import Change, Draft, Rendering, Withdraw, member_dm
 from s4b_bot.output import Button, Card, Message, Moment, Text
 from s4b_bot.programme.cards import starts, when
+from s4b_bot.registration import offers
 from s4b_bot.routing.actions import action_id
 from storage import queries
 from storage.models import Account, Community, ProgrammeSession
@@ -26,6 +27,18 @@ DECLINE = "offer_decline"
 def until(offer: WaitlistOffer, session: ProgrammeSession, viewer_zone: str | None) -> Moment:
     """When the offer ends, in the member's own time where the platform can."""
     return Moment(start=offer.expires_at, zone=session.timezone, viewer_zone=viewer_zone)
+
+
+def ended(offer: WaitlistOffer, session: ProgrammeSession, viewer_zone: str | None) -> Moment:
+    """When an ended offer really ended: at its deadline (however late the sweep came), or
+    earlier, when the session moved so close that the cut-off ended it."""
+    end = min(offer.expires_at, offer.ended_at or offer.expires_at)
+    return Moment(start=end, zone=session.timezone, viewer_zone=viewer_zone)
+
+
+def cut_short(offer: WaitlistOffer) -> bool:
+    """Whether the offer ended before its deadline: the session moved past its cut-off."""
+    return offer.ended_at is not None and offer.ended_at < offer.expires_at
 
 
 async def _offer(r: Rendering, *, open_only: bool) -> tuple[WaitlistOffer, ProgrammeSession]:
@@ -88,15 +101,34 @@ async def _ended_dm(r: Rendering) -> Draft:
         )
     if offer.status != "expired":
         raise Withdraw(f"offer {offer.status}")
+    zone, season = r.member.timezone, session.season
+    end = ended(offer, session, zone)
+    if cut_short(offer):
+        lead = Text.of(
+            f"The {season} session moved to ",
+            when(session, zone),
+            ", and no seats are offered this close to its start, so your offer of a seat ended at ",
+            end,
+            " and you are off its waitlist.",
+        )
+    elif end.start < offers.cutoff(session, r.settings):
+        lead = Text.of(
+            f"Your offer of a seat in the {season} session expired at ",
+            end,
+            " without an answer, so the seat went to the next in line and you are off its "
+            "waitlist.",
+        )
+    else:  # at the cut-off: the seat goes to nobody
+        lead = Text.of(
+            f"Your offer of a seat in the {season} session expired at ",
+            end,
+            " without an answer, at the cut-off before its start: no more seats are "
+            "offered, and you are off its waitlist.",
+        )
     return Draft(
         Message(
             text=(
-                Text.of(
-                    f"Your offer of a seat in the {session.season} session expired at ",
-                    until(offer, session, r.member.timezone),
-                    " without an answer, so the seat went to the next in line and you are "
-                    "off its waitlist.",
-                ),
+                lead,
                 Text.of("`/s4b register` puts you back in line, at its end."),
             )
         )

@@ -134,3 +134,48 @@ async def test_after_the_cutoff_with_nobody_waiting_a_newcomer_takes_a_free_seat
     clock.set(SPRING_START - timedelta(hours=1))
     await core.run_text(ADA, "s4b", "unregister spring")
     assert "you are registered" in await register(core, EVE, "spring")
+
+
+async def test_a_reschedule_cuts_an_open_offer_at_the_new_cutoff_and_says_so(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    await _one_seat(core, BEN)
+    await core.run_text(ADA, "s4b", "unregister spring")  # Ben's offer: until Apr 2, 12:00
+    await dispatcher.drain()
+    await _reschedule(core, "2025-04-02 09:00")  # 13:00 UTC: the cut-off is 11:00 UTC
+    [offer] = await _offer_rows(core)
+    assert offer.expires_at.replace(tzinfo=UTC) == datetime(2025, 4, 2, 11, 0, tzinfo=UTC)
+    await dispatcher.drain()
+    [moved] = _dms(platform, "ben", "has moved")
+    assert "still held for you, now until Wednesday, April 2, 2025, 7:00 a.m. EDT" in moved
+    clock.set(datetime(2025, 4, 2, 11, 30, tzinfo=UTC))
+    await dispatcher.drain()
+    [expired] = _dms(platform, "ben", "expired")
+    assert "expired at Wednesday, April 2, 2025, 7:00 a.m. EDT without an answer, at the" in (
+        expired
+    )
+    assert "no more seats are offered, and you are off its waitlist" in expired
+    assert "went to the next in line" not in expired
+
+
+async def test_a_reschedule_past_the_cutoff_ends_an_open_offer_at_once(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    await _one_seat(core, BEN)
+    await core.run_text(ADA, "s4b", "unregister spring")
+    await dispatcher.drain()
+    clock.set(datetime(2025, 4, 1, 14, 0, tzinfo=UTC))
+    await _reschedule(core, "2025-04-01 11:00")  # 15:00 UTC: one hour, inside the cut-off
+    assert [o.status for o in await _offer_rows(core)] == ["expired"]
+    assert "ben" not in await _statuses(core)
+    await dispatcher.drain()
+    [ended] = _dms(platform, "ben", "ended at")
+    assert "moved to Tuesday, April 1, 2025, 11:00 a.m." in ended
+    assert "so your offer of a seat ended at Tuesday, April 1, 2025, 10:00 a.m. EDT" in ended
+
+
+async def _reschedule(core: Core, when: str) -> None:
+    preview = await core.run_text(JO, "s4b-admin", f"session reschedule spring {when}")
+    assert preview.reply is not None
+    [confirm] = [b.action for c in preview.reply.cards for b in c.buttons if b.label == "Confirm"]
+    await core.press(JO, confirm)
