@@ -141,14 +141,20 @@ async def _full_dm(r: Rendering) -> Draft:
     registration = await queries.registration(r.db, member_id=r.member.id, session_id=session.id)
     if registration is None or registration.status != "waitlisted":
         raise Withdraw("no longer on the waitlist")
-    if session.status == "cancelled" or session.starts_at <= r.now:
-        raise Withdraw("session cancelled or started")
+    if session.status == "cancelled" or session.ends_at <= r.now:
+        raise Withdraw("session cancelled or over")
+    started = (
+        Text.of(f"The {session.season} session has started")
+        if session.starts_at <= r.now
+        else Text.of(
+            f"The {session.season} session starts ", starts(session, r.now, r.member.timezone)
+        )
+    )
     return Draft(
         Message(
             text=(
                 Text.of(
-                    f"The {session.season} session starts ",
-                    starts(session, r.now, r.member.timezone),
+                    *started.spans,
                     " and it is full: no seat opened for you in time, and no more seats "
                     "are offered this close to the start.",
                 ),

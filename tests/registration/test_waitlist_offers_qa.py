@@ -179,3 +179,25 @@ async def _reschedule(core: Core, when: str) -> None:
     assert preview.reply is not None
     [confirm] = [b.action for c in preview.reply.cards for b in c.buttons if b.label == "Confirm"]
     await core.press(JO, confirm)
+
+
+async def test_a_first_round_after_the_start_still_tells_the_waiting_until_the_end(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    await _one_seat(core, BEN)
+    clock.set(SPRING_START)  # no round ran between the cut-off and the start
+    await dispatcher.drain()
+    [full] = _dms(platform, "ben", "it is full")
+    assert full.startswith("The Spring session has started and it is full")
+    assert "waitlist closed|1 member on the waitlist told the session is full" in (
+        await _audit_lines(core)
+    )
+
+
+async def test_nobody_is_told_once_the_session_is_over(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    await _one_seat(core, BEN)
+    clock.set(SPRING_START + timedelta(hours=1))
+    await dispatcher.drain()
+    assert not _dms(platform, "ben", "it is full")
