@@ -201,3 +201,17 @@ async def test_nobody_is_told_once_the_session_is_over(
     clock.set(SPRING_START + timedelta(hours=1))
     await dispatcher.drain()
     assert not _dms(platform, "ben", "it is full")
+
+
+async def test_register_again_while_holding_an_offer_shows_the_held_seat_to_accept(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    await _one_seat(core, BEN)
+    await core.run_text(ADA, "s4b", "unregister spring")
+    again = await core.run_text(BEN, "s4b", "register spring")
+    assert again.reply is not None
+    said = flat(reply_text(again))
+    assert "#1 in line, and a seat is held for you: accept it with the button below" in said
+    [accept] = [b.action for c in again.reply.cards for b in c.buttons if b.label.startswith("Acc")]
+    await core.press(BEN, accept)
+    assert (await _statuses(core))["ben"] == "confirmed"
