@@ -215,3 +215,12 @@ async def test_register_again_while_holding_an_offer_shows_the_held_seat_to_acce
     [accept] = [b.action for c in again.reply.cards for b in c.buttons if b.label.startswith("Acc")]
     await core.press(BEN, accept)
     assert (await _statuses(core))["ben"] == "confirmed"
+
+
+async def test_the_roster_of_a_cancelled_session_says_its_waitlist_is_cancelled(
+    core: Core,
+) -> None:
+    await _one_seat(core, BEN)
+    await confirmed(core, JO, "session cancel spring Flooded")
+    roster = flat(reply_text(await core.run_text(JO, "s4b-admin", "roster spring")))
+    assert "Waitlist: 1 · the session is cancelled: nobody on it will get a seat" in roster
