@@ -111,13 +111,15 @@ async def rescheduled(
 ) -> None:
     """The session moved: each open offer's deadline is worked out again for the new time
     (its hours from when it was made, never past the new cut-off), and the move's DM tells
-    the member; an offer already past the new cut-off ends as one that ran out at it."""
+    the member; an offer already past the new cut-off ends as one that ran out at it. A
+    seat left empty at the old cut-off is offered if the new one is still to come."""
     for offer in await offers.open_offers(db, session.id):
         if offers.offers_allowed(session, settings, now):
             offer.expires_at = offers.expiry(session, settings, offer.offered_at)
         else:
             await expire(db, offer, session, now=now, settings=settings)
     await db.flush()
+    await promote(db, session, now=now, settings=settings)
 
 
 def is_due(

@@ -224,3 +224,16 @@ async def test_the_roster_of_a_cancelled_session_says_its_waitlist_is_cancelled(
     await confirmed(core, JO, "session cancel spring Flooded")
     roster = flat(reply_text(await core.run_text(JO, "s4b-admin", "roster spring")))
     assert "Waitlist: 1 · the session is cancelled: nobody on it will get a seat" in roster
+
+
+async def test_a_seat_left_empty_at_the_cutoff_is_offered_when_the_session_moves_later(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, clock: SettableClock
+) -> None:
+    await _one_seat(core, BEN)
+    clock.set(SPRING_START - timedelta(hours=1))
+    await core.run_text(ADA, "s4b", "unregister spring")  # past the cut-off: stays empty
+    assert await _offer_rows(core) == []
+    await _reschedule(core, "2025-05-06 13:00")
+    assert [o.status for o in await _offer_rows(core)] == ["open"]
+    await dispatcher.drain()
+    assert _dms(platform, "ben", "A seat opened up in the Spring session")
