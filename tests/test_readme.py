@@ -187,7 +187,7 @@ async def test_the_waitlist_offers_example_offers_expires_declines_and_closes(
 ) -> None:
     script = (ROOT / "examples" / "waitlist-offers.txt").read_text(encoding="utf-8")
     out = await run_console(core, clock, script)
-    assert "[DM to Ben] A seat opened up in the Spring session, and you are first in line" in out
+    assert "[DM to Ben] A seat opened up in the Spring session, and it is your turn" in out
     assert "[1: Accept the seat] [2: Decline]" in out
     assert "That offer was made to someone else, so nothing changed." in out
     assert "1. Ben O'Brien · offered a seat, until Wednesday, April 2, 2025, 8:00 a.m. EDT" in out

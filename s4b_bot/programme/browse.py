@@ -7,7 +7,7 @@ from s4b_bot.output import Localised, Message, Outcome, Text
 from s4b_bot.programme.cards import session_card, when
 from s4b_bot.programme.sessions import is_over
 from s4b_bot.registration.form import own_answers
-from s4b_bot.registration.waitlist import places_of
+from s4b_bot.registration.waitlist import places_of, seats_text
 from s4b_bot.routing.route import Args
 from s4b_bot.validate import OFF
 from s4b_bot.words import plural
@@ -57,14 +57,13 @@ async def show_session(ctx: Context, args: Args) -> Outcome:
 async def session_detail(ctx: Context, session: ProgrammeSession) -> Outcome:
     """The Details button, and `/s4b session <session>`."""
     mine = await places_of(ctx.db, ctx.person.id)
-    counts = await queries.confirmed_counts(ctx.db)
     card = session_card(
         session,
         now=ctx.now,
         viewer_zone=ctx.viewer_zone,
         place=mine.get(session.id),
         detail=True,
-        seats_taken=counts.get(session.id, 0),
+        seats=await seats_text(ctx.db, session, settings=ctx.settings, now=ctx.now),
     )
     return Outcome(reply=Message(cards=(card,)))
 

@@ -85,13 +85,13 @@ def session_card(
     viewer_zone: str | None,
     place: Place | None,
     detail: bool = False,
-    seats_taken: int | None = None,
+    seats: str | None = None,
 ) -> Card:
     """One session: title, when, status, and the buttons that fit the member's `place` in it
     (None: not registered).
 
-    Call details appear only with `detail` and only for a confirmed seat; `seats_taken`
-    counts confirmed seats.
+    Call details appear only with `detail` and only for a confirmed seat; `seats` says how
+    many are taken (and held), shown with `detail`.
     """
     fields = [Field("When", Text.of(when(session, viewer_zone)))]
     status = session_status(session, now)
@@ -99,8 +99,8 @@ def session_card(
         fields.append(Field("Status", Text.of(status)))
     if place is not None:
         fields.append(Field("You", _place_text(place, session, viewer_zone)))
-    if detail and session.capacity is not None and seats_taken is not None:
-        fields.append(Field("Seats", Text.of(f"{seats_taken} of {session.capacity} taken")))
+    if detail and seats is not None:
+        fields.append(Field("Seats", Text.of(seats)))
     body = [Text.of(session.description if detail else first_sentence(session.description))]
     upcoming = not is_over(session, now) and session.status != "cancelled"
     if detail and place is not None and place.confirmed and upcoming:

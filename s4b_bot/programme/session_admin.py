@@ -20,7 +20,7 @@ from s4b_bot.outbox import planning, registry, session_followups, session_posts
 from s4b_bot.outbox.kinds import Change
 from s4b_bot.output import Message, Moment, Outcome, Text
 from s4b_bot.programme.sessions import is_over
-from s4b_bot.registration import notices
+from s4b_bot.registration import notices, offer_answers
 from s4b_bot.registration.waitlist import lock_session, promote
 from s4b_bot.routing.route import Args
 from s4b_bot.settings import Settings
@@ -136,6 +136,7 @@ async def apply_reschedule(ctx: Context, session: ProgrammeSession, starts: date
         ctx.now,
     )
     await ctx.db.flush()
+    await offer_answers.rescheduled(ctx.db, session, now=ctx.now, settings=ctx.settings)
     told = await replan_session(ctx.db, session, settings=ctx.settings, now=ctx.now)
     await session_followups.announce_moved(
         ctx.db, session, told=told_start, now=ctx.now, days_before=ctx.settings.announce_days_before
@@ -215,9 +216,8 @@ async def apply_capacity(ctx: Context, session: ProgrammeSession, capacity: int 
         )
     offered = await promote(ctx.db, session, now=ctx.now, settings=ctx.settings)
     has = "no limit" if session.capacity is None else plural(session.capacity, "seat")
-    moved = (
-        f" Offered a seat from the waitlist: {plural(len(offered), 'member')}." if offered else ""
-    )
+    given = "Offered a seat" if session.capacity is not None else "Registered"
+    moved = f" {given} from the waitlist: {plural(len(offered), 'member')}." if offered else ""
     down = (
         f" Moved to the waitlist and told: {plural(len(moving), 'registrant')}." if moving else ""
     )

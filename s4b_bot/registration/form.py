@@ -14,6 +14,7 @@ from s4b_bot.context import Context
 from s4b_bot.errors import UserError
 from s4b_bot.invocation import FormValue
 from s4b_bot.output import Button, Card, Choice, Field, Form, FormField, Message, Outcome, Text
+from s4b_bot.programme.cards import session_card
 from s4b_bot.programme.sessions import closed_reason, is_open, reference
 from s4b_bot.registration.waitlist import place_of
 from s4b_bot.routing.actions import action_id
@@ -141,6 +142,23 @@ async def open_form(
             )
         if session.id in mine:
             place = await place_of(ctx.db, mine[session.id])
+            if place.offer is not None:  # the held seat, with its Accept button
+                return Outcome(
+                    reply=Message(
+                        text=(
+                            Text.of(
+                                f"You are already on the {session.season} session's waitlist, "
+                                f"#{place.waiting_at} in line, and a seat is held for you: "
+                                "accept it with the button below. Nothing changed."
+                            ),
+                        ),
+                        cards=(
+                            session_card(
+                                session, now=ctx.now, viewer_zone=ctx.viewer_zone, place=place
+                            ),
+                        ),
+                    )
+                )
             already = (
                 f"registered for the {session.season} session"
                 if place.confirmed

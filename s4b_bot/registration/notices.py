@@ -30,8 +30,9 @@ from s4b_bot.outbox.kinds import (
     member_dm,
     ts,
 )
-from s4b_bot.output import Attachment, Message, Text
+from s4b_bot.output import Attachment, Message, Moment, Text
 from s4b_bot.programme.cards import when
+from s4b_bot.registration import offers
 from s4b_bot.reminders.kind import reminder_rows
 from s4b_bot.reminders.offsets import effective_offsets
 from s4b_bot.timefmt import format_day
@@ -176,6 +177,16 @@ async def _waitlist_notice(r: Rendering) -> Draft:
     if session.status == "cancelled":
         raise Withdraw("session cancelled")
     position = await queries.waitlist_position(r.db, registration)
+    offer = await offers.open_offer(r.db, session_id=session.id, member_id=member.id)
+    held = (
+        Text.of(
+            "The seat offered to you is still held for you, now until ",
+            Moment(start=offer.expires_at, zone=session.timezone, viewer_zone=member.timezone),
+            ": accept it there (or in `/s4b mine`) before then.",
+        )
+        if offer is not None
+        else Text.of(f"You are still on its waitlist, #{position} in line.")
+    )
     return Draft(
         Message(
             text=(
@@ -184,7 +195,7 @@ async def _waitlist_notice(r: Rendering) -> Draft:
                     when(session, member.timezone),
                     ".",
                 ),
-                Text.of(f"You are still on its waitlist, #{position} in line."),
+                held,
             )
         )
     )

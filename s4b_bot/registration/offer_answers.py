@@ -9,12 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.context import Context
 from s4b_bot.errors import Forbidden, UserError
-from s4b_bot.feedback.kind import followup_after
 from s4b_bot.outbox import registry
 from s4b_bot.outbox.kinds import Change
 from s4b_bot.output import Message, Outcome, Text
-from s4b_bot.registration import notices, offer_notices, offers
-from s4b_bot.registration.waitlist import lock_session, promote
+from s4b_bot.registration import offer_notices, offers
+from s4b_bot.registration.waitlist import lock_session, promote, seat
 from s4b_bot.settings import Settings
 from storage import queries
 from storage.models import ProgrammeSession
@@ -35,23 +34,7 @@ async def accept(ctx: Context, offer_id: int) -> Outcome:
     if registration is None or registration.status != "waitlisted":  # cannot be: left = ended
         raise UserError(f"You are not on the {session.season} session's waitlist; nothing changed.")
     await offers.end(ctx.db, offer, "accepted", now=ctx.now)  # ours: the session is locked
-    registration.status = "confirmed"
-    await ctx.db.flush()
-    community = await ctx.person.awaitable_attrs.community
-    await registry.withdraw(
-        ctx.db, Change.WAITLIST_MOVE, session_id=session.id, member_id=ctx.person.id
-    )
-    await notices.plan_seat_messages(
-        ctx.db,
-        kind=notices.PROMOTED,
-        dedupe_key=notices.PROMOTED.key(member=ctx.person, session=session, now=ctx.now),
-        member=ctx.person,
-        community=community,
-        session=session,
-        now=ctx.now,
-        default_offsets=ctx.settings.reminder_offsets,
-        followup_after=followup_after(ctx.settings),
-    )
+    await seat(ctx.db, registration, session, now=ctx.now, settings=ctx.settings)
     _log(ctx, "offer accepted", offer, session)
     return Outcome(
         reply=Message.plain(
@@ -123,6 +106,22 @@ async def expire(
     return True
 
 
+async def rescheduled(
+    db: AsyncSession, session: ProgrammeSession, *, now: datetime, settings: Settings
+) -> None:
+    """The session moved: each open offer's deadline is worked out again for the new time
+    (its hours from when it was made, never past the new cut-off), and the move's DM tells
+    the member; an offer already past the new cut-off ends as one that ran out at it. A
+    seat left empty at the old cut-off is offered if the new one is still to come."""
+    for offer in await offers.open_offers(db, session.id):
+        if offers.offers_allowed(session, settings, now):
+            offer.expires_at = offers.expiry(session, settings, offer.offered_at)
+        else:
+            await expire(db, offer, session, now=now, settings=settings)
+    await db.flush()
+    await promote(db, session, now=now, settings=settings)
+
+
 def is_due(
     offer: WaitlistOffer, session: ProgrammeSession, settings: Settings, now: datetime
 ) -> bool:
@@ -166,7 +165,7 @@ async def _ended(offer: WaitlistOffer, session: ProgrammeSession, ctx: Context) 
             f"You declined this seat in the {season} session, so nothing changed. {AGAIN}"
         )
     if offer.status == "expired":
-        until = offer_notices.until(offer, session, ctx.viewer_zone)
+        until = offer_notices.ended(offer, session, ctx.viewer_zone)
         return Message(
             text=(
                 Text.of(

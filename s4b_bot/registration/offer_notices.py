@@ -12,6 +12,7 @@ from s4b_bot.outbox.cache import sessions_of
 from s4b_bot.outbox.kinds import Change, Draft, Rendering, Withdraw, member_dm
 from s4b_bot.output import Button, Card, Message, Moment, Text
 from s4b_bot.programme.cards import starts, when
+from s4b_bot.registration import offers
 from s4b_bot.routing.actions import action_id
 from storage import queries
 from storage.models import Account, Community, ProgrammeSession
@@ -26,6 +27,18 @@ DECLINE = "offer_decline"
 def until(offer: WaitlistOffer, session: ProgrammeSession, viewer_zone: str | None) -> Moment:
     """When the offer ends, in the member's own time where the platform can."""
     return Moment(start=offer.expires_at, zone=session.timezone, viewer_zone=viewer_zone)
+
+
+def ended(offer: WaitlistOffer, session: ProgrammeSession, viewer_zone: str | None) -> Moment:
+    """When an ended offer really ended: at its deadline (however late the sweep came), or
+    earlier, when the session moved so close that the cut-off ended it."""
+    end = min(offer.expires_at, offer.ended_at or offer.expires_at)
+    return Moment(start=end, zone=session.timezone, viewer_zone=viewer_zone)
+
+
+def cut_short(offer: WaitlistOffer) -> bool:
+    """Whether the offer ended before its deadline: the session moved past its cut-off."""
+    return offer.ended_at is not None and offer.ended_at < offer.expires_at
 
 
 async def _offer(r: Rendering, *, open_only: bool) -> tuple[WaitlistOffer, ProgrammeSession]:
@@ -59,8 +72,8 @@ async def _offer_dm(r: Rendering) -> Draft:
         ),
     )
     lead = Text.of(
-        f"A seat opened up in the {session.season} session, and you are first in line: "
-        "it is held for you until ",
+        f"A seat opened up in the {session.season} session, and it is your turn on its "
+        "waitlist: it is held for you until ",
         until(offer, session, zone),
         ".",
     )
@@ -88,15 +101,34 @@ async def _ended_dm(r: Rendering) -> Draft:
         )
     if offer.status != "expired":
         raise Withdraw(f"offer {offer.status}")
+    zone, season = r.member.timezone, session.season
+    end = ended(offer, session, zone)
+    if cut_short(offer):
+        lead = Text.of(
+            f"The {season} session moved to ",
+            when(session, zone),
+            ", and no seats are offered this close to its start, so your offer of a seat ended at ",
+            end,
+            " and you are off its waitlist.",
+        )
+    elif end.start < offers.cutoff(session, r.settings):
+        lead = Text.of(
+            f"Your offer of a seat in the {season} session expired at ",
+            end,
+            " without an answer, so the seat went to the next in line and you are off its "
+            "waitlist.",
+        )
+    else:  # at the cut-off: the seat goes to nobody
+        lead = Text.of(
+            f"Your offer of a seat in the {season} session expired at ",
+            end,
+            " without an answer, at the cut-off before its start: no more seats are "
+            "offered, and you are off its waitlist.",
+        )
     return Draft(
         Message(
             text=(
-                Text.of(
-                    f"Your offer of a seat in the {session.season} session expired at ",
-                    until(offer, session, r.member.timezone),
-                    " without an answer, so the seat went to the next in line and you are "
-                    "off its waitlist.",
-                ),
+                lead,
                 Text.of("`/s4b register` puts you back in line, at its end."),
             )
         )
@@ -109,14 +141,20 @@ async def _full_dm(r: Rendering) -> Draft:
     registration = await queries.registration(r.db, member_id=r.member.id, session_id=session.id)
     if registration is None or registration.status != "waitlisted":
         raise Withdraw("no longer on the waitlist")
-    if session.status == "cancelled" or session.starts_at <= r.now:
-        raise Withdraw("session cancelled or started")
+    if session.status == "cancelled" or session.ends_at <= r.now:
+        raise Withdraw("session cancelled or over")
+    started = (
+        Text.of(f"The {session.season} session has started")
+        if session.starts_at <= r.now
+        else Text.of(
+            f"The {session.season} session starts ", starts(session, r.now, r.member.timezone)
+        )
+    )
     return Draft(
         Message(
             text=(
                 Text.of(
-                    f"The {session.season} session starts ",
-                    starts(session, r.now, r.member.timezone),
+                    *started.spans,
                     " and it is full: no seat opened for you in time, and no more seats "
                     "are offered this close to the start.",
                 ),

@@ -1,6 +1,7 @@
 """What happens to the waitlist by itself, on every dispatcher round: offers that ran out
 expire (and the next in line is offered the seat), offers of cancelled sessions end, and at
-the cut-off those still waiting are told, once, that the session is full.
+the cut-off (or the first round after it, until the session ends) those still waiting are
+told, once, that the session is full.
 
 Exactly once with several dispatchers: an offer ends only by a conditional update on it
 (under its session's lock), and the notice is an outbox row whose dedupe key is unique.
@@ -69,8 +70,9 @@ async def end_due_offers(db: AsyncSession, *, now: datetime, settings: Settings)
 
 
 async def tell_full(db: AsyncSession, *, now: datetime, settings: Settings) -> int:
-    """Sessions past their cut-off and not started, with members still waiting: each is
-    told once (per version of the session) that no seat will be offered."""
+    """Sessions past their cut-off and not over, with members still waiting: each is told
+    once (per version of the session) that no seat will be offered, even when the first
+    round after the cut-off comes after the start; once it is over, nobody is told."""
     horizon = now + timedelta(hours=settings.waitlist_offer_cutoff_hours)
     waiting = exists().where(
         Registration.session_id == ProgrammeSession.id, Registration.status == "waitlisted"
@@ -79,7 +81,7 @@ async def tell_full(db: AsyncSession, *, now: datetime, settings: Settings) -> i
         await db.scalars(
             select(ProgrammeSession).where(
                 ProgrammeSession.status != "cancelled",
-                ProgrammeSession.starts_at > now,
+                ProgrammeSession.ends_at > now,
                 ProgrammeSession.starts_at <= horizon,
                 waiting,
             )

@@ -143,13 +143,16 @@ async def forget(db: AsyncSession, member_ids: Collection[int], *, now: datetime
     """Forget-me: the members' open offers are withdrawn and every offer of theirs loses its
     member (kept, nameless, for the counts). Returns the sessions whose held seat is freed."""
     ids = list(member_ids)
-    freed = (
-        await db.scalars(
-            select(WaitlistOffer.session_id).where(
-                WaitlistOffer.member_id.in_(ids), WaitlistOffer.status == OPEN
-            )
+    held = (
+        await db.execute(
+            select(WaitlistOffer.id, ProgrammeSession)
+            .join(ProgrammeSession, ProgrammeSession.id == WaitlistOffer.session_id)
+            .where(WaitlistOffer.member_id.in_(ids), WaitlistOffer.status == OPEN)
+            .order_by(WaitlistOffer.id)
         )
     ).all()
+    for offer_id, session in held:  # audited as any withdrawn offer: its number, no name
+        log(db, "waitlist offer withdrawn", session, f"offer {offer_id}: forget-me", now=now)
     await db.execute(
         update(WaitlistOffer)
         .where(WaitlistOffer.member_id.in_(ids), WaitlistOffer.status == OPEN)
@@ -162,7 +165,7 @@ async def forget(db: AsyncSession, member_ids: Collection[int], *, now: datetime
         .values(member_id=None)
         .execution_options(synchronize_session=False)
     )
-    return sorted(set(freed))
+    return sorted({session.id for _, session in held})
 
 
 async def anonymise(db: AsyncSession, session_ids: Any) -> None:

@@ -106,6 +106,8 @@ async def _waitlist_card(
         if offer is not None:
             spans += [" · offered a seat, until ", until(offer, session, ctx.viewer_zone)]
     title = f"Waitlist: {len(waiting)}" + (f" ({len(held)} offered a seat)" if held else "")
+    if session.status == "cancelled":
+        title += " · the session is cancelled: nobody on it will get a seat"
     return Card(title=title, body=(Text.of(*spans),))
 
 

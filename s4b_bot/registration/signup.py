@@ -16,7 +16,7 @@ from s4b_bot.outbox import planning
 from s4b_bot.output import Message, Outcome, Text
 from s4b_bot.programme.cards import SEAT, session_card
 from s4b_bot.programme.sessions import closed_reason, is_open
-from s4b_bot.registration import notices
+from s4b_bot.registration import notices, offers
 from s4b_bot.registration.form import MAX_ABOUT, MAX_NAME, MAX_ORGANIZATION, MINE_HINT
 from s4b_bot.registration.waitlist import is_full
 from s4b_bot.reminders.kind import reminder_rows
@@ -244,11 +244,17 @@ def confirmation(ctx: Context, name: str, seats: Seats) -> Message:
         lead.append(Text.of(f"Thank you, {name}: you are registered. ✓"))
         lead.append(Text.of("Your calendar invitation is on its way in a direct message."))
     for session, position in waiting:
+        then = (
+            "If a seat frees, it is offered to you by direct message, held for you for a "
+            "while: accept it there."
+            if offers.offers_allowed(session, ctx.settings, ctx.now)
+            else "Its waitlist is closed this close to the start, so no seat will be "
+            "offered to you."
+        )
         lead.append(
             Text.of(
                 f"The {session.season} session is full, so you are on its waitlist "
-                f"(number {position}). If a seat frees, it is offered to you by direct "
-                "message, held for you for a while: accept it there."
+                f"(number {position}). {then}"
             )
         )
     if already:

@@ -81,7 +81,7 @@ async def test_a_freed_seat_is_offered_held_and_accepted_with_the_call_details(
     await core.run_text(ADA, "s4b", "unregister spring")
     offer = await _offer_dm(dispatcher, platform, "ben")
     text = flat(offer.text)
-    assert "you are first in line: it is held for you until" in text
+    assert "it is your turn on its waitlist: it is held for you until" in text
     assert "Wednesday, April 2, 2025" in text  # 24 hours from now, in the session's zone
     assert CALL not in text and not offer.message.attachments  # no seat yet
     buttons = _buttons(offer)

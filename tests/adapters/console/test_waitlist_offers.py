@@ -55,3 +55,47 @@ async def test_the_clock_lets_an_offer_expire_and_the_next_in_line_is_offered(
     assert "[DM to Ben] Your offer of a seat in the Spring session expired at" in after
     assert "[DM to Cy] A seat opened up in the Spring session" in after
     assert "You are not registered for any session yet." in after
+
+
+async def test_the_card_shows_the_held_seat_and_a_second_offer_is_not_first_in_line(
+    core: Core, clock: SettableClock
+) -> None:
+    script = SETUP + "/as Eve\n/s4b session spring\n/as Jo --organizer\n"
+    out = await run_console(core, clock, script + "/s4b-admin session capacity spring 2\n")
+    assert "Seats: 0 of 1 taken, 1 held for someone on the waitlist" in out
+    assert "[DM to Cy] A seat opened up in the Spring session, and it is your turn" in out
+    assert "first in line" not in out
+
+
+async def test_a_reschedule_tells_the_held_seat_s_new_deadline_and_the_real_expiry(
+    core: Core, clock: SettableClock
+) -> None:
+    script = SETUP + (
+        "/as Jo --organizer\n/s4b-admin session reschedule spring 2025-04-02 09:00\n"
+        "/press 1\n/clock 2025-04-02T11:30\n"
+    )
+    out = await run_console(core, clock, script)
+    moved = out.split("[DM to Ben] The Spring session you are waiting for has moved")[1]
+    assert "still held for you, now until Wednesday, April 2, 2025, 7:00 a.m. EDT" in moved
+    expired = out.split("[DM to Ben] Your offer of a seat in the Spring session expired at")[1]
+    assert expired.startswith(" Wednesday, April 2, 2025, 7:00 a.m. EDT without an answer, at")
+
+
+async def test_no_limit_registers_everyone_waiting_at_once(
+    core: Core, clock: SettableClock
+) -> None:
+    script = SETUP + "/as Jo --organizer\n/s4b-admin session capacity spring none\n"
+    out = await run_console(core, clock, script)
+    assert "The Spring session now has no limit. Registered from the waitlist: 2 members." in out
+    assert "[DM to Cy] A seat opened up: you are now registered for the Spring session" in out
+
+
+async def test_a_newcomer_after_the_cutoff_is_told_no_seat_will_be_offered(
+    core: Core, clock: SettableClock
+) -> None:
+    late = SETUP + (
+        "/clock 2025-04-29T15:30\n/as Eve\n/s4b register spring\nname: Eve\nabout: x\n"
+        "consent: yes\n\n"
+    )
+    out = await run_console(core, clock, late)
+    assert "Its waitlist is closed this close to the start, so no seat will be offered" in out
