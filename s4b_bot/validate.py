@@ -9,7 +9,12 @@ from datetime import UTC, date, datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from dateutil.relativedelta import relativedelta
+
 from s4b_bot.errors import UserError
+
+HORIZON_YEARS = 5
+"""Sessions are planned at most this many years ahead: of now, and a series of its first."""
 
 # Bidirectional overrides can make text read differently from what it is (CVE-2021-42574).
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -244,7 +249,24 @@ def clean_local_time(label: str, value: str, zone: str) -> datetime:
         )
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(zone))
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 9999-12-31 23:59 in Toronto is in the year 10000 in UTC
+        raise UserError(f"{label} {text!r} is too far ahead; {_WITHIN_HORIZON}.") from None
+
+
+_WITHIN_HORIZON = f"a session must start within {HORIZON_YEARS} years from now"
+
+
+def check_horizon(starts: datetime, now: datetime) -> None:
+    """Refuse a session start more than HORIZON_YEARS after `now`: one bound for every way
+    a session is added or moved (and nothing near the year 9999, where times overflow)."""
+    latest = now + relativedelta(years=HORIZON_YEARS)
+    if starts > latest:
+        raise UserError(
+            f"{starts.astimezone(UTC):%Y-%m-%d %H:%M} UTC is too far ahead; {_WITHIN_HORIZON} "
+            f"(by {latest.astimezone(UTC):%Y-%m-%d}). Nothing was changed."
+        )
 
 
 def _on_day(day: date, clock: str) -> datetime | None:

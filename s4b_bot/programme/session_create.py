@@ -16,7 +16,7 @@ from s4b_bot.output import Message, Outcome
 from s4b_bot.programme.recurrence import expand
 from s4b_bot.programme.sessions import MAX_TITLE, current_series_id, overview
 from s4b_bot.routing.route import Args
-from s4b_bot.validate import clean_local_time, clean_text
+from s4b_bot.validate import check_horizon, clean_local_time, clean_text
 from s4b_bot.words import plural
 from storage import queries
 from storage.models import ProgrammeSession, Series
@@ -70,6 +70,7 @@ async def _add(
 ) -> ProgrammeSession:
     if starts_at <= ctx.now:
         raise UserError("Sessions can only be added in the future.")
+    check_horizon(starts_at, ctx.now)
     await _refuse_duplicate(ctx, starts_at)
     series = await _series_for(ctx, starts_at)
     number = await queries.next_session_number(ctx.db)
@@ -117,6 +118,7 @@ async def add_session(ctx: Context, args: Args) -> Outcome:
 async def add_series(ctx: Context, args: Args) -> Outcome:
     zone = await _zone(ctx)
     first = clean_local_time("The first time", args["first"], zone)
+    check_horizon(first, ctx.now)
     starts = expand(first.astimezone(ZoneInfo(zone)), args["rule"])
     title = _title(args["title"])
     added = [

@@ -1,0 +1,30 @@
+"""The console's answers to session times at the edges (the QA repro scripts, played)."""
+
+from __future__ import annotations
+
+from s4b_bot.clock import SettableClock
+from s4b_bot.core import Core
+from tests.helpers import run_console
+
+
+async def test_a_session_in_the_year_9999_is_refused_and_the_calendar_still_works(
+    core: Core, clock: SettableClock
+) -> None:
+    out = await run_console(
+        core,
+        clock,
+        """
+        /as Jo --organizer
+        /s4b-admin session add 9999-12-31 23:59 Far future
+        /s4b-admin session series 9999-12-31 23:59 quarterly X
+        /s4b-admin session reschedule spring 9999-12-31 12:00
+        /as Ada
+        /s4b calendar
+        /s4b sessions
+        """,
+    )
+    assert "Something went wrong" not in out
+    assert out.count("a session must start within 5 years from now") == 3
+    assert "Added" not in out and "is now" not in out
+    assert "All 4 sessions of S4B Working Group 2025, for your calendar." in out
+    assert "9999" not in out.split("/s4b sessions")[-1]
