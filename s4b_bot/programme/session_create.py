@@ -71,7 +71,7 @@ async def _add(
     if starts_at <= ctx.now:
         raise UserError("Sessions can only be added in the future.")
     check_horizon(starts_at, ctx.now)
-    await _refuse_duplicate(ctx, starts_at)
+    await refuse_same_start(ctx, starts_at)
     series = await _series_for(ctx, starts_at)
     number = await queries.next_session_number(ctx.db)
     local = starts_at.astimezone(ZoneInfo(series.timezone))
@@ -172,16 +172,20 @@ async def _zone(ctx: Context) -> str:
     return sessions[-1].timezone if sessions else "America/Toronto"
 
 
-async def _refuse_duplicate(ctx: Context, starts_at: datetime) -> None:
+async def refuse_same_start(
+    ctx: Context, starts_at: datetime, *, moving: int | None = None, nothing: str = "added"
+) -> None:
     """The programme holds one session at a time: a second one at the same start is the
-    same session added twice (a cancelled one may be replaced)."""
-    same = await ctx.db.scalar(
-        select(ProgrammeSession)
-        .where(ProgrammeSession.starts_at == starts_at, ProgrammeSession.status != "cancelled")
-        .limit(1)
+    same session added twice (a cancelled one may be replaced). `moving` is the session
+    being rescheduled, which is not in its own way."""
+    query = select(ProgrammeSession).where(
+        ProgrammeSession.starts_at == starts_at, ProgrammeSession.status != "cancelled"
     )
+    if moving is not None:
+        query = query.where(ProgrammeSession.id != moving)
+    same = await ctx.db.scalar(query.limit(1))
     if same is not None:  # only now is every session needed, to name this one apart
         raise UserError(
-            "There is already a session at that time, so nothing was added:\n"
+            f"There is already a session at that time, so nothing was {nothing}:\n"
             + overview([same], await queries.all_sessions(ctx.db), times=True)
         )

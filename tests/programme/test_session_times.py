@@ -133,3 +133,24 @@ def test_a_calendar_with_a_session_late_in_9999_is_still_written() -> None:
     )
     assert b"UID:fine@x" in content and b"UID:earlier@x" in content
     assert b"UID:late@x" not in content and b"UID:tokyo@x" not in content
+
+
+# --- one session at a time ------------------------------------------------------------
+
+
+async def test_a_reschedule_onto_another_sessions_start_is_refused_naming_it(core: Core) -> None:
+    before = await starts(core)
+    answer = flat(
+        reply_text(await confirmed(core, JO, "session reschedule spring 2025-06-24 13:00"))
+    )
+    assert "There is already a session at that time, so nothing was changed" in answer, answer
+    assert "• summer · Tuesday, June 24, 2025" in answer and "Investing in Belonging" in answer
+    assert await starts(core) == before
+
+
+async def test_a_reschedule_onto_a_cancelled_sessions_start_goes_ahead(core: Core) -> None:
+    await confirmed(core, JO, "session cancel summer")
+    answer = flat(
+        reply_text(await confirmed(core, JO, "session reschedule spring 2025-06-24 13:00"))
+    )
+    assert "The Spring session is now Tuesday, June 24, 2025, 1:00–2:00 p.m. EDT" in answer

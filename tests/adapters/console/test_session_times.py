@@ -28,3 +28,21 @@ async def test_a_session_in_the_year_9999_is_refused_and_the_calendar_still_work
     assert "Added" not in out and "is now" not in out
     assert "All 4 sessions of S4B Working Group 2025, for your calendar." in out
     assert "9999" not in out.split("/s4b sessions")[-1]
+
+
+async def test_a_reschedule_onto_another_sessions_start_is_refused_like_an_add(
+    core: Core, clock: SettableClock
+) -> None:
+    out = await run_console(
+        core,
+        clock,
+        """
+        /as Jo --organizer
+        /s4b-admin session add 2025-06-24 13:00 Duplicate slot
+        /s4b-admin session reschedule spring 2025-06-24 13:00
+        /press 1
+        """,
+    )
+    assert "There is already a session at that time, so nothing was added" in out
+    assert "There is already a session at that time, so nothing was changed" in out
+    assert "is now" not in out
