@@ -127,7 +127,7 @@ async def add_series(ctx: Context, args: Args) -> Outcome:
             title=title,
             description="",
             starts_at=s.astimezone(first.tzinfo),
-            ends_at=s + DEFAULT_LENGTH,
+            ends_at=s.astimezone(first.tzinfo) + DEFAULT_LENGTH,  # an hour, DST or not
         )
         for s in starts
     ]

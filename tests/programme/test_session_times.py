@@ -154,3 +154,45 @@ async def test_a_reschedule_onto_a_cancelled_sessions_start_goes_ahead(core: Cor
         reply_text(await confirmed(core, JO, "session reschedule spring 2025-06-24 13:00"))
     )
     assert "The Spring session is now Tuesday, June 24, 2025, 1:00–2:00 p.m. EDT" in answer
+
+
+# --- when the clocks change -----------------------------------------------------------
+
+
+async def test_a_time_the_clocks_skip_is_refused_naming_the_gap(core: Core) -> None:
+    before = await starts(core)
+    for text in (
+        "session add 2026-03-08 02:30 DST gap",
+        "session reschedule spring 2026-03-08 2am",
+    ):
+        answer = flat(reply_text(await confirmed(core, JO, text)))
+        assert "does not exist in America/Toronto" in answer, answer
+        assert "the clocks go forward 1 hour" in answer
+        assert "Added" not in answer and "is now" not in answer
+    assert await starts(core) == before
+
+
+async def test_a_time_that_happens_twice_is_the_first_and_its_span_says_so(core: Core) -> None:
+    answer = flat(reply_text(await confirmed(core, JO, "session add 2026-11-01 01:30 Twice")))
+    async with core.db.transaction() as db:
+        added = await db.scalar(select(ProgrammeSession).where(ProgrammeSession.title == "Twice"))
+        assert added is not None
+    assert added.starts_at == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # 1:30 EDT, the first
+    assert added.ends_at == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # an hour later
+    assert "Sunday, November 1, 2026, 1:30 a.m. EDT – 1:30 a.m. EST (2026-11-01 05:30 UTC)" in (
+        answer
+    )
+
+
+async def test_a_series_from_a_time_that_happens_twice_lasts_an_hour(core: Core) -> None:
+    await confirmed(core, JO, "session series 2026-11-01 01:30 FREQ=DAILY;COUNT=2 Twice")
+    async with core.db.transaction() as db:
+        added = list(
+            await db.scalars(
+                select(ProgrammeSession)
+                .where(ProgrammeSession.title == "Twice")
+                .order_by(ProgrammeSession.starts_at)
+            )
+        )
+    assert [s.ends_at - s.starts_at for s in added] == [timedelta(hours=1)] * 2
+    assert added[0].starts_at == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)

@@ -46,3 +46,18 @@ async def test_a_reschedule_onto_another_sessions_start_is_refused_like_an_add(
     assert "There is already a session at that time, so nothing was added" in out
     assert "There is already a session at that time, so nothing was changed" in out
     assert "is now" not in out
+
+
+async def test_times_when_the_clocks_change(core: Core, clock: SettableClock) -> None:
+    out = await run_console(
+        core,
+        clock,
+        """
+        /as Jo --organizer
+        /s4b-admin session add 2026-11-01 01:30 DST ambiguous
+        /s4b-admin session add 2026-03-08 02:30 DST gap
+        """,
+    )
+    assert "Sunday, November 1, 2026, 1:30 a.m. EDT – 1:30 a.m. EST (2026-11-01 05:30 UTC)" in out
+    assert "The time '2026-03-08 02:30' does not exist in America/Toronto" in out
+    assert out.count("Added 1 session") == 1
