@@ -69,11 +69,13 @@ async def roster(ctx: Context, args: Args) -> Outcome:
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     writer.writerow(spreadsheet_safe(*CSV_FIELDS))
-    for position, r in enumerate(confirmed + waiting, start=1):
+    # A waitlist place counts the waitlist alone, as the card and the member's "#2 in line".
+    positions = [""] * len(confirmed) + list(range(1, len(waiting) + 1))
+    for position, r in zip(positions, confirmed + waiting, strict=True):
         writer.writerow(
             spreadsheet_safe(
                 r.status,
-                position if r.status == "waitlisted" else "",
+                position,
                 r.name,
                 r.organization or "",
                 r.email or "",

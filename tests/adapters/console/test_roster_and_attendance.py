@@ -1,0 +1,58 @@
+"""The console's roster and attendance (the QA repro scripts, played)."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import textwrap
+from pathlib import Path
+
+from adapters.console.repl import Console
+from s4b_bot.clock import SettableClock
+from s4b_bot.core import Core
+from tests.helpers import flat
+
+FULL_SPRING = """
+/as Jo --organizer
+/s4b-admin session capacity spring 1
+/as Ada
+/s4b register spring
+name: Ada
+about: x
+consent: yes
+
+/as Ben
+/s4b register spring
+name: Ben O'Brien
+about: Librarian
+consent: yes
+
+/as Cy
+/s4b register spring
+name: Cy
+about: y
+consent: yes
+
+"""
+
+
+async def test_the_roster_file_numbers_the_waitlist_as_the_message_does(
+    core: Core, clock: SettableClock, tmp_path: Path
+) -> None:
+    printed = io.StringIO()
+    console = Console(core, clock, out=printed, echo=True, files_dir=tmp_path)
+    script = FULL_SPRING + "/as Jo --organizer\n/s4b-admin roster spring"
+    await console.run_script(iter(textwrap.dedent(script).strip("\n").splitlines()))
+    out = flat(printed.getvalue())
+    assert "its waitlist (number 2)" in out  # Cy, as told
+    assert "1. Ben O'Brien 2. Cy" in out
+    [saved] = [path for path in console.platform.saved if path.suffix == ".csv"]
+    assert saved.parent == tmp_path / "jo"
+    text = await asyncio.to_thread(saved.read_text, encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["name"], r["position"]) for r in rows] == [
+        ("Ada", ""),
+        ("Ben O'Brien", "1"),
+        ("Cy", "2"),
+    ]
