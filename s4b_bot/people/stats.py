@@ -170,6 +170,7 @@ async def attendance(ctx: Context, args: Args) -> Outcome:
     text = args["names"].strip()
     unknown: list[str] = []
     ambiguous: list[str] = []
+    unseated: list[str] = []
     if text.casefold() == "all":
         targets = [r for r, _ in registrations if r.status == "confirmed"]
     else:
@@ -182,12 +183,15 @@ async def attendance(ctx: Context, args: Args) -> Outcome:
         targets = []
         for name in names:
             found = _match(registrations, name)
+            seated = [r for r in found if r.status == "confirmed"]  # only a seat can attend
             if not found:
                 unknown.append(name)
-            elif len(found) > 1:
+            elif not seated:
+                unseated.append(_why_unseated(name, found))
+            elif len(seated) > 1:
                 ambiguous.append(name)
-            elif found[0] not in targets:
-                targets.append(found[0])
+            elif seated[0] not in targets:
+                targets.append(seated[0])
     newly = [r for r in targets if r.attended is not True]
     for registration in newly:
         registration.attended = True
@@ -201,7 +205,15 @@ async def attendance(ctx: Context, args: Args) -> Outcome:
     else:
         audit.unchanged(ctx)
     total = sum(1 for r, _ in registrations if r.attended is True)
-    return Outcome(reply=_attendance_reply(session, newly, targets, unknown, ambiguous, total))
+    reply = _attendance_reply(session, newly, targets, unknown, ambiguous, total, unseated)
+    return Outcome(reply=reply)
+
+
+def _why_unseated(name: str, found: list[Registration]) -> str:
+    """Why a name's registration cannot be marked as attending: it held no seat."""
+    if any(r.status == "waitlisted" for r in found):
+        return f"{name} was on the waitlist, not registered with a seat"
+    return f"{name} had cancelled their registration"
 
 
 def _match(registrations: Sequence[tuple[Registration, Account]], name: str) -> list[Registration]:
@@ -220,6 +232,7 @@ def _attendance_reply(
     unknown: list[str],
     ambiguous: list[str],
     total: int,
+    unseated: list[str],
 ) -> Message:
     paragraphs = []
     if newly:
@@ -231,7 +244,7 @@ def _attendance_reply(
     already = len(targets) - len(newly)
     if already:
         paragraphs.append(f"{plural(already, 'registrant')} already marked; unchanged.")
-    if not targets and not unknown and not ambiguous:
+    if not targets and not unknown and not ambiguous and not unseated:
         paragraphs.append(f"The {session.season} session has no confirmed registrants to mark.")
     if unknown:
         paragraphs.append(
@@ -245,5 +258,7 @@ def _attendance_reply(
             + ", ".join(ambiguous)
             + ". Use the name exactly as in `/s4b-admin roster`."
         )
+    if unseated:
+        paragraphs.append(f"Not marked: {'; '.join(unseated)}.")
     paragraphs.append(f"Attended so far: {total}.")
     return Message.plain(*paragraphs)

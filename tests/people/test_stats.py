@@ -174,3 +174,19 @@ async def test_bad_attendance_input_is_refused_and_changes_nothing(
 async def test_attendance_for_a_cancelled_session_is_refused(core: Core) -> None:
     await admin(core, "session cancel summer speaker unavailable")
     assert "was cancelled; there is no attendance" in await admin(core, "attendance summer all")
+
+
+async def test_a_waitlisted_name_is_not_marked_as_attending(
+    core: Core, clock: SettableClock
+) -> None:
+    await spring_with_three(core)  # Cy Twombly waits
+    clock.set(SPRING_END)
+    text = await admin(core, "attendance spring Cy Twombly")
+    assert "Not marked: Cy Twombly was on the waitlist, not registered with a seat." in text
+    assert "Attended so far: 0." in text
+    assert await attended(core) == {"ada": None, "ben": None, "cy": None}
+    await admin(core, "attendance spring Ada Lovelace")
+    roster = await admin(core, "roster spring")
+    assert "Attended: 1." in roster
+    stats = await admin(core, "stats")
+    assert "1 attended" in stats

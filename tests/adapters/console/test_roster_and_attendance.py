@@ -11,7 +11,7 @@ from pathlib import Path
 from adapters.console.repl import Console
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
-from tests.helpers import flat
+from tests.helpers import flat, run_console
 
 FULL_SPRING = """
 /as Jo --organizer
@@ -56,3 +56,25 @@ async def test_the_roster_file_numbers_the_waitlist_as_the_message_does(
         ("Ben O'Brien", "1"),
         ("Cy", "2"),
     ]
+
+
+async def test_a_waitlisted_member_cannot_be_marked_as_attending(
+    core: Core, clock: SettableClock
+) -> None:
+    out = await run_console(
+        core,
+        clock,
+        FULL_SPRING
+        + textwrap.dedent("""
+        /clock 2025-04-29T19:00
+        /as Jo --organizer
+        /s4b-admin attendance spring Ben O'Brien
+        /s4b-admin roster spring
+        /as Ben
+        /s4b feedback spring
+        """),
+    )
+    assert "Not marked: Ben O'Brien was on the waitlist, not registered with a seat." in out
+    assert "Attended so far: 0." in out
+    assert "Attended: 1" not in out
+    assert "is for those who registered and came" in out

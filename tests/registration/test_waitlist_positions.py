@@ -1,4 +1,4 @@
-"""Attendance marks seated registrants only, named unambiguously; waitlist places agree."""
+"""Waitlist places agree: the roster card, its CSV and what the member is told."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from s4b_bot.core import Core
 from s4b_bot.invocation import Actor, FormSubmission, FormValue
-from storage.models import ProgrammeSession, Registration
+from storage.models import ProgrammeSession
 from tests.helpers import flat, reply_text
 
 JO = Actor("console", "local", "jo", "Jo", is_organizer=True)
@@ -32,12 +32,6 @@ async def register(core: Core, user: str, name: str) -> None:
         FormSubmission(Actor("console", "local", user, user.capitalize()), "register", values)
     )
     assert not outcome.field_errors, outcome.field_errors
-
-
-async def attended(core: Core) -> dict[str, bool | None]:
-    async with core.db.transaction() as db:
-        rows = await db.scalars(select(Registration).order_by(Registration.id))
-        return {f"{r.member_id}:{r.name}": r.attended for r in rows}
 
 
 async def test_waitlist_positions_in_the_csv_agree_with_the_card_and_the_member(
