@@ -139,13 +139,30 @@ def _norm(name: str) -> str:
     return re.sub(r"\s+", " ", name.strip().casefold())
 
 
-def split_names(text: str) -> list[str]:
-    """The comma-separated names, each once, in the order given."""
-    seen: dict[str, str] = {}
-    for raw in text.split(","):
-        name = " ".join(raw.split())
-        if name and _norm(name) not in seen:
-            seen[_norm(name)] = name
+_QUOTED = re.compile(r'"([^"]*)"|“([^”]*)”')
+_HELD = re.compile(r"\x00(\d+)\x00")  # a quoted name held aside; typed text has no NUL
+_NUMBERS = re.compile(r"\d+(?:\s+\d+)*")
+
+
+def split_names(text: str) -> list[str | int]:
+    """Who is named, each once, in the order given: names separated by semicolons when
+    there is one (so a name may hold a comma), else by commas; a name in double quotes is
+    read whole; numbers (`2 3`) are places in the roster's list of registrants."""
+    held: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        held.append(match[1] if match[1] is not None else match[2])
+        return f"\x00{len(held) - 1}\x00"
+
+    bare = _QUOTED.sub(hold, text)
+    seen: dict[str, str | int] = {}
+    for raw in bare.split(";" if ";" in bare else ","):
+        piece = " ".join(_HELD.sub(lambda m: held[int(m[1])], raw).split())
+        if _HELD.search(raw) is None and _NUMBERS.fullmatch(piece):
+            for number in piece.split():
+                seen.setdefault(f"#{int(number)}", int(number))
+        elif piece and _norm(piece) not in seen:
+            seen[_norm(piece)] = piece
     return list(seen.values())
 
 
@@ -168,20 +185,31 @@ async def attendance(ctx: Context, args: Args) -> Outcome:
     ).all()
     registrations = [(r, m) for r, m in rows]
     text = args["names"].strip()
+    seats = [r for r, _ in registrations if r.status == "confirmed"]  # as the roster lists
     unknown: list[str] = []
     ambiguous: list[str] = []
     unseated: list[str] = []
+    missing: list[int] = []  # roster numbers past its end
     if text.casefold() == "all":
-        targets = [r for r, _ in registrations if r.status == "confirmed"]
+        targets = list(seats)
     else:
-        names = split_names(text)
+        # The whole text may be one name with a comma in it ("O'Brien, Mary").
+        names = [text] if _match(registrations, text) else split_names(text)
         if not names:
             raise UserError(
-                "Name who attended, separated by commas, or `all`: "
-                "`/s4b-admin attendance spring Ada Lovelace, Ben Okafor`."
+                "Name who attended, separated by commas (semicolons when a name has a comma), "
+                "give their numbers in `/s4b-admin roster`, or say `all`: "
+                "`/s4b-admin attendance spring Ada Lovelace, Ben Okafor` or "
+                "`/s4b-admin attendance spring 1 3`."
             )
         targets = []
         for name in names:
+            if isinstance(name, int):
+                if not 1 <= name <= len(seats):
+                    missing.append(name)
+                elif seats[name - 1] not in targets:
+                    targets.append(seats[name - 1])
+                continue
             found = _match(registrations, name)
             seated = [r for r in found if r.status == "confirmed"]  # only a seat can attend
             if not found:
@@ -205,7 +233,9 @@ async def attendance(ctx: Context, args: Args) -> Outcome:
     else:
         audit.unchanged(ctx)
     total = sum(1 for r, _ in registrations if r.attended is True)
-    reply = _attendance_reply(session, newly, targets, unknown, ambiguous, total, unseated)
+    reply = _attendance_reply(
+        session, newly, targets, unknown, ambiguous, total, unseated, missing, len(seats)
+    )
     return Outcome(reply=reply)
 
 
@@ -233,30 +263,39 @@ def _attendance_reply(
     ambiguous: list[str],
     total: int,
     unseated: list[str],
+    missing: list[int],
+    seated: int,
 ) -> Message:
     paragraphs = []
     if newly:
-        names = ", ".join(r.name or "(answers erased)" for r in newly)
+        marked = ", ".join(r.name or "(answers erased)" for r in newly)
         paragraphs.append(
             f"Marked {plural(len(newly), 'registrant')} as attending the {session.season} "
-            f"session: {names}."
+            f"session: {marked}."
         )
     already = len(targets) - len(newly)
     if already:
         paragraphs.append(f"{plural(already, 'registrant')} already marked; unchanged.")
-    if not targets and not unknown and not ambiguous and not unseated:
+    if not targets and not unknown and not ambiguous and not unseated and not missing:
         paragraphs.append(f"The {session.season} session has no confirmed registrants to mark.")
     if unknown:
         paragraphs.append(
             "Not among its registrants, so nothing changed for them: "
-            + ", ".join(unknown)
+            + "; ".join(unknown)
             + ". `/s4b-admin roster` lists the names."
+        )
+    if missing:
+        paragraphs.append(
+            f"No registrant has the number {', '.join(map(str, missing))} in "
+            f"`/s4b-admin roster` (it lists {plural(seated, 'registrant')}); nothing changed "
+            "for it."
         )
     if ambiguous:
         paragraphs.append(
             "Matches several registrants, so not marked: "
-            + ", ".join(ambiguous)
-            + ". Use the name exactly as in `/s4b-admin roster`."
+            + "; ".join(ambiguous)
+            + ". Give their numbers in `/s4b-admin roster` instead, e.g. "
+            "`/s4b-admin attendance spring 2 3`."
         )
     if unseated:
         paragraphs.append(f"Not marked: {'; '.join(unseated)}.")

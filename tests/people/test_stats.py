@@ -190,3 +190,43 @@ async def test_a_waitlisted_name_is_not_marked_as_attending(
     assert "Attended: 1." in roster
     stats = await admin(core, "stats")
     assert "1 attended" in stats
+
+
+async def test_attendance_by_roster_number_tells_two_registrants_of_one_name_apart(
+    core: Core, clock: SettableClock
+) -> None:
+    await register(core, ADA, "Sam", "spring")
+    await register(core, BEN, "Sam", "spring")
+    await register(core, CY, "Cy Twombly", "spring")
+    roster = await admin(core, "roster spring")
+    assert "1. Sam 2. Sam 3. Cy Twombly" in roster
+    clock.set(SPRING_END)
+    text = await admin(core, "attendance spring 2 3")
+    assert "Marked 2 registrants as attending the Spring session: Sam, Cy Twombly." in text
+    assert await attended(core) == {"ada": None, "ben": True, "cy": True}
+    text = await admin(core, "attendance spring 1, 4")
+    assert "No registrant has the number 4 in `/s4b-admin roster`" in text
+    assert await attended(core) == {"ada": True, "ben": True, "cy": True}
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        "O'Brien, Mary",  # the whole text is one registrant's name
+        '"O\'Brien, Mary"; Ben Okafor',  # quoted, and separated by a semicolon
+        "O'Brien, Mary; Ben Okafor",
+    ],
+)
+async def test_a_name_with_a_comma_is_read_whole(
+    core: Core, clock: SettableClock, names: str
+) -> None:
+    await register(core, ADA, "O'Brien, Mary", "spring")
+    await register(core, BEN, "Ben Okafor", "spring")
+    await register(core, Actor("console", "local", "mary", "Mary"), "Mary Smith", "spring")
+    clock.set(SPRING_END)
+    text = await admin(core, f"attendance spring {names}")
+    assert "Marked" in text and "O'Brien, Mary" in text
+    assert "Not among its registrants" not in text
+    marked = await attended(core)
+    assert marked["ada"] is True and marked["mary"] is None
+    assert marked["ben"] is (True if "Ben" in names else None)

@@ -78,3 +78,44 @@ async def test_a_waitlisted_member_cannot_be_marked_as_attending(
     assert "Attended so far: 0." in out
     assert "Attended: 1" not in out
     assert "is for those who registered and came" in out
+
+
+async def test_attendance_reads_a_name_with_a_comma_and_numbers_for_twins(
+    core: Core, clock: SettableClock
+) -> None:
+    out = await run_console(
+        core,
+        clock,
+        """
+        /as Mary
+        /s4b register spring
+        name: O'Brien, Mary
+        about: Librarian
+        consent: yes
+
+        /as Ada
+        /s4b register spring
+        name: Sam
+        about: x
+        consent: yes
+
+        /as Sam2
+        /s4b register spring
+        name: Sam
+        about: y
+        consent: yes
+
+        /clock 2025-04-29T18:05
+        /as Jo --organizer
+        /s4b-admin attendance spring O'Brien, Mary
+        /s4b-admin attendance spring Sam
+        /s4b-admin roster spring
+        /s4b-admin attendance spring 2 3
+        """,
+    )
+    assert "Marked 1 registrant as attending the Spring session: O'Brien, Mary." in out
+    assert "Not among its registrants" not in out
+    assert "Matches several registrants, so not marked: Sam. Give their numbers" in out
+    assert "1. O'Brien, Mary 2. Sam 3. Sam" in out
+    assert "Marked 2 registrants as attending the Spring session: Sam, Sam." in out
+    assert "Attended so far: 3." in out
