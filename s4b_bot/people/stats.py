@@ -139,7 +139,8 @@ def _norm(name: str) -> str:
     return re.sub(r"\s+", " ", name.strip().casefold())
 
 
-_QUOTED = re.compile(r'"([^"]*)"|“([^”]*)”')
+# A quoted name is a whole piece between separators; quotes inside a name are its own.
+_QUOTED = re.compile(r'(?:^|(?<=[;,]))\s*(?:"([^"]*)"|“([^”]*)”)\s*(?=[;,]|$)')
 _HELD = re.compile(r"\x00(\d+)\x00")  # a quoted name held aside; typed text has no NUL
 _NUMBERS = re.compile(r"\d+(?:\s+\d+)*")
 

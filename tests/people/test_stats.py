@@ -13,6 +13,7 @@ from s4b_bot.core import Core
 from s4b_bot.errors import PermanentFailure
 from s4b_bot.invocation import Actor, FormSubmission, FormValue
 from s4b_bot.outbox.dispatch import Dispatcher
+from s4b_bot.people.stats import split_names
 from storage.models import Account, AuditEntry, ProgrammeSession, Registration
 from tests.fakes import RecordingPlatform, Sent
 from tests.helpers import confirmed, flat, reply_text
@@ -230,3 +231,14 @@ async def test_a_name_with_a_comma_is_read_whole(
     marked = await attended(core)
     assert marked["ada"] is True and marked["mary"] is None
     assert marked["ben"] is (True if "Ben" in names else None)
+
+
+def test_names_split_by_semicolons_or_commas_quotes_whole_and_numbers() -> None:
+    assert split_names('"O\'Brien, Mary", Ben "Benny" Okafor, 2 3, 2') == [
+        "O'Brien, Mary",
+        'Ben "Benny" Okafor',
+        2,
+        3,
+    ]
+    assert split_names("O'Brien, Mary;  ben ; Ben") == ["O'Brien, Mary", "ben"]
+    assert split_names("“Lee, Sam”, Ada") == ["Lee, Sam", "Ada"]
