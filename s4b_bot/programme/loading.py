@@ -163,14 +163,14 @@ async def load_programme(
     A session whose time changed is marked rescheduled and its SEQUENCE bumped, so
     calendar invitations follow.
     """
-    for index, item in enumerate(spec.sessions, start=1):
+    series = await queries.series_by_key(db, spec.key)
+    if series is not None and not replace:
+        return LoadReport(spec.key, 0, 0, 0)
+    for index, item in enumerate(spec.sessions, start=1):  # before anything is written
         try:
             check_horizon(item.starts_at, now)
         except UserError as exc:
             raise UserError(f"{spec.key} session {index}: {exc}") from None
-    series = await queries.series_by_key(db, spec.key)
-    if series is not None and not replace:
-        return LoadReport(spec.key, 0, 0, 0)
     if series is None:
         series = Series(key=spec.key, created_at=now, name=spec.name, timezone=spec.timezone)
         series.info = spec.info
