@@ -38,6 +38,9 @@ def format_span(start: datetime, end: datetime | None, zone: str) -> str:
             f"{_day(local_start)}, {_clock(local_start)} – "
             f"{_day(local_end)}, {_clock(local_end)} {local_end.tzname()}"
         )
+    if local_end.tzname() != abbrev:  # the clocks change during it: name both zones
+        ends = f"{_clock(local_end)} {local_end.tzname()}"
+        return f"{_day(local_start)}, {_clock(local_start)} {abbrev} – {ends}"
     same_half = (local_start.hour < 12) == (local_end.hour < 12)
     first = _clock(local_start, meridiem=not same_half)
     return f"{_day(local_start)}, {first}–{_clock(local_end)} {abbrev}"

@@ -9,7 +9,12 @@ from datetime import UTC, date, datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from dateutil.relativedelta import relativedelta
+
 from s4b_bot.errors import UserError
+
+HORIZON_YEARS = 5
+"""Sessions are planned at most this many years ahead: of now, and a series of its first."""
 
 # Bidirectional overrides can make text read differently from what it is (CVE-2021-42574).
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -243,8 +248,44 @@ def clean_local_time(label: str, value: str, zone: str) -> datetime:
             f"or {day} 1pm ({zone}), or with an offset: {day}T13:00-04:00."
         )
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZoneInfo(zone))
-    return parsed.astimezone(UTC)
+        parsed = _wall_time(label, text, parsed, zone)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 9999-12-31 23:59 in Toronto is in the year 10000 in UTC
+        raise UserError(f"{label} {text!r} is too far ahead; {_WITHIN_HORIZON}.") from None
+
+
+def _wall_time(label: str, text: str, naive: datetime, zone: str) -> datetime:
+    """`naive` as a time in `zone`. A time the clocks skip (2:30 a.m. as daylight saving
+    time starts) is refused; one they pass twice (1:30 a.m. as it ends) is the first."""
+    tz = ZoneInfo(zone)
+    first = naive.replace(tzinfo=tz, fold=0)
+    try:
+        real = first.astimezone(UTC).astimezone(tz)
+    except OverflowError:
+        return first  # too far ahead: refused below
+    if real.replace(tzinfo=None) != naive:
+        hours = (real.replace(tzinfo=None) - naive).total_seconds() / 3600  # the jump
+        raise UserError(
+            f"{label} {text!r} does not exist in {zone}: the clocks go forward "
+            f"{hours:g} hour{'s' if hours != 1 else ''} that night and skip it. Give a time "
+            f"before or after the gap, e.g. {real:%Y-%m-%d %H:%M}."
+        )
+    return first
+
+
+_WITHIN_HORIZON = f"a session must start within {HORIZON_YEARS} years from now"
+
+
+def check_horizon(starts: datetime, now: datetime) -> None:
+    """Refuse a session start more than HORIZON_YEARS after `now`: one bound for every way
+    a session is added or moved (and nothing near the year 9999, where times overflow)."""
+    latest = now + relativedelta(years=HORIZON_YEARS)
+    if starts > latest:
+        raise UserError(
+            f"{starts.astimezone(UTC):%Y-%m-%d %H:%M} UTC is too far ahead; {_WITHIN_HORIZON} "
+            f"(by {latest.astimezone(UTC):%Y-%m-%d}). Nothing was changed."
+        )
 
 
 def _on_day(day: date, clock: str) -> datetime | None:

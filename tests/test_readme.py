@@ -336,4 +336,23 @@ async def test_the_summary_pages_example_links_the_page_and_exports_a_pdf(
     assert "'docx' is not an option here; use one of `md` or `pdf`." in out
     assert "📎 summary-spring-2025-04-29.md (" in out
     assert "Only organizers can use `/s4b-admin`" in out
+
+
+async def test_the_session_times_example_refuses_edge_times_and_names_registrants_once(
+    core: Core, clock: SettableClock
+) -> None:
+    script = (ROOT / "examples" / "session-times.txt").read_text(encoding="utf-8")
+    out = await run_console(core, clock, script)
+    assert "The time '9999-12-31 23:59' is too far ahead; a session must start within 5" in out
+    assert "a session must start within 5 years from now (by 2030-04-01). Nothing was" in out
+    assert "does not exist in America/Toronto: the clocks go forward 1 hour" in out
+    assert "Sunday, November 1, 2026, 1:30 a.m. EDT – 1:30 a.m. EST (2026-11-01 05:30 UTC)" in out
+    assert "There is already a session at that time, so nothing was changed: • summer" in out
+    assert "Registered: 3 of 3 1. O'Brien, Mary 2. Sam 3. Sam" in out
+    assert 'Not marked: Ben "Benny" Okafor was on the waitlist, not registered with a seat.' in out
+    assert "Marked 1 registrant as attending the Spring session: O'Brien, Mary." in out
+    assert "Matches several registrants, so not marked: Sam." in out
+    assert "Marked 2 registrants as attending the Spring session: Sam, Sam." in out
+    assert "No registrant has the number 7 in `/s4b-admin roster`" in out
+    assert "Attended so far: 3." in out
     assert "Something went wrong" not in out

@@ -117,3 +117,10 @@ def test_span_and_utc_side_by_side() -> None:
     assert format_span_and_utc(SPRING_START, SPRING_END, TORONTO) == (
         "Tuesday, April 29, 2025, 1:00–2:00 p.m. EDT (2025-04-29 17:00 UTC)"
     )
+
+
+def test_a_span_across_the_clocks_going_back_names_both_zones() -> None:
+    start = datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # 1:30 a.m. EDT, then 1:30 a.m. EST
+    assert format_span(start, start + timedelta(hours=1), "America/Toronto") == (
+        "Sunday, November 1, 2026, 1:30 a.m. EDT – 1:30 a.m. EST"
+    )

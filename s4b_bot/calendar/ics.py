@@ -3,10 +3,11 @@ writes (an .ics upload is read by `ics_import`)."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import MAXYEAR, UTC, date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,6 +19,7 @@ from s4b_bot.validate import bad_character
 from storage.models import ProgrammeSession, Series
 
 PRODID = "-//S4B bot//EN"
+log = logging.getLogger(__name__)
 
 Method = Literal["REQUEST", "CANCEL", "PUBLISH"]
 
@@ -177,6 +179,7 @@ def build_calendar(
         # icalendar writes both RFC 7986 NAME and the widely read X-WR-CALNAME.
         calendar.calendar_name = name
     stamp = now.astimezone(UTC)
+    events = [info for info in events if _writable(info)]
     for info in events:
         calendar.add_component(
             _vevent(info, method=method, stamp=stamp, organizer=organizer, attendee=attendee)
@@ -196,6 +199,20 @@ def build_calendar(
         raise ValueError(f"no VTIMEZONE could be made for {sorted(missing)}")
     ical: bytes = calendar.to_ical()  # icalendar folds at 75 octets and ends lines in CRLF
     return ical
+
+
+def _writable(info: EventInfo) -> bool:
+    """Whether the event can be written: its times and its zone's rules for the year after
+    them fit before the year 9999 ends. One that does not (saved before sessions were
+    bounded to a few years ahead) is left out, so it cannot break a whole feed."""
+    zone = ZoneInfo(info.timezone)
+    try:
+        if max(info.starts_at.astimezone(zone).year, info.ends_at.astimezone(zone).year) < MAXYEAR:
+            return True
+    except OverflowError:
+        pass
+    log.warning("left out of a calendar: event %s, its time is in the year 9999", info.uid)
+    return False
 
 
 def _vevent(

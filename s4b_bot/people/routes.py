@@ -68,14 +68,16 @@ ROUTES: tuple[Route, ...] = (
     ),
     CommandRoute(
         "attendance",
-        "Mark who attended a session: names as registered, comma-separated, or `all`.",
+        "Mark who attended a session: roster numbers, names (comma- or semicolon-separated), "
+        "or `all`.",
         stats.attendance,
         options=(
             SESSION,
             Option(
                 "names",
                 "text",
-                "Who attended: names separated by commas, or `all`",
+                "Who attended: roster numbers (1 3), names split by , or ; "
+                "(quote a name with a comma), or all",
                 required=True,
                 max_length=stats.MAX_NAMES,
             ),

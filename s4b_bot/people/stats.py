@@ -145,13 +145,31 @@ def _norm(name: str) -> str:
     return re.sub(r"\s+", " ", name.strip().casefold())
 
 
-def split_names(text: str) -> list[str]:
-    """The comma-separated names, each once, in the order given."""
-    seen: dict[str, str] = {}
-    for raw in text.split(","):
-        name = " ".join(raw.split())
-        if name and _norm(name) not in seen:
-            seen[_norm(name)] = name
+# A quoted name is a whole piece between separators; quotes inside a name are its own.
+_QUOTED = re.compile(r'(?:^|(?<=[;,]))\s*(?:"([^"]*)"|“([^”]*)”)\s*(?=[;,]|$)')
+_HELD = re.compile(r"\x00(\d+)\x00")  # a quoted name held aside; typed text has no NUL
+_NUMBERS = re.compile(r"\d+(?:\s+\d+)*")
+
+
+def split_names(text: str) -> list[str | int]:
+    """Who is named, each once, in the order given: names separated by semicolons when
+    there is one (so a name may hold a comma), else by commas; a name in double quotes is
+    read whole; numbers (`2 3`) are places in the roster's list of registrants."""
+    held: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        held.append(match[1] if match[1] is not None else match[2])
+        return f"\x00{len(held) - 1}\x00"
+
+    bare = _QUOTED.sub(hold, text)
+    seen: dict[str, str | int] = {}
+    for raw in bare.split(";" if ";" in bare else ","):
+        piece = " ".join(_HELD.sub(lambda m: held[int(m[1])], raw).split())
+        if _HELD.search(raw) is None and _NUMBERS.fullmatch(piece):
+            for number in piece.split():
+                seen.setdefault(f"#{int(number)}", int(number))
+        elif piece and _norm(piece) not in seen:
+            seen[_norm(piece)] = piece
     return list(seen.values())
 
 
@@ -174,26 +192,41 @@ async def attendance(ctx: Context, args: Args) -> Outcome:
     ).all()
     registrations = [(r, m) for r, m in rows]
     text = args["names"].strip()
+    seats = [r for r, _ in registrations if r.status == "confirmed"]  # as the roster lists
     unknown: list[str] = []
     ambiguous: list[str] = []
+    unseated: list[str] = []
+    missing: list[int] = []  # roster numbers past its end
     if text.casefold() == "all":
-        targets = [r for r, _ in registrations if r.status == "confirmed"]
+        targets = list(seats)
     else:
-        names = split_names(text)
+        # The whole text may be one name with a comma in it ("O'Brien, Mary").
+        names = [text] if _match(registrations, text) else split_names(text)
         if not names:
             raise UserError(
-                "Name who attended, separated by commas, or `all`: "
-                "`/s4b-admin attendance spring Ada Lovelace, Ben Okafor`."
+                "Name who attended, separated by commas (semicolons when a name has a comma), "
+                "give their numbers in `/s4b-admin roster`, or say `all`: "
+                "`/s4b-admin attendance spring Ada Lovelace, Ben Okafor` or "
+                "`/s4b-admin attendance spring 1 3`."
             )
         targets = []
         for name in names:
+            if isinstance(name, int):
+                if not 1 <= name <= len(seats):
+                    missing.append(name)
+                elif seats[name - 1] not in targets:
+                    targets.append(seats[name - 1])
+                continue
             found = _match(registrations, name)
+            seated = [r for r in found if r.status == "confirmed"]  # only a seat can attend
             if not found:
                 unknown.append(name)
-            elif len(found) > 1:
+            elif not seated:
+                unseated.append(_why_unseated(name, found))
+            elif len(seated) > 1:
                 ambiguous.append(name)
-            elif found[0] not in targets:
-                targets.append(found[0])
+            elif seated[0] not in targets:
+                targets.append(seated[0])
     newly = [r for r in targets if r.attended is not True]
     for registration in newly:
         registration.attended = True
@@ -207,7 +240,17 @@ async def attendance(ctx: Context, args: Args) -> Outcome:
     else:
         audit.unchanged(ctx)
     total = sum(1 for r, _ in registrations if r.attended is True)
-    return Outcome(reply=_attendance_reply(session, newly, targets, unknown, ambiguous, total))
+    reply = _attendance_reply(
+        session, newly, targets, unknown, ambiguous, total, unseated, missing, len(seats)
+    )
+    return Outcome(reply=reply)
+
+
+def _why_unseated(name: str, found: list[Registration]) -> str:
+    """Why a name's registration cannot be marked as attending: it held no seat."""
+    if any(r.status == "waitlisted" for r in found):
+        return f"{name} was on the waitlist, not registered with a seat"
+    return f"{name} had cancelled their registration"
 
 
 def _match(registrations: Sequence[tuple[Registration, Account]], name: str) -> list[Registration]:
@@ -226,30 +269,42 @@ def _attendance_reply(
     unknown: list[str],
     ambiguous: list[str],
     total: int,
+    unseated: list[str],
+    missing: list[int],
+    seated: int,
 ) -> Message:
     paragraphs = []
     if newly:
-        names = ", ".join(r.name or "(answers erased)" for r in newly)
+        marked = ", ".join(r.name or "(answers erased)" for r in newly)
         paragraphs.append(
             f"Marked {plural(len(newly), 'registrant')} as attending the {session.season} "
-            f"session: {names}."
+            f"session: {marked}."
         )
     already = len(targets) - len(newly)
     if already:
         paragraphs.append(f"{plural(already, 'registrant')} already marked; unchanged.")
-    if not targets and not unknown and not ambiguous:
+    if not targets and not unknown and not ambiguous and not unseated and not missing:
         paragraphs.append(f"The {session.season} session has no confirmed registrants to mark.")
     if unknown:
         paragraphs.append(
             "Not among its registrants, so nothing changed for them: "
-            + ", ".join(unknown)
+            + "; ".join(unknown)
             + ". `/s4b-admin roster` lists the names."
+        )
+    if missing:
+        paragraphs.append(
+            f"No registrant has the number {', '.join(map(str, missing))} in "
+            f"`/s4b-admin roster` (it lists {plural(seated, 'registrant')}); nothing changed "
+            "for it."
         )
     if ambiguous:
         paragraphs.append(
             "Matches several registrants, so not marked: "
-            + ", ".join(ambiguous)
-            + ". Use the name exactly as in `/s4b-admin roster`."
+            + "; ".join(ambiguous)
+            + ". Give their numbers in `/s4b-admin roster` instead, e.g. "
+            "`/s4b-admin attendance spring 2 3`."
         )
+    if unseated:
+        paragraphs.append(f"Not marked: {'; '.join(unseated)}.")
     paragraphs.append(f"Attended so far: {total}.")
     return Message.plain(*paragraphs)

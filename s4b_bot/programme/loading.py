@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.errors import UserError
+from s4b_bot.validate import check_horizon
 from storage import queries
 from storage.models import ProgrammeSession, Series
 
@@ -139,7 +140,10 @@ def _local_time(value: Any, tz: ZoneInfo, where: str, key: str) -> datetime:
         raise UserError(f"{where}: `{key}` is required, like 2025-04-29T13:00.")
     if local.tzinfo is None:
         local = local.replace(tzinfo=tz)
-    return local.astimezone(UTC)
+    try:
+        return local.astimezone(UTC)
+    except OverflowError:
+        raise UserError(f"{where}: `{key}` {value!r} is too far ahead.") from None
 
 
 @dataclass(frozen=True)
@@ -162,6 +166,11 @@ async def load_programme(
     series = await queries.series_by_key(db, spec.key)
     if series is not None and not replace:
         return LoadReport(spec.key, 0, 0, 0)
+    for index, item in enumerate(spec.sessions, start=1):  # before anything is written
+        try:
+            check_horizon(item.starts_at, now)
+        except UserError as exc:
+            raise UserError(f"{spec.key} session {index}: {exc}") from None
     if series is None:
         series = Series(key=spec.key, created_at=now, name=spec.name, timezone=spec.timezone)
         series.info = spec.info

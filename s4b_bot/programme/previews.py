@@ -23,6 +23,7 @@ from s4b_bot.outbox import planning
 from s4b_bot.output import Button, ButtonStyle, Card, Message, Outcome, Text
 from s4b_bot.programme import session_admin
 from s4b_bot.programme.session_admin import changeable
+from s4b_bot.programme.session_create import refuse_same_start
 from s4b_bot.routing.actions import action_id
 from s4b_bot.routing.route import Args
 from s4b_bot.timefmt import format_day, format_span_and_utc
@@ -184,6 +185,7 @@ async def _describe(
         starts = session_admin.check_new_start(
             session, datetime.fromisoformat(params["starts_at"]), ctx.now
         )
+        await refuse_same_start(ctx, starts, moving=session.id, nothing="changed")
         ends = starts + (session.ends_at - session.starts_at)
         old = format_span_and_utc(session.starts_at, session.ends_at, session.timezone)
         lines = [

@@ -10,13 +10,11 @@ from dateutil.rrule import rrulestr
 
 from s4b_bot.errors import UserError
 from s4b_bot.timefmt import format_stamp
-from s4b_bot.validate import bad_character
+from s4b_bot.validate import HORIZON_YEARS, bad_character
 
 DEFAULT_COUNT = 4
 """Occurrences of a rule that has neither COUNT nor UNTIL: one year of quarterly sessions."""
 MAX_RULE_LENGTH = 300
-HORIZON_YEARS = 5
-"""A series is planned at most this far ahead of its first session."""
 # The Gregorian calendar repeats exactly every 400 years (weekdays and leap years alike).
 _CALENDAR_CYCLE_YEARS = 400
 _LAST_FIRST_YEAR = MAXYEAR - HORIZON_YEARS - 1

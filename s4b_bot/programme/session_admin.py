@@ -25,7 +25,7 @@ from s4b_bot.registration.waitlist import lock_session, promote
 from s4b_bot.routing.route import Args
 from s4b_bot.settings import Settings
 from s4b_bot.timefmt import format_span_and_utc
-from s4b_bot.validate import clean_local_time
+from s4b_bot.validate import check_horizon, clean_local_time
 from s4b_bot.words import plural, relative
 from storage import outbox
 from storage.models import Account, Community, OutboxMessage, ProgrammeSession, Registration
@@ -59,6 +59,7 @@ def new_start(session: ProgrammeSession, text: str, now: datetime) -> datetime:
 def check_new_start(session: ProgrammeSession, starts: datetime, now: datetime) -> datetime:
     if starts <= now:
         raise UserError("The new time is in the past; give a time still to come.")
+    check_horizon(starts, now)
     if starts == session.starts_at:
         raise UserError(f"The {session.season} session is already at that time; nothing changed.")
     return starts

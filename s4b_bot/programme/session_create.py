@@ -16,7 +16,7 @@ from s4b_bot.output import Message, Outcome
 from s4b_bot.programme.recurrence import expand
 from s4b_bot.programme.sessions import MAX_TITLE, current_series_id, overview
 from s4b_bot.routing.route import Args
-from s4b_bot.validate import clean_local_time, clean_text
+from s4b_bot.validate import check_horizon, clean_local_time, clean_text
 from s4b_bot.words import plural
 from storage import queries
 from storage.models import ProgrammeSession, Series
@@ -70,7 +70,8 @@ async def _add(
 ) -> ProgrammeSession:
     if starts_at <= ctx.now:
         raise UserError("Sessions can only be added in the future.")
-    await _refuse_duplicate(ctx, starts_at)
+    check_horizon(starts_at, ctx.now)
+    await refuse_same_start(ctx, starts_at)
     series = await _series_for(ctx, starts_at)
     number = await queries.next_session_number(ctx.db)
     local = starts_at.astimezone(ZoneInfo(series.timezone))
@@ -117,6 +118,7 @@ async def add_session(ctx: Context, args: Args) -> Outcome:
 async def add_series(ctx: Context, args: Args) -> Outcome:
     zone = await _zone(ctx)
     first = clean_local_time("The first time", args["first"], zone)
+    check_horizon(first, ctx.now)
     starts = expand(first.astimezone(ZoneInfo(zone)), args["rule"])
     title = _title(args["title"])
     added = [
@@ -125,7 +127,7 @@ async def add_series(ctx: Context, args: Args) -> Outcome:
             title=title,
             description="",
             starts_at=s.astimezone(first.tzinfo),
-            ends_at=s + DEFAULT_LENGTH,
+            ends_at=s.astimezone(first.tzinfo) + DEFAULT_LENGTH,  # an hour, DST or not
         )
         for s in starts
     ]
@@ -170,16 +172,20 @@ async def _zone(ctx: Context) -> str:
     return sessions[-1].timezone if sessions else "America/Toronto"
 
 
-async def _refuse_duplicate(ctx: Context, starts_at: datetime) -> None:
+async def refuse_same_start(
+    ctx: Context, starts_at: datetime, *, moving: int | None = None, nothing: str = "added"
+) -> None:
     """The programme holds one session at a time: a second one at the same start is the
-    same session added twice (a cancelled one may be replaced)."""
-    same = await ctx.db.scalar(
-        select(ProgrammeSession)
-        .where(ProgrammeSession.starts_at == starts_at, ProgrammeSession.status != "cancelled")
-        .limit(1)
+    same session added twice (a cancelled one may be replaced). `moving` is the session
+    being rescheduled, which is not in its own way."""
+    query = select(ProgrammeSession).where(
+        ProgrammeSession.starts_at == starts_at, ProgrammeSession.status != "cancelled"
     )
+    if moving is not None:
+        query = query.where(ProgrammeSession.id != moving)
+    same = await ctx.db.scalar(query.limit(1))
     if same is not None:  # only now is every session needed, to name this one apart
         raise UserError(
-            "There is already a session at that time, so nothing was added:\n"
+            f"There is already a session at that time, so nothing was {nothing}:\n"
             + overview([same], await queries.all_sessions(ctx.db), times=True)
         )

@@ -57,7 +57,11 @@ async def roster(ctx: Context, args: Args) -> Outcome:
     confirmed = [r for r in regs if r.status == "confirmed"]
     waiting = [r for r in regs if r.status == "waitlisted"]
     seats = f" of {session.capacity}" if session.capacity else ""
-    lines = [f"• {r.name}" + (f" ({r.organization})" if r.organization else "") for r in confirmed]
+    # Numbered, so `/s4b-admin attendance spring 2 3` tells two of one name apart.
+    lines = [
+        f"{i}. {r.name}" + (f" ({r.organization})" if r.organization else "")
+        for i, r in enumerate(confirmed, start=1)
+    ]
     attended = sum(1 for r in regs if r.attended)
     taken = attended > 0  # attendance is only ever marked, so none marked is none taken
     body = [Text.of("\n".join(lines) or "Nobody yet.")]
@@ -69,11 +73,13 @@ async def roster(ctx: Context, args: Args) -> Outcome:
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     writer.writerow(spreadsheet_safe(*CSV_FIELDS))
-    for position, r in enumerate(confirmed + waiting, start=1):
+    # A waitlist place counts the waitlist alone, as the card and the member's "#2 in line".
+    positions = [""] * len(confirmed) + list(range(1, len(waiting) + 1))
+    for position, r in zip(positions, confirmed + waiting, strict=True):
         writer.writerow(
             spreadsheet_safe(
                 r.status,
-                position if r.status == "waitlisted" else "",
+                position,
                 r.name,
                 r.organization or "",
                 r.email or "",

@@ -13,6 +13,7 @@ from s4b_bot.core import Core
 from s4b_bot.errors import PermanentFailure
 from s4b_bot.invocation import Actor, FormSubmission, FormValue
 from s4b_bot.outbox.dispatch import Dispatcher
+from s4b_bot.people.stats import split_names
 from storage.models import Account, AuditEntry, ProgrammeSession, Registration
 from tests.fakes import RecordingPlatform, Sent
 from tests.helpers import confirmed, flat, reply_text
@@ -174,3 +175,70 @@ async def test_bad_attendance_input_is_refused_and_changes_nothing(
 async def test_attendance_for_a_cancelled_session_is_refused(core: Core) -> None:
     await admin(core, "session cancel summer speaker unavailable")
     assert "was cancelled; there is no attendance" in await admin(core, "attendance summer all")
+
+
+async def test_a_waitlisted_name_is_not_marked_as_attending(
+    core: Core, clock: SettableClock
+) -> None:
+    await spring_with_three(core)  # Cy Twombly waits
+    clock.set(SPRING_END)
+    text = await admin(core, "attendance spring Cy Twombly")
+    assert "Not marked: Cy Twombly was on the waitlist, not registered with a seat." in text
+    assert "Attended so far: 0." in text
+    assert await attended(core) == {"ada": None, "ben": None, "cy": None}
+    await admin(core, "attendance spring Ada Lovelace")
+    roster = await admin(core, "roster spring")
+    assert "Attended: 1." in roster
+    stats = await admin(core, "stats")
+    assert "1 attended" in stats
+
+
+async def test_attendance_by_roster_number_tells_two_registrants_of_one_name_apart(
+    core: Core, clock: SettableClock
+) -> None:
+    await register(core, ADA, "Sam", "spring")
+    await register(core, BEN, "Sam", "spring")
+    await register(core, CY, "Cy Twombly", "spring")
+    roster = await admin(core, "roster spring")
+    assert "1. Sam 2. Sam 3. Cy Twombly" in roster
+    clock.set(SPRING_END)
+    text = await admin(core, "attendance spring 2 3")
+    assert "Marked 2 registrants as attending the Spring session: Sam, Cy Twombly." in text
+    assert await attended(core) == {"ada": None, "ben": True, "cy": True}
+    text = await admin(core, "attendance spring 1, 4")
+    assert "No registrant has the number 4 in `/s4b-admin roster`" in text
+    assert await attended(core) == {"ada": True, "ben": True, "cy": True}
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        "O'Brien, Mary",  # the whole text is one registrant's name
+        '"O\'Brien, Mary"; Ben Okafor',  # quoted, and separated by a semicolon
+        "O'Brien, Mary; Ben Okafor",
+    ],
+)
+async def test_a_name_with_a_comma_is_read_whole(
+    core: Core, clock: SettableClock, names: str
+) -> None:
+    await register(core, ADA, "O'Brien, Mary", "spring")
+    await register(core, BEN, "Ben Okafor", "spring")
+    await register(core, Actor("console", "local", "mary", "Mary"), "Mary Smith", "spring")
+    clock.set(SPRING_END)
+    text = await admin(core, f"attendance spring {names}")
+    assert "Marked" in text and "O'Brien, Mary" in text
+    assert "Not among its registrants" not in text
+    marked = await attended(core)
+    assert marked["ada"] is True and marked["mary"] is None
+    assert marked["ben"] is (True if "Ben" in names else None)
+
+
+def test_names_split_by_semicolons_or_commas_quotes_whole_and_numbers() -> None:
+    assert split_names('"O\'Brien, Mary", Ben "Benny" Okafor, 2 3, 2') == [
+        "O'Brien, Mary",
+        'Ben "Benny" Okafor',
+        2,
+        3,
+    ]
+    assert split_names("O'Brien, Mary;  ben ; Ben") == ["O'Brien, Mary", "ben"]
+    assert split_names("“Lee, Sam”, Ada") == ["Lee, Sam", "Ada"]
