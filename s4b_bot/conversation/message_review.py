@@ -20,8 +20,15 @@ from storage.thread_models import ThreadMessage
 
 DECISIONS = ("dismiss", "remove", "slow")
 DEFAULT_SLOW = 60
-_INTERVAL = re.compile(r"(\d{1,5})\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?)?")
+MIN_SLOW = 30
+"""The shortest slow mode offered (README, help): below it, `off` is what is meant."""
+_PART = r"(\d{1,5})\s*(hours?|h|minutes?|mins?|m|seconds?|secs?|s)"
+_INTERVAL = re.compile(rf"\d{{1,5}}|(?:{_PART}\s*)+")
 _UNIT = {"s": 1, "m": 60, "h": 3600}
+MSG_TOO_SHORT = (
+    "Slow mode must leave at least 30 seconds (30s) between a member's messages; "
+    "`--every off` turns it off. Nothing changed."
+)
 STATUS_WORDS = {
     "visible": "still up",
     "taken_down": "taken down pending your review",
@@ -32,18 +39,22 @@ STATUS_WORDS = {
 
 
 def parse_interval(text: str | None) -> int:
-    """`30s`, `10m`, `2h` (or `off`) as seconds, within Discord's 0 to 6 hours."""
+    """`30s`, `10m`, `2h`, `1h30m` (a bare number is seconds) as seconds, from 30 seconds
+    to Discord's 6 hours; `off` is 0, the only way to turn slow mode off."""
     word = (text or "").strip().lower()
     if not word:
         return DEFAULT_SLOW
-    if word in ("off", "0"):
+    if word == "off":
         return 0
-    found = _INTERVAL.fullmatch(word)
-    if found is None:
+    if _INTERVAL.fullmatch(word) is None:
         raise UserError(
-            f"{word[:20]!r} is not a slow-mode interval: use 30s, 10m, 2h (at most 6h) or off."
+            f"{word[:20]!r} is not a slow-mode interval: use 30s, 10m, 2h, 1h30m "
+            "(at most 6h) or off."
         )
-    seconds = int(found.group(1)) * _UNIT[(found.group(2) or "s")[0]]
+    parts = re.findall(_PART, word) or [(word, "s")]
+    seconds = sum(int(number) * _UNIT[unit[0]] for number, unit in parts)
+    if seconds < MIN_SLOW:
+        raise UserError(MSG_TOO_SHORT)
     if seconds > MAX_SLOW:
         raise UserError("Slow mode can be at most 6 hours (6h) between a member's messages.")
     return seconds

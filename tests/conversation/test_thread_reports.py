@@ -209,6 +209,41 @@ async def test_organizers_remove_slow_or_dismiss(
     assert "report dismiss" in audit
 
 
+@pytest.mark.parametrize("every", ["0", "10", "29s", "5s", "0m"])
+async def test_slow_mode_under_30_seconds_is_refused_and_the_report_stays_open(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, every: str
+) -> None:
+    post = await idea_thread(core, dispatcher, platform)
+    await report(core, BEN, in_thread(post, 2), "heated")
+    refused = flat(
+        reply_text(await core.run_text(JO, "s4b-admin", f"resolve 1 slow --every {every}"))
+    )
+    assert refused == (
+        "Slow mode must leave at least 30 seconds (30s) between a member's messages; "
+        "`--every off` turns it off. Nothing changed."
+    )
+    await dispatcher.drain()
+    assert platform.slowed == []
+    assert "Report #1 on" in reply_text(await core.run_text(JO, "s4b-admin", "queue"))
+
+
+async def test_slow_mode_takes_compound_durations_and_off(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    post = await idea_thread(core, dispatcher, platform)
+    for number in (2, 3, 4):
+        await report(core, BEN, in_thread(post, number, f"text {number}"), "heated")
+    mixed = flat(reply_text(await core.run_text(JO, "s4b-admin", "resolve 1 slow --every 1h30m")))
+    assert "one message per 90 minutes per member" in mixed
+    over = reply_text(await core.run_text(JO, "s4b-admin", "resolve 2 slow --every 5h61m"))
+    assert "at most 6 hours" in over
+    await core.run_text(JO, "s4b-admin", "resolve 2 slow --every 30s")
+    off = flat(reply_text(await core.run_text(JO, "s4b-admin", "resolve 3 slow --every off")))
+    assert "no slow mode" in off
+    await dispatcher.drain()
+    assert platform.slowed == [(post, 5400), (post, 30), (post, 0)]
+
+
 async def test_an_idea_report_cannot_be_resolved_with_message_actions(
     core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
 ) -> None:
