@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import String, cast, delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +22,7 @@ from s4b_bot.errors import FormInvalid, NotFound, UserError
 from s4b_bot.invocation import ChatMessage, FormValue
 from s4b_bot.output import Form, FormField, Message, Outcome
 from s4b_bot.validate import clean_text
-from s4b_bot.words import plural
+from s4b_bot.words import plural, target_words
 from storage.models import Account, PlatformRef, Report
 from storage.thread_models import ThreadMessage
 
@@ -216,6 +217,36 @@ async def forget_authored(db: AsyncSession, accounts: list[Account]) -> None:
             .values(text=None, author_id=None)
             .execution_options(synchronize_session=False)
         )
+
+
+async def authored_data(db: AsyncSession, accounts: list[Account]) -> list[dict[str, Any]]:
+    """My-data: the person's own messages as kept for a report (what they said, where);
+    never who reported them or why."""
+    rows = (
+        await db.scalars(
+            select(ThreadMessage)
+            .where(
+                or_(
+                    *(
+                        (ThreadMessage.community_id == a.community_id)
+                        & (ThreadMessage.author_id == a.user_id)
+                        for a in accounts
+                    )
+                )
+            )
+            .order_by(ThreadMessage.id)
+        )
+    ).all()
+    return [
+        {
+            "text": row.text,
+            "where": f"the discussion of {target_words(row.thread_key)}",
+            "platform": row.platform,
+            "link": row.link,
+            "kept_since": row.created_at.isoformat(),
+        }
+        for row in rows
+    ]
 
 
 async def prune_unreported(db: AsyncSession, *, now: datetime) -> None:

@@ -4,6 +4,7 @@ threshold, remove / slow / dismiss, the audit log, and personal data."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -251,6 +252,32 @@ async def test_an_idea_report_cannot_be_resolved_with_message_actions(
     await core.run_text(BEN, "s4b", "report 1 off topic")
     refused = await core.run_text(JO, "s4b-admin", "resolve 1 remove")
     assert reply_text(refused) == "Report 1 is about idea #1: `dismiss` or `hide`."
+
+
+async def test_my_data_lists_ones_own_reported_messages_but_not_who_reported_them_or_why(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    post = await idea_thread(core, dispatcher, platform)
+    await report(core, CY, in_thread(post, 2, author="ben"), "Qzx-reason")
+    await report(core, CY, in_thread(post, 3, "Ada's own words", author="ada"), "Qzx-other")
+    outcome = await core.run_text(BEN, "s4b", "my-data")
+    assert outcome.reply is not None
+    assert "1 reported message" in flat(reply_text(outcome))
+    content = outcome.reply.attachments[0].content.decode()
+    assert json.loads(content)["reported_messages"] == [
+        {
+            "text": SAID,
+            "where": "the discussion of idea #1",
+            "platform": "console",
+            "link": "link/2",
+            "kept_since": json.loads(content)["reported_messages"][0]["kept_since"],
+        }
+    ]
+    for other in ("Qzx", '"cy"', "Cy", "Ada's own words"):
+        assert other not in content
+    reporter = await core.run_text(CY, "s4b", "my-data")
+    assert reporter.reply is not None
+    assert json.loads(reporter.reply.attachments[0].content)["reported_messages"] == []
 
 
 @pytest.mark.parametrize("forget", [True, False])

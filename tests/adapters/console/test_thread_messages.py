@@ -52,3 +52,31 @@ async def test_members_report_a_thread_message_and_an_organizer_removes_it(
     assert "[#ideas:1 · message ideas:1/2 deleted by the bot]" in out
     assert "[#ideas:1 · message ideas:1/3 · Jo] Let's keep it kind" in out
     assert "Report 1 is already resolved (remove)." in out
+
+
+async def test_my_data_gives_the_author_their_reported_message_and_slow_mode_keeps_its_floor(
+    core: Core, clock: SettableClock
+) -> None:
+    out = await run_console(
+        core,
+        clock,
+        """
+        /s4b idea A shared map
+        /as Ben
+        /say ideas:1 Call me on 555-1234 👋
+        /as Mary
+        /report-message ideas:1/1 doxxing
+        /as Ben
+        /s4b my-data
+        /as Jo --organizer
+        /s4b-admin resolve 1 slow --every 0
+        /s4b-admin resolve 1 slow --every 10
+        /s4b-admin queue
+        /s4b-admin resolve 1 slow --every 1h30m
+        """,
+    )
+    mine = out.split("Ben> /s4b my-data")[1].split("Ben> /as Jo")[0]
+    assert "1 reported message" in mine
+    assert out.count("Slow mode must leave at least 30 seconds (30s)") == 2
+    assert "Report #1 on" in out.split("Jo> /s4b-admin queue")[1]
+    assert "one message per 90 minutes per member" in out
