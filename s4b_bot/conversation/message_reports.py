@@ -42,9 +42,11 @@ MSG_NOT_A_THREAD = (
     "Only messages in my discussion threads (under a session summary or an idea) can be "
     "reported this way, so nothing was stored. For anything else, write to the organizers."
 )
-MSG_OWN_POST = (
-    "That is a bot's post, not a member's message, so nothing was stored. To report an "
-    "idea, use the Report button on it (or `/s4b report <idea> <reason>`)."
+MSG_OWN_POST = "That is a bot's post, not a member's message, so nothing was stored. {then}"
+OWN_IDEA = "To report an idea, use the Report button on it (or `/s4b report <idea> <reason>`)."
+OWN_OTHER = (
+    f"To report a message in its discussion, use {GESTURE} on that message; about the post "
+    "itself, write to the organizers."
 )
 MSG_ALREADY = "You already reported this message; the organizers have it. Nothing more was stored."
 MSG_GONE = "I no longer know that message (the form may be old). Report it again from the message."
@@ -99,9 +101,12 @@ async def _reported_by(db: AsyncSession, row: ThreadMessage, person: Account) ->
 
 async def open_report(ctx: Context, message: ChatMessage) -> Outcome:
     """The gesture: the form asking why, for a message in one of the bot's threads."""
-    if message.by_bot:
-        return Outcome(reply=Message.plain(MSG_OWN_POST))
     community_id, platform = ctx.account.community_id, ctx.actor.platform
+    if message.by_bot:  # the post itself: an idea has its own Report button
+        refs = (message.message_id, f"{message.channel}:{message.message_id}", *message.under)
+        post = await thread_of(ctx.db, community_id, platform, refs) or ""
+        then = OWN_IDEA if post.startswith("idea:") else OWN_OTHER
+        return Outcome(reply=Message.plain(MSG_OWN_POST.format(then=then)))
     key = await thread_of(ctx.db, community_id, platform, message.under)
     if key is None:
         return Outcome(reply=Message.plain(MSG_NOT_A_THREAD))

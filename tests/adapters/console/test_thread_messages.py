@@ -80,3 +80,32 @@ async def test_my_data_gives_the_author_their_reported_message_and_slow_mode_kee
     assert out.count("Slow mode must leave at least 30 seconds (30s)") == 2
     assert "Report #1 on" in out.split("Jo> /s4b-admin queue")[1]
     assert "one message per 90 minutes per member" in out
+
+
+async def test_reporting_the_bots_own_post_points_to_what_fits_that_post(
+    core: Core, clock: SettableClock
+) -> None:
+    out = await run_console(
+        core,
+        clock,
+        """
+        /s4b idea A shared map
+        /as Jo --organizer
+        /clock 2025-04-29T18:10
+        /s4b-admin summary spring
+        insights: Belonging starts small
+        recommendations: Meet monthly
+        resources: None
+        collaboration: Libraries
+
+        /as Ben
+        /report-message summaries:1
+        /report-message ideas:1
+        """,
+    )
+    summary = out.split("Ben> /report-message summaries:1")[1].split("Ben> ")[0]
+    assert "That is a bot's post, not a member's message, so nothing was stored." in summary
+    assert "Report button" not in summary and "/s4b report" not in summary
+    assert "use Report to organizers on that message" in summary
+    idea = out.split("Ben> /report-message ideas:1")[1]
+    assert "To report an idea, use the Report button on it" in idea

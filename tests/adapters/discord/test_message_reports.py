@@ -187,6 +187,11 @@ async def test_a_message_outside_the_bots_threads_gets_a_reply_not_a_modal(
     gesture = report_command(thread, own, user=payloads.BEA)
     assert await feed(bot, gesture) == "reply"
     assert "a bot's post" in visible_text(callbacks(mock, gesture))
+    assert "Report button" not in visible_text(callbacks(mock, gesture))  # not an idea
+    idea_post = mock.messages[thread]  # the idea itself (its thread has the post's id)
+    gesture = report_command(str(IDEAS), idea_post, user=payloads.BEA, parent=0)
+    assert await feed(bot, gesture) == "reply"
+    assert "To report an idea, use the Report button" in visible_text(callbacks(mock, gesture))
 
 
 async def test_the_platform_says_how_to_delete_by_hand_on_403(

@@ -192,6 +192,7 @@ async def test_a_message_outside_the_bots_threads_is_refused_without_a_modal(
     replies = [c.args["text"] for c in mock_slack.to("respond")][-3:]
     assert all(r.startswith("Only messages in my discussion threads") for r in replies[:2])
     assert "a bot's post" in replies[2]
+    assert "To report an idea, use the Report button on it" in replies[2]  # it is the idea
     assert not mock_slack.to("views.open")
 
 
