@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.context import Context
 from s4b_bot.conversation import audit
-from s4b_bot.conversation.message_actions import plan_message_action
+from s4b_bot.conversation.message_actions import message_ref, plan_message_action
 from s4b_bot.errors import FormInvalid, NotFound, UserError
 from s4b_bot.invocation import ChatMessage, FormValue
 from s4b_bot.output import Form, FormField, Message, Outcome
@@ -166,7 +166,7 @@ async def submit_report(ctx: Context, row_id: int, values: Mapping[str, FormValu
     await ctx.db.flush()
     reporters = await open_reporters(ctx.db, row)
     threshold = ctx.settings.takedown_reports
-    where = f"{target} in {row.thread_key}"
+    where = await message_ref(ctx.db, row)
     audit.automatic(
         ctx.db,
         actor="a member (not named)",
@@ -204,7 +204,7 @@ async def take_down(db: AsyncSession, row: ThreadMessage, *, reporters: int, now
         actor="S4B (automatic)",
         platform=row.platform,
         action="message taken down",
-        target=f"message:{row.id} in {row.thread_key}",
+        target=await message_ref(db, row),
         reason=f"{why}; pending review",
         now=now,
     )

@@ -10,7 +10,12 @@ from sqlalchemy import update
 
 from s4b_bot.context import Context
 from s4b_bot.conversation import audit
-from s4b_bot.conversation.message_actions import MAX_SLOW, every, plan_message_action
+from s4b_bot.conversation.message_actions import (
+    MAX_SLOW,
+    every,
+    message_ref,
+    plan_message_action,
+)
 from s4b_bot.errors import UserError
 from s4b_bot.output import Card, Text
 from s4b_bot.timefmt import format_day
@@ -66,7 +71,10 @@ async def message_card(ctx: Context, reports: list[Report]) -> Card:
     first = reports[0]
     row = await ctx.db.get(ThreadMessage, int(first.target.split(":")[1]))
     numbers = ", ".join(f"#{r.id}" for r in reports)
-    title = f"{'Report' if len(reports) == 1 else 'Reports'} {numbers} on a message · " + (
+    named = "a message"
+    if row is not None:  # as the audit log names it
+        named = target_words(await message_ref(ctx.db, row, beside=first.id))
+    title = f"{'Report' if len(reports) == 1 else 'Reports'} {numbers} on {named} · " + (
         format_day(first.created_at, audit.PROGRAMME_ZONE)
     )
     body = [Text.of(f"Reason (#{r.id}): {r.reason}") for r in reports]
@@ -74,8 +82,8 @@ async def message_card(ctx: Context, reports: list[Report]) -> Card:
         said = row.text if row.text is not None else "(forgotten at its author's request)"
         body[:0] = [
             Text.of(
-                f"In the discussion of {target_words(row.thread_key)} on {row.platform} "
-                f"({STATUS_WORDS[row.status]}; {plural(len(reports), 'member')} reported it):"
+                f"On {row.platform} ({STATUS_WORDS[row.status]}; "
+                f"{plural(len(reports), 'member')} reported it):"
             ),
             Text.of(f"“{said[:600]}”"),
             *([Text.of(f"Link: {row.link}")] if row.link else []),
@@ -135,7 +143,7 @@ async def resolve_message(
     audit.record(
         ctx,
         f"report {decision}",
-        f"report:{item.id} on message:{row.id} in {row.thread_key}",
+        f"report:{item.id} on {await message_ref(ctx.db, row, beside=item.id)}",
         note if decision != "slow" else f"every {every(seconds)}" + (f"; {note}" if note else ""),
     )
     return f"Report {item.id} resolved ({decision}).{extra} {told}"

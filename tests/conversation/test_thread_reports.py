@@ -115,21 +115,33 @@ async def test_three_members_take_a_message_down_pending_review(
     await dispatcher.drain()
     assert platform.deleted == [(post, f"{post}/2")]
     [told] = [p for p in platform.posts() if p.to == "organizers"]
-    assert "taken down (deleted): reported by 3 members" in told.text
+    # One name for the message everywhere: its first report's number and its discussion.
+    named = "the message of report #1 in the discussion of idea #1"
+    assert (
+        "The message of report #1 in the discussion of idea #1 was taken down (deleted): reported by 3 members"
+        in flat(told.text)
+    )
     assert SAID not in told.text  # the text stays in the queue
     queue = flat(reply_text(await core.run_text(JO, "s4b-admin", "queue")))
+    assert "Reports #1, #2, #3 on a message in the discussion of idea #1 ·" in queue
     assert "taken down pending your review; 3 members reported it" in queue and SAID in queue
     audit = flat(reply_text(await core.run_text(JO, "s4b-admin", "audit")))
-    assert "S4B (automatic) (console) · message taken down" in audit
-    assert "S4B (automatic) (console) · message deleted" in audit
+    assert f"a member (not named) (console) · message reported {named}" in audit
+    assert f"S4B (automatic) (console) · message taken down {named}" in audit
+    assert f"S4B (automatic) (console) · message deleted {named}" in audit
     # A fourth report neither deletes twice nor stores a second copy.
     await report(core, ADA, in_thread(post), "me too")
     await dispatcher.drain()
     assert len(platform.deleted) == 1 and await count(core, ThreadMessage) == 1
-    # An organizer's `remove` in the same second still asks again (a takedown may have failed).
+    # An organizer's `remove` in the same second still asks again (a takedown may have
+    # failed); the message is already gone, and the audit log says so, not "deleted" again.
     await core.run_text(JO, "s4b-admin", "resolve 1 remove")
     await dispatcher.drain()
-    assert platform.deleted == [(post, f"{post}/2")] * 2
+    assert platform.deleted == [(post, f"{post}/2")]
+    audit = flat(reply_text(await core.run_text(JO, "s4b-admin", "audit")))
+    assert f"S4B (automatic) (console) · message already gone {named}" in audit
+    assert audit.count("message deleted") == 1
+    assert "Jo (console) · report remove report #1 on a message in the discussion" in audit
 
 
 async def test_dismissing_a_message_taken_down_gives_its_text_back_to_the_organizer(
@@ -157,7 +169,8 @@ async def test_where_the_bot_may_not_delete_the_organizers_are_told_how_by_hand(
     await dispatcher.drain()
     [told] = [p for p in platform.posts() if p.to == "organizers"]
     assert flat(told.text) == (
-        "A message in the discussion of idea #1 (link/2) was reported by 2 members, so it is "
+        "The message of report #1 in the discussion of idea #1 (link/2) was reported by 2 "
+        "members, so it is "
         "to be taken down pending your review, but I could not delete it; it is still up. "
         "Open the link, hover the message, ⋯ → Delete message."
     )
@@ -204,9 +217,11 @@ async def test_organizers_remove_slow_or_dismiss(
         await core.run_text(JO, "s4b-admin", "queue")
     )
     audit = flat(reply_text(await core.run_text(JO, "s4b-admin", "audit")))
-    assert "Jo (console) · report remove report #1 on message #1 in idea #1 · why: spam" in audit
-    assert "report slow report #3 on message #2 in idea #1 · why: every 10 minutes" in audit
-    assert "S4B (automatic) (console) · thread slowed idea #1" in audit
+    assert "report remove report #1 on a message in the discussion of idea #1 · why: spam" in audit
+    assert (
+        "report slow report #3 on a message in the discussion of idea #1 · why: every 10" in audit
+    )
+    assert "S4B (automatic) (console) · thread slowed the discussion of idea #1" in audit
     assert "report dismiss" in audit
 
 

@@ -204,8 +204,9 @@ async def test_the_platform_says_how_to_delete_by_hand_on_403(
     with pytest.raises(discord.Forbidden, match="Missing Permissions"):
         await bot.http.delete_message(int(said["channel_id"]), int(said["id"]))
     mock.granted.add("MANAGE_MESSAGES")
-    await bot.platform.delete_message(str(payloads.GUILD_ID), said["channel_id"], said["id"])
-    await bot.platform.delete_message(str(payloads.GUILD_ID), said["channel_id"], said["id"])
+    where = (str(payloads.GUILD_ID), said["channel_id"], said["id"])
+    assert await bot.platform.delete_message(*where) is True
+    assert await bot.platform.delete_message(*where) is False  # 10008: already gone
 
 
 async def test_a_slow_core_defers_in_time_and_asks_to_report_again(

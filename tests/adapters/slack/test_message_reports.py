@@ -226,7 +226,9 @@ async def test_the_platform_says_how_to_do_by_hand_what_slack_does_not_let_a_bot
     with pytest.raises(PermanentFailure) as failed:
         await bot.platform.delete_message("T0S4B", "C0IDEAS", said["ts"])
     assert str(failed.value) == HOW_TO_DELETE
-    await bot.platform.delete_message("T0S4B", "C0IDEAS", "9.9")  # gone already: fine
+    # Gone already (message_not_found): no failure, and the core hears it was not deleted
+    # now (its audit entry says "already gone").
+    assert await bot.platform.delete_message("T0S4B", "C0IDEAS", "9.9") is False
     with pytest.raises(PermanentFailure, match="no slow mode") as slow:
         await bot.platform.slow_thread("T0S4B", "C0IDEAS", 600)
     assert str(slow.value) == HOW_TO_SLOW
