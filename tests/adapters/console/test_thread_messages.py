@@ -109,3 +109,29 @@ async def test_reporting_the_bots_own_post_points_to_what_fits_that_post(
     assert "use Report to organizers on that message" in summary
     idea = out.split("Ben> /report-message ideas:1")[1]
     assert "To report an idea, use the Report button on it" in idea
+
+
+async def test_the_queue_and_audit_name_a_reported_message_the_same_way(
+    core: Core, clock: SettableClock
+) -> None:
+    out = await run_console(
+        core,
+        clock,
+        """
+        /s4b idea A shared map of local projects
+        /say ideas:1 First message by Ada
+        /as Ben
+        /say ideas:1 Second message by Ben
+        /as Mary
+        /report-message ideas:1/2 rude
+        /as Jo --organizer
+        /s4b-admin queue
+        /s4b-admin audit
+        """,
+    )
+    queue = out.split("Jo> /s4b-admin queue")[1].split("Jo> /s4b-admin audit")[0]
+    assert "Report #1 on a message in the discussion of idea #1 ·" in queue
+    assert "Link: ideas:1/2" in queue  # the console's own name for it
+    audit = out.split("Jo> /s4b-admin audit")[1]
+    assert "message reported the message of report #1 in the discussion of idea #1" in audit
+    assert "message #1" not in audit
