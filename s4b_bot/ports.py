@@ -159,8 +159,8 @@ class ThreadModeration(Protocol):
     when the platform or the bot's permissions do not allow it.
     """
 
-    async def delete_message(self, community: str, channel: str, message_id: str) -> None:
-        """Delete a member's message (a message already gone counts as deleted)."""
+    async def delete_message(self, community: str, channel: str, message_id: str) -> bool:
+        """Delete a member's message: True, or False if it was already gone."""
         ...
 
     async def slow_thread(self, community: str, channel: str, seconds: int) -> None:

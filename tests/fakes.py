@@ -61,10 +61,13 @@ class RecordingPlatform:
             raise PermanentFailure("this platform has no API to lock a thread")
         self.moderated.append((channel, ref, action))
 
-    async def delete_message(self, community: str, channel: str, message_id: str) -> None:
+    async def delete_message(self, community: str, channel: str, message_id: str) -> bool:
         if self.cannot_delete is not None:
             raise PermanentFailure(self.cannot_delete)
+        if (channel, message_id) in self.deleted:
+            return False  # already gone
         self.deleted.append((channel, message_id))
+        return True
 
     async def slow_thread(self, community: str, channel: str, seconds: int) -> None:
         self.slowed.append((channel, seconds))

@@ -283,7 +283,12 @@ async def test_the_moderating_threads_example_reports_takes_down_removes_and_slo
     audit = out.split("/s4b-admin audit")[-1]
     assert "a member (not named) (console) · message reported" in audit
     assert "S4B (automatic) (console) · message taken down" in audit
-    assert "Jo (console) · report remove report #2 on message #1 in idea #1" in audit
+    assert (
+        "Jo (console) · report remove report #2 on the message of report #1 in the discussion"
+        " of idea #1" in audit
+    )
+    assert "message already gone the message of report #1" in audit  # taken down before
+    assert audit.count("· message deleted") == 1
     assert "thread slowed" in audit and "Ben" not in audit and "Mary" not in audit
     assert "Something went wrong" not in out
 

@@ -67,10 +67,11 @@ class ConsolePlatform:
     ) -> None:
         self._show(f"[#{channel} · post {ref}: {action}]", Message())
 
-    async def delete_message(self, community: str, channel: str, message_id: str) -> None:
+    async def delete_message(self, community: str, channel: str, message_id: str) -> bool:
         found = self.threads.delete(channel, message_id)
         done = "was already gone" if found is None else "deleted by the bot"
         self._show(f"[#{channel} · message {message_id} {done}]", Message())
+        return found is not None
 
     async def slow_thread(self, community: str, channel: str, seconds: int) -> None:
         self.threads.slow[channel] = seconds

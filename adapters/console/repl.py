@@ -119,6 +119,8 @@ class Console:
         self.actor = console_actor(name, organizer=organizer)
         self.echo = echo
         self.buttons: list[str] = []
+        self._ended_form: str | None = None
+        """A command line that ended a form's answers in a script: it runs next."""
         self.platform = ConsolePlatform(self.show, files_dir=files_dir)
         self.dispatcher = Dispatcher(
             core.db, platforms={PLATFORM: self.platform}, clock=clock, settings=core.settings
@@ -144,8 +146,11 @@ class Console:
             return self._answers_from(lines, form)
 
         for line in lines:
-            if not await self.handle(line, answer):
-                break
+            next_line: str | None = line
+            while next_line is not None:
+                if not await self.handle(next_line, answer):
+                    return
+                next_line, self._ended_form = self._ended_form, None
 
     async def run_interactive(self, read: Callable[[str], str] = input) -> None:
         """Ask at the terminal; `read` runs in a thread, so the event loop (the HTTP
@@ -238,14 +243,27 @@ class Console:
         if values.get("_cancelled") is True:
             self.say("Form closed; nothing was sent.")
             return
+        stray = values.get("_stray")
+        if isinstance(stray, int) and stray:
+            self.say(
+                f"Form not sent: {stray} {'line was' if stray == 1 else 'lines were'} not an "
+                "answer; nothing changed."
+            )
+            return
         outcome = await self.core.submit(FormSubmission(self.actor, form.id, values))
         await self._show(outcome, answer)
 
     def _answers_from(self, lines: Iterator[str], form: Form) -> dict[str, FormValue]:
-        """`field: value` lines up to an empty one; fields not given keep their defaults."""
+        """`field: value` lines up to an empty one, or up to a command (a line starting with
+        `/`, kept to run next); fields not given keep their defaults. `_stray` counts lines
+        that are no `field: value`: such a form is not sent."""
         values: dict[str, FormValue] = {f.id: f.default for f in form.fields}
+        stray = 0
         for line in lines:
             if not line.strip():
+                break
+            if line.lstrip().startswith("/"):
+                self._ended_form = line
                 break
             if self.echo:
                 self.say(f"  {line.rstrip()}")
@@ -256,13 +274,14 @@ class Console:
                 self.say(
                     f"  ! {line.strip()!r} is not `field: value` for one of: {', '.join(fields)}"
                 )
+                stray += 1
                 continue
             try:
                 values[field_id] = parse_answer(fields[field_id], text)
             except AnswerError as exc:
                 self.say(f"  ! {exc}")
                 values[field_id] = None
-        return values
+        return {**values, "_stray": stray} if stray else values
 
     async def _prompt_answers(
         self, ask: Callable[[str], Awaitable[str]], form: Form

@@ -68,7 +68,9 @@ class Threads:
         if found is None or found.deleted:
             raise ValueError(f"There is no message {ref[:30]!r} (any more). {HOW}")
         under = (found.channel,) if _POST.fullmatch(found.channel) else ()
-        return ChatMessage(found.channel, found.ref, under, found.author_id, found.text)
+        return ChatMessage(
+            found.channel, found.ref, under, found.author_id, found.text, link=found.ref
+        )
 
     def delete(self, channel: str, message_id: str) -> ConsoleMessage | None:
         """The message, now deleted; None if it was not there (any more)."""

@@ -82,19 +82,21 @@ def build_context_menus(
     ]
 
 
-async def delete_message(client: discord.Client, channel: str, message_id: str) -> None:
-    """DELETE /channels/{c}/messages/{m}; gone already counts as deleted."""
+async def delete_message(client: discord.Client, channel: str, message_id: str) -> bool:
+    """DELETE /channels/{c}/messages/{m}: True, or False if it was already gone."""
     try:
         await client.http.delete_message(int(channel), int(message_id))
     except discord.NotFound as exc:
         if exc.code != UNKNOWN_MESSAGE:
             raise classify(exc) from exc
+        return False
     except discord.Forbidden as exc:
         if exc.code == MISSING_PERMISSIONS:
             raise PermanentFailure(HOW_TO_DELETE) from exc
         raise classify(exc) from exc
     except (discord.HTTPException, OSError) as exc:
         raise classify(exc) from exc
+    return True
 
 
 async def slow_thread(client: discord.Client, channel: str, seconds: int) -> None:

@@ -300,8 +300,8 @@ class DiscordPlatform:
         except TRANSPORT_ERRORS as exc:
             raise classify(exc) from exc
 
-    async def delete_message(self, community: str, channel: str, message_id: str) -> None:
-        await delete_message(self.client, channel, message_id)
+    async def delete_message(self, community: str, channel: str, message_id: str) -> bool:
+        return await delete_message(self.client, channel, message_id)
 
     async def slow_thread(self, community: str, channel: str, seconds: int) -> None:
         await slow_thread(self.client, channel, seconds)

@@ -150,10 +150,10 @@ class SlackPlatform:
             if "already_pinned" not in str(exc):
                 raise
 
-    async def delete_message(self, community: str, channel: str, message_id: str) -> None:
+    async def delete_message(self, community: str, channel: str, message_id: str) -> bool:
         """chat.delete: on Slack only the bot's own; anyone else's says how by hand."""
         await self.pacer.wait(channel)
-        await delete_message(self.client, channel, message_id)
+        return await delete_message(self.client, channel, message_id)
 
     async def slow_thread(self, community: str, channel: str, seconds: int) -> None:
         """Slack has no slow mode: say so, and what an organizer can do instead."""

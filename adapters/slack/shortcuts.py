@@ -65,17 +65,18 @@ async def with_link(client: AsyncWebClient, message: ChatMessage) -> ChatMessage
     return ChatMessage(**{**vars(message), "link": str(link) if link else None})
 
 
-async def delete_message(client: AsyncWebClient, channel: str, ts: str) -> None:
-    """chat.delete; a message already gone counts as deleted, one the bot may not delete
-    becomes PermanentFailure saying how to do it by hand."""
+async def delete_message(client: AsyncWebClient, channel: str, ts: str) -> bool:
+    """chat.delete: True, or False if the message was already gone; one the bot may not
+    delete becomes PermanentFailure saying how to do it by hand."""
     try:
         await client.chat_delete(channel=channel, ts=ts)
     except SlackApiError as exc:
         code = error_code(exc)
         if code == "message_not_found":
-            return
+            return False
         if code in ("cant_delete_message", "compliance_exports_prevent_deletion"):
             raise PermanentFailure(HOW_TO_DELETE) from exc
         raise classify(exc) from exc
     except (SlackClientError, OSError) as exc:
         raise classify(exc) from exc
+    return True

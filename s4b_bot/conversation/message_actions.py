@@ -8,7 +8,7 @@ import logging
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.conversation import audit
@@ -19,6 +19,7 @@ from s4b_bot.ports import Platform, ThreadModeration
 from s4b_bot.words import plural, target_words
 from storage import outbox
 from storage.db import Database
+from storage.models import Report
 from storage.thread_models import ThreadMessage
 
 _log = logging.getLogger(__name__)
@@ -27,6 +28,16 @@ ORGANIZERS = "organizers"
 MAX_SLOW = 21600
 """Discord's longest slow mode: six hours."""
 MSG_CANNOT = "this platform cannot act on members' messages; do it by hand in the thread."
+
+
+async def message_ref(db: AsyncSession, row: ThreadMessage, *, beside: int | None = None) -> str:
+    """How a reported message is named everywhere (the queue, the audit log, replies and
+    alerts): by its first report's number and the post whose discussion it is in, as
+    "the message of report:3 in the discussion of idea:1" (`target_words` adds the #);
+    "a message in …" `beside` that first report itself."""
+    first = await db.scalar(select(func.min(Report.id)).where(Report.target == f"message:{row.id}"))
+    of = f"the message of report:{first}" if first not in (None, beside) else "a message"
+    return f"{of} in the discussion of {row.thread_key}"
 
 
 def every(seconds: int) -> str:
@@ -45,22 +56,24 @@ async def _render(r: Rendering) -> Draft:
     action: Literal["delete", "slow"] = "slow" if r.row.payload["action"] == "slow" else "delete"
     seconds = int(r.row.payload.get("seconds") or 0)
     thread = f"the discussion of {target_words(row.thread_key)}"
+    ref = await message_ref(r.db, row)
+    named = target_words(ref)
     link = f" ({row.link})" if row.link else ""
     done = None
     if action == "delete" and r.row.payload.get("takedown"):
         done = Message.plain(
-            f"A message in {thread} was taken down (deleted): "
+            f"{named[0].upper()}{named[1:]} was taken down (deleted): "
             f"{r.row.payload.get('reason') or 'reported'}. It waits for your review in "
             "`/s4b-admin queue`, where its text is kept for you."
         )
     if done is not None:
         failed = (
-            f"A message in {thread}{link} was {r.row.payload.get('reason') or 'reported'}, "
-            "so it is to be taken down pending your review, but I could not delete it; "
-            "it is still up."
+            f"{named[0].upper()}{named[1:]}{link} was "
+            f"{r.row.payload.get('reason') or 'reported'}, so it is to be taken down pending "
+            "your review, but I could not delete it; it is still up."
         )
     elif action == "delete":
-        failed = f"I could not delete the reported message in {thread}{link}:"
+        failed = f"I could not delete {named}{link}:"
     elif seconds:
         failed = f"I could not slow down {thread} to one message per {every(seconds)}:"
     else:
@@ -73,9 +86,7 @@ async def _render(r: Rendering) -> Draft:
         seconds=seconds,
         done=done,
         failed=failed,
-        audit_target=row.thread_key
-        if action == "slow"
-        else f"message:{row.id} in {row.thread_key}",
+        audit_target=f"the discussion of {row.thread_key}" if action == "slow" else ref,
     )
     return Draft(Message(), channel=ORGANIZERS, act=act)
 
@@ -130,7 +141,8 @@ async def carry_out(
         if not isinstance(platform, ThreadModeration):
             raise PermanentFailure(MSG_CANNOT)
         if act.action == "delete":
-            await platform.delete_message(community, act.channel, act.message_id)
+            if not await platform.delete_message(community, act.channel, act.message_id):
+                what = "message already gone"  # taken down before, or deleted by hand
         else:
             await platform.slow_thread(community, act.channel, act.seconds)
     except PermanentFailure as exc:

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import String, cast, delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot.context import Context
 from s4b_bot.conversation import audit
-from s4b_bot.conversation.message_actions import plan_message_action
+from s4b_bot.conversation.message_actions import message_ref, plan_message_action
 from s4b_bot.errors import FormInvalid, NotFound, UserError
 from s4b_bot.invocation import ChatMessage, FormValue
 from s4b_bot.output import Form, FormField, Message, Outcome
 from s4b_bot.validate import clean_text
-from s4b_bot.words import plural
+from s4b_bot.words import plural, target_words
 from storage.models import Account, PlatformRef, Report
 from storage.thread_models import ThreadMessage
 
@@ -41,9 +42,11 @@ MSG_NOT_A_THREAD = (
     "Only messages in my discussion threads (under a session summary or an idea) can be "
     "reported this way, so nothing was stored. For anything else, write to the organizers."
 )
-MSG_OWN_POST = (
-    "That is a bot's post, not a member's message, so nothing was stored. To report an "
-    "idea, use the Report button on it (or `/s4b report <idea> <reason>`)."
+MSG_OWN_POST = "That is a bot's post, not a member's message, so nothing was stored. {then}"
+OWN_IDEA = "To report an idea, use the Report button on it (or `/s4b report <idea> <reason>`)."
+OWN_OTHER = (
+    f"To report a message in its discussion, use {GESTURE} on that message; about the post "
+    "itself, write to the organizers."
 )
 MSG_ALREADY = "You already reported this message; the organizers have it. Nothing more was stored."
 MSG_GONE = "I no longer know that message (the form may be old). Report it again from the message."
@@ -98,9 +101,12 @@ async def _reported_by(db: AsyncSession, row: ThreadMessage, person: Account) ->
 
 async def open_report(ctx: Context, message: ChatMessage) -> Outcome:
     """The gesture: the form asking why, for a message in one of the bot's threads."""
-    if message.by_bot:
-        return Outcome(reply=Message.plain(MSG_OWN_POST))
     community_id, platform = ctx.account.community_id, ctx.actor.platform
+    if message.by_bot:  # the post itself: an idea has its own Report button
+        refs = (message.message_id, f"{message.channel}:{message.message_id}", *message.under)
+        post = await thread_of(ctx.db, community_id, platform, refs) or ""
+        then = OWN_IDEA if post.startswith("idea:") else OWN_OTHER
+        return Outcome(reply=Message.plain(MSG_OWN_POST.format(then=then)))
     key = await thread_of(ctx.db, community_id, platform, message.under)
     if key is None:
         return Outcome(reply=Message.plain(MSG_NOT_A_THREAD))
@@ -160,7 +166,7 @@ async def submit_report(ctx: Context, row_id: int, values: Mapping[str, FormValu
     await ctx.db.flush()
     reporters = await open_reporters(ctx.db, row)
     threshold = ctx.settings.takedown_reports
-    where = f"{target} in {row.thread_key}"
+    where = await message_ref(ctx.db, row)
     audit.automatic(
         ctx.db,
         actor="a member (not named)",
@@ -198,7 +204,7 @@ async def take_down(db: AsyncSession, row: ThreadMessage, *, reporters: int, now
         actor="S4B (automatic)",
         platform=row.platform,
         action="message taken down",
-        target=f"message:{row.id} in {row.thread_key}",
+        target=await message_ref(db, row),
         reason=f"{why}; pending review",
         now=now,
     )
@@ -216,6 +222,36 @@ async def forget_authored(db: AsyncSession, accounts: list[Account]) -> None:
             .values(text=None, author_id=None)
             .execution_options(synchronize_session=False)
         )
+
+
+async def authored_data(db: AsyncSession, accounts: list[Account]) -> list[dict[str, Any]]:
+    """My-data: the person's own messages as kept for a report (what they said, where);
+    never who reported them or why."""
+    rows = (
+        await db.scalars(
+            select(ThreadMessage)
+            .where(
+                or_(
+                    *(
+                        (ThreadMessage.community_id == a.community_id)
+                        & (ThreadMessage.author_id == a.user_id)
+                        for a in accounts
+                    )
+                )
+            )
+            .order_by(ThreadMessage.id)
+        )
+    ).all()
+    return [
+        {
+            "text": row.text,
+            "where": f"the discussion of {target_words(row.thread_key)}",
+            "platform": row.platform,
+            "link": row.link,
+            "kept_since": row.created_at.isoformat(),
+        }
+        for row in rows
+    ]
 
 
 async def prune_unreported(db: AsyncSession, *, now: datetime) -> None:

@@ -10,7 +10,12 @@ from sqlalchemy import update
 
 from s4b_bot.context import Context
 from s4b_bot.conversation import audit
-from s4b_bot.conversation.message_actions import MAX_SLOW, every, plan_message_action
+from s4b_bot.conversation.message_actions import (
+    MAX_SLOW,
+    every,
+    message_ref,
+    plan_message_action,
+)
 from s4b_bot.errors import UserError
 from s4b_bot.output import Card, Text
 from s4b_bot.timefmt import format_day
@@ -20,8 +25,15 @@ from storage.thread_models import ThreadMessage
 
 DECISIONS = ("dismiss", "remove", "slow")
 DEFAULT_SLOW = 60
-_INTERVAL = re.compile(r"(\d{1,5})\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?)?")
+MIN_SLOW = 30
+"""The shortest slow mode offered (README, help): below it, `off` is what is meant."""
+_PART = r"(\d{1,5})\s*(hours?|h|minutes?|mins?|m|seconds?|secs?|s)"
+_INTERVAL = re.compile(rf"\d{{1,5}}|(?:{_PART}\s*)+")
 _UNIT = {"s": 1, "m": 60, "h": 3600}
+MSG_TOO_SHORT = (
+    "Slow mode must leave at least 30 seconds (30s) between a member's messages; "
+    "`--every off` turns it off. Nothing changed."
+)
 STATUS_WORDS = {
     "visible": "still up",
     "taken_down": "taken down pending your review",
@@ -32,18 +44,22 @@ STATUS_WORDS = {
 
 
 def parse_interval(text: str | None) -> int:
-    """`30s`, `10m`, `2h` (or `off`) as seconds, within Discord's 0 to 6 hours."""
+    """`30s`, `10m`, `2h`, `1h30m` (a bare number is seconds) as seconds, from 30 seconds
+    to Discord's 6 hours; `off` is 0, the only way to turn slow mode off."""
     word = (text or "").strip().lower()
     if not word:
         return DEFAULT_SLOW
-    if word in ("off", "0"):
+    if word == "off":
         return 0
-    found = _INTERVAL.fullmatch(word)
-    if found is None:
+    if _INTERVAL.fullmatch(word) is None:
         raise UserError(
-            f"{word[:20]!r} is not a slow-mode interval: use 30s, 10m, 2h (at most 6h) or off."
+            f"{word[:20]!r} is not a slow-mode interval: use 30s, 10m, 2h, 1h30m "
+            "(at most 6h) or off."
         )
-    seconds = int(found.group(1)) * _UNIT[(found.group(2) or "s")[0]]
+    parts = re.findall(_PART, word) or [(word, "s")]
+    seconds = sum(int(number) * _UNIT[unit[0]] for number, unit in parts)
+    if seconds < MIN_SLOW:
+        raise UserError(MSG_TOO_SHORT)
     if seconds > MAX_SLOW:
         raise UserError("Slow mode can be at most 6 hours (6h) between a member's messages.")
     return seconds
@@ -55,7 +71,10 @@ async def message_card(ctx: Context, reports: list[Report]) -> Card:
     first = reports[0]
     row = await ctx.db.get(ThreadMessage, int(first.target.split(":")[1]))
     numbers = ", ".join(f"#{r.id}" for r in reports)
-    title = f"{'Report' if len(reports) == 1 else 'Reports'} {numbers} on a message · " + (
+    named = "a message"
+    if row is not None:  # as the audit log names it
+        named = target_words(await message_ref(ctx.db, row, beside=first.id))
+    title = f"{'Report' if len(reports) == 1 else 'Reports'} {numbers} on {named} · " + (
         format_day(first.created_at, audit.PROGRAMME_ZONE)
     )
     body = [Text.of(f"Reason (#{r.id}): {r.reason}") for r in reports]
@@ -63,8 +82,8 @@ async def message_card(ctx: Context, reports: list[Report]) -> Card:
         said = row.text if row.text is not None else "(forgotten at its author's request)"
         body[:0] = [
             Text.of(
-                f"In the discussion of {target_words(row.thread_key)} on {row.platform} "
-                f"({STATUS_WORDS[row.status]}; {plural(len(reports), 'member')} reported it):"
+                f"On {row.platform} ({STATUS_WORDS[row.status]}; "
+                f"{plural(len(reports), 'member')} reported it):"
             ),
             Text.of(f"“{said[:600]}”"),
             *([Text.of(f"Link: {row.link}")] if row.link else []),
@@ -124,7 +143,7 @@ async def resolve_message(
     audit.record(
         ctx,
         f"report {decision}",
-        f"report:{item.id} on message:{row.id} in {row.thread_key}",
+        f"report:{item.id} on {await message_ref(ctx.db, row, beside=item.id)}",
         note if decision != "slow" else f"every {every(seconds)}" + (f"; {note}" if note else ""),
     )
     return f"Report {item.id} resolved ({decision}).{extra} {told}"

@@ -72,6 +72,9 @@ async def _ask(db: AsyncSession, member: Account, session: ProgrammeSession) -> 
     return Message(text=(lead,), cards=(card,))
 
 
+NEXT_SESSION = "The next session, if you would like to join it"
+
+
 async def _missed(
     db: AsyncSession,
     member: Account,
@@ -96,7 +99,9 @@ async def _missed(
     )
     if upcoming:
         following = upcoming[0]
-        text.append(Text.of("The next session, if you would like to join it:"))
+        # A heading card, not a line of text: a message's text comes before its cards, and
+        # this line belongs after the summary's sections, just above the session's card.
+        cards.append(Card(title=NEXT_SESSION))
         place = await _place(db, member, following)
         cards.append(session_card(following, now=now, viewer_zone=member.timezone, place=place))
     else:

@@ -6,6 +6,7 @@ still apply, drawn as they would be sent now.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 
 from s4b_bot.context import Context
@@ -21,6 +22,8 @@ _log = logging.getLogger(__name__)
 
 SHOWN_AT_ONCE = 5
 """At most this many in one reply; the rest come with the next."""
+LOOKED_AT = 50
+"""Waiting messages read at once, to find those a later one supersedes."""
 NOTE_TITLE = "A message could not reach you: {what}"
 MSG_MORE = "More messages could not reach you: they come with your next command."
 
@@ -31,9 +34,13 @@ async def with_waiting(ctx: Context, outcome: Outcome) -> Outcome:
     reply = outcome.reply
     if reply is None or outcome.public or outcome.form is not None:
         return outcome
-    rows = await waiting.waiting_for(ctx.db, ctx.person.id, _KINDS, limit=SHOWN_AT_ONCE + 1)
+    rows = await waiting.waiting_for(ctx.db, ctx.person.id, _KINDS, limit=LOOKED_AT)
     if not rows:
         return outcome
+    old = _superseded(rows)
+    for row in old:
+        await outbox.mark_withdrawn(ctx.db, row.id, reason=SUPERSEDED)
+    rows = [r for r in rows if r not in old]
     cards: list[Card] = []
     files: list[Attachment] = []
     shown: list[int] = []
@@ -58,6 +65,23 @@ async def with_waiting(ctx: Context, outcome: Outcome) -> Outcome:
 
 
 _KINDS = tuple(kind for kind in MEMBER_KINDS if kind != "thread_note")
+SUPERSEDED = "superseded by a newer message about the same session"
+
+
+def _superseded(rows: Sequence[OutboxMessage]) -> list[OutboxMessage]:
+    """Calendar DMs (an invitation, its updates, a cancellation) each bring their sessions
+    as they are now: one whose every session a later one covers says nothing more."""
+    covered: set[int] = set()
+    old: list[OutboxMessage] = []
+    for row in reversed(rows):
+        kind = BY_NAME.get(row.kind)
+        if kind is None or not kind.calendar:
+            continue
+        sessions = {int(s) for s in row.payload.get("sessions") or ()}
+        if sessions and sessions <= covered:
+            old.append(row)
+        covered |= sessions
+    return old
 
 
 async def _drawn(ctx: Context, row: OutboxMessage) -> Message | None:

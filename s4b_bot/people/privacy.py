@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from s4b_bot.context import Context
-from s4b_bot.conversation.message_reports import forget_authored, prune_unreported
+from s4b_bot.conversation.message_reports import authored_data, forget_authored, prune_unreported
 from s4b_bot.errors import Forbidden
 from s4b_bot.feedback import results as feedback_results
 from s4b_bot.outbox import registry, unreachable
@@ -170,6 +170,7 @@ async def member_data(db: AsyncSession, person: Account, *, now: datetime) -> di
             }
             for r in reports
         ],
+        "reported_messages": await authored_data(db, list(accounts)),  # never who or why
         "waitlist_offers": await offers.data_of(db, ids),
         "feedback": await feedback_results.member_answers(db, ids),
         "link_codes": [{"expires_at": _when(c.expires_at)} for c in codes],
@@ -209,7 +210,8 @@ async def my_data(ctx: Context, args: Args) -> Outcome:
                 ("reports", "report"),
             )
         ]
-        + ([plural(len(data["feedback"]), "feedback answer")] if data["feedback"] else []),
+        + ([plural(len(data["feedback"]), "feedback answer")] if data["feedback"] else [])
+        + ([plural(len(mine), "reported message")] if (mine := data["reported_messages"]) else []),
         conjunction="and",
     )
     return Outcome(

@@ -4,6 +4,7 @@ threshold, remove / slow / dismiss, the audit log, and personal data."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -114,21 +115,33 @@ async def test_three_members_take_a_message_down_pending_review(
     await dispatcher.drain()
     assert platform.deleted == [(post, f"{post}/2")]
     [told] = [p for p in platform.posts() if p.to == "organizers"]
-    assert "taken down (deleted): reported by 3 members" in told.text
+    # One name for the message everywhere: its first report's number and its discussion.
+    named = "the message of report #1 in the discussion of idea #1"
+    assert (
+        "The message of report #1 in the discussion of idea #1 was taken down (deleted): reported by 3 members"
+        in flat(told.text)
+    )
     assert SAID not in told.text  # the text stays in the queue
     queue = flat(reply_text(await core.run_text(JO, "s4b-admin", "queue")))
+    assert "Reports #1, #2, #3 on a message in the discussion of idea #1 ·" in queue
     assert "taken down pending your review; 3 members reported it" in queue and SAID in queue
     audit = flat(reply_text(await core.run_text(JO, "s4b-admin", "audit")))
-    assert "S4B (automatic) (console) · message taken down" in audit
-    assert "S4B (automatic) (console) · message deleted" in audit
+    assert f"a member (not named) (console) · message reported {named}" in audit
+    assert f"S4B (automatic) (console) · message taken down {named}" in audit
+    assert f"S4B (automatic) (console) · message deleted {named}" in audit
     # A fourth report neither deletes twice nor stores a second copy.
     await report(core, ADA, in_thread(post), "me too")
     await dispatcher.drain()
     assert len(platform.deleted) == 1 and await count(core, ThreadMessage) == 1
-    # An organizer's `remove` in the same second still asks again (a takedown may have failed).
+    # An organizer's `remove` in the same second still asks again (a takedown may have
+    # failed); the message is already gone, and the audit log says so, not "deleted" again.
     await core.run_text(JO, "s4b-admin", "resolve 1 remove")
     await dispatcher.drain()
-    assert platform.deleted == [(post, f"{post}/2")] * 2
+    assert platform.deleted == [(post, f"{post}/2")]
+    audit = flat(reply_text(await core.run_text(JO, "s4b-admin", "audit")))
+    assert f"S4B (automatic) (console) · message already gone {named}" in audit
+    assert audit.count("message deleted") == 1
+    assert "Jo (console) · report remove report #1 on a message in the discussion" in audit
 
 
 async def test_dismissing_a_message_taken_down_gives_its_text_back_to_the_organizer(
@@ -156,7 +169,8 @@ async def test_where_the_bot_may_not_delete_the_organizers_are_told_how_by_hand(
     await dispatcher.drain()
     [told] = [p for p in platform.posts() if p.to == "organizers"]
     assert flat(told.text) == (
-        "A message in the discussion of idea #1 (link/2) was reported by 2 members, so it is "
+        "The message of report #1 in the discussion of idea #1 (link/2) was reported by 2 "
+        "members, so it is "
         "to be taken down pending your review, but I could not delete it; it is still up. "
         "Open the link, hover the message, ⋯ → Delete message."
     )
@@ -203,10 +217,47 @@ async def test_organizers_remove_slow_or_dismiss(
         await core.run_text(JO, "s4b-admin", "queue")
     )
     audit = flat(reply_text(await core.run_text(JO, "s4b-admin", "audit")))
-    assert "Jo (console) · report remove report #1 on message #1 in idea #1 · why: spam" in audit
-    assert "report slow report #3 on message #2 in idea #1 · why: every 10 minutes" in audit
-    assert "S4B (automatic) (console) · thread slowed idea #1" in audit
+    assert "report remove report #1 on a message in the discussion of idea #1 · why: spam" in audit
+    assert (
+        "report slow report #3 on a message in the discussion of idea #1 · why: every 10" in audit
+    )
+    assert "S4B (automatic) (console) · thread slowed the discussion of idea #1" in audit
     assert "report dismiss" in audit
+
+
+@pytest.mark.parametrize("every", ["0", "10", "29s", "5s", "0m"])
+async def test_slow_mode_under_30_seconds_is_refused_and_the_report_stays_open(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform, every: str
+) -> None:
+    post = await idea_thread(core, dispatcher, platform)
+    await report(core, BEN, in_thread(post, 2), "heated")
+    refused = flat(
+        reply_text(await core.run_text(JO, "s4b-admin", f"resolve 1 slow --every {every}"))
+    )
+    assert refused == (
+        "Slow mode must leave at least 30 seconds (30s) between a member's messages; "
+        "`--every off` turns it off. Nothing changed."
+    )
+    await dispatcher.drain()
+    assert platform.slowed == []
+    assert "Report #1 on" in reply_text(await core.run_text(JO, "s4b-admin", "queue"))
+
+
+async def test_slow_mode_takes_compound_durations_and_off(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    post = await idea_thread(core, dispatcher, platform)
+    for number in (2, 3, 4):
+        await report(core, BEN, in_thread(post, number, f"text {number}"), "heated")
+    mixed = flat(reply_text(await core.run_text(JO, "s4b-admin", "resolve 1 slow --every 1h30m")))
+    assert "one message per 90 minutes per member" in mixed
+    over = reply_text(await core.run_text(JO, "s4b-admin", "resolve 2 slow --every 5h61m"))
+    assert "at most 6 hours" in over
+    await core.run_text(JO, "s4b-admin", "resolve 2 slow --every 30s")
+    off = flat(reply_text(await core.run_text(JO, "s4b-admin", "resolve 3 slow --every off")))
+    assert "no slow mode" in off
+    await dispatcher.drain()
+    assert platform.slowed == [(post, 5400), (post, 30), (post, 0)]
 
 
 async def test_an_idea_report_cannot_be_resolved_with_message_actions(
@@ -216,6 +267,32 @@ async def test_an_idea_report_cannot_be_resolved_with_message_actions(
     await core.run_text(BEN, "s4b", "report 1 off topic")
     refused = await core.run_text(JO, "s4b-admin", "resolve 1 remove")
     assert reply_text(refused) == "Report 1 is about idea #1: `dismiss` or `hide`."
+
+
+async def test_my_data_lists_ones_own_reported_messages_but_not_who_reported_them_or_why(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    post = await idea_thread(core, dispatcher, platform)
+    await report(core, CY, in_thread(post, 2, author="ben"), "Qzx-reason")
+    await report(core, CY, in_thread(post, 3, "Ada's own words", author="ada"), "Qzx-other")
+    outcome = await core.run_text(BEN, "s4b", "my-data")
+    assert outcome.reply is not None
+    assert "1 reported message" in flat(reply_text(outcome))
+    content = outcome.reply.attachments[0].content.decode()
+    assert json.loads(content)["reported_messages"] == [
+        {
+            "text": SAID,
+            "where": "the discussion of idea #1",
+            "platform": "console",
+            "link": "link/2",
+            "kept_since": json.loads(content)["reported_messages"][0]["kept_since"],
+        }
+    ]
+    for other in ("Qzx", '"cy"', "Cy", "Ada's own words"):
+        assert other not in content
+    reporter = await core.run_text(CY, "s4b", "my-data")
+    assert reporter.reply is not None
+    assert json.loads(reporter.reply.attachments[0].content)["reported_messages"] == []
 
 
 @pytest.mark.parametrize("forget", [True, False])

@@ -113,6 +113,12 @@ async def test_the_summary_comes_with_the_news_when_it_is_already_posted(
     await dispatcher.drain()
     [told] = [s for s in dms(platform, "mary") if "We missed you" in s.text]
     assert "Here is its summary" in told.text and "Belonging starts small" in told.text
+    # In reading order: the summary's lead, its sections, then the next session's line and card.
+    assert str(told.message.text[-2].spans[0]).startswith("Summary of the Spring session")
+    titles = [card.title for card in told.message.cards]
+    assert titles[:4] == ["Insights", "Recommendations", "Resources", "Collaboration opportunities"]
+    assert titles[4] == "The next session, if you would like to join it"
+    assert titles[5].startswith("2 · Summer Session") and len(titles) == 6
 
 
 async def test_without_attendance_taken_every_registrant_is_asked(

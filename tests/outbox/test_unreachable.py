@@ -73,11 +73,13 @@ async def test_the_member_sees_what_waits_once_privately_and_no_one_else_does(
     assert not outcome.public
     text = flat(reply_text(outcome))
     assert "Your registrations" in text  # the reply itself, then the note
-    assert NOTE in text and "A message could not reach you: updated invitation" in text
+    # The update supersedes the invitation (both bring the session as it is now): one note.
+    assert NOTE not in text and "A message could not reach you: updated invitation" in text
     assert "https://meet.example/s4b-spring" in text
     files = [a.filename for a in outcome.reply.attachments]  # type: ignore[union-attr]
     assert files == ["s4b-spring-2025-04-29.ics"]  # the newer file only
-    assert await statuses(core, "invitation") == ["in_bot", "sent"]  # Ada's, Ben's
+    assert await statuses(core, "invitation") == ["withdrawn", "sent"]  # Ada's, Ben's
+    assert await statuses(core, "update") == ["in_bot", "sent"]
     again = flat(reply_text(await core.run_text(ADA, "s4b", "help")))
     assert "could not reach you" not in again
 
@@ -209,16 +211,36 @@ async def test_a_long_wait_comes_a_few_at_a_time(
 ) -> None:
     monkeypatch.setattr(in_bot, "SHOWN_AT_ONCE", 1)
     platform.fail = dms_closed_for("ada")
-    await register(core, ADA, "spring")
+    await register(core, ADA, "spring", "fall")
     await dispatcher.drain()
-    await core.run_text(JO, "s4b-admin", "session call spring https://meet.example/s4b-spring")
+    for season in ("spring", "fall"):  # two updates: together they supersede the invitation
+        await core.run_text(JO, "s4b-admin", f"session call {season} https://meet.example/{season}")
     await dispatcher.drain()
+    updated = "A message could not reach you: updated invitation"
     first = flat(reply_text(await core.run_text(ADA, "s4b", "mine")))
-    assert NOTE in first and "updated invitation" not in first
+    assert NOTE not in first and "https://meet.example/spring" in first.split(updated)[1]
     assert "More messages could not reach you: they come with your next command." in first
     second = flat(reply_text(await core.run_text(ADA, "s4b", "mine")))
-    assert "A message could not reach you: updated invitation" in second
-    assert NOTE not in second and "More messages" not in second
+    assert "https://meet.example/fall" in second.split(updated)[1]
+    assert "More messages" not in second
+
+
+async def test_of_messages_about_the_same_session_only_the_latest_waits(
+    core: Core, dispatcher: Dispatcher, platform: RecordingPlatform
+) -> None:
+    platform.fail = dms_closed_for("ada")
+    await register(core, ADA, "spring")
+    await dispatcher.drain()
+    await confirmed(core, JO, "session reschedule spring 2025-05-06 13:00")
+    await core.run_text(JO, "s4b-admin", "session call spring https://meet.example/NEW")
+    await dispatcher.drain()
+    text = flat(reply_text(await core.run_text(ADA, "s4b", "mine")))
+    assert text.count("A message could not reach you") == 1
+    assert "A message could not reach you: updated invitation" in text
+    assert "The call details of the Spring session have changed" in text
+    assert "https://meet.example/NEW" in text
+    assert await statuses(core, "invitation") == ["withdrawn"]
+    assert await statuses(core, "update") == ["withdrawn", "in_bot"]
 
 
 async def test_forget_me_takes_the_member_out_of_each_session_thread_they_were_in(

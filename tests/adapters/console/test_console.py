@@ -291,3 +291,34 @@ async def test_a_member_clears_their_time_zone_with_off(
     assert "your time" not in cleared
     assert "Your time zone: not set" in cleared
     assert out.rstrip().endswith("You have no time zone set; nothing changed.")
+
+
+async def test_a_command_line_ends_a_forms_answers_and_a_form_with_stray_lines_is_not_sent(
+    core: Core, clock: SettableClock
+) -> None:
+    out = await run_console(
+        core,
+        clock,
+        """
+        /s4b register spring
+        name: Mary
+        about: x
+        consent: yes
+        /s4b mine
+        /s4b register summer
+        nmae: Mary
+        about: typo above
+        consent: yes
+
+        /s4b mine
+        """,
+    )
+    # No blank line after the answers: the next command line ends them and then runs.
+    assert "is not `field: value`" in out.split("/s4b register summer")[1]
+    assert "'/s4b mine' is not" not in out
+    first, second = out.split("Ada> /s4b mine")[1:3]
+    assert "Spring Session" in first and "Summer Session" not in first
+    # A form with a line that is no answer is not sent, and the console says so.
+    assert "! 'nmae: Mary' is not `field: value`" in out
+    assert "Form not sent: 1 line was not an answer; nothing changed." in out
+    assert "Summer Session" not in second

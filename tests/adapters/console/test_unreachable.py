@@ -42,3 +42,26 @@ async def test_one_members_closed_dms_are_theirs_alone(core: Core, clock: Settab
     script = "/dms off\n/as Ben\n" + REGISTER.replace("Ada O'Neil", "Ben") + "/s4b mine\n"
     out = await run_console(core, clock, script)
     assert "[DM to Ben] You are registered." in out and "could not reach you" not in out
+
+
+async def test_an_invitation_and_its_updates_wait_as_one_note(
+    core: Core, clock: SettableClock
+) -> None:
+    script = (
+        "/dms off\n"
+        + REGISTER
+        + """
+/as Jo --organizer
+/s4b-admin session reschedule spring 2025-05-06 13:00
+/press 1
+/s4b-admin session call spring https://meet.example/NEW
+/as Ada
+/s4b contact
+/s4b contact
+"""
+    )
+    out = await run_console(core, clock, script)
+    first, second = out.split("Ada> /s4b contact")[1:3]
+    assert first.count("A message could not reach you") == 1
+    assert "A message could not reach you: updated invitation" in first
+    assert "https://meet.example/NEW" in first and "could not reach you" not in second

@@ -187,6 +187,11 @@ async def test_a_message_outside_the_bots_threads_gets_a_reply_not_a_modal(
     gesture = report_command(thread, own, user=payloads.BEA)
     assert await feed(bot, gesture) == "reply"
     assert "a bot's post" in visible_text(callbacks(mock, gesture))
+    assert "Report button" not in visible_text(callbacks(mock, gesture))  # not an idea
+    idea_post = mock.messages[thread]  # the idea itself (its thread has the post's id)
+    gesture = report_command(str(IDEAS), idea_post, user=payloads.BEA, parent=0)
+    assert await feed(bot, gesture) == "reply"
+    assert "To report an idea, use the Report button" in visible_text(callbacks(mock, gesture))
 
 
 async def test_the_platform_says_how_to_delete_by_hand_on_403(
@@ -199,8 +204,9 @@ async def test_the_platform_says_how_to_delete_by_hand_on_403(
     with pytest.raises(discord.Forbidden, match="Missing Permissions"):
         await bot.http.delete_message(int(said["channel_id"]), int(said["id"]))
     mock.granted.add("MANAGE_MESSAGES")
-    await bot.platform.delete_message(str(payloads.GUILD_ID), said["channel_id"], said["id"])
-    await bot.platform.delete_message(str(payloads.GUILD_ID), said["channel_id"], said["id"])
+    where = (str(payloads.GUILD_ID), said["channel_id"], said["id"])
+    assert await bot.platform.delete_message(*where) is True
+    assert await bot.platform.delete_message(*where) is False  # 10008: already gone
 
 
 async def test_a_slow_core_defers_in_time_and_asks_to_report_again(

@@ -120,11 +120,14 @@ async def test_seat_holders_are_reached_in_one_private_thread_per_session(
     assert text.count("in the thread of Spring") == 2  # Ada and Cy, no longer Bea
     assert "Bea Rivera on discord" in text and "in no session thread" in text
 
-    mine = payloads.command("s4b", "mine")  # Ada, privately: her invitation and its file
+    mine = payloads.command("s4b", "mine")  # Ada, privately: her latest invitation, its file
     await feed(bot, mine)
     (answer,) = followups(mock, mine)
     assert answer.body["flags"] & 64  # ephemeral
-    assert "A message could not reach you: calendar invitation" in visible_text([answer])
+    shown = visible_text([answer])  # the updates superseded the first invitation: one note
+    assert shown.count("A message could not reach you") == 1
+    assert "A message could not reach you: updated invitation" in shown
+    assert "https://meet.example/new" in shown.split("could not reach you")[1]
     assert [f.filename for f in answer.files] == ["s4b-spring-2025-05-06.ics"]  # the newest
 
 

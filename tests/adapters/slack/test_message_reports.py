@@ -192,6 +192,7 @@ async def test_a_message_outside_the_bots_threads_is_refused_without_a_modal(
     replies = [c.args["text"] for c in mock_slack.to("respond")][-3:]
     assert all(r.startswith("Only messages in my discussion threads") for r in replies[:2])
     assert "a bot's post" in replies[2]
+    assert "To report an idea, use the Report button on it" in replies[2]  # it is the idea
     assert not mock_slack.to("views.open")
 
 
@@ -225,7 +226,9 @@ async def test_the_platform_says_how_to_do_by_hand_what_slack_does_not_let_a_bot
     with pytest.raises(PermanentFailure) as failed:
         await bot.platform.delete_message("T0S4B", "C0IDEAS", said["ts"])
     assert str(failed.value) == HOW_TO_DELETE
-    await bot.platform.delete_message("T0S4B", "C0IDEAS", "9.9")  # gone already: fine
+    # Gone already (message_not_found): no failure, and the core hears it was not deleted
+    # now (its audit entry says "already gone").
+    assert await bot.platform.delete_message("T0S4B", "C0IDEAS", "9.9") is False
     with pytest.raises(PermanentFailure, match="no slow mode") as slow:
         await bot.platform.slow_thread("T0S4B", "C0IDEAS", 600)
     assert str(slow.value) == HOW_TO_SLOW
