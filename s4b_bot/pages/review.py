@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import quote
 
 from sqlalchemy import select
@@ -173,8 +174,10 @@ def _facts(figures: Figures, sessions: Sequence[SessionEntry]) -> tuple[tuple[st
     return tuple(facts)
 
 
+@lru_cache(maxsize=16)
 def _charts(figures: Figures) -> tuple[Chart, ...]:
-    """The `/s4b-admin stats` charts, as SVG in the page, with the same alt texts."""
+    """The `/s4b-admin stats` charts, as SVG in the page, with the same alt texts; drawn
+    again only when the figures change (a public page may be opened often)."""
     charts = []
     if figures.sessions:
         svg = attendance_chart(figures.sessions, "svg")

@@ -8,18 +8,20 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
 from s4b_bot.figures import attendance_alt, ideas_alt, ratings_alt, read_figures
+from s4b_bot.pages import review as review_module
 from s4b_bot.pages.review import year_review
 from storage.models import AuditEntry, Series
 from storage.review_pages import ReviewPage
 from tests.feedback.test_results import three_answers
 from tests.figures.test_read import ideas_on_two_days
-from tests.helpers import confirmed, flat, reply_text
+from tests.helpers import confirmed, flat, register, reply_text
 from tests.pages.fixture import REAL_SUMMARY
 from tests.pages.test_summary_pages import ADA, BASE, JO, post_summary, publish
 
@@ -173,3 +175,26 @@ async def test_by_name_and_wrong_input(core: Core, clock: SettableClock) -> None
     assert "Only organizers" in member
     async with core.db.transaction() as db:
         assert (await db.scalars(select(AuditEntry.action))).all() == ["review exported"]
+
+
+async def test_the_charts_are_drawn_again_only_when_the_figures_change(
+    core: Core, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn: list[int] = []
+    real = review_module.attendance_chart
+
+    def counting(*args: object, **kwargs: object) -> bytes:
+        drawn.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(review_module, "attendance_chart", counting)
+    review_module._charts.cache_clear()
+    await review(core)
+    async with core.db.transaction() as db:
+        token = await db.scalar(select(ReviewPage.token))
+    assert token is not None
+    first = await core.review_page("s4b-2025", token)
+    assert await core.review_page("s4b-2025", token) == first and len(drawn) == 1
+    await register(core, ADA, "spring")
+    again = await core.review_page("s4b-2025", token)
+    assert again is not None and again != first and len(drawn) == 2
