@@ -166,8 +166,8 @@ def _facts(figures: Figures, sessions: Sequence[SessionEntry]) -> tuple[tuple[st
         ("Sessions", f"{held} held of {len(sessions)}"),
         ("Registrations", str(sum(f.confirmed for f in figures.sessions))),
         ("Attendance (where marked)", str(sum(m for m in marked if m))),
-        ("Ideas", plural(sum(d.ideas for d in figures.days), "idea")),
-        ("Votes", plural(sum(d.votes for d in figures.days), "vote")),
+        ("Ideas", str(sum(d.ideas for d in figures.days))),
+        ("Votes", str(sum(d.votes for d in figures.days))),
     ]
     if answers:
         facts.append(("Feedback", f"{rated / answers:.1f} of 5 from {plural(answers, 'answer')}"))

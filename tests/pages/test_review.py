@@ -82,8 +82,8 @@ async def test_the_page_model_holds_each_session_the_ideas_and_the_figures(
         "Sessions": "1 held of 4",
         "Registrations": "3",
         "Attendance (where marked)": "1",
-        "Ideas": "3 ideas",
-        "Votes": "4 votes",
+        "Ideas": "3",
+        "Votes": "4",
         "Feedback": "4.0 of 5 from 3 answers",
     }
     assert [c.alt for c in page.charts] == [

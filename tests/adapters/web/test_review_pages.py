@@ -5,6 +5,7 @@ and the HTML validates (the Nu validator). Browser tests skip without chromium, 
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import sys
 from collections.abc import AsyncIterator
@@ -23,6 +24,8 @@ from storage.review_pages import ReviewPage
 from tests.adapters.web.test_summary_pages import browser, need, status, validate
 from tests.pages.test_review import PERSONAL, a_year, review
 
+SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "year-in-review.png"
+"""Written again when S4B_WRITE_SCREENSHOT=1 (the README shows it)."""
 __all__ = ["browser"]  # the fixture, shared with the summary pages' tests
 
 
@@ -95,6 +98,8 @@ async def test_in_a_browser_it_loads_with_its_charts_and_fits_a_phone(
     text = await page.inner_text("body")
     for private in PERSONAL:
         assert private not in text, private
+    if os.environ.get("S4B_WRITE_SCREENSHOT") == "1":
+        SCREENSHOT.write_bytes(await page.screenshot(full_page=False))
 
 
 async def test_the_review_is_valid_html(review_url: str, tmp_path: Path) -> None:
