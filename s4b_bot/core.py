@@ -32,6 +32,7 @@ from s4b_bot.outbox.session_posts import (
     plan_syncs_for_community,
 )
 from s4b_bot.output import Attachment, Choice, Message, Outcome
+from s4b_bot.pages.review import find_review
 from s4b_bot.pages.summary import find_page
 from s4b_bot.ports import Clock
 from s4b_bot.programme.browse import home
@@ -139,6 +140,11 @@ class Core:
         """A summary's web page (HTML) by its address; None when there is none to show."""
         async with self.db.transaction() as session:
             return await find_page(session, series, number, token)
+
+    async def review_page(self, series: str, token: str | None) -> str | None:
+        """A series' year in review (HTML) by its address; None when there is none to show."""
+        async with self.db.transaction() as session:
+            return await find_review(session, series, token, self.clock.now())
 
     async def run_text(
         self, actor: Actor, root: str, text: str, *, files: tuple[Attachment, ...] = ()

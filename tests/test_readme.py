@@ -10,7 +10,7 @@ import pytest
 from s4b_bot.clock import SettableClock
 from s4b_bot.core import Core
 from s4b_bot.routing.routes import ROUTES
-from tests.helpers import run_console
+from tests.helpers import flat, run_console
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -360,4 +360,32 @@ async def test_the_session_times_example_refuses_edge_times_and_names_registrant
     assert "Marked 2 registrants as attending the Spring session: Sam, Sam." in out
     assert "No registrant has the number 7 in `/s4b-admin roster`" in out
     assert "Attended so far: 3." in out
+    assert "Something went wrong" not in out
+
+
+async def test_the_year_in_review_example_links_the_page_and_attaches_its_pdf(
+    core: Core, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)  # the script names its files from the repository's root
+    core.settings.http_port = 8080
+    core.settings.public_url = "http://127.0.0.1:8080"
+    script = (ROOT / "examples" / "year-in-review.txt").read_text(encoding="utf-8")
+    out = await run_console(core, clock, script)
+    first, missing, by_name, wrong, public, member = out.split("> /s4b-admin review ")[1:]
+    assert "S4B Working Group 2025: the year in review, as a PDF of" in first
+    secret = re.search(r"http://127\.0\.0\.1:8080/reviews/s4b-2025/([\w-]{32})", first)
+    assert secret is not None, "unlisted by default: the secret address"
+    assert "📎 review-s4b-2025.pdf (" in first and "application/pdf)" in first
+    assert "There is no series 's4b-2024'. The series: `s4b-2025` (S4B Working Group 2025)." in (
+        flat(missing)
+    )
+    assert secret.group(0) in by_name and "📎" not in wrong
+    assert "'everyone' is not an option here" in wrong
+    assert re.search(r"can read it: http://127\.0\.0\.1:8080/reviews/s4b-2025(?![/\w])", public)
+    assert "Only organizers can use `/s4b-admin`" in member and "📎" not in member
+    page = await core.review_page("s4b-2025", None)
+    assert page is not None and "Carried to the Summer session" in page
+    assert "Cultivating Belonging" in page and "4.0 of 5 from 1 answer" in page
+    for private in ("Mary", "O&#39;Brien", "gardener", "Small groups", "Less time on slides"):
+        assert private not in page, private
     assert "Something went wrong" not in out

@@ -5,8 +5,10 @@ The public server is off unless S4B_HTTP_PORT is set. Feed URLs carry a secret t
 unknown token gets the same 404 as a missing page, so tokens cannot be probed. Access logs
 are off: they would hold the tokens. A summary page answers at
 /summaries/<series>/<session> when public, and at that address plus its secret token either
-way; an unlisted page's plain address is a 404 too. The metrics listener (S4B_METRICS_PORT) binds to
-loopback unless told otherwise, and with S4B_METRICS_TOKEN wants `Authorization: Bearer`.
+way; an unlisted page's plain address is a 404 too. A series' year in review answers the same
+way at /reviews/<series> and /reviews/<series>/<token>. The metrics listener
+(S4B_METRICS_PORT) binds to loopback unless told otherwise, and with S4B_METRICS_TOKEN
+wants `Authorization: Bearer`.
 """
 
 from __future__ import annotations
@@ -72,12 +74,24 @@ async def summary_page(request: web.Request) -> web.Response:
     page = None
     if _NUMBER.match(info["number"]) and (token is None or _TOKEN.match(token)):
         page = await request.app[CORE_KEY].summary_page(info["series"], int(info["number"]), token)
-    if page is None:
+    return _page(page, token)
+
+
+def _page(text: str | None, token: str | None) -> web.Response:
+    if text is None:
         raise web.HTTPNotFound()
     headers = dict(_PAGE_HEADERS)
     if token is not None:
         headers["X-Robots-Tag"] = "noindex"
-    return web.Response(text=page, content_type="text/html", charset="utf-8", headers=headers)
+    return web.Response(text=text, content_type="text/html", charset="utf-8", headers=headers)
+
+
+async def review_page(request: web.Request) -> web.Response:
+    token = request.match_info.get("token")
+    page = None
+    if token is None or _TOKEN.match(token):
+        page = await request.app[CORE_KEY].review_page(request.match_info["series"], token)
+    return _page(page, token)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -114,6 +128,8 @@ def build_app(core: Core, probes: Probes | None = None) -> web.Application:
     app.router.add_get("/calendar/{token}.ics", calendar_feed)
     app.router.add_get("/summaries/{series}/{number}", summary_page)
     app.router.add_get("/summaries/{series}/{number}/{token}", summary_page)
+    app.router.add_get("/reviews/{series}", review_page)
+    app.router.add_get("/reviews/{series}/{token}", review_page)
     app.router.add_get("/healthz", healthz)
     return app
 

@@ -11,6 +11,7 @@ from s4b_bot.conversation import (
     moderation,
     summaries,
     summary_pages,
+    year_review,
 )
 from s4b_bot.routing.route import (
     SESSION,
@@ -130,6 +131,18 @@ ROUTES: tuple[Route, ...] = (
         audience="organizer",
         audit="change",
         example="/s4b-admin summary page spring public",
+    ),
+    CommandRoute(
+        "review",
+        "A series' year in review: its page's address and a PDF (`public`, `unlisted`, `reset`).",
+        year_review.review,
+        options=(
+            Option("series", "text", "The series (its key or name)", required=True, max_length=64),
+            Option("visibility", "choice", "Who can open the page", choices=year_review.CHOICES),
+        ),
+        audience="organizer",
+        audit="export",
+        example="/s4b-admin review s4b-2025",
     ),
     CommandRoute(
         "summary pin",

@@ -7,7 +7,7 @@ from s4b_bot.figures.alt import attendance_alt, ideas_alt, ratings_alt
 from s4b_bot.figures.attach import chart_attachments
 from s4b_bot.figures.charts import attendance_chart, data_uri, ideas_chart, ratings_chart
 from s4b_bot.figures.data import DayFigures, Figures, SessionFigures
-from s4b_bot.figures.read import attendance_or_none, read_figures
+from s4b_bot.figures.read import attendance_or_none, ideas_of, read_figures
 
 __all__ = [
     "DayFigures",
@@ -20,6 +20,7 @@ __all__ = [
     "data_uri",
     "ideas_alt",
     "ideas_chart",
+    "ideas_of",
     "ratings_alt",
     "ratings_chart",
     "read_figures",

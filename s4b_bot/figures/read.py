@@ -4,6 +4,7 @@ registrations, attendance, feedback ratings, ideas and votes; never who."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,18 @@ def session_label(session: ProgrammeSession) -> str:
     local = session.starts_at.astimezone(ZoneInfo(session.timezone))
     cancelled = " (cancelled)" if session.status == "cancelled" else ""
     return f"{session.season} {local:%Y-%m-%d}{cancelled}"
+
+
+def ideas_of(series: Series, sessions: Sequence[ProgrammeSession]) -> ColumnElement[bool]:
+    """Which ideas belong to `series` (whose sessions are `sessions`, at least one): its
+    sessions' ideas, those carried to one, and those posted for no session while it ran."""
+    ids = [s.id for s in sessions]
+    unlinked = and_(
+        Idea.session_id.is_(None),
+        Idea.created_at >= series.created_at,
+        Idea.created_at <= max(s.ends_at for s in sessions),
+    )
+    return or_(Idea.session_id.in_(ids), Idea.carried_to_id.in_(ids), unlinked)
 
 
 async def read_figures(db: AsyncSession, now: datetime, series_id: int | None = None) -> Figures:
@@ -81,13 +94,7 @@ async def read_figures(db: AsyncSession, now: datetime, series_id: int | None = 
         series = await db.get(Series, series_id)
         if series is None or not sessions:
             return Figures()
-        # Its sessions' ideas, and those posted for no session while the series ran.
-        unlinked = and_(
-            Idea.session_id.is_(None),
-            Idea.created_at >= series.created_at,
-            Idea.created_at <= max(s.ends_at for s in sessions),
-        )
-        belongs = or_(Idea.session_id.in_(ids), Idea.carried_to_id.in_(ids), unlinked)
+        belongs = ideas_of(series, sessions)
     return Figures(sessions=figures, days=await _days(db, belongs, zone))
 
 

