@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from s4b_bot.context import Context
 from s4b_bot.conversation import audit
 from s4b_bot.errors import UserError
-from s4b_bot.feedback.kind import followup_after
 from s4b_bot.outbox import planning, registry, session_followups, session_posts
 from s4b_bot.outbox.kinds import Change
 from s4b_bot.output import Message, Moment, Outcome, Text
@@ -117,8 +116,7 @@ async def replan_session(
             community=community,
             session=session,
             now=now,
-            default_offsets=settings.reminder_offsets,
-            followup_after=followup_after(settings),
+            settings=settings,
         )
     await notices.plan_waitlist_notices(db, session, change="moved", now=now)
     await session_posts.plan_announcements(

@@ -5,7 +5,7 @@ calendar file) and the waitlist's notice; their outbox kinds and how they are pl
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,7 +16,7 @@ from s4b_bot.calendar.invites import (
     copy_sequences,
     member_calendar_file,
 )
-from s4b_bot.feedback.kind import FOLLOWUP_AFTER, followup_rows
+from s4b_bot.feedback.kind import followup_after, followup_rows
 from s4b_bot.outbox import planning
 from s4b_bot.outbox.cache import confirmed_registration, sessions_of
 from s4b_bot.outbox.kinds import (
@@ -35,6 +35,7 @@ from s4b_bot.programme.cards import when
 from s4b_bot.registration import offers
 from s4b_bot.reminders.kind import reminder_rows
 from s4b_bot.reminders.offsets import effective_offsets
+from s4b_bot.settings import Settings
 from s4b_bot.timefmt import format_day
 from s4b_bot.words import with_reason
 from storage import outbox, queries
@@ -288,12 +289,11 @@ async def plan_seat_messages(
     community: Community,
     session: ProgrammeSession,
     now: datetime,
-    default_offsets: str,
-    followup_after: timedelta = FOLLOWUP_AFTER,
+    settings: Settings,
 ) -> int:
     """A member who holds a seat at a new time or a new seat: the invitation DM of `kind`
     (an update, a promotion), their reminders and the follow-up after it, in one insert."""
-    offsets = effective_offsets(member, community, default_offsets)
+    offsets = effective_offsets(member, community, settings.reminder_offsets)
     await planning.advance_copies(db, kind=kind, member=member, sessions=[session], now=now)
     rows = [
         planning.member_message_row(
@@ -308,7 +308,10 @@ async def plan_seat_messages(
             session=session, member=member, platform=community.platform, offsets=offsets, now=now
         ),
         *followup_rows(
-            session=session, member=member, platform=community.platform, after=followup_after
+            session=session,
+            member=member,
+            platform=community.platform,
+            after=followup_after(settings),
         ),
     ]
     return await outbox.plan_many(db, rows, now=now)

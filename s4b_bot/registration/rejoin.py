@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from s4b_bot.context import Context
 from s4b_bot.errors import UserError
-from s4b_bot.feedback.kind import followup_after
 from s4b_bot.output import Message, Outcome
 from s4b_bot.programme.sessions import closed_reason, is_open
 from s4b_bot.registration import notices
@@ -63,8 +62,7 @@ async def register_again(ctx: Context, session: ProgrammeSession) -> Outcome:
         community=community,
         session=locked,
         now=ctx.now,
-        default_offsets=ctx.settings.reminder_offsets,
-        followup_after=followup_after(ctx.settings),
+        settings=ctx.settings,
     )
     return Outcome(
         reply=Message.plain(

@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from s4b_bot.feedback.kind import followup_after
 from s4b_bot.outbox import registry
 from s4b_bot.outbox.kinds import Change
 from s4b_bot.programme.cards import SEAT, Place
@@ -163,8 +162,7 @@ async def seat(
         community=community,
         session=session,
         now=now,
-        default_offsets=settings.reminder_offsets,
-        followup_after=followup_after(settings),
+        settings=settings,
     )
     return member
 
