@@ -3,8 +3,8 @@
 - A form opens as a modal with the interaction's trigger_id, which lives 3 s. If the
   core is slow, a "Loading…" modal takes the trigger first and is updated with the
   form when it comes (https://api.slack.com/surfaces/modals#updating_views).
-- A reply goes through respond() (the response_url: ephemeral unless the outcome is
-  public), or, from the App Home tab (no response_url), as a modal; else as a DM.
+- A reply goes to the response_url (ephemeral unless the outcome is public; on the
+  shared session), or, from the App Home tab (no response_url), as a modal; else a DM.
 - Files cannot ride on an ephemeral reply or a modal, so they go to the member's DM
   (files_upload_v2) and the reply says so.
 """
@@ -20,6 +20,7 @@ from typing import Any
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.deadline import MIN_WAIT, Deadline
 from adapters.slack.limits import RESPONSE_URL_POSTS
@@ -158,11 +159,23 @@ class Answer:
         return True
 
     async def _respond_one(self, piece: SlackMessage, kind: str) -> bool:
-        assert self.respond is not None
+        assert self.respond is not None and self.respond.response_url is not None
+        # Not bolt's respond(): it opens a new aiohttp session (a new connection) per post.
+        webhook = AsyncWebhookClient(
+            url=self.respond.response_url,
+            timeout=int(self.client.timeout),
+            session=self.client.session,
+            proxy=self.respond.proxy,
+            ssl=self.respond.ssl,
+        )
+        message = {
+            "text": piece.text,
+            "blocks": piece.blocks,
+            "response_type": kind,
+            "replace_original": False,
+        }
         try:
-            result = await self.respond(
-                text=piece.text, blocks=piece.blocks, response_type=kind, replace_original=False
-            )
+            result = await webhook.send_dict(message)
         except (SlackClientError, OSError) as exc:
             _log.warning("respond() failed: %s", type(exc).__name__)
             return False

@@ -12,6 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -63,6 +64,25 @@ class SlackBot:
     async def settled(self) -> None:
         """Wait for the work listeners do after their acks (tests, graceful shutdown)."""
         await self.handlers.inflight.settled()
+
+    async def open_session(self) -> None:
+        """Give every Web API call one kept-alive aiohttp session (no-op if one is open).
+
+        It is set on the one client, so bolt's per-request clients (which copy its
+        `session`) and the response_url posts (`answer.Answer`) share it too; without it
+        slack_sdk opens a new connection, and a TLS handshake, for each call.
+        """
+        client = self.platform.client
+        if client.session is None or client.session.closed:
+            timeout = aiohttp.ClientTimeout(total=client.timeout)
+            client.session = aiohttp.ClientSession(timeout=timeout)
+
+    async def close_session(self) -> None:
+        """Let listeners finish their calls, then close the shared session."""
+        await self.settled()
+        session, self.platform.client.session = self.platform.client.session, None
+        if session is not None:
+            await session.close()
 
 
 def build_slack(core: Core, config: SlackConfig | None = None) -> SlackBot:

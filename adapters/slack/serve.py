@@ -16,9 +16,8 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import MutableMapping
+from collections.abc import AsyncIterator, MutableMapping
 
-import aiohttp
 from aiohttp import WSMessage, WSMsgType, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -59,10 +58,19 @@ async def _health(request: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
+async def _shared_session(app: web.Application) -> AsyncIterator[None]:
+    """From setup to cleanup, the bot's Web API calls share one kept-alive session."""
+    bot = app[BOT_KEY]
+    await bot.open_session()
+    yield
+    await bot.close_session()
+
+
 def http_app(bot: SlackBot) -> web.Application:
     """The aiohttp app for HTTP mode: Slack's Request URL, and a health check."""
     app = web.Application(client_max_size=1024**2)
     app[BOT_KEY] = bot
+    app.cleanup_ctx.append(_shared_session)
     app.router.add_post(bot.config.http_path, _events)
     app.router.add_get("/healthz", _health)
     return app
@@ -119,17 +127,13 @@ class StampedSocketModeHandler(AsyncSocketModeHandler):
 async def serve(bot: SlackBot, stop: asyncio.Event) -> None:
     """Receive Slack's requests until `stop` is set, then wait for listeners to finish.
 
-    While serving, every Web API call shares one aiohttp session (kept-alive connections):
-    without it slack_sdk opens a new connection, and a TLS handshake, for each call.
+    While serving, every Web API call shares one kept-alive session (`SlackBot.open_session`).
     """
-    client = bot.platform.client
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=client.timeout)) as http:
-        client.session = http
-        try:
-            await _receive(bot, stop)
-            await bot.settled()
-        finally:
-            client.session = None
+    await bot.open_session()
+    try:
+        await _receive(bot, stop)
+    finally:
+        await bot.close_session()
 
 
 async def _receive(bot: SlackBot, stop: asyncio.Event) -> None:

@@ -430,7 +430,8 @@ class MockSlack:
     async def _respond(self, request: web.Request) -> web.Response:
         args = await self._args(request)
         args["_url"] = request.match_info["name"]
-        self.calls.append(Call("respond", args, time.monotonic()))
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        self.calls.append(Call("respond", args, time.monotonic(), peer=peer))
         return web.Response(text="ok")
 
     async def _upload(self, request: web.Request) -> web.Response:

@@ -289,3 +289,23 @@ async def test_request_bodies_stay_out_of_the_debug_log(
     assert "debug lines are written" in written  # the log was on, at DEBUG
     for secret in (idea, answers["name"], answers["about"], BOT_TOKEN, SIGNING_SECRET):
         assert secret not in written, secret
+
+
+async def test_http_mode_calls_and_response_url_posts_share_one_connection(
+    slack: SlackBot, mock_slack: MockSlack, unused_tcp_port: int
+) -> None:
+    """start_http alone (as the burst benchmark runs it) shares one kept-alive session:
+    bolt's per-request clients, the platform's client and the response_url posts."""
+    runner = await start_http(slack, host="127.0.0.1", port=unused_tcp_port)
+    url = f"http://127.0.0.1:{unused_tcp_port}/slack/events"
+    for n in range(4):
+        body = command_body("sessions", response_url=mock_slack.response_url(f"c{n}"))
+        assert (await post(url, body, signed_headers(SIGNING_SECRET, body)))[0] == 200
+        await slack.settled()
+        await slack.platform.client.chat_postMessage(channel="C0TEST", text=f"message {n}")
+    await runner.cleanup()
+    assert len(mock_slack.to("respond")) == 4
+    assert len(mock_slack.to("chat.postMessage")) == 4
+    peers = {call.peer for call in mock_slack.calls}
+    assert len(peers) == 1, f"{len(peers)} connections for {len(mock_slack.calls)} calls"
+    assert slack.platform.client.session is None  # closed with the server
