@@ -4,8 +4,10 @@ pages as it takes); the renderer fetches nothing but the page's own `data:` imag
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from weasyprint import CSS, HTML, URLFetcher
+if TYPE_CHECKING:
+    from weasyprint import URLFetcher
 
 PRINT_SIZE_PT = 10.0
 """The print stylesheet's type size (templates/base.html); everything else is in rem."""
@@ -20,12 +22,17 @@ SCALES = (100, 94, 88, 82, 76)
 def _data_only() -> URLFetcher:
     """A fetcher that opens `data:` URLs alone (an embedded chart): nothing else is read,
     neither the network nor a file."""
+    from weasyprint import URLFetcher
+
     return URLFetcher(allowed_protocols=("data",), allow_redirects=False)
 
 
 def page_pdf(html: str, *, one_page: bool = True) -> tuple[bytes, int]:
     """`html` printed as the print stylesheet lays it out, on one page when it can be (or,
-    not `one_page`, at its own size on as many as it takes); and how many pages it took."""
+    not `one_page`, at its own size on as many as it takes); and how many pages it took.
+    WeasyPrint (and pango under it) loads here, at the first PDF, not when the bot starts."""
+    from weasyprint import CSS, HTML
+
     page = HTML(string=html, url_fetcher=_data_only())
     document = None
     for scale in SCALES if one_page else SCALES[:1]:
