@@ -12,108 +12,38 @@ discord.py takes a 429 for a Cloudflare ban).
 
 from __future__ import annotations
 
-import itertools
-import json
 import re
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
 from tests.adapters.discord import rules, spec
+from tests.adapters.discord.mock_discord_store import (
+    APP_ID,
+    BOT_ID,
+    BOT_USER,
+    DiscordStore,
+    json_response,
+    now,
+)
+from tests.adapters.discord.mock_discord_wire import (
+    Failure,
+    Part,
+    Request,
+    operation_of,
+)
 
-APP_ID = 1_100_000_000_000_000_001
-BOT_ID = APP_ID
-BOT_USER = {
-    "id": str(BOT_ID),
-    "username": "S4B",
-    "discriminator": "0",
-    "global_name": "S4B",
-    "avatar": None,
-    "bot": True,
-}
 MISSING_PERMISSIONS = {"message": "Missing Permissions", "code": 50013}
 OWNER = {"id": "1100000000000000009", "username": "owner", "discriminator": "0", "avatar": None}
-OPERATIONS = [
-    ("POST", r"/interactions/\d+/[^/]+/callback", "create_interaction_response"),
-    ("POST", r"/webhooks/\d+/[^/]+", "execute_webhook"),
-    ("PATCH", r"/webhooks/\d+/[^/]+/messages/[^/]+", "update_original_webhook_message"),
-    ("POST", r"/channels/\d+/messages", "create_message"),
-    ("PATCH", r"/channels/\d+/messages/\d+", "update_message"),
-    ("POST", r"/channels/\d+/messages/\d+/threads", "create_thread_from_message"),
-    ("POST", r"/channels/\d+/threads", "create_thread"),
-    ("PATCH", r"/channels/\d+", "update_channel"),
-    ("DELETE", r"/channels/\d+/messages/\d+", "delete_message"),
-    ("POST", r"/users/@me/channels", "create_dm"),
-    ("PUT", r"/applications/\d+/guilds/\d+/commands", "bulk_set_guild_application_commands"),
-    ("PUT", r"/applications/\d+/commands", "bulk_set_application_commands"),
-    ("POST", r"/guilds/\d+/scheduled-events", "create_guild_scheduled_event"),
-    ("PATCH", r"/guilds/\d+/scheduled-events/\d+", "update_guild_scheduled_event"),
-]
 
 
-@dataclass
-class Part:
-    name: str
-    filename: str | None
-    content_type: str | None
-    data: bytes
-
-
-@dataclass
-class Request:
-    method: str
-    path: str
-    """Without the /api/v10 prefix: "/channels/1/messages"."""
-    query: dict[str, str]
-    json: Any = None
-    parts: list[Part] = field(default_factory=list)
-    headers: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def body(self) -> Any:
-        """The JSON body, or a multipart request's payload_json."""
-        if self.json is not None:
-            return self.json
-        for part in self.parts:
-            if part.name == "payload_json":
-                return json.loads(part.data)
-        return None
-
-    @property
-    def files(self) -> list[Part]:
-        return [p for p in self.parts if p.filename is not None]
-
-
-@dataclass
-class Failure:
-    method: str
-    pattern: re.Pattern[str]
-    status: int
-    body: Any
-    headers: dict[str, str]
-    times: int
-
-
-def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    # Exactly "application/json": discord.py compares the header, charset and all.
-    return web.Response(
-        body=json.dumps(data).encode(),
-        status=status,
-        headers={"Content-Type": "application/json", **(headers or {})},
-    )
-
-
-class MockDiscord:
+class MockDiscord(DiscordStore):
     def __init__(self) -> None:
+        super().__init__()
         self.requests: list[Request] = []
         self._failures: list[Failure] = []
-        self._ids = itertools.count(1_200_000_000_000_000_000)
         self.dm_channels: dict[str, str] = {}
         self.events: dict[str, dict[str, Any]] = {}
-        self.messages: dict[str, dict[str, Any]] = {}
-        self.channels: dict[str, dict[str, Any]] = {}
         self.files: dict[str, bytes] = {}
         self.granted: set[str] = set()
         """Permissions the bot holds beyond the basics: "MANAGE_MESSAGES" (delete someone
@@ -122,9 +52,6 @@ class MockDiscord:
         """Names of attachments the bot fetched, in order."""
         self.closed_dms: set[str] = set()
         """Members whose DMs are closed to the bot (`close_dms`): 403, code 50007."""
-        self.guild_members: dict[str, set[str]] = {}
-        """Each server's members (`add_member`): only they can be added to its threads."""
-        self.thread_members: dict[str, set[str]] = {}
         self.rejected: list[tuple[Request, list[rules.Problem]]] = []
         """Requests refused for their body, with why (tests that expect one clear it)."""
         self._runner: web.AppRunner | None = None
@@ -251,14 +178,16 @@ class MockDiscord:
                 and failure.pattern.fullmatch(path)
             ):
                 failure.times -= 1
-                return _json(failure.body, failure.status, failure.headers)
+                return json_response(failure.body, failure.status, failure.headers)
         return self._answer(recorded)
 
     def _check(self, r: Request) -> web.Response | None:
         """Discord's 400 for a body that breaks its schema or a documented rule."""
         if sum(len(f.data) for f in r.files) > rules.UPLOAD_BYTES:
             self.rejected.append((r, []))
-            return _json({"message": "Request entity too large", "code": rules.TOO_LARGE}, 413)
+            return json_response(
+                {"message": "Request entity too large", "code": rules.TOO_LARGE}, 413
+            )
         operation = operation_of(r)
         if operation is None or r.body is None:
             return None
@@ -268,8 +197,8 @@ class MockDiscord:
             return None
         self.rejected.append((r, found))
         if rules.is_empty_message(found):
-            return _json({"message": "Cannot send an empty message", "code": 50006}, 400)
-        return _json(
+            return json_response({"message": "Cannot send an empty message", "code": 50006}, 400)
+        return json_response(
             {
                 "message": "Invalid Form Body",
                 "code": rules.INVALID_FORM_BODY,
@@ -281,9 +210,9 @@ class MockDiscord:
     def _answer(self, r: Request) -> web.StreamResponse:
         m, p, body = r.method, r.path, r.body
         if m == "GET" and p == "/users/@me":
-            return _json(BOT_USER)
+            return json_response(BOT_USER)
         if m == "GET" and p == "/oauth2/applications/@me":
-            return _json(
+            return json_response(
                 {
                     "id": str(APP_ID),
                     "name": "S4B",
@@ -299,7 +228,7 @@ class MockDiscord:
         if m == "PUT" and (
             match := re.fullmatch(r"/applications/(\d+)(?:/guilds/(\d+))?/commands", p)
         ):
-            return _json(
+            return json_response(
                 [
                     {
                         "description": "",  # what Discord stores for a context menu
@@ -317,7 +246,7 @@ class MockDiscord:
             resource: dict[str, Any] = {"type": kind}
             if kind in (4, 7):
                 resource["message"] = self._message(None, body.get("data") or {})
-            return _json(
+            return json_response(
                 {
                     "interaction": {
                         "id": match[1],
@@ -333,10 +262,12 @@ class MockDiscord:
         if m == "POST" and re.fullmatch(r"/webhooks/(\d+)/([^/]+)", p):
             message = self._message(None, body or {})
             return (
-                _json(message) if r.query.get("wait") in ("1", "true") else web.Response(status=204)
+                json_response(message)
+                if r.query.get("wait") in ("1", "true")
+                else web.Response(status=204)
             )
         if m == "PATCH" and re.fullmatch(r"/webhooks/(\d+)/([^/]+)/messages/[^/]+", p):
-            return _json(self._message(None, body or {}))
+            return json_response(self._message(None, body or {}))
         if m == "POST" and p == "/users/@me/channels":
             user = str(body["recipient_id"])
             channel = self.dm_channels.setdefault(user, str(next(self._ids)))
@@ -346,30 +277,32 @@ class MockDiscord:
                 "discriminator": "0",
                 "avatar": None,
             }
-            return _json(
+            return json_response(
                 {"id": channel, "type": 1, "recipients": [recipient], "last_message_id": None}
             )
         if m == "GET" and (match := re.fullmatch(r"/channels/(\d+)", p)):
             channel = self.channels.get(match[1])
             if channel is None:
-                return _json({"message": "Unknown Channel", "code": 10003}, 404)
-            return _json(channel)
+                return json_response({"message": "Unknown Channel", "code": 10003}, 404)
+            return json_response(channel)
         if m == "PATCH" and (match := re.fullmatch(r"/channels/(\d+)", p)):
             if "rate_limit_per_user" in (body or {}) and "MANAGE_THREADS" not in self.granted:
-                return _json(MISSING_PERMISSIONS, 403)
+                return json_response(MISSING_PERMISSIONS, 403)
             channel = self.channels.setdefault(match[1], self._channel(match[1], "1", 11))
             channel.update(body or {})
             for key in ("archived", "locked"):  # a thread's state lives in thread_metadata
                 if key in (body or {}) and "thread_metadata" in channel:
                     channel["thread_metadata"][key] = body[key]
-            return _json(channel)
+            return json_response(channel)
         if m == "POST" and (match := re.fullmatch(r"/channels/(\d+)/messages", p)):
             if any(self.dm_channels.get(user) == match[1] for user in self.closed_dms):
-                return _json({"message": "Cannot send messages to this user", "code": 50007}, 403)
+                return json_response(
+                    {"message": "Cannot send messages to this user", "code": 50007}, 403
+                )
             thread = self.channels.get(match[1], {}).get("thread_metadata")
             if thread is not None and not thread["locked"]:
                 thread["archived"] = False  # a message unarchives a thread (topics/threads)
-            return _json(self._message(match[1], body or {}))
+            return json_response(self._message(match[1], body or {}))
         if m in ("PUT", "DELETE") and (
             match := re.fullmatch(r"/channels/(\d+)/thread-members/(\d+)", p)
         ):
@@ -380,9 +313,9 @@ class MockDiscord:
             # resources/message.mdx, Delete Message: someone else's needs MANAGE_MESSAGES.
             message = self.messages.get(match[2])
             if message is None or message["channel_id"] != match[1]:
-                return _json({"message": "Unknown Message", "code": 10008}, 404)
+                return json_response({"message": "Unknown Message", "code": 10008}, 404)
             if message["author"]["id"] != str(BOT_ID) and "MANAGE_MESSAGES" not in self.granted:
-                return _json(MISSING_PERMISSIONS, 403)
+                return json_response(MISSING_PERMISSIONS, 403)
             del self.messages[match[2]]
             return web.Response(status=204)
         if m == "POST" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", p)):
@@ -398,13 +331,13 @@ class MockDiscord:
                     "thread_metadata": {
                         "archived": False,
                         "auto_archive_duration": 1440,
-                        "archive_timestamp": _now(),
+                        "archive_timestamp": now(),
                         "locked": False,
                     },
                 }
             )
             self.channels[match[2]] = thread
-            return _json(thread)
+            return json_response(thread)
         if m == "POST" and (match := re.fullmatch(r"/channels/(\d+)/threads", p)):
             parent = self.channels.get(match[1], {})
             if "message" not in body:
@@ -421,14 +354,14 @@ class MockDiscord:
                     "thread_metadata": {
                         "archived": False,
                         "auto_archive_duration": 1440,
-                        "archive_timestamp": _now(),
+                        "archive_timestamp": now(),
                         "locked": False,
                     },
                 }
             )
             self.channels[thread_id] = thread
             message = self._message(thread_id, body.get("message") or {}, message_id=thread_id)
-            return _json({**thread, "message": message})
+            return json_response({**thread, "message": message})
         if m == "PUT" and re.fullmatch(r"/channels/(\d+)/(?:messages/)?pins/(\d+)", p):
             return web.Response(status=204)
         if m == "POST" and (match := re.fullmatch(r"/guilds/(\d+)/scheduled-events", p)):
@@ -443,161 +376,20 @@ class MockDiscord:
                 "user_count": 0,
             }
             self.events[event["id"]] = event
-            return _json(event)
+            return json_response(event)
         if m == "PATCH" and (match := re.fullmatch(r"/guilds/(\d+)/scheduled-events/(\d+)", p)):
             event = self.events.get(match[2])
             if event is None:
-                return _json({"message": "Unknown Guild Scheduled Event", "code": 10070}, 404)
+                return json_response(
+                    {"message": "Unknown Guild Scheduled Event", "code": 10070}, 404
+                )
             if (
                 event["status"] in rules.EVENT_FINAL
                 and body.get("status", event["status"]) != (event["status"])
             ):
-                return _json({"message": "Invalid Form Body", "code": rules.INVALID_FORM_BODY}, 400)
+                return json_response(
+                    {"message": "Invalid Form Body", "code": rules.INVALID_FORM_BODY}, 400
+                )
             event.update(body)
-            return _json(event)
-        return _json({"message": f"404: Not Found ({m} {p})", "code": 0}, 404)
-
-    def _thread_without_message(self, parent_id: str, body: dict[str, Any]) -> web.Response:
-        """Start Thread without Message (resources/channel.mdx): type defaults to 12
-        PRIVATE_THREAD; a private thread only in a GUILD_TEXT channel (topics/threads.mdx),
-        `invitable` only for one; the bot is its first member."""
-        parent = self.channels.get(parent_id)
-        if parent is None:
-            return _json({"message": "Unknown Channel", "code": 10003}, 404)
-        kind = body.get("type") or 12
-        if (kind == 12 and parent["type"] != 0) or (kind == 10) != (parent["type"] == 5):
-            return _json(
-                {"message": "Cannot execute action on this channel type", "code": 50024}, 400
-            )
-        if kind != 12 and body.get("invitable") is not None:
-            errors = {"invitable": {"_errors": [{"code": "BASE_TYPE_BAD", "message": "private"}]}}
-            return _json({"message": "Invalid Form Body", "code": 50035, "errors": errors}, 400)
-        thread_id = str(next(self._ids))
-        thread = self._channel(thread_id, parent["guild_id"], kind)
-        thread.update(
-            {
-                "parent_id": parent_id,
-                "name": body["name"],
-                "owner_id": str(BOT_ID),
-                "message_count": 0,
-                "member_count": 1,
-                "thread_metadata": {
-                    "archived": False,
-                    "auto_archive_duration": body.get("auto_archive_duration") or 4320,
-                    "archive_timestamp": _now(),
-                    "locked": False,
-                    **({"invitable": body.get("invitable", True)} if kind == 12 else {}),
-                },
-            }
-        )
-        self.channels[thread_id] = thread
-        self.thread_members[thread_id] = {str(BOT_ID)}
-        return _json(thread, 201)
-
-    def _thread_member(self, method: str, thread_id: str, user_id: str) -> web.Response:
-        """Add (PUT) or Remove (DELETE) Thread Member: the thread exists (10003) and is a
-        thread (50024), is not archived (50083), and the user is a member of its server,
-        or of the thread to be removed (10007); 204."""
-        thread = self.channels.get(thread_id)
-        if thread is None:
-            return _json({"message": "Unknown Channel", "code": 10003}, 404)
-        if thread["type"] not in (10, 11, 12):
-            return _json(
-                {"message": "Cannot execute action on this channel type", "code": 50024}, 400
-            )
-        if thread["thread_metadata"]["archived"]:
-            message = "Tried to perform an operation on an archived thread"
-            return _json({"message": message, "code": 50083}, 400)
-        members = self.thread_members.setdefault(thread_id, set())
-        known = members if method == "DELETE" else self.guild_members.get(thread["guild_id"], ())
-        if user_id not in known:
-            return _json({"message": "Unknown Member", "code": 10007}, 404)
-        if method == "DELETE":
-            members.discard(user_id)
-        else:
-            members.add(user_id)
-        thread["member_count"] = len(self.thread_members[thread_id])
-        return web.Response(status=204)
-
-    def _channel(self, channel_id: str, guild_id: str, kind: int) -> dict[str, Any]:
-        return {
-            "id": channel_id,
-            "type": kind,
-            "guild_id": guild_id,
-            "name": f"channel-{channel_id[-4:]}",
-            "position": 0,
-            "permission_overwrites": [],
-            "nsfw": False,
-            "parent_id": None,
-            "topic": None,
-            "last_message_id": None,
-            "rate_limit_per_user": 0,
-            "flags": 0,
-            "available_tags": [],
-        }
-
-    def _edit_message(self, channel_id: str, message_id: str, body: dict[str, Any]) -> web.Response:
-        """Edit Message (resources/message.mdx): every field is optional; one left out is
-        kept, one sent replaces it (`components: []` removes the buttons), and a message
-        that is not there, or not in that channel, is 10008 Unknown Message."""
-        message = self.messages.get(message_id)
-        if message is None or message["channel_id"] != channel_id:
-            return _json({"message": "Unknown Message", "code": 10008}, 404)
-        for name in ("content", "embeds", "components", "flags"):
-            if name in body:
-                empty: Any = "" if name == "content" else 0 if name == "flags" else []
-                message[name] = body[name] if body[name] is not None else empty
-        message["edited_timestamp"] = _now()
-        return _json(message)
-
-    def _message(
-        self, channel_id: str | None, body: dict[str, Any], *, message_id: str | None = None
-    ) -> dict[str, Any]:
-        message_id = message_id or str(next(self._ids))
-        message = {
-            "id": message_id,
-            "channel_id": channel_id or "1100000000000000100",
-            "type": 0,
-            "author": BOT_USER,
-            "content": body.get("content") or "",
-            "embeds": body.get("embeds") or [],
-            "components": body.get("components") or [],
-            "attachments": [],
-            "mentions": [
-                {"id": user, "username": f"user{user[-4:]}", "discriminator": "0", "avatar": None}
-                for user in mentioned(body)
-            ],
-            "mention_roles": [],
-            "mention_everyone": False,
-            "pinned": False,
-            "tts": False,
-            "timestamp": _now(),
-            "edited_timestamp": None,
-            "flags": body.get("flags", 0),
-            "application_id": str(APP_ID),
-        }
-        self.messages[message_id] = message
-        return message
-
-
-def mentioned(body: dict[str, Any]) -> list[str]:
-    """The users a message pings: those its content mentions (`<@id>`) that its
-    allowed_mentions let through (all of them when it has none)."""
-    found = re.findall(r"<@!?(\d+)>", body.get("content") or "")
-    allowed = body.get("allowed_mentions")
-    if not isinstance(allowed, dict) or "users" in (allowed.get("parse") or []):
-        return found  # no allowed_mentions: every mention in the content pings
-    listed = {str(u) for u in allowed.get("users") or []}
-    return [user for user in found if user in listed]
-
-
-def operation_of(request: Request) -> str | None:
-    """The OpenAPI operationId of a request the bot sends, if it has a request body."""
-    for method, path, operation in OPERATIONS:
-        if request.method == method and re.fullmatch(path, request.path):
-            return operation
-    return None
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
+            return json_response(event)
+        return json_response({"message": f"404: Not Found ({m} {p})", "code": 0}, 404)
