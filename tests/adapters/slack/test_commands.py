@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from adapters.slack.app import SlackBot
+from adapters.slack.config import SlackConfig
 from adapters.slack.listeners import MSG_NOT_ORGANIZER
 from s4b_bot.core import Core
 from s4b_bot.invocation import Actor
@@ -154,7 +155,7 @@ async def test_the_handle_is_the_name_only_when_slack_cannot_say(
 
 
 async def test_a_slow_core_never_delays_the_ack(
-    slack: SlackBot, mock_slack: MockSlack, monkeypatch: Any
+    tight_budgets: SlackConfig, slack: SlackBot, mock_slack: MockSlack, monkeypatch: Any
 ) -> None:
     core = slack.handlers.core
     real = core.run_text

@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from adapters.slack.app import SlackBot
+from adapters.slack.config import SlackConfig
 from adapters.slack.files import (
     FILE_BLOCK,
     UPLOAD_ACTION_ID,
@@ -235,7 +236,7 @@ async def test_a_member_gets_no_file_input_and_a_forged_upload_is_refused_unread
 
 
 async def test_a_slow_download_holds_the_modal_then_shows_the_answer_or_the_error(
-    slack: SlackBot, mock_slack: MockSlack, sqlite_core: Core
+    tight_budgets: SlackConfig, slack: SlackBot, mock_slack: MockSlack, sqlite_core: Core
 ) -> None:
     view = await opened_view(slack, mock_slack, "session import")
     mock_slack.delay["files.info"] = slack.config.submit_budget + 0.3

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from adapters.slack.app import SlackBot
+from adapters.slack.config import SlackConfig
 from s4b_bot.core import Core
 from s4b_bot.invocation import FormSubmission
 from s4b_bot.output import Outcome
@@ -87,7 +88,7 @@ async def test_a_valid_form_shows_the_confirmation_in_the_modal_not_as_a_second_
 
 
 async def test_a_slow_submission_keeps_the_answers_and_shows_errors_later(
-    slack: SlackBot, mock_slack: MockSlack, monkeypatch: Any
+    tight_budgets: SlackConfig, slack: SlackBot, mock_slack: MockSlack, monkeypatch: Any
 ) -> None:
     view = await open_form(slack, mock_slack)
     core = slack.handlers.core
