@@ -13,11 +13,11 @@ import logging
 import math
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, TypeVar
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from s4b_bot import metrics
 from s4b_bot.calendar.commands import feed_for_token
@@ -47,7 +47,8 @@ from s4b_bot.routing.textparse import parse_command
 from s4b_bot.settings import Settings
 from s4b_bot.words import went_wrong
 from storage import outbox, queries
-from storage.db import Database, is_unavailable
+from storage.db import Database, is_unavailable, within
+from storage.group_commit import GroupCommit
 from storage.models import OUTBOX_STATUSES, Account
 
 _log = logging.getLogger(__name__)
@@ -59,36 +60,6 @@ Call = Callable[[Context], Awaitable[tuple[Outcome, Args | None]]]
 MSG_DATABASE_DOWN = (
     "I could not reach my database just now, so nothing was changed. Please try again in a minute."
 )
-
-
-_abandoned: set[asyncio.Task[Any]] = set()
-
-
-T = TypeVar("T")
-
-
-async def within(seconds: float, call: Coroutine[Any, Any, T]) -> T:
-    """`call`'s result, or TimeoutError once `seconds` have passed. Unlike asyncio.timeout
-    it does not wait for the cancelled call to clean up: rolling back on a connection that no
-    longer answers takes the database's own timeout, and goes on in the background."""
-    task = asyncio.ensure_future(call)
-    try:
-        done, _ = await asyncio.wait({task}, timeout=seconds)
-    except asyncio.CancelledError:
-        task.cancel()
-        raise
-    if task in done:
-        return task.result()
-    task.cancel()
-    _abandoned.add(task)  # referenced until it ends, as asyncio requires
-    task.add_done_callback(_forget)
-    raise TimeoutError(f"no answer within {seconds:g} s")
-
-
-def _forget(task: asyncio.Task[Any]) -> None:
-    _abandoned.discard(task)
-    if not task.cancelled():
-        task.exception()  # retrieved, so asyncio does not log it: its caller has moved on
 
 
 class Core:
@@ -110,6 +81,8 @@ class Core:
         """Called after each call that committed (bot.py: wake the dispatcher)."""
         self._queue_read_lock = asyncio.Lock()
         self._queue_read_at = -math.inf
+        self.writes = GroupCommit(db, timeout=lambda: self.settings.command_timeout)
+        """Every call's transaction: calls that arrive together share one (group commit)."""
 
     async def start(self) -> None:
         """Migrate the database and load the bundled programme if none is loaded yet."""
@@ -309,10 +282,10 @@ class Core:
         metrics.COMMANDS.labels(actor.platform, "call").inc()
         try:
             # A database that stops answering must not hang the member: past the bound the
-            # call is cancelled (rolled back) and TimeoutError, an OSError and so
-            # "unavailable" below, becomes "try again".
-            outcome = await within(
-                self.settings.command_timeout, self._in_transaction(actor, step, now, files)
+            # group is rolled back and TimeoutError, an OSError and so "unavailable" below,
+            # becomes "try again".
+            outcome = await self.writes.run(
+                lambda session: self._in_session(session, actor, step, now, files)
             )
             if self.after_change is not None:
                 self.after_change()
@@ -333,32 +306,36 @@ class Core:
                 return Outcome(reply=Message.plain(MSG_DATABASE_DOWN))
             return self._unexpected(exc)
 
-    async def _in_transaction(
-        self, actor: Actor, step: Step, now: datetime, files: tuple[Attachment, ...]
+    async def _in_session(
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        step: Step,
+        now: datetime,
+        files: tuple[Attachment, ...],
     ) -> Outcome:
-        async with self.db.transaction() as session:
-            member = await queries.ensure_member(
-                session,
-                platform=actor.platform,
-                community=actor.community,
-                user_id=actor.user_id,
-                display_name=actor.display_name,
-                now=now,
-            )
-            person = await session.get(Account, member.person_id) if member.person_id else None
-            ctx = Context(
-                actor,
-                session,
-                now,
-                person or member,
-                self.settings,
-                self.routes,
-                files=files,
-                typed_by=member if person else None,
-            )
-            outcome = await with_waiting(ctx, await step(ctx))  # what could not reach them
-            audit.write(ctx)  # in the same transaction: kept only if the call is
-            return outcome
+        member = await queries.ensure_member(
+            session,
+            platform=actor.platform,
+            community=actor.community,
+            user_id=actor.user_id,
+            display_name=actor.display_name,
+            now=now,
+        )
+        person = await session.get(Account, member.person_id) if member.person_id else None
+        ctx = Context(
+            actor,
+            session,
+            now,
+            person or member,
+            self.settings,
+            self.routes,
+            files=files,
+            typed_by=member if person else None,
+        )
+        outcome = await with_waiting(ctx, await step(ctx))  # what could not reach them
+        audit.write(ctx)  # in the same transaction: kept only if the call is
+        return outcome
 
     def _unexpected(self, exc: Exception) -> Outcome:
         ref = secrets.token_hex(3)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
@@ -167,3 +168,31 @@ def _configure_sqlite(
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+T = TypeVar("T")
+_abandoned: set[asyncio.Task[Any]] = set()
+
+
+async def within(seconds: float, call: Coroutine[Any, Any, T]) -> T:
+    """`call`'s result, or TimeoutError once `seconds` have passed. Unlike asyncio.timeout
+    it does not wait for the cancelled call to clean up: rolling back on a connection that no
+    longer answers takes the database's own timeout, and goes on in the background."""
+    task = asyncio.ensure_future(call)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=seconds)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    if task in done:
+        return task.result()
+    task.cancel()
+    _abandoned.add(task)  # referenced until it ends, as asyncio requires
+    task.add_done_callback(_forget)
+    raise TimeoutError(f"no answer within {seconds:g} s")
+
+
+def _forget(task: asyncio.Task[Any]) -> None:
+    _abandoned.discard(task)
+    if not task.cancelled():
+        task.exception()  # retrieved, so asyncio does not log it: its caller has moved on
