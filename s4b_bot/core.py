@@ -314,7 +314,7 @@ class Core:
         now: datetime,
         files: tuple[Attachment, ...],
     ) -> Outcome:
-        member = await queries.ensure_member(
+        member, new = await queries.ensure_member(
             session,
             platform=actor.platform,
             community=actor.community,
@@ -333,7 +333,9 @@ class Core:
             files=files,
             typed_by=member if person else None,
         )
-        outcome = await with_waiting(ctx, await step(ctx))  # what could not reach them
+        outcome = await step(ctx)
+        if not new:  # a member first seen now has nothing waiting
+            outcome = await with_waiting(ctx, outcome)  # what could not reach them
         audit.write(ctx)  # in the same transaction: kept only if the call is
         return outcome
 

@@ -54,11 +54,13 @@ async def ensure_member(
     user_id: str,
     display_name: str,
     now: datetime,
-) -> Account:
-    """The member for this platform user, created on first sight (safe against a race).
+) -> tuple[Account, bool]:
+    """The member for this platform user, created on first sight (safe against a race),
+    and whether this call created it.
 
     One query when the member is known; three on first sight.
     """
+    created = False
     member = await session.scalar(
         select(Account)
         .join(Community, Community.id == Account.community_id)
@@ -79,6 +81,7 @@ async def ensure_member(
             .on_conflict_do_nothing(index_elements=["community_id", "user_id"])
             .returning(Account)
         )
+        created = member is not None
         if member is None:  # created by a concurrent request a moment ago
             member = await session.scalar(
                 select(Account).where(Account.community_id == home.id, Account.user_id == user_id)
@@ -88,7 +91,7 @@ async def ensure_member(
     assert member is not None
     if display_name and member.display_name != display_name:
         member.display_name = display_name
-    return member
+    return member, created
 
 
 async def series_by_key(session: AsyncSession, key: str) -> Series | None:
@@ -167,21 +170,28 @@ async def latest_registration(session: AsyncSession, member_id: int) -> Registra
 
 async def add_registration(session: AsyncSession, **values: Any) -> bool:
     """Insert a registration; False if the member already had one for that session (a
-    former one, of a cancelled and restored session, gives way to the new answers)."""
-    await session.execute(
+    former one, of a cancelled and restored session, gives way to the new answers).
+
+    One statement when there was none (the usual case): the former one is looked for only
+    when the insert met one."""
+    insert = (
+        insert_for(session, Registration)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["session_id", "member_id"])
+        .returning(Registration.id)
+    )
+    if (await session.execute(insert)).scalar() is not None:
+        return True
+    former = await session.execute(
         delete(Registration).where(
             Registration.session_id == values["session_id"],
             Registration.member_id == values["member_id"],
             Registration.status == FORMER,
         )
     )
-    result = await session.execute(
-        insert_for(session, Registration)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["session_id", "member_id"])
-        .returning(Registration.id)
-    )
-    return result.scalar() is not None
+    if not getattr(former, "rowcount", 0):
+        return False
+    return (await session.execute(insert)).scalar() is not None
 
 
 async def remove_registration(

@@ -49,7 +49,7 @@ async def test_times_come_back_as_the_same_utc_instant(core: Core) -> None:
 async def test_one_registration_per_member_and_session_is_a_constraint(core: Core) -> None:
     spring = await first_session(core.db)
     async with core.db.transaction() as session:
-        member = await queries.ensure_member(
+        member, _ = await queries.ensure_member(
             session,
             platform="console",
             community="local",
