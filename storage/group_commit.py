@@ -20,6 +20,7 @@ A lone unit runs without a savepoint: the transaction is its own.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -35,6 +36,8 @@ Unit = Callable[[AsyncSession], Awaitable[T]]
 
 MAX_GROUP = 100
 """At most this many units a transaction: the last of a group waits for all before it."""
+PACE_WEIGHT = 0.2
+"""How much the last group counts in the recent seconds per unit (a moving average)."""
 
 
 @dataclass
@@ -61,24 +64,48 @@ class GroupCommit:
         self.max_group = max_group
         self._queue: list[_Waiting[Any]] = []
         self._leader: asyncio.Task[None] | None = None
+        self._running = 0
+        self._unit_seconds = 0.0
+        self._idle = asyncio.Event()
+        self._idle.set()
         self.groups = 0
         """Transactions run so far (for benchmarks and tests)."""
+
+    def expected_wait(self) -> float:
+        """Seconds a unit arriving now would wait for its answer, at the recent pace: an
+        adapter that must answer the platform within seconds can say "one moment" at once
+        instead of waiting in a burst's queue for most of its deadline."""
+        return (len(self._queue) + self._running + 1) * self._unit_seconds
+
+    async def idle(self) -> None:
+        """Until no unit is waiting or running (work that can wait for a burst to pass)."""
+        await self._idle.wait()
 
     async def run(self, unit: Unit[T]) -> T:
         """The unit's result once its transaction committed, or the exception it raised."""
         waiting: _Waiting[T] = _Waiting(unit, asyncio.get_running_loop().create_future())
         self._queue.append(waiting)
+        self._idle.clear()
         if self._leader is None or self._leader.done():
             # A task of its own: a caller that gives up must not cancel the others' group.
             self._leader = asyncio.ensure_future(self._lead())
         return await waiting.future
 
     async def _lead(self) -> None:
-        while self._queue:
-            group = [w for w in self._queue[: self.max_group] if not w.future.done()]
-            del self._queue[: self.max_group]
-            if group:
-                await self._run_group(group)
+        try:
+            while self._queue:
+                group = [w for w in self._queue[: self.max_group] if not w.future.done()]
+                del self._queue[: self.max_group]
+                if group:
+                    self._running = len(group)
+                    started = time.monotonic()
+                    await self._run_group(group)
+                    per_unit = (time.monotonic() - started) / len(group)
+                    self._unit_seconds += PACE_WEIGHT * (per_unit - self._unit_seconds)
+        finally:
+            self._running = 0
+            if not self._queue:
+                self._idle.set()
 
     async def _run_group(self, group: list[_Waiting[Any]]) -> None:
         self.groups += 1

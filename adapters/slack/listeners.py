@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
+from contextlib import asynccontextmanager, suppress
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -61,6 +61,8 @@ MSG_NOT_ORGANIZER = (
     "can do."
 )
 """How Slack words the core's refusal of an organizer route (`Outcome.organizers_only`)."""
+HOME_PATIENCE = 30.0
+"""Seconds an App Home refresh waits for a burst to pass before it goes anyway."""
 MSG_SAVING = "Saving your answers, one moment…"
 MSG_READING = "Reading your file, one moment…"
 MSG_BROKEN = went_wrong("nothing more was done")
@@ -83,17 +85,37 @@ class Inflight:
         self._count = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     @asynccontextmanager
     async def track(self) -> AsyncIterator[None]:
-        self._count += 1
-        self._idle.clear()
+        self._begin()
         try:
             yield
         finally:
-            self._count -= 1
-            if self._count == 0:
-                self._idle.set()
+            self._end()
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` as a task of its own, counted from now (not from when it starts)."""
+        self._begin()
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)  # referenced until it ends, as asyncio requires
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self._end()
+        if not task.cancelled() and task.exception() is not None:
+            _log.error("Slack background work failed", exc_info=task.exception())
+
+    def _begin(self) -> None:
+        self._count += 1
+        self._idle.clear()
+
+    def _end(self) -> None:
+        self._count -= 1
+        if self._count == 0:
+            self._idle.set()
 
     async def settled(self) -> None:
         """Wait until no listener is running (bolt starts them as tasks: let them begin)."""
@@ -120,6 +142,7 @@ class Handlers:
         self.names = Names(self.client)
         self.uploads = Uploads(core, self.client, config)
         self.inflight = Inflight()
+        self._homes_due: set[tuple[str, str]] = set()
 
     async def _actor(self, who: parse.Who) -> Actor:
         """The member, called by their profile's name (the handle only if Slack cannot say)."""
@@ -240,7 +263,7 @@ class Handlers:
                 answer.actor = actor
                 outcome = slack_words(await answer.run(run(actor)))
                 await (answer.present(outcome) if show is None else show(answer, outcome))
-                await self.refresh_home(actor)
+                self.refresh_home_soon(actor)
             except Exception as exc:
                 await self._broken(answer, what, exc)
 
@@ -313,6 +336,8 @@ class Handlers:
             work = asyncio.ensure_future(self._submit(who, lambda actor: run(actor, view, values)))
             done = False
             wait = deadline.left(self.config.submit_budget)
+            if self.core.writes.expected_wait() > wait:
+                wait = 0.0  # a burst's queue: "Saving…" now rather than at the deadline's edge
             if wait >= MIN_WAIT:
                 finished, _ = await asyncio.wait({work}, timeout=wait)
                 done = bool(finished)
@@ -341,7 +366,7 @@ class Handlers:
                     await answer.present(outcome)
                 elif outcome.reply is not None:
                     await answer.send_files(outcome.reply)
-                await self.refresh_home(actor)
+                self.refresh_home_soon(actor)
             except Exception as exc:
                 await self._broken(answer, what, exc)
 
@@ -363,6 +388,22 @@ class Handlers:
         async with self.inflight.track():
             actor = await self._actor(parse.from_home_event(body, event))
             await self.refresh_home(actor)
+
+    def refresh_home_soon(self, actor: Actor) -> None:
+        """Republish the member's App Home after their answer, once the core's queue is
+        empty (for HOME_PATIENCE seconds at most): in a burst, nobody's confirmation waits
+        behind someone's App Home, which they only see when they open it. One pending
+        refresh per member: it reads their registrations when it runs."""
+        key = (actor.community, actor.user_id)
+        if key not in self._homes_due:
+            self._homes_due.add(key)
+            self.inflight.spawn(self._refresh_when_quiet(key, actor))
+
+    async def _refresh_when_quiet(self, key: tuple[str, str], actor: Actor) -> None:
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self.core.writes.idle(), HOME_PATIENCE)
+        self._homes_due.discard(key)
+        await self.refresh_home(actor)
 
     async def refresh_home(self, actor: Actor) -> None:
         """Republish the member's App Home tab; a failure here must not spoil the answer."""

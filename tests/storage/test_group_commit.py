@@ -174,3 +174,27 @@ async def test_a_burst_of_registrations_shares_transactions_each_with_its_own_ou
     assert kept == 29
     # One transaction each before group commit; now the first alone, the rest together.
     assert begins[0] <= 3, begins
+
+
+async def test_the_expected_wait_follows_the_queue_and_idle_waits_for_it(db: Database) -> None:
+    writes = group_commit(db)
+    assert writes.expected_wait() == 0.0  # no pace known yet
+    release = asyncio.Event()
+
+    async def held(session: AsyncSession) -> None:
+        await asyncio.sleep(0.05)
+        await release.wait()
+
+    await asyncio.gather(*(writes.run(add_community(f"p{i}")) for i in range(4)))
+    alone = writes.expected_wait()
+    assert alone > 0.0  # the pace of the group just run
+    holding = asyncio.ensure_future(writes.run(held))
+    queued = [asyncio.ensure_future(writes.run(add_community(f"q{i}"))) for i in range(10)]
+    await asyncio.sleep(0.01)
+    assert writes.expected_wait() > 5 * alone  # ten more ahead of a newcomer
+    idle = asyncio.ensure_future(writes.idle())
+    await asyncio.sleep(0.05)
+    assert not idle.done()
+    release.set()
+    await asyncio.gather(holding, *queued)
+    await asyncio.wait_for(idle, 1.0)
