@@ -69,9 +69,10 @@ from s4b_bot.ports import ModerationAction, Recipient, SessionEvent
 
 ROOT = Path(__file__).resolve().parents[1]
 PATHS = ("core", "slack", "discord")
-ACK_TARGET = 0.100
 PLATFORM_DEADLINE = 3.0
-FINAL_TARGET = 0.500
+"""An ack later than this is an error on Slack and Discord (the member sees a failure)."""
+FINAL_TARGET = 1.500
+"""The member's confirmation, p99, from the burst's start."""
 WARMUP = 3
 SETTLE_TIMEOUT = 120.0
 """How long after the last ack the finals may still come."""
@@ -109,34 +110,6 @@ class Burst:
         missing_final = sum(1 for i in self.ack if i not in self.final)
         return sum(self.errors.values()) + missing_ack + missing_final + self.late_acks()
 
-    def rows(self) -> list[Row]:
-        ack, final = list(self.ack.values()), list(self.final.values())
-        ack99, final99 = percentile(ack, 99), percentile(final, 99)
-        errors = self.error_count()
-        return [
-            Row(
-                self.name,
-                "ack p50 / p99 (ms)",
-                f"{ms(percentile(ack, 50))} / {ms(ack99)}",
-                "p99 < 100",
-                len(ack) == self.members and ack99 < ACK_TARGET,
-            ),
-            Row(
-                self.name,
-                "final p50 / p99 (ms)",
-                f"{ms(percentile(final, 50))} / {ms(final99)}",
-                "p99 < 500",
-                len(final) == self.members and final99 < FINAL_TARGET,
-            ),
-            Row(self.name, "errors", self.errors_value(), "0", errors == 0),
-            Row(self.name, "where the time went", self.summary()),
-        ]
-
-    def errors_value(self) -> str:
-        late = self.late_acks()
-        detail = f" ({late} acks after 3 s)" if late else ""
-        return f"{self.error_count()} of {self.members}{detail}"
-
     def summary(self) -> str:
         parts = [f"CPU {self.cpu:.0%} of a core"]
         if self.stages is not None:
@@ -173,6 +146,50 @@ class Burst:
             out.append("  warnings/errors logged:")
             out += [f"    {n:>5} × {k}" for k, n in self.logs.counts.most_common(8)]
         return out
+
+
+def rows_of_runs(runs: list[Burst]) -> list[Row]:
+    """The table's rows for one path and database: each run's figures side by side (the
+    target on late acks holds for every run in a row), the confirmation's worst p99."""
+    last = runs[-1]
+    name, n = last.name, len(runs)
+
+    def each(figure: Callable[[Burst], str]) -> str:
+        return " / ".join(figure(r) for r in runs)
+
+    def p99(values: dict[int, float]) -> float:
+        return percentile(list(values.values()), 99)
+
+    worst = max(runs, key=lambda r: p99(r.final))
+    complete = all(len(r.final) == r.members for r in runs)
+    errors = sum(r.error_count() for r in runs)
+    rows = [
+        Row(name, f"ack p99 (ms), each of {n} runs", each(lambda r: ms(p99(r.ack)))),
+        Row(
+            name,
+            f"confirmation p50 / p99 (ms), worst of {n}",
+            f"{ms(percentile(list(worst.final.values()), 50))} / {ms(p99(worst.final))}",
+            f"p99 <= {FINAL_TARGET * 1000:,.0f}",
+            complete and p99(worst.final) <= FINAL_TARGET,
+        ),
+    ]
+    if last.path != "core":  # the core has no platform deadline
+        late = [r.late_acks() for r in runs]
+        rows.append(
+            Row(
+                name,
+                f"acks after 3 s, each of {n} runs",
+                " / ".join(map(str, late)),
+                "0 in every run",
+                not any(late),
+            )
+        )
+    members = sum(r.members for r in runs)
+    rows += [
+        Row(name, "errors", f"{errors} of {members}", "0", errors == 0),
+        Row(name, "where the time went (last run)", last.summary()),
+    ]
+    return rows
 
 
 def answers(i: int, spring: int) -> dict[str, FormValue]:
@@ -548,20 +565,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--path", choices=PATHS, action="append", help="default: all three")
     parser.add_argument("--db", choices=BACKENDS, action="append", help="default: both")
     parser.add_argument("--members", type=int, default=1_000)
+    parser.add_argument("--runs", type=int, default=1, help="bursts in a row, each on a fresh db")
     parser.add_argument("--profile", type=Path, default=None, help="cProfile of the burst")
     parser.add_argument("--report", type=Path, default=None, help="write the rows as JSON")
     args = parser.parse_args(argv)
     rows: list[Row] = []
     for backend in args.db or BACKENDS:
         for path in args.path or PATHS:
-            profiler = cProfile.Profile() if args.profile else None
-            result = asyncio.run(run_burst(path, backend, args.members, profiler=profiler))
-            print("\n".join(result.lines()), flush=True)
-            if profiler is not None and args.profile is not None:
-                target = args.profile.with_suffix(f".{path}.{backend}{args.profile.suffix}")
-                profiler.dump_stats(target)
-                pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(25)
-            rows += result.rows()
+            runs = []
+            for _ in range(args.runs):
+                profiler = cProfile.Profile() if args.profile else None
+                result = asyncio.run(run_burst(path, backend, args.members, profiler=profiler))
+                print("\n".join(result.lines()), flush=True)
+                if profiler is not None and args.profile is not None:
+                    target = args.profile.with_suffix(f".{path}.{backend}{args.profile.suffix}")
+                    profiler.dump_stats(target)
+                    stats = pstats.Stats(profiler, stream=sys.stderr)
+                    stats.sort_stats("tottime").print_stats(25)
+                runs.append(result)
+            rows += rows_of_runs(runs)
     print_rows(rows)
     write_report(args.report, rows)
     return 0
