@@ -32,8 +32,9 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 
 from bench.burst import answers, plain_text, verdict
 from bench.common import (
@@ -65,6 +66,8 @@ class Run:
     cpu: float
     errors: int = 0
     transactions: int = 0
+    statements: int = 0
+    """SQL statements sent (BEGIN and SAVEPOINTs included; COMMIT is not a statement here)."""
 
     @property
     def rate(self) -> float:
@@ -73,6 +76,22 @@ class Run:
     @property
     def cpu_ms(self) -> float:
         return self.cpu / self.count * 1000
+
+    @property
+    def each(self) -> str:
+        """Its cost per registration."""
+        return f"{self.cpu_ms:.2f} CPU ms, {self.statements / self.count:.1f} statements each"
+
+
+class StatementCounter:
+    """Counts the statements an engine sends while it is counting."""
+
+    def __init__(self, core: Core) -> None:
+        self.count = 0
+        event.listen(core.db.engine.sync_engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *args: Any) -> None:
+        self.count += 1
 
 
 @dataclass
@@ -93,17 +112,17 @@ class Rates:
             Row(
                 name,
                 f"core: {n:,} registrations, {IN_FLIGHT} in flight",
-                f"{t.rate:,.0f}/s, {t.cpu_ms:.2f} CPU ms each, {t.transactions:,} transactions",
+                f"{t.rate:,.0f}/s, {t.each}, {t.transactions:,} transactions",
             ),
             Row(
                 name,
                 "core, one after another",
-                f"{self.one_by_one.rate:,.0f}/s, {self.one_by_one.cpu_ms:.2f} CPU ms each",
+                f"{self.one_by_one.rate:,.0f}/s, {self.one_by_one.each}",
             ),
             Row(
                 name,
                 "plain insert + commit, one a transaction",
-                f"{self.plain.rate:,.0f}/s, {self.plain.cpu_ms:.2f} CPU ms each",
+                f"{self.plain.rate:,.0f}/s, {self.plain.each}",
             ),
             Row(
                 name,
@@ -141,7 +160,7 @@ async def through_core(
         async with slots:
             return await register(i)
 
-    groups = core.writes.groups
+    groups, statements = core.writes.groups, StatementCounter(core)
     cpu, started = time.process_time(), time.perf_counter()
     if profile is not None:
         profile.enable()
@@ -154,6 +173,7 @@ async def through_core(
         time.process_time() - cpu,
         errors=confirmed.count(False),
         transactions=core.writes.groups - groups,
+        statements=statements.count,
     )
 
 
@@ -200,10 +220,12 @@ async def through_plain(core: Core, count: int) -> Run:
 
     for i in range(-WARMUP, 0):
         await insert_one(i)
+    statements = StatementCounter(core)
     cpu, started = time.process_time(), time.perf_counter()
     for i in range(count):
         await insert_one(i)
-    return Run(count, time.perf_counter() - started, time.process_time() - cpu, transactions=count)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return Run(count, seconds, cpu, transactions=count, statements=statements.count)
 
 
 async def measure(backend: str, count: int, profile: cProfile.Profile | None) -> Rates:
