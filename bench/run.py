@@ -271,27 +271,12 @@ def _memory() -> str:
     return "unknown"
 
 
-DEFINITIONS = """\
-- **burst**: N distinct members submit the registration form for the Spring session at
-  once; times are counted from the common start, so they include queueing behind the
-  others. *core*: ack = `Core.submit` returned, final = the invitation DM sent by a
-  Dispatcher running beside it (`run_forever`, 1 s idle poll, console pacing 1,000/s).
-  *slack*: signed `view_submission` over HTTP to the bolt app in HTTP mode; ack = the HTTP
-  answer, final = the confirmation at the mock (DM, or `views.update` of the "Saving…"
-  modal). *discord*: MODAL_SUBMIT through `parse_interaction_create`; ack = the interaction
-  callback (defer) at the mock, final = the follow-up webhook. The mock Slack (with the load
-  generator) and the mock Discord run in a process of their own. An ack after 3 s counts as
-  an error on Slack and Discord (the platform would have failed it).
-- **throughput**: registrations one after another, each its own transaction, through
-  `Core.submit`, against `session.add(Registration(...))` + COMMIT of the same rows; fresh
-  database each, same engine settings.
-- **fan-out**: `bench/fanout.py` (one Dispatcher, reminders due, a fake platform enforcing
-  the rate limit with 429s), at its default rate of 500 messages/s.
-- **memory**: peak RSS (`ru_maxrss`) of a bot process started as `bot.py console` starts
-  (Core.start, console platform, Dispatcher) on a database with 10,000 members and 50,000
-  registrations (seeded by another process), listing sessions, rosters and stats, one
-  dispatcher round, the /metrics refresh, and a reschedule sending 2,500 invitations.
-"""
+def definitions() -> str:
+    """The "Definitions" section of bench/README.md, where they are kept (without its
+    first paragraph, which says that it is copied)."""
+    text = (HERE / "README.md").read_text()
+    section = text.split("## Definitions\n", 1)[1].split("\n## ", 1)[0]
+    return section.strip().split("\n\n", 1)[1] + "\n"
 
 
 def markdown(rows: list[Row], command: str, started: datetime, seconds: float) -> str:
@@ -302,7 +287,7 @@ def markdown(rows: list[Row], command: str, started: datetime, seconds: float) -
         f"{markdown_table(rows)}\n\n"
         f"## Machine\n\n{facts}\n\n"
         f"The bot, the mock platforms, the load and the database server all ran on this one "
-        f"machine.\n\n## What is measured\n\n{DEFINITIONS}"
+        f"machine.\n\n## What is measured\n\n{definitions()}"
     )
 
 
