@@ -34,8 +34,10 @@ T = TypeVar("T")
 Unit = Callable[[AsyncSession], Awaitable[T]]
 """A unit of work: reads and writes through the session it is given, never commits."""
 
-MAX_GROUP = 100
-"""At most this many units a transaction: the last of a group waits for all before it."""
+MAX_GROUP = 25
+"""At most this many units a transaction: each is answered only when the last of its
+group is done, so a small group answers the first sooner; a COMMIT costs about one
+unit's statement, so 25 a group already spreads it thin."""
 PACE_WEIGHT = 0.2
 """How much the last group counts in the recent seconds per unit (a moving average)."""
 
