@@ -15,7 +15,8 @@ others. What "acknowledge" and "final" mean on each path:
   HTTP mode (aiohttp on 127.0.0.1), Web API pointed at the local mock Slack. ack = the HTTP
   response received. final (the confirmation) = the answer reaching the mock: in the ack,
   or `views.update` of the "Saving…" modal when the core was slower than the submit budget
-  (or its queue longer), or the DM (`chat.postMessage`). The App Home refresh that follows is reported separately.
+  (or its queue longer), or the DM (`chat.postMessage`). The App Home refresh that
+  follows is reported separately.
 - discord: MODAL_SUBMIT INTERACTION_CREATE payloads through discord.py's
   `ConnectionState.parse_interaction_create`, REST pointed at the local mock Discord.
   ack = the interaction callback (defer) reaching the mock; final (the confirmation) = the

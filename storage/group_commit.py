@@ -104,6 +104,12 @@ class GroupCommit:
                     await self._run_group(group)
                     per_unit = (time.monotonic() - started) / len(group)
                     self._unit_seconds += PACE_WEIGHT * (per_unit - self._unit_seconds)
+        except BaseException as exc:  # the leader itself cancelled (shutdown): nobody hangs
+            for waiting in self._queue:
+                if not waiting.future.done():
+                    waiting.future.set_exception(exc)
+            self._queue.clear()
+            raise
         finally:
             self._running = 0
             if not self._queue:
@@ -113,10 +119,12 @@ class GroupCommit:
         self.groups += 1
         try:
             await within(self.timeout(), self._transaction(group))
-        except Exception as exc:  # the group's failure is each of its members'
+        except BaseException as exc:  # the group's failure is each of its members'
             for waiting in group:
                 if not waiting.future.done():
                     waiting.future.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
             return
         for waiting in group:
             if not waiting.future.done():

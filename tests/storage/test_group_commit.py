@@ -198,3 +198,21 @@ async def test_the_expected_wait_follows_the_queue_and_idle_waits_for_it(db: Dat
     release.set()
     await asyncio.gather(holding, *queued)
     await asyncio.wait_for(idle, 1.0)
+
+
+async def test_a_cancelled_leader_leaves_no_caller_waiting(db: Database) -> None:
+    writes = group_commit(db)
+    started = asyncio.Event()
+
+    async def long(session: AsyncSession) -> None:
+        started.set()
+        await asyncio.sleep(10)
+
+    first = asyncio.ensure_future(writes.run(long))
+    await started.wait()
+    queued = asyncio.ensure_future(writes.run(add_community("next")))
+    await asyncio.sleep(0)
+    assert writes._leader is not None
+    writes._leader.cancel()  # as at shutdown
+    outcomes = await asyncio.wait_for(asyncio.gather(first, queued, return_exceptions=True), 2)
+    assert all(isinstance(o, asyncio.CancelledError) for o in outcomes), outcomes
