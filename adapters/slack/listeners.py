@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import suppress
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -39,6 +39,7 @@ from adapters.slack.files import (
     from_request,
     with_upload_button,
 )
+from adapters.slack.inflight import Inflight
 from adapters.slack.modal import (
     busy_modal,
     error_response,
@@ -76,55 +77,6 @@ def slack_words(outcome: Outcome) -> Outcome:
     if outcome.organizers_only:
         return replace(outcome, reply=Message.plain(MSG_NOT_ORGANIZER))
     return outcome
-
-
-class Inflight:
-    """Counts listeners still working after their ack, so tests and shutdown can wait."""
-
-    def __init__(self) -> None:
-        self._count = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    @asynccontextmanager
-    async def track(self) -> AsyncIterator[None]:
-        self._begin()
-        try:
-            yield
-        finally:
-            self._end()
-
-    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        """Run `work` as a task of its own, counted from now (not from when it starts)."""
-        self._begin()
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)  # referenced until it ends, as asyncio requires
-        task.add_done_callback(self._finished)
-
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        self._end()
-        if not task.cancelled() and task.exception() is not None:
-            _log.error("Slack background work failed", exc_info=task.exception())
-
-    def _begin(self) -> None:
-        self._count += 1
-        self._idle.clear()
-
-    def _end(self) -> None:
-        self._count -= 1
-        if self._count == 0:
-            self._idle.set()
-
-    async def settled(self) -> None:
-        """Wait until no listener is running (bolt starts them as tasks: let them begin)."""
-        for _ in range(5):
-            await asyncio.sleep(0)
-        while self._count:
-            await self._idle.wait()
-            for _ in range(5):
-                await asyncio.sleep(0)
 
 
 class Handlers:
