@@ -144,4 +144,5 @@ class GroupCommit:
                 except Exception as exc:
                     if is_unavailable(exc):  # the connection, not the unit: the group fails
                         raise
-                    waiting.future.set_exception(exc)
+                    if not waiting.future.done():  # its caller may have given up meanwhile
+                        waiting.future.set_exception(exc)

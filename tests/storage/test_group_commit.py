@@ -216,3 +216,21 @@ async def test_a_cancelled_leader_leaves_no_caller_waiting(db: Database) -> None
     writes._leader.cancel()  # as at shutdown
     outcomes = await asyncio.wait_for(asyncio.gather(first, queued, return_exceptions=True), 2)
     assert all(isinstance(o, asyncio.CancelledError) for o in outcomes), outcomes
+
+
+async def test_a_caller_who_gives_up_on_a_refusal_spoils_nobody_elses(db: Database) -> None:
+    writes = group_commit(db)
+
+    async def refused_later(session: AsyncSession) -> str:
+        await asyncio.sleep(0.2)
+        raise UserError("No such session.")
+
+    blocker = asyncio.ensure_future(writes.run(add_community("first")))
+    await asyncio.sleep(0)
+    before = asyncio.ensure_future(writes.run(add_community("a")))
+    gives_up = asyncio.ensure_future(writes.run(refused_later))
+    after = asyncio.ensure_future(writes.run(add_community("c")))
+    await asyncio.sleep(0.1)  # its unit is running
+    gives_up.cancel()
+    assert await asyncio.gather(blocker, before, after) == ["first", "a", "c"]
+    assert await communities(db) == {"first", "a", "c"}
