@@ -45,14 +45,21 @@ async def advance_copies(
     member: Account,
     sessions: Sequence[ProgrammeSession],
     now: datetime,
-) -> None:
+) -> str:
     """Before planning a DM of `kind`: if it carries calendar files, the member's copy of
-    each session moves on (the SEQUENCE the files will carry)."""
-    if kind.calendar:
-        for session in sessions:
-            await queries.advance_calendar_copy(
-                db, member_id=member.id, programme_session=session, now=now
-            )
+    each session moves on (the SEQUENCE the files will carry). Returns those versions as a
+    suffix for its dedupe key: each new version is planned once however soon it follows
+    the last (leaving and registering again within a second; the console's still clock),
+    where a key of the time alone would take the second DM for the first and drop it."""
+    if not kind.calendar:
+        return ""
+    versions = []
+    for session in sessions:
+        sequence = await queries.advance_calendar_copy(
+            db, member_id=member.id, programme_session=session, now=now
+        )
+        versions.append(f"{session.id}.{sequence}")
+    return ":v" + ",".join(versions)
 
 
 async def plan_member_message(
@@ -67,10 +74,10 @@ async def plan_member_message(
     extra: dict[str, object] | None = None,
 ) -> bool:
     """A DM to one member about one or more sessions, due now."""
-    await advance_copies(db, kind=kind, member=member, sessions=sessions, now=now)
+    versions = await advance_copies(db, kind=kind, member=member, sessions=sessions, now=now)
     row = member_message_row(
         kind=kind,
-        dedupe_key=dedupe_key,
+        dedupe_key=dedupe_key + versions,
         member=member,
         platform=platform,
         sessions=sessions,

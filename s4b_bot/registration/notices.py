@@ -294,11 +294,13 @@ async def plan_seat_messages(
     """A member who holds a seat at a new time or a new seat: the invitation DM of `kind`
     (an update, a promotion), their reminders and the follow-up after it, in one insert."""
     offsets = effective_offsets(member, community, settings.reminder_offsets)
-    await planning.advance_copies(db, kind=kind, member=member, sessions=[session], now=now)
+    versions = await planning.advance_copies(
+        db, kind=kind, member=member, sessions=[session], now=now
+    )
     rows = [
         planning.member_message_row(
             kind=kind,
-            dedupe_key=dedupe_key,
+            dedupe_key=dedupe_key + versions,
             member=member,
             platform=community.platform,
             sessions=[session],

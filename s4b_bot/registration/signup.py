@@ -184,12 +184,13 @@ async def take_seats(ctx: Context, answers: Answers, chosen: Sequence[ProgrammeS
 async def invitation_row(ctx: Context, sessions: list[ProgrammeSession]) -> dict[str, object]:
     """The invitation DM for these sessions (the member's copies move on), to plan."""
     community = await ctx.person.awaitable_attrs.community
-    await planning.advance_copies(
+    versions = await planning.advance_copies(
         ctx.db, kind=notices.INVITATION, member=ctx.person, sessions=sessions, now=ctx.now
     )
+    key = notices.INVITATION.key(member=ctx.person, sessions=sessions, now=ctx.now)
     return planning.member_message_row(
         kind=notices.INVITATION,
-        dedupe_key=notices.INVITATION.key(member=ctx.person, sessions=sessions, now=ctx.now),
+        dedupe_key=key + versions,
         member=ctx.person,
         platform=community.platform,
         sessions=sessions,
