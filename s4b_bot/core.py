@@ -60,6 +60,10 @@ Call = Callable[[Context], Awaitable[tuple[Outcome, Args | None]]]
 MSG_DATABASE_DOWN = (
     "I could not reach my database just now, so nothing was changed. Please try again in a minute."
 )
+MSG_USER_ID_TOO_LONG = (
+    "Your account's id is longer than the 64 characters I can keep, so I cannot act for "
+    "it; nothing was changed."
+)
 
 
 class Core:
@@ -280,6 +284,10 @@ class Core:
     ) -> Outcome:
         now = self.clock.now()
         metrics.COMMANDS.labels(actor.platform, "call").inc()
+        if (
+            len(actor.user_id) > queries.USER_ID_LENGTH
+        ):  # no platform's are; a hand-made one could be
+            return Outcome(reply=Message.plain(MSG_USER_ID_TOO_LONG))
         try:
             # A database that stops answering must not hang the member: past the bound the
             # group is rolled back and TimeoutError, an OSError and so "unavailable" below,

@@ -55,7 +55,7 @@ def bad_character(text: str, *, multiline: bool = False) -> str | None:
         if char in allowed:
             continue
         category = unicodedata.category(char)
-        if category == "Cc" or char in _BIDI_CONTROLS:
+        if category in ("Cc", "Cs") or char in _BIDI_CONTROLS:  # Cs: a lone surrogate half
             return f"U+{ord(char):04X}"
         if category == "Cf" and not _needed_format_character(text, at):
             return f"U+{ord(char):04X}"

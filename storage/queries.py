@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -46,6 +47,20 @@ async def ensure_community(
     return community
 
 
+USER_ID_LENGTH = 64
+"""The length of `members.user_id`: a longer id is refused before any work (Slack's and
+Discord's are about 20 characters; only a hand-made one could be longer)."""
+NAME_LENGTH = 200
+"""The length of `members.display_name`."""
+
+
+def storable_name(name: str) -> str:
+    """A display name as the platform gave it, made storable: without control characters
+    or lone surrogate halves (which no database takes), cut to NAME_LENGTH."""
+    kept = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cs"))
+    return kept[:NAME_LENGTH]
+
+
 async def ensure_member(
     session: AsyncSession,
     *,
@@ -60,6 +75,7 @@ async def ensure_member(
 
     One query when the member is known; three on first sight.
     """
+    display_name = storable_name(display_name)
     created = False
     member = await session.scalar(
         select(Account)
