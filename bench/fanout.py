@@ -10,7 +10,8 @@ that "now" starts at 2025-04-28 12:00 UTC (the day before the session), because 
 dispatcher reschedules a rejected row by its injected clock.
 
 Setup (creating the rows, in a process of its own) is not timed, nor in the peak RSS.
-The default database is a fresh SQLite file in a temporary folder; a `--db postgresql://...` database is EMPTIED first.
+The default database is a fresh SQLite file in a temporary folder; a
+`--db postgresql://...` database is EMPTIED first.
 """
 
 from __future__ import annotations
