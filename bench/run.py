@@ -2,7 +2,7 @@
 
     python -m bench.run [--quick] [--only NAME ...] [--markdown FILE]
 
-NAME is a group (burst, throughput, fanout, memory) or the start of a job id as listed by
+NAME is a group (burst, throughput, fanout, scaleout, memory) or the start of a job id as listed by
 `--list` (e.g. `burst/slack`, `fanout/postgresql`). `--quick` uses small sizes: a smoke
 run of a minute or so, not figures to quote. The table goes to stdout; each benchmark's
 own output (percentiles, where the time went) goes to stderr and to bench/latest.log. The
@@ -98,6 +98,14 @@ def jobs(quick: bool) -> list[Job]:
                     label=f"fan-out {backend} {size:,}",
                 )
             )
+    out.append(
+        Job(
+            "scaleout/postgresql",
+            "scaleout",
+            ["bench.scaleout", "--members", str(200 if quick else 2_000)],
+            900,
+        )
+    )
     sizes = ["--members", "1000", "--registrations", "5000"] if quick else []
     for backend in BACKENDS:
         out.append(
@@ -283,6 +291,12 @@ DEFINITIONS = """\
   database each, same engine settings.
 - **fan-out**: `bench/fanout.py` (one Dispatcher, reminders due, a fake platform enforcing
   the rate limit with 429s), at its default rate of 500 messages/s.
+- **scale-out**: `bench/scaleout.py`: one `python bot.py` in Slack's HTTP mode (its
+  Dispatcher running), then two on one PostgreSQL database, fresh for each; the same
+  signed `view_submission` load (64 in flight) round-robin across them. Registrations/s =
+  members ÷ time until the last is in the database; two ÷ one from the same run. After the
+  load the dispatchers send the invitations: each member exactly one invitation DM at the
+  mock Slack (duplicates, lost). Bots, mock, load and PostgreSQL share the machine's CPUs.
 - **memory**: peak RSS (`ru_maxrss`) of a bot process started as `bot.py console` starts
   (Core.start, console platform, Dispatcher) on a database with 10,000 members and 50,000
   registrations (seeded by another process), listing sessions, rosters and stats, one
