@@ -187,7 +187,8 @@ async def slack_side(send: Send, receive: Receive) -> None:
 async def slack_api_side(send: Send, receive: Receive) -> None:
     """Only Slack's Web API, for `bench.scaleout` (whose load generator sends the requests
     itself): knows members 0..N-1 (users.info), and answers `{"dms": true}` with the
-    text of every chat.postMessage to each member's DM channel."""
+    text of every chat.postMessage to each member's DM channel and, for each modal
+    updated, whether its last update confirmed a registration."""
     mock = CountingSlack()
     await mock.start()
     send({"api_url": mock.api_url})
@@ -198,11 +199,15 @@ async def slack_api_side(send: Send, receive: Receive) -> None:
             send({"members": message["members"]})
         if message.get("dms"):
             dms: dict[str, list[str]] = {}
+            updated: dict[str, bool] = {}  # view id: whether its last update says registered
             for call in list(mock.calls):
                 channel = str(call.args.get("channel"))
                 if call.method == "chat.postMessage" and channel.startswith("D"):
                     dms.setdefault(channel, []).append(str(call.args.get("text")))
-            send({"dms": dms, "calls": len(mock.calls), "connections": len(mock.peers)})
+                elif call.method == "views.update":
+                    registered = "you are registered" in json.dumps(call.args)
+                    updated[str(call.args.get("view_id"))] = registered
+            send({"dms": dms, "updated": updated, "calls": len(mock.calls)})
     await mock.stop()
 
 
