@@ -1,7 +1,8 @@
 """The far side of the burst benchmark: the mock Slack and the mock Discord in a process of
 their own, so the bot process shares its CPU with nothing a real deployment would not run.
 
-    python -m bench.platforms slack|discord     (started by bench.burst, not by hand)
+    python -m bench.platforms slack|slack-api|discord   (started by bench.burst and
+                                                         bench.scaleout, not by hand)
 
 It talks to its parent with one JSON object a line on stdin/stdout. Times are
 `time.monotonic()` (CLOCK_MONOTONIC on Linux), comparable between the two processes.
@@ -10,6 +11,8 @@ It talks to its parent with one JSON object a line on stdin/stdout. Times are
   requests to the bot's HTTP endpoint: a few warm-up ones, then every member's at once.
   It reports, per member, when the HTTP answer (the ack) came back and when the
   confirmation and the App Home tab reached the mock.
+- slack-api: the mock Web API only, for bench.scaleout (its load goes to several bot
+  processes); asked, it lists the DMs each member received.
 - discord: Discord's REST API (the interaction callbacks and webhooks). The gateway
   events are fed inside the bot process; this side notes when each request path was
   first seen and answers `GET /_bench/wait` and `GET /_bench/seen` for the parent.
@@ -181,6 +184,33 @@ async def slack_side(send: Send, receive: Receive) -> None:
     await mock.stop()
 
 
+async def slack_api_side(send: Send, receive: Receive) -> None:
+    """Only Slack's Web API, for `bench.scaleout` (whose load generator sends the requests
+    itself): knows members 0..N-1 (users.info), and answers `{"dms": true}` with the
+    text of every chat.postMessage to each member's DM channel and, for each modal
+    updated, whether its last update confirmed a registration."""
+    mock = CountingSlack()
+    await mock.start()
+    send({"api_url": mock.api_url})
+    while (message := await receive()) and not message.get("quit"):
+        if "members" in message:
+            for i in range(-10, message["members"]):  # and the warm-ups
+                mock.add_user(slack_user(i), f"member{i}", real_name=f"Member {i}")
+            send({"members": message["members"]})
+        if message.get("dms"):
+            dms: dict[str, list[str]] = {}
+            updated: dict[str, bool] = {}  # view id: whether its last update says registered
+            for call in list(mock.calls):
+                channel = str(call.args.get("channel"))
+                if call.method == "chat.postMessage" and channel.startswith("D"):
+                    dms.setdefault(channel, []).append(str(call.args.get("text")))
+                elif call.method == "views.update":
+                    registered = "you are registered" in json.dumps(call.args)
+                    updated[str(call.args.get("view_id"))] = registered
+            send({"dms": dms, "updated": updated, "calls": len(mock.calls)})
+    await mock.stop()
+
+
 # --- Discord -----------------------------------------------------------------------------
 
 
@@ -243,7 +273,7 @@ async def main(kind: str) -> None:
         line = await reader.readline()
         return json.loads(line) if line.strip() else {}
 
-    side = {"slack": slack_side, "discord": discord_side}[kind]
+    side = {"slack": slack_side, "slack-api": slack_api_side, "discord": discord_side}[kind]
     await side(send, receive)
 
 

@@ -2,7 +2,7 @@
 
     python -m bench.run [--quick] [--only NAME ...] [--markdown FILE]
 
-NAME is a group (burst, throughput, fanout, memory) or the start of a job id as listed by
+NAME is a group (burst, throughput, fanout, scaleout, memory) or the start of a job id as listed by
 `--list` (e.g. `burst/slack`, `fanout/postgresql`). `--quick` uses small sizes: a smoke
 run of a minute or so, not figures to quote. The table goes to stdout; each benchmark's
 own output (percentiles, where the time went) goes to stderr and to bench/latest.log. The
@@ -103,6 +103,14 @@ def jobs(quick: bool) -> list[Job]:
                     label=f"fan-out {backend} {size:,}",
                 )
             )
+    out.append(
+        Job(
+            "scaleout/postgresql",
+            "scaleout",
+            ["bench.scaleout", "--members", str(200 if quick else 2_000)],
+            900,
+        )
+    )
     sizes = ["--members", "1000", "--registrations", "5000"] if quick else []
     for backend in BACKENDS:
         out.append(
